@@ -1,0 +1,91 @@
+import path from 'node:path';
+import os from 'node:os';
+import * as yup from 'yup';
+
+/** Every environment variable the collector reads, with its default. The README's table mirrors it. */
+const envSchema = yup.object({
+  HOST: yup.string().default('127.0.0.1'),
+  PORT: yup.number().typeError('PORT must be a number').integer().min(0).max(65535).default(8765),
+  DATA_DIR: yup.string().min(1).default('./data'),
+  DATABASE_URL: yup
+    .string()
+    .matches(/^(postgres(ql)?|sqlite):\/\//, 'DATABASE_URL must start with postgres://, postgresql:// or sqlite://')
+    .optional(),
+  REDIS_URL: yup.string().matches(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional(),
+  INGEST_KEY: yup.string().min(16, 'INGEST_KEY must be at least 16 characters').optional(),
+  INGEST_MAX_BYTES: yup.number().typeError('INGEST_MAX_BYTES must be a number').integer().min(1024).default(5 * 1024 * 1024),
+  OUTPUT_MAX_CHARS: yup.number().typeError('OUTPUT_MAX_CHARS must be a number').integer().min(0).default(64 * 1024),
+  BUFFER_SYNC: yup.string().oneOf(['full', 'normal'], 'BUFFER_SYNC must be full or normal').default('full'),
+  BUFFER_MAX_MB: yup.number().typeError('BUFFER_MAX_MB must be a number').min(0).default(0),
+  BUFFER_RETENTION_HOURS: yup.number().typeError('BUFFER_RETENTION_HOURS must be a number').min(0).default(24),
+  COLLECTOR_ID: yup.string().matches(/^[A-Za-z0-9_.:-]{1,64}$/, 'COLLECTOR_ID must be 1-64 of A-Z a-z 0-9 _ . : -').optional(),
+  DEV_OPEN_WS: yup.string().oneOf(['0', '1'], 'DEV_OPEN_WS must be 0 or 1').default('0'),
+  LOG_LEVEL: yup
+    .string()
+    .oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'LOG_LEVEL must be a pino level')
+    .default('info'),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Main store: postgres URL, or an SQLite file under DATA_DIR when unset. */
+  databaseUrl: string;
+  redisUrl?: string;
+  ingestKey?: string;
+  ingestMaxBytes: number;
+  outputMaxChars: number;
+  bufferSync: 'full' | 'normal';
+  bufferRetentionHours: number;
+  /** Cap on the buffer file; past it ingest answers 503. 0 = only the disk limits it. */
+  bufferMaxBytes: number;
+  /** Stable per data directory so a restarted collector reclaims its own pending stream entries. */
+  collectorId: string;
+  devOpenWs: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment once, reporting every problem at the same time. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  let raw: yup.InferType<typeof envSchema>;
+  try {
+    raw = envSchema.validateSync(present, { abortEarly: false, stripUnknown: true });
+  } catch (err) {
+    if (err instanceof yup.ValidationError) throw new ConfigError(err.errors);
+    throw err;
+  }
+  const dataDir = path.resolve(raw.DATA_DIR);
+  const databaseUrl = raw.DATABASE_URL ?? `sqlite://${path.join(dataDir, 'cell-monitor.sqlite')}`;
+  const collectorId = raw.COLLECTOR_ID ?? `${os.hostname()}-${shortHash(dataDir)}`;
+  return {
+    host: raw.HOST,
+    port: raw.PORT,
+    dataDir,
+    databaseUrl,
+    redisUrl: raw.REDIS_URL,
+    ingestKey: raw.INGEST_KEY,
+    ingestMaxBytes: raw.INGEST_MAX_BYTES,
+    outputMaxChars: raw.OUTPUT_MAX_CHARS,
+    bufferSync: raw.BUFFER_SYNC as Config['bufferSync'],
+    bufferRetentionHours: raw.BUFFER_RETENTION_HOURS,
+    bufferMaxBytes: Math.floor(raw.BUFFER_MAX_MB * 1024 * 1024),
+    collectorId,
+    devOpenWs: raw.DEV_OPEN_WS === '1',
+    logLevel: raw.LOG_LEVEL,
+  };
+}
+
+function shortHash(text: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(36);
+}

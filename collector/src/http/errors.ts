@@ -1,0 +1,53 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from '../logger.ts';
+
+/** An error a client may see: stable snake_case id, HTTP status, human message, optional details. */
+export class HttpError extends Error {
+  readonly expose = true;
+  constructor(
+    readonly status: number,
+    readonly id: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const errors = {
+  malformedJson: (message = 'request body is not valid JSON') => new HttpError(400, 'malformed_json', message),
+  badRequest: (id: string, message: string, details?: unknown) => new HttpError(400, id, message, details),
+  unauthorized: (message = 'missing or wrong ingest key') =>
+    new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' }),
+  notFound: (message = 'no such route') => new HttpError(404, 'not_found', message),
+  payloadTooLarge: (message: string, details?: unknown) => new HttpError(413, 'payload_too_large', message, details),
+  unsupportedMediaType: (message: string) => new HttpError(415, 'unsupported_media_type', message),
+  unprocessable: (id: string, message: string, details?: unknown) => new HttpError(422, id, message, details),
+  unavailable: (id: string, message: string, retryAfterSeconds = 5) =>
+    new HttpError(503, id, message, undefined, { 'Retry-After': String(retryAfterSeconds) }),
+};
+
+/**
+ * Renders every error as `{ error, message, details }`. Errors that are not `HttpError`s are
+ * logged with their stack and become a generic 500 — their text never reaches the client.
+ */
+export function errorMiddleware(log: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw errors.notFound();
+    } catch (err) {
+      if (err instanceof HttpError) {
+        ctx.status = err.status;
+        ctx.set(err.headers);
+        ctx.body = { error: err.id, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
+        return;
+      }
+      log.error({ err, method: ctx.method, path: ctx.path }, 'unhandled error');
+      ctx.status = 500;
+      ctx.body = { error: 'internal_error', message: 'internal error; see the collector log' };
+    }
+  };
+}

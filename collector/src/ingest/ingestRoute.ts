@@ -1,0 +1,84 @@
+import crypto from 'node:crypto';
+import type { Context } from 'koa';
+import { normaliseEvent, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
+import { BufferUnavailableError, type EventBuffer } from '../buffer/createBuffer.ts';
+import { errors } from '../http/errors.ts';
+import type { Logger } from '../logger.ts';
+import { readBatch } from './readBatch.ts';
+
+export const USER_HEADER = 'x-cell-monitor-user';
+
+export interface IngestOptions {
+  buffer: EventBuffer;
+  log: Logger;
+  ingestKey?: string;
+  maxBytes: number;
+  outputMaxChars: number;
+}
+
+/** Deterministic id for bodies that carry none (seed 003): the same body sent twice dedupes. */
+export function deriveEventId(raw: Record<string, unknown>, userId?: string): string {
+  const stable = stableJson(userId === undefined ? raw : { ...raw, userId });
+  return `sha256-${crypto.createHash('sha256').update(stable).digest('hex').slice(0, 40)}`;
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+/**
+ * `POST /api/v1/events`: validate each event, keep the valid ones, and reply 202 only after they
+ * are committed to the SQLite buffer. Nothing is acked that is not on disk.
+ */
+export function createIngestHandler(options: IngestOptions) {
+  const { buffer, log, ingestKey } = options;
+  return async (ctx: Context): Promise<void> => {
+    let stampedUser: string | undefined;
+    if (ingestKey !== undefined) {
+      const auth = ctx.get('authorization');
+      const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+      if (!given || !sameSecret(given, ingestKey)) throw errors.unauthorized();
+      stampedUser = ctx.get(USER_HEADER) || undefined;
+      if (!stampedUser) throw errors.badRequest('missing_user_header', `ingest needs the ${USER_HEADER} header when INGEST_KEY is set`);
+    }
+    const raws = await readBatch(ctx, options.maxBytes);
+    const valid: CellEvent[] = [];
+    const rejected: IngestRejection[] = [];
+    raws.forEach((raw, index) => {
+      const result = normaliseEvent(raw, {
+        userId: stampedUser,
+        outputMaxChars: options.outputMaxChars,
+        deriveEventId: (r) => deriveEventId(r, stampedUser),
+      });
+      if (result.ok) valid.push(result.event);
+      else rejected.push({ index, error: result.error, message: result.message });
+    });
+    if (valid.length === 0) {
+      throw errors.unprocessable('invalid_events', 'no event in the batch is valid', { rejected });
+    }
+    let stored;
+    try {
+      stored = await buffer.append(valid);
+    } catch (err) {
+      if (err instanceof BufferUnavailableError) {
+        throw errors.unavailable('buffer_unavailable', 'the collector cannot store events right now; retry later');
+      }
+      throw err;
+    }
+    if (rejected.length > 0) log.info({ rejected: rejected.length, accepted: stored.accepted }, 'partial batch');
+    const response: IngestResponse = { accepted: stored.accepted, duplicates: stored.duplicates, rejected };
+    ctx.status = 202;
+    ctx.body = response;
+  };
+}

@@ -1,0 +1,129 @@
+import type { Knex } from 'knex';
+import type { CellEvent } from '@cell-monitor/shared';
+import type { Logger } from '../logger.ts';
+import type { Notifier } from '../broadcast/notifier.ts';
+import { createBackoff, sleep } from '../backoff.ts';
+import { classifyDbError, dbErrorForLog } from './classifyError.ts';
+import { parseEntry, type EventSource, type SourceEntry } from './eventSource.ts';
+import { dead, ok, retry, type StepResult } from './stepResult.ts';
+import { writeEvents } from './writeEvents.ts';
+
+export interface PersisterOptions {
+  source: EventSource;
+  db: Knex;
+  notifier: Notifier;
+  log: Logger;
+  batchSize?: number;
+}
+
+export interface PersisterStats {
+  persisted: number;
+  duplicates: number;
+  deadLettered: number;
+}
+
+/**
+ * Source → main store → live broadcast. An entry is acked only after the transaction holding it
+ * committed; only events that transaction actually inserted are broadcast, so a redelivered entry
+ * is neither stored nor shown twice. Data errors dead-letter just the offending event.
+ */
+export function createPersister(options: PersisterOptions) {
+  const { source, db, notifier, log } = options;
+  const batchSize = options.batchSize ?? 500;
+  const backoff = createBackoff(100, 5000);
+  const stopper = new AbortController();
+  const stats: PersisterStats = { persisted: 0, duplicates: 0, deadLettered: 0 };
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let idle = true;
+
+  async function write(events: CellEvent[]): Promise<StepResult<CellEvent[]>> {
+    try {
+      return ok(await writeEvents(db, events));
+    } catch (err) {
+      const verdict = classifyDbError(err);
+      return verdict.kind === 'dead' ? dead(verdict.reason, err) : retry(verdict.reason, err);
+    }
+  }
+
+  async function toDeadLetter(entry: SourceEntry, reason: string, err?: unknown): Promise<void> {
+    log.error({ eventId: entry.eventId, reason, err: err === undefined ? undefined : dbErrorForLog(err) }, 'event dead-lettered');
+    await source.deadLetter(entry, reason);
+    stats.deadLettered += 1;
+  }
+
+  /** Persists a batch; on a data error falls back to one event per transaction to isolate it. */
+  async function persist(parsed: { entry: SourceEntry; event: CellEvent }[]): Promise<StepResult<CellEvent[]>> {
+    if (parsed.length === 0) return ok([]);
+    const batch = await write(parsed.map((p) => p.event));
+    if (batch.kind !== 'dead' || parsed.length === 1) {
+      if (batch.kind === 'dead') await toDeadLetter(parsed[0].entry, batch.reason, batch.error);
+      return batch.kind === 'dead' ? ok([]) : batch;
+    }
+    const fresh: CellEvent[] = [];
+    for (const { entry, event } of parsed) {
+      const single = await write([event]);
+      if (single.kind === 'retry') return single;
+      if (single.kind === 'dead') await toDeadLetter(entry, single.reason, single.error);
+      else fresh.push(...single.value);
+    }
+    return ok(fresh);
+  }
+
+  async function step(): Promise<'idle' | 'done' | 'failed'> {
+    const entries = await source.read(batchSize);
+    if (entries.length === 0) return 'idle';
+    const parsed: { entry: SourceEntry; event: CellEvent }[] = [];
+    for (const entry of entries) {
+      const event = parseEntry(entry);
+      if (event) parsed.push({ entry, event });
+      else await toDeadLetter(entry, 'unparseable_entry');
+    }
+    for (;;) {
+      const result = await persist(parsed);
+      if (result.kind === 'ok') {
+        // Durable in the main store from here; broadcast after persist, then ack.
+        if (result.value.length > 0) await notifier.publish(result.value).catch((err) => log.warn({ err }, 'broadcast failed'));
+        await source.ack(entries);
+        stats.persisted += result.value.length;
+        stats.duplicates += parsed.length - result.value.length;
+        if (backoff.failures > 0) log.info({ afterFailures: backoff.failures }, 'persisting resumed');
+        backoff.reset();
+        return 'done';
+      }
+      if (backoff.failures === 0) log.warn({ reason: result.reason, err: dbErrorForLog(result.error) }, 'persist failed; will retry');
+      await sleep(backoff.next(), stopper.signal);
+      if (!running) return 'failed';
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      try {
+        idle = (await step()) === 'idle';
+      } catch (err) {
+        if (backoff.failures === 0) log.warn({ err: dbErrorForLog(err) }, 'persister source failed; will retry');
+        await sleep(backoff.next(), stopper.signal);
+      }
+    }
+  }
+
+  return {
+    stats,
+    get idle() {
+      return idle;
+    },
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async close() {
+      running = false;
+      stopper.abort();
+      await loop;
+    },
+  };
+}
+
+export type Persister = ReturnType<typeof createPersister>;

@@ -1,0 +1,139 @@
+import type { Knex } from 'knex';
+import { EVENT_TYPES, type CellEvent } from '@cell-monitor/shared';
+import { isPostgres } from '../db/createDb.ts';
+import { accessAction, eventRow, executionStatus, isExecutionEvent, latestBy, notebookName } from './rowsFromEvents.ts';
+
+const CHUNK = 500;
+
+/**
+ * Stores a batch in one transaction and returns the events that were new. Idempotent on eventId:
+ * the `events` insert is the gate — derived rows (students, sessions, notebooks, cells,
+ * cell_executions, error_logs, notebook_accesses) are written only for events it actually inserted,
+ * so a resend or a second collector racing on the same entry writes nothing twice.
+ */
+export async function writeEvents(db: Knex, events: CellEvent[]): Promise<CellEvent[]> {
+  if (events.length === 0) return [];
+  return db.transaction(async (trx) => {
+    const insertedIds = new Set<string>();
+    for (let i = 0; i < events.length; i += CHUNK) {
+      const rows = events.slice(i, i + CHUNK).map(eventRow);
+      const returned: { event_id: string }[] = await trx('events').insert(rows).onConflict('event_id').ignore().returning('event_id');
+      for (const r of returned) insertedIds.add(r.event_id);
+    }
+    const fresh = events.filter((e) => insertedIds.delete(e.eventId)); // delete: a duplicate inside one batch counts once
+    if (fresh.length > 0) await writeDerived(trx, fresh);
+    return fresh;
+  });
+}
+
+async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise<void> {
+  // Upserts keep the later last-seen / earlier first-seen time, whatever order batches arrive in.
+  const pg = isPostgres(trx);
+  const later = (table: string, column: string) =>
+    pg
+      ? trx.raw(`GREATEST(??, excluded.??)`, [`${table}.${column}`, column])
+      : trx.raw(`MAX(COALESCE(??, excluded.??), excluded.??)`, [`${table}.${column}`, column, column]);
+  const earlier = (table: string, column: string) =>
+    pg
+      ? trx.raw(`LEAST(??, excluded.??)`, [`${table}.${column}`, column])
+      : trx.raw(`MIN(COALESCE(??, excluded.??), excluded.??)`, [`${table}.${column}`, column, column]);
+
+  const studentRows = [...latestBy(events, (e) => e.userId, (e) => e.eventTime)].map(([user_id, t]) => ({ user_id, last_seen_at: t }));
+  const students: { id: number; user_id: string }[] = await trx('students')
+    .insert(studentRows)
+    .onConflict('user_id')
+    .merge({ last_seen_at: later('students', 'last_seen_at') })
+    .returning(['id', 'user_id']);
+  const studentId = new Map(students.map((s) => [s.user_id, s.id]));
+
+  const paths = [...new Set(events.map((e) => e.notebookPath).filter((p): p is string => !!p))].sort();
+  const notebookId = new Map<string, number>();
+  if (paths.length > 0) {
+    await trx('notebooks').insert(paths.map((path) => ({ path, name: notebookName(path) }))).onConflict('path').ignore();
+    for (const n of await trx('notebooks').select('id', 'path').whereIn('path', paths)) notebookId.set(n.path, n.id);
+  }
+
+  const firstSeen = new Map<string, string>();
+  for (const e of events) {
+    if (e.sessionId && !(firstSeen.get(e.sessionId)! <= e.eventTime)) firstSeen.set(e.sessionId, e.eventTime);
+  }
+  const sessionRows = [...latestBy(events, (e) => e.sessionId, (e) => e)].map(([session_id, e]) => ({
+    session_id,
+    student_id: studentId.get(e.userId)!,
+    notebook_path: e.notebookPath ?? null,
+    started_at: firstSeen.get(session_id)!,
+    last_seen_at: e.eventTime,
+    ended_at: e.eventType === EVENT_TYPES.sessionEnd ? e.eventTime : null,
+  }));
+  const sessionId = new Map<string, number>();
+  if (sessionRows.length > 0) {
+    const rows: { id: number; session_id: string }[] = await trx('sessions')
+      .insert(sessionRows)
+      .onConflict('session_id')
+      .merge({
+        started_at: earlier('sessions', 'started_at'),
+        last_seen_at: later('sessions', 'last_seen_at'),
+        ended_at: trx.raw('COALESCE(excluded.ended_at, sessions.ended_at)'),
+      })
+      .returning(['id', 'session_id']);
+    for (const r of rows) sessionId.set(r.session_id, r.id);
+  }
+
+  const cellKey = (e: CellEvent) => (e.notebookPath && e.cellId ? `${notebookId.get(e.notebookPath)}\u0000${e.cellId}` : undefined);
+  const cellRows = [...latestBy(events, cellKey, (e) => e)].map(([, e]) => ({
+    notebook_id: notebookId.get(e.notebookPath!)!,
+    cell_id: e.cellId!,
+    cell_type: e.cellType ?? null,
+    content: e.code ?? null,
+    updated_at: e.eventTime,
+  }));
+  const cellId = new Map<string, number>();
+  if (cellRows.length > 0) {
+    const rows: { id: number; notebook_id: number; cell_id: string }[] = await trx('cells')
+      .insert(cellRows)
+      .onConflict(['notebook_id', 'cell_id'])
+      .merge({
+        cell_type: trx.raw('COALESCE(excluded.cell_type, cells.cell_type)'),
+        content: trx.raw('COALESCE(excluded.content, cells.content)'),
+        updated_at: later('cells', 'updated_at'),
+      })
+      .returning(['id', 'notebook_id', 'cell_id']);
+    for (const r of rows) cellId.set(`${r.notebook_id}\u0000${r.cell_id}`, r.id);
+  }
+
+  const refs = (e: CellEvent) => ({
+    student_id: studentId.get(e.userId)!,
+    notebook_id: e.notebookPath ? notebookId.get(e.notebookPath) ?? null : null,
+    cell_id: cellKey(e) ? cellId.get(cellKey(e)!) ?? null : null,
+  });
+  const executions = events.filter((e) => isExecutionEvent(e.eventType)).map((e) => ({
+    event_id: e.eventId,
+    ...refs(e),
+    session_id: e.sessionId ? sessionId.get(e.sessionId) ?? null : null,
+    status: executionStatus(e),
+    execution_count: e.executionCount ?? null,
+    duration_ms: e.durationMs ?? null,
+    code: e.code ?? null,
+    output: e.output === undefined ? null : JSON.stringify(e.output),
+    executed_at: e.eventTime,
+  }));
+  const errors = events.filter((e) => e.error).map((e) => ({
+    event_id: e.eventId,
+    ...refs(e),
+    error_name: e.error!.name,
+    error_message: e.error!.message,
+    traceback: e.error!.traceback ?? null,
+    occurred_at: e.eventTime,
+  }));
+  const accesses = events.filter((e) => accessAction(e)).map((e) => ({
+    event_id: e.eventId,
+    student_id: studentId.get(e.userId)!,
+    notebook_id: notebookId.get(e.notebookPath!)!,
+    session_id: e.sessionId ? sessionId.get(e.sessionId) ?? null : null,
+    action: accessAction(e)!,
+    accessed_at: e.eventTime,
+  }));
+  for (const [table, rows] of [['cell_executions', executions], ['error_logs', errors], ['notebook_accesses', accesses]] as const) {
+    for (let i = 0; i < rows.length; i += CHUNK) await trx(table).insert(rows.slice(i, i + CHUNK));
+  }
+}

@@ -1,0 +1,29 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+
+export type { Redis };
+
+/**
+ * One ioredis connection for one role (commands, blocking stream reads, pub/sub subscriber).
+ * `failFast` turns off ioredis's offline queue: while Redis is down commands reject at once, so
+ * the forwarder backs off and the buffer grows instead of requests piling up in memory.
+ */
+export function createRedis(url: string, role: string, log: Logger, failFast = true): Redis {
+  const client = new Redis(url, {
+    connectionName: `cell-monitor:${role}`,
+    enableOfflineQueue: !failFast,
+    maxRetriesPerRequest: failFast ? 0 : null,
+    retryStrategy: (times) => Math.min(100 * times, 2000),
+    lazyConnect: false,
+  });
+  let down = false;
+  client.on('error', (err: Error) => {
+    if (!down) log.warn({ role, err: { message: err.message, code: (err as { code?: string }).code } }, 'redis connection error');
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) log.info({ role }, 'redis connection restored');
+    down = false;
+  });
+  return client;
+}

@@ -1,0 +1,90 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+import type { EventSource, SourceEntry } from '../persist/eventSource.ts';
+import { CONSUMER_GROUP, DEAD_LETTER_STREAM_KEY, STREAM_KEY } from './streamNames.ts';
+
+export interface RedisStreamSourceOptions {
+  /** Non-blocking commands (ack, claim, dead-letter). */
+  redis: Redis;
+  /** A connection of its own for the blocking XREADGROUP. */
+  blocking: Redis;
+  consumer: string;
+  /** Entries another consumer has held unacked this long are taken over (that collector died). */
+  claimIdleMs?: number;
+  log: Logger;
+}
+
+type StreamReply = [string, [string, string[]][]][] | null;
+
+function toEntries(messages: [string, string[] | null][]): SourceEntry[] {
+  const out: SourceEntry[] = [];
+  for (const [id, fields] of messages) {
+    if (!fields) continue; // deleted while pending
+    const map: Record<string, string> = {};
+    for (let i = 0; i < fields.length; i += 2) map[fields[i]] = fields[i + 1];
+    out.push({ id, eventId: map.id ?? '', body: map.e ?? '' });
+  }
+  return out;
+}
+
+/**
+ * The persister's view of the Redis Stream: a consumer group shared by every collector, so each
+ * entry is persisted by one of them. On start it first re-reads its own pending entries (left by a
+ * crash), and it periodically takes over entries that a dead collector left pending.
+ */
+export function createRedisStreamSource(options: RedisStreamSourceOptions): EventSource {
+  const { redis, blocking, consumer, log } = options;
+  const claimIdleMs = options.claimIdleMs ?? 60_000;
+  let groupReady = false;
+  let ownPendingDone = false;
+  let lastClaim = 0;
+
+  async function ensureGroup(): Promise<void> {
+    if (groupReady) return;
+    try {
+      await redis.xgroup('CREATE', STREAM_KEY, CONSUMER_GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+    groupReady = true;
+  }
+
+  return {
+    name: 'redis-stream',
+    async read(max) {
+      await ensureGroup();
+      if (!ownPendingDone) {
+        const reply = (await redis.xreadgroup('GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'STREAMS', STREAM_KEY, '0')) as StreamReply;
+        const entries = toEntries(reply?.[0]?.[1] ?? []);
+        if (entries.length > 0) return entries;
+        ownPendingDone = true;
+      }
+      if (Date.now() - lastClaim > claimIdleMs / 2) {
+        lastClaim = Date.now();
+        const [, claimed] = (await redis.xautoclaim(STREAM_KEY, CONSUMER_GROUP, consumer, claimIdleMs, '0-0', 'COUNT', max)) as [
+          string,
+          [string, string[] | null][],
+        ];
+        const entries = toEntries(claimed);
+        if (entries.length > 0) {
+          log.info({ count: entries.length }, 'took over stream entries left pending by another collector');
+          return entries;
+        }
+      }
+      const reply = (await blocking.xreadgroup(
+        'GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'BLOCK', 1000, 'STREAMS', STREAM_KEY, '>',
+      )) as StreamReply;
+      return toEntries(reply?.[0]?.[1] ?? []);
+    },
+    async ack(entries) {
+      if (entries.length === 0) return;
+      const ids = entries.map((e) => e.id);
+      // XDEL after XACK keeps the stream bounded: an acked entry is in PostgreSQL already.
+      await redis.multi().xack(STREAM_KEY, CONSUMER_GROUP, ...ids).xdel(STREAM_KEY, ...ids).exec();
+    },
+    async deadLetter(entry, reason) {
+      await redis.xadd(DEAD_LETTER_STREAM_KEY, '*', 'id', entry.eventId, 'reason', reason, 'e', entry.body, 'at', new Date().toISOString());
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,6 @@
+/** Redis key names shared by every collector of one deployment. */
+export const STREAM_KEY = 'cell-monitor:events';
+export const DEAD_LETTER_STREAM_KEY = 'cell-monitor:events:dead';
+export const CONSUMER_GROUP = 'persisters';
+/** Seed name (seed 000 "Redis"): live fan-out of persisted events to every collector. */
+export const NOTIFY_CHANNEL = 'student_progress_notifications';

@@ -1,0 +1,78 @@
+import * as yup from 'yup';
+import { EVENT_TYPE_PATTERN } from './eventTypes.ts';
+
+/** Version of the canonical event shape below. Bump it (and add a normaliser step) on a breaking change. */
+export const SCHEMA_VERSION = 1;
+
+export const LIMITS = {
+  maxBatchEvents: 100,
+  maxIdLength: 128,
+  maxUserIdLength: 255,
+  maxPathLength: 1024,
+  maxCodeChars: 1_000_000,
+  maxErrorMessageChars: 10_000,
+  maxTracebackChars: 200_000,
+  /** Output larger than this (serialised, in characters) is replaced by a truncated preview. */
+  defaultOutputMaxChars: 64 * 1024,
+} as const;
+
+export interface CellEventError {
+  name: string;
+  message: string;
+  traceback?: string;
+}
+
+/** The canonical, versioned wire format of one event (camelCase, seed 001 `EventData` + seed 003 fields). */
+export interface CellEvent {
+  schemaVersion: number;
+  eventId: string;
+  eventType: string;
+  eventTime: string;
+  userId: string;
+  sessionId?: string;
+  notebookPath?: string;
+  cellId?: string;
+  cellIndex?: number;
+  cellType?: string;
+  code?: string;
+  executionCount?: number;
+  durationMs?: number;
+  success?: boolean;
+  error?: CellEventError;
+  output?: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+const optionalString = (max: number) => yup.string().max(max).optional();
+
+export const cellEventSchema = yup
+  .object({
+    schemaVersion: yup.number().integer().oneOf([SCHEMA_VERSION]).required(),
+    eventId: yup.string().trim().min(1).max(LIMITS.maxIdLength).required(),
+    eventType: yup
+      .string()
+      .matches(EVENT_TYPE_PATTERN, 'eventType must be a short identifier like cell_execution_complete')
+      .required(),
+    eventTime: yup.string().required(),
+    userId: yup.string().trim().min(1).max(LIMITS.maxUserIdLength).required(),
+    sessionId: optionalString(LIMITS.maxIdLength),
+    notebookPath: optionalString(LIMITS.maxPathLength),
+    cellId: optionalString(LIMITS.maxIdLength),
+    cellIndex: yup.number().integer().min(0).optional(),
+    cellType: optionalString(32),
+    code: optionalString(LIMITS.maxCodeChars),
+    executionCount: yup.number().integer().min(0).nullable().optional(),
+    durationMs: yup.number().min(0).optional(),
+    success: yup.boolean().strict().optional(),
+    error: yup
+      .object({
+        name: yup.string().max(256).required(),
+        message: yup.string().max(LIMITS.maxErrorMessageChars).defined(),
+        traceback: optionalString(LIMITS.maxTracebackChars),
+      })
+      .default(undefined)
+      .optional(),
+    output: yup.mixed().optional(),
+    metadata: yup.object().default(undefined).optional(),
+  })
+  .noUnknown(true, 'unknown field ${unknown}');

@@ -1,0 +1,6 @@
+export * from './cellEvent.ts';
+export * from './eventTypes.ts';
+export * from './normaliseEvent.ts';
+export * from './fastCheck.ts';
+export * from './ingestResponse.ts';
+export * from './liveEvent.ts';

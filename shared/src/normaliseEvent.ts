@@ -1,0 +1,130 @@
+import { ValidationError } from 'yup';
+import { cellEventSchema, LIMITS, SCHEMA_VERSION, type CellEvent } from './cellEvent.ts';
+import { EVENT_TYPE_ALIASES } from './eventTypes.ts';
+import { passesFastCheck } from './fastCheck.ts';
+
+export type NormaliseResult =
+  | { ok: true; event: CellEvent }
+  | { ok: false; error: 'invalid_event'; message: string; fields: string[] };
+
+export interface NormaliseOptions {
+  /** Used when the body has no event id (seed 003 bodies): must be deterministic so resends dedupe. */
+  deriveEventId?: (raw: Record<string, unknown>) => string;
+  /** Serialised output longer than this is replaced by a truncated preview. */
+  outputMaxChars?: number;
+  /** Identity stamped by the companion route; wins over anything in the body (decision 5). */
+  userId?: string;
+}
+
+/** Field names accepted at the edge (seed 001 `EventData`, seed 003 snake_case) → canonical name. */
+const FIELD_ALIASES: Readonly<Record<string, keyof CellEvent>> = {
+  schema_version: 'schemaVersion',
+  event_id: 'eventId',
+  event_type: 'eventType',
+  event_time: 'eventTime',
+  timestamp: 'eventTime',
+  user_id: 'userId',
+  student_id: 'userId',
+  studentId: 'userId',
+  session_id: 'sessionId',
+  notebook_path: 'notebookPath',
+  cell_id: 'cellId',
+  cell_index: 'cellIndex',
+  cell_type: 'cellType',
+  execution_count: 'executionCount',
+  duration_ms: 'durationMs',
+  executionDurationMs: 'durationMs',
+  execution_duration_ms: 'durationMs',
+  result: 'output',
+};
+
+const CANONICAL_FIELDS: ReadonlySet<string> = new Set(Object.keys(cellEventSchema.fields));
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toIsoTime(value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+function normaliseError(value: unknown, errorMessage: unknown): CellEvent['error'] | unknown {
+  if (value === undefined || value === null) {
+    return typeof errorMessage === 'string' ? { name: 'Error', message: errorMessage } : undefined;
+  }
+  if (typeof value === 'string') return { name: 'Error', message: value };
+  if (!isPlainObject(value)) return value; // let the schema reject it with a clear message
+  const traceback = Array.isArray(value.traceback) ? value.traceback.join('\n') : value.traceback;
+  const name = value.name ?? value.ename ?? 'Error';
+  const message = value.message ?? value.evalue ?? '';
+  return traceback === undefined ? { name, message } : { name, message, traceback };
+}
+
+/** Caps output by serialised size so one chatty cell cannot bloat every downstream store. */
+export function capOutput(output: unknown, maxChars: number): unknown {
+  if (output === undefined || output === null) return output ?? undefined;
+  const serialised = typeof output === 'string' ? output : JSON.stringify(output);
+  if (serialised === undefined || serialised.length <= maxChars) return output;
+  return { truncated: true, originalChars: serialised.length, preview: serialised.slice(0, maxChars) };
+}
+
+/**
+ * Turns one accepted body shape into the canonical `CellEvent`, or says exactly why it cannot.
+ * Unknown top-level fields are kept under `metadata` rather than dropped.
+ */
+export function normaliseEvent(raw: unknown, options: NormaliseOptions = {}): NormaliseResult {
+  if (!isPlainObject(raw)) {
+    return { ok: false, error: 'invalid_event', message: 'event must be a JSON object', fields: [] };
+  }
+  const event: Record<string, unknown> = {};
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'hasError' || key === 'has_error' || key === 'errorMessage' || key === 'error_message') continue;
+    const canonical = FIELD_ALIASES[key] ?? key;
+    if (CANONICAL_FIELDS.has(canonical)) {
+      if (event[canonical] === undefined) event[canonical] = value;
+    } else {
+      extra[key] = value;
+    }
+  }
+  event.schemaVersion ??= SCHEMA_VERSION;
+  if (typeof event.eventType === 'string') event.eventType = EVENT_TYPE_ALIASES[event.eventType] ?? event.eventType;
+  if (event.eventTime !== undefined) event.eventTime = toIsoTime(event.eventTime) ?? event.eventTime;
+  const hasError = raw.hasError ?? raw.has_error;
+  if (event.success === undefined && typeof hasError === 'boolean') event.success = !hasError;
+  event.error = normaliseError(event.error, raw.errorMessage ?? raw.error_message);
+  if (event.error === undefined) delete event.error;
+  if (options.userId !== undefined) event.userId = options.userId;
+  if (event.eventId === undefined && options.deriveEventId) event.eventId = options.deriveEventId(raw);
+  if (event.output !== undefined) {
+    event.output = capOutput(event.output, options.outputMaxChars ?? LIMITS.defaultOutputMaxChars);
+  }
+  if (Object.keys(extra).length > 0) {
+    event.metadata = isPlainObject(event.metadata) ? { ...extra, ...event.metadata } : event.metadata ?? extra;
+  }
+  for (const key of Object.keys(event)) if (event[key] === undefined || event[key] === null) delete event[key];
+
+  if (passesFastCheck(event)) {
+    return toIsoTime(event.eventTime) === undefined ? badTime() : { ok: true, event: event as unknown as CellEvent };
+  }
+  try {
+    const valid = cellEventSchema.validateSync(event, { abortEarly: false, strict: true });
+    if (toIsoTime(valid.eventTime) === undefined) return badTime();
+    return { ok: true, event: valid as CellEvent };
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      return invalid(err.inner.map((e) => e.path ?? ''), err.errors.join('; '));
+    }
+    throw err;
+  }
+}
+
+function badTime(): NormaliseResult {
+  return invalid(['eventTime'], 'eventTime must be an ISO 8601 date-time or epoch milliseconds');
+}
+
+function invalid(fields: string[], message: string): NormaliseResult {
+  return { ok: false, error: 'invalid_event', message, fields: [...new Set(fields)].filter(Boolean) };
+}
