@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Runs every test/**/*.test.ts file in its own Node process (uvu + tsx), streams its output, and
+// ends with "N passed, N failed". Fails on any failure, on a file that dies without a summary,
+// on `.only`, and on zero tests — uvu alone exits 0 in the last two cases.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const filter = process.argv[2];
+
+function findTests(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'helpers' ? [] : findTests(full);
+    return entry.name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+const files = findTests(path.join(root, 'test'))
+  .sort()
+  .filter((f) => !filter || f.includes(filter));
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const failures = [];
+
+for (const file of files) {
+  const rel = path.relative(root, file);
+  if (/\.only\(/.test(fs.readFileSync(file, 'utf8'))) {
+    console.log(`\n# ${rel}: contains .only() — refusing to run a partial suite`);
+    failed += 1;
+    failures.push(rel);
+    continue;
+  }
+  console.log(`\n# ${rel}`);
+  const started = Date.now();
+  const output = await new Promise((resolve) => {
+    let text = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d) => {
+      text += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      text += d;
+      process.stderr.write(d);
+    });
+    child.on('exit', (code, signal) => resolve({ text, code, signal }));
+  });
+  const grab = (label) => {
+    const matches = [...output.text.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'gm'))];
+    return matches.reduce((sum, m) => sum + Number(m[1]), 0);
+  };
+  const total = grab('Total');
+  const ok = grab('Passed');
+  const skip = grab('Skipped');
+  let bad = total - ok - skip;
+  if (total === 0 || output.code !== 0) bad = Math.max(bad, 1);
+  passed += ok;
+  skipped += skip;
+  failed += bad;
+  if (bad > 0) failures.push(rel);
+  console.log(`# ${rel}: ${ok} passed, ${bad} failed (${((Date.now() - started) / 1000).toFixed(1)} s${output.signal ? `, killed by ${output.signal}` : ''})`);
+}
+
+if (files.length === 0) {
+  console.log('no test files found');
+  failed += 1;
+}
+if (failures.length > 0) console.log(`\nfailing files:\n  ${failures.join('\n  ')}`);
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -1,0 +1,153 @@
+/**
+ * Real PostgreSQL and Redis servers for the tests, started from the machine's binaries on free
+ * loopback ports in throwaway directories. When a binary is missing the test is skipped locally
+ * but fails under CI=true (a missing service is a failure there, never a skip).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+export class MissingServiceError extends Error {}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value as T; // 0, false, null, undefined and "" all mean "not yet"
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function findBinary(name: string, extraDirs: string[] = []): string | undefined {
+  for (const dir of [...extraDirs, ...(process.env.PATH ?? '').split(':')]) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function missing(what: string): never {
+  const hint = `${what} not found (Debian: apt-get install postgresql redis-server)`;
+  throw new MissingServiceError(process.env.CI === 'true' ? `CI=true and ${hint}` : hint);
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `cell-monitor-${prefix}-`));
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A redis-server with AOF (appendfsync always), as a durable production Redis would run. */
+export async function startRedis(): Promise<RedisServer> {
+  const binary = findBinary('redis-server') ?? missing('redis-server');
+  const port = await freePort();
+  const dir = tempDir('redis');
+  let child: ChildProcess | undefined;
+  const server: RedisServer = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async start() {
+      child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], {
+        stdio: 'ignore',
+      });
+      const probe = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined);
+      try {
+        await waitFor(async () => {
+          if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
+          return (await probe.ping()) === 'PONG';
+        }, 10_000, 'redis-server');
+      } finally {
+        probe.disconnect();
+      }
+    },
+    async stop() {
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+  await server.start();
+  return server;
+}
+
+export interface PostgresServer {
+  port: number;
+  /** Creates a fresh database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** A throwaway PostgreSQL cluster (initdb -A trust --no-sync) on a free port; < 2 s to start. */
+export async function startPostgres(): Promise<PostgresServer> {
+  const binDirs = fs.existsSync('/usr/lib/postgresql')
+    ? fs.readdirSync('/usr/lib/postgresql').sort().reverse().map((v) => `/usr/lib/postgresql/${v}/bin`)
+    : [];
+  const initdb = findBinary('initdb', binDirs) ?? missing('PostgreSQL initdb');
+  const pgCtl = findBinary('pg_ctl', binDirs) ?? missing('PostgreSQL pg_ctl');
+  const dir = tempDir('pg');
+  const asPostgres = process.getuid?.() === 0;
+  if (asPostgres) fs.chownSync(dir, ...ownerOf('postgres'));
+  const run = (cmd: string, args: string[]) => {
+    const full = asPostgres ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] as const : [cmd, args] as const;
+    const result = spawnSync(full[0], [...full[1]], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${cmd} failed: ${result.stderr || result.stdout}`);
+  };
+  const port = await freePort();
+  const dataDir = path.join(dir, 'data');
+  run(initdb, ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  run(pgCtl, ['-D', dataDir, '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-w', 'start']);
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  return {
+    port,
+    async createDatabase(name) {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}"`);
+        await client.query(`CREATE DATABASE "${name}"`);
+      } finally {
+        await client.end();
+      }
+      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    async stop() {
+      run(pgCtl, ['-D', dataDir, '-m', 'immediate', 'stop']);
+    },
+  };
+}
+
+function ownerOf(user: string): [number, number] {
+  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  if (!line) missing(`system user ${user}`);
+  const [, , uid, gid] = line.split(':');
+  return [Number(uid), Number(gid)];
+}
