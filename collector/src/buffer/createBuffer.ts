@@ -100,6 +100,10 @@ export function createBuffer(options: BufferOptions): EventBuffer {
   const prune = db.prepare(
     'DELETE FROM buffer WHERE seq IN (SELECT seq FROM buffer WHERE seq <= (SELECT forwarded_seq FROM cursor) AND received_at < ? ORDER BY seq LIMIT 10000)',
   );
+  /** When full, forwarded rows give way early: only the dedup window shrinks, nothing unsent is lost. */
+  const pruneForwarded = db.prepare(
+    'DELETE FROM buffer WHERE seq IN (SELECT seq FROM buffer WHERE seq <= (SELECT forwarded_seq FROM cursor) ORDER BY seq LIMIT 20000)',
+  );
 
   const writeGroup = db.transaction((group: PendingAppend[]) => {
     const now = Date.now();
@@ -121,7 +125,13 @@ export function createBuffer(options: BufferOptions): EventBuffer {
     queue = [];
     let results: AppendResult[];
     try {
-      results = writeGroup(group);
+      try {
+        results = writeGroup(group);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_FULL' || pruneForwarded.run().changes === 0) throw err;
+        options.log.warn('buffer full: dropped forwarded rows early to make room');
+        results = writeGroup(group);
+      }
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'unknown';
       options.log.error({ err, code, requests: group.length }, 'buffer write failed; requests refused');
