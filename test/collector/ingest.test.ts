@@ -101,6 +101,15 @@ for (const mode of modesToTest()) {
     await waitFor(() => stored(store, good.eventId), 10_000);
   });
 
+  it('NUL characters in code or output are stored as U+FFFD instead of losing the event', async ({ app, store }) => {
+    const event = buildCellEvent({ code: 'print("a\u0000b")', output: { text: 'x\u0000y' } });
+    assert.is((await postEvents(app.url, [event])).status, 202);
+    const row = await waitFor(() => store('cell_executions').where({ event_id: event.eventId }).first(), 10_000, 'NUL event stored');
+    assert.is(row.code, 'print("a\ufffdb")');
+    const output = typeof row.output === 'string' ? JSON.parse(row.output) : row.output;
+    assert.equal(output, { text: 'x\ufffdy' });
+  });
+
   it('malformed JSON → 400 malformed_json, nothing stored', async ({ app }) => {
     const reply = await postEvents(app.url, null, { raw: '[{"eventId": "broken"' });
     assert.is(reply.status, 400);

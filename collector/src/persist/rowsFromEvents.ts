@@ -1,5 +1,15 @@
 import { EVENT_TYPES, isExecutionEvent, isNotebookAccessEvent, type CellEvent } from '@cell-monitor/shared';
 
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000 (a student can print one). Such characters become
+ * U+FFFD so the event is stored rather than dead-lettered; both stores get the same text.
+ */
+export function withoutNul(event: CellEvent): CellEvent {
+  const json = JSON.stringify(event);
+  if (!json.includes('\\u0000')) return event;
+  return JSON.parse(json, (_key, value) => (typeof value === 'string' ? value.replaceAll('\u0000', '\ufffd') : value));
+}
+
 /** The `events` row of one canonical event (payload keeps the whole event as sent, normalised). */
 export function eventRow(event: CellEvent) {
   return {

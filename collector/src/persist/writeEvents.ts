@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { EVENT_TYPES, type CellEvent } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
-import { accessAction, eventRow, executionStatus, isExecutionEvent, latestBy, notebookName } from './rowsFromEvents.ts';
+import { accessAction, eventRow, withoutNul, executionStatus, isExecutionEvent, latestBy, notebookName } from './rowsFromEvents.ts';
 
 const CHUNK = 500;
 
@@ -11,8 +11,9 @@ const CHUNK = 500;
  * cell_executions, error_logs, notebook_accesses) are written only for events it actually inserted,
  * so a resend or a second collector racing on the same entry writes nothing twice.
  */
-export async function writeEvents(db: Knex, events: CellEvent[]): Promise<CellEvent[]> {
-  if (events.length === 0) return [];
+export async function writeEvents(db: Knex, batch: CellEvent[]): Promise<CellEvent[]> {
+  if (batch.length === 0) return [];
+  const events = batch.map(withoutNul);
   return db.transaction(async (trx) => {
     const insertedIds = new Set<string>();
     for (let i = 0; i < events.length; i += CHUNK) {

@@ -1,0 +1,162 @@
+/**
+ * Load generator for scripts/bench.ts: pre-serialised batches of realistic cell events, sent over
+ * keep-alive connections with a fixed number of requests in flight. Each request gets unique event
+ * ids by writing a counter into fixed-width placeholders of a template body, so the client spends
+ * almost no CPU on serialisation.
+ */
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+const STUDENTS = 200;
+const NOTEBOOKS = ['/course/week1.ipynb', '/course/week2.ipynb', '/course/week3-pandas.ipynb', '/course/project/analysis.ipynb'];
+const SNIPPETS = [
+  'df = pd.read_csv("data/grades.csv")\ndf.describe()',
+  'for i in range(10):\n    print(i * i, end=" ")',
+  'import numpy as np\nx = np.linspace(0, 1, 50)\nx.mean()',
+  'plt.plot(x, np.sin(2 * np.pi * x))\nplt.show()',
+  'def fib(n):\n    return n if n < 2 else fib(n-1)+fib(n-2)',
+];
+const MARK = '@@@@@@@@@@'; // 10 chars, overwritten per request with a zero-padded request counter
+
+function templateBody(runId: string, variant: number, batchSize: number): { bytes: Buffer; offsets: number[] } {
+  const base = Date.UTC(2026, 10, 23, 9, 0, 0) + variant * 60_000;
+  const events = Array.from({ length: batchSize }, (_, i) => {
+    const n = variant * batchSize + i;
+    const student = (n * 7919) % STUDENTS;
+    const failed = n % 20 === 0;
+    return {
+      eventId: `${runId}-${MARK}-${String(i).padStart(3, '0')}`,
+      eventType: failed ? 'cell_execution_error' : 'cell_execution_complete',
+      eventTime: new Date(base + i * 37).toISOString(),
+      userId: `student-${student}`,
+      sessionId: `session-${student}-${variant % 3}`,
+      notebookPath: NOTEBOOKS[student % NOTEBOOKS.length],
+      cellId: `cell-${n % 30}`,
+      cellType: 'code',
+      code: SNIPPETS[n % SNIPPETS.length],
+      executionCount: (n % 500) + 1,
+      durationMs: 3 + ((n * 31) % 900),
+      success: !failed,
+      output: failed ? undefined : `0 1 4 9 16 25 36 49 64 ${n % 100}\n`,
+      error: failed ? { name: 'NameError', message: "name 'df' is not defined" } : undefined,
+    };
+  });
+  const bytes = Buffer.from(JSON.stringify(events));
+  const offsets: number[] = [];
+  for (let at = bytes.indexOf(MARK); at !== -1; at = bytes.indexOf(MARK, at + MARK.length)) offsets.push(at);
+  if (offsets.length !== batchSize) throw new Error('event template: placeholder count mismatch');
+  return { bytes, offsets };
+}
+
+export interface BodyPool {
+  /** A fresh body whose events carry ids never handed out before by this pool. */
+  next(): Buffer;
+}
+
+export function createBodyPool(runId: string, batchSize = 100, variants = 32): BodyPool {
+  const templates = Array.from({ length: variants }, (_, v) => templateBody(runId, v, batchSize));
+  let counter = 0;
+  return {
+    next() {
+      const { bytes, offsets } = templates[counter % variants];
+      const body = Buffer.from(bytes);
+      const digits = String(counter++).padStart(MARK.length, '0');
+      for (const at of offsets) body.write(digits, at, 'latin1');
+      return body;
+    },
+  };
+}
+
+export interface LoadStats {
+  requests: number;
+  accepted: number;
+  /** Non-202 replies by status, and transport errors under "error". */
+  failures: Record<string, number>;
+  /** Ack latency of each 202 reply. */
+  latenciesMs: number[];
+  seconds: number;
+}
+
+export interface LoadRun {
+  /** Starts a measurement window: counters reset, only replies received from now on count. */
+  mark(): void;
+  /** Stops sending, waits for the requests in flight, and returns the window's figures. */
+  stop(): Promise<LoadStats>;
+  /** Events accepted (202) since the run started, window or not. */
+  readonly totalAccepted: number;
+}
+
+function post(agent: http.Agent, url: URL, body: Buffer): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { agent, host: url.hostname, port: url.port, path: '/api/v1/events', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export function startLoad(baseUrl: string, pool: BodyPool, concurrency: number): LoadRun {
+  const url = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let stopping = false;
+  let totalAccepted = 0;
+  let windowStart = performance.now();
+  let stats: LoadStats = { requests: 0, accepted: 0, failures: {}, latenciesMs: [], seconds: 0 };
+
+  async function worker(): Promise<void> {
+    while (!stopping) {
+      const body = pool.next();
+      const t0 = performance.now();
+      let outcome: string;
+      let accepted = 0;
+      try {
+        const reply = await post(agent, url, body);
+        outcome = String(reply.status);
+        if (reply.status === 202) accepted = (JSON.parse(reply.text) as { accepted: number }).accepted;
+      } catch {
+        outcome = 'error';
+      }
+      const t1 = performance.now();
+      totalAccepted += accepted;
+      if (t0 >= windowStart) {
+        stats.requests += 1;
+        stats.accepted += accepted;
+        if (outcome === '202') stats.latenciesMs.push(t1 - t0);
+        else stats.failures[outcome] = (stats.failures[outcome] ?? 0) + 1;
+      }
+      if (outcome !== '202') await new Promise((r) => setTimeout(r, 50)); // don't spin on 503s / resets
+    }
+  }
+
+  const workers = Array.from({ length: concurrency }, () => worker());
+  return {
+    get totalAccepted() {
+      return totalAccepted;
+    },
+    mark() {
+      windowStart = performance.now();
+      stats = { requests: 0, accepted: 0, failures: {}, latenciesMs: [], seconds: 0 };
+    },
+    async stop() {
+      const end = performance.now();
+      stopping = true;
+      await Promise.all(workers);
+      agent.destroy();
+      stats.seconds = (end - windowStart) / 1000;
+      return stats;
+    },
+  };
+}
+
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError, loadConfig } from '@cell-monitor/collector';
+import { ROOT } from '../helpers/stack.ts';
+
+test('defaults: 127.0.0.1:8765, ./data, embedded SQLite store, no Redis', () => {
+  const config = loadConfig({});
+  assert.is(config.host, '127.0.0.1');
+  assert.is(config.port, 8765);
+  assert.is(config.dataDir, path.resolve('./data'));
+  assert.is(config.databaseUrl, `sqlite://${path.resolve('./data/cell-monitor.sqlite')}`);
+  assert.is(config.redisUrl, undefined);
+  assert.is(config.devOpenWs, false);
+});
+
+test('every invalid variable is reported at once, by name', () => {
+  try {
+    loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'http://nope', INGEST_KEY: 'short', BUFFER_SYNC: 'sometimes' });
+    assert.unreachable('accepted a bad configuration');
+  } catch (err) {
+    assert.instance(err, ConfigError);
+    const text = (err as ConfigError).message;
+    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'INGEST_KEY', 'BUFFER_SYNC']) assert.ok(text.includes(name), `${name} not named in: ${text}`);
+  }
+});
+
+test('npm start with an invalid value stops at once, exit code 2, naming the variable', () => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'start'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '99999', DATA_DIR: '/tmp/never-created', REDIS_URL: 'nope' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.is(result.status, 2);
+  assert.ok(result.stderr.includes('PORT'), result.stderr);
+  assert.ok(result.stderr.includes('REDIS_URL'), result.stderr);
+});
+
+test('the ingest key never appears in the configuration log line', () => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'migrate'], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: '/tmp/cell-monitor-config-test', INGEST_KEY: 'super-secret-ingest-key-123' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.is(result.status, 0, result.stderr);
+  assert.not.ok((result.stdout + result.stderr).includes('super-secret-ingest-key-123'));
+});
+
+test.run();

@@ -1,0 +1,87 @@
+import { suite, test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { waitFor } from '../helpers/services.ts';
+import { buildEvents, countRows, modesToTest, openStore, postEvents, spawnCollector, startCollector, startServices } from '../helpers/stack.ts';
+import { closeCodeOf, connectLive } from '../helpers/wsClient.ts';
+
+test('/ws is closed (1008) unless DEV_OPEN_WS=1, until instructor authentication exists', async () => {
+  const services = await startServices('embedded');
+  const app = await startCollector(services.env());
+  try {
+    const { code, reason } = await closeCodeOf(`${app.url.replace('http', 'ws')}/ws`);
+    assert.is(code, 1008);
+    assert.ok(reason.includes('DEV_OPEN_WS'));
+  } finally {
+    await app.close();
+  }
+});
+
+for (const mode of modesToTest()) {
+  test(`[${mode}] a /ws client sees each persisted event once, without code or output`, async () => {
+    const services = await startServices(mode);
+    const app = await startCollector(services.env({ DEV_OPEN_WS: '1' }));
+    try {
+      const live = await connectLive(app.url);
+      const events = buildEvents(30);
+      await postEvents(app.url, events);
+      await postEvents(app.url, events); // a resend is not rebroadcast
+      await waitFor(() => events.every((e) => live.seen.has(e.eventId)), 10_000, 'all events live');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok([...live.seen.values()].every((n) => n === 1));
+      const message = live.messages.find((m: any) => m.type === 'events') as any;
+      const first = message.events[0];
+      assert.is(first.code, undefined, 'cell source stays in the database');
+      assert.is(first.codeChars, events[0].code.length);
+      live.close();
+    } finally {
+      await app.close();
+      await services.stop();
+    }
+  });
+}
+
+const it = suite('scale-out [postgres+redis]');
+
+it('two collectors sharing Redis and PostgreSQL: each /ws client sees every event once, stored once', async () => {
+  const services = await startServices('postgres+redis');
+  const store = openStore(services.databaseUrl);
+  const a = await spawnCollector(services.env({ DEV_OPEN_WS: '1', COLLECTOR_ID: 'collector-a' }));
+  const b = await spawnCollector(services.env({ DEV_OPEN_WS: '1', COLLECTOR_ID: 'collector-b' }));
+  try {
+    const liveA = await connectLive(a.url);
+    const liveB = await connectLive(b.url);
+    const toA = Array.from({ length: 3 }, () => buildEvents(100, { userId: 'scale' }));
+    const toB = Array.from({ length: 3 }, () => buildEvents(100, { userId: 'scale' }));
+    const both = buildEvents(100, { userId: 'scale' }); // sent to both collectors: stored and shown once
+    await Promise.all([
+      ...toA.map((batch) => postEvents(a.url, batch)),
+      ...toB.map((batch) => postEvents(b.url, batch)),
+      postEvents(a.url, both),
+      postEvents(b.url, both),
+    ]);
+    const ids = [...toA.flat(), ...toB.flat(), ...both].map((e) => e.eventId);
+    for (const live of [liveA, liveB]) {
+      await waitFor(() => ids.every((id) => live.seen.has(id)), 20_000, 'every event on every client');
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const live of [liveA, liveB]) {
+      const repeated = [...live.seen].filter(([, n]) => n > 1);
+      assert.is(repeated.length, 0, `events delivered twice: ${repeated.slice(0, 3)}`);
+      assert.is(live.seen.size, ids.length);
+    }
+    assert.is(await countRows(store, 'events', { user_id: 'scale' }), ids.length);
+    const [{ n }] = await store('cell_executions').whereIn('event_id', ids).count({ n: '*' });
+    assert.is(Number(n), ids.length, 'no double persist of derived rows');
+    liveA.close();
+    liveB.close();
+  } finally {
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    await Promise.all([a.exited, b.exited]);
+    await store.destroy();
+    await services.stop();
+  }
+});
+
+test.run();
+it.run();
