@@ -58,7 +58,13 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
     const blocking = createRedis(config.redisUrl, 'stream-reader', redisLog);
     const subscriber = createRedis(config.redisUrl, 'subscriber', redisLog, false);
     extraRedis.push(blocking, subscriber);
-    source = createRedisStreamSource({ redis, blocking, consumer: config.collectorId, log: log.child({ module: 'stream' }) });
+    source = createRedisStreamSource({
+      redis,
+      blocking,
+      consumer: config.collectorId,
+      claimIdleMs: config.streamClaimIdleMs,
+      log: log.child({ module: 'stream' }),
+    });
     notifier = createRedisNotifier({ redis, subscriber, log: redisLog });
     forwarder = createForwarder({ buffer, redis, log: log.child({ module: 'forward' }) });
   } else {

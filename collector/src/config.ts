@@ -19,6 +19,7 @@ const envSchema = yup.object({
   BUFFER_MAX_MB: yup.number().typeError('BUFFER_MAX_MB must be a number').min(0).default(0),
   BUFFER_RETENTION_HOURS: yup.number().typeError('BUFFER_RETENTION_HOURS must be a number').min(0).default(24),
   COLLECTOR_ID: yup.string().matches(/^[A-Za-z0-9_.:-]{1,64}$/, 'COLLECTOR_ID must be 1-64 of A-Z a-z 0-9 _ . : -').optional(),
+  STREAM_CLAIM_IDLE_MS: yup.number().typeError('STREAM_CLAIM_IDLE_MS must be a number').integer().min(100).default(60_000),
   DEV_OPEN_WS: yup.string().oneOf(['0', '1'], 'DEV_OPEN_WS must be 0 or 1').default('0'),
   LOG_LEVEL: yup
     .string()
@@ -42,6 +43,8 @@ export interface Config {
   bufferMaxBytes: number;
   /** Stable per data directory so a restarted collector reclaims its own pending stream entries. */
   collectorId: string;
+  /** Stream entries another collector left unacked this long are taken over. */
+  streamClaimIdleMs: number;
   devOpenWs: boolean;
   logLevel: string;
 }
@@ -79,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bufferRetentionHours: raw.BUFFER_RETENTION_HOURS,
     bufferMaxBytes: Math.floor(raw.BUFFER_MAX_MB * 1024 * 1024),
     collectorId,
+    streamClaimIdleMs: raw.STREAM_CLAIM_IDLE_MS,
     devOpenWs: raw.DEV_OPEN_WS === '1',
     logLevel: raw.LOG_LEVEL,
   };

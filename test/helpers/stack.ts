@@ -113,7 +113,7 @@ export async function postEvents(url: string, body: unknown, options: { headers?
     payload = zlib.gzipSync(payload);
     headers['content-encoding'] = 'gzip';
   }
-  const res = await fetch(`${url}/api/v1/events`, { method: 'POST', headers, body: payload });
+  const res = await fetch(`${url}/api/v1/events`, { method: 'POST', headers, body: typeof payload === 'string' ? payload : new Uint8Array(payload) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }

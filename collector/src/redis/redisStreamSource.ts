@@ -49,38 +49,47 @@ export function createRedisStreamSource(options: RedisStreamSourceOptions): Even
     groupReady = true;
   }
 
+  /** After any failure, start over: re-create the group if Redis lost it, re-read own pending entries. */
+  function resetOnError(err: unknown): never {
+    groupReady = false;
+    ownPendingDone = false;
+    throw err;
+  }
+
+  async function read(max: number): Promise<SourceEntry[]> {
+    await ensureGroup();
+    if (!ownPendingDone) {
+      const reply = (await redis.xreadgroup('GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'STREAMS', STREAM_KEY, '0')) as StreamReply;
+      const entries = toEntries(reply?.[0]?.[1] ?? []);
+      if (entries.length > 0) return entries;
+      ownPendingDone = true;
+    }
+    if (Date.now() - lastClaim > claimIdleMs / 2) {
+      lastClaim = Date.now();
+      const [, claimed] = (await redis.xautoclaim(STREAM_KEY, CONSUMER_GROUP, consumer, claimIdleMs, '0-0', 'COUNT', max)) as [
+        string,
+        [string, string[] | null][],
+      ];
+      const entries = toEntries(claimed);
+      if (entries.length > 0) {
+        log.info({ count: entries.length }, 'took over stream entries left pending by another collector');
+        return entries;
+      }
+    }
+    const reply = (await blocking.xreadgroup(
+      'GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'BLOCK', 1000, 'STREAMS', STREAM_KEY, '>',
+    )) as StreamReply;
+    return toEntries(reply?.[0]?.[1] ?? []);
+  }
+
   return {
     name: 'redis-stream',
-    async read(max) {
-      await ensureGroup();
-      if (!ownPendingDone) {
-        const reply = (await redis.xreadgroup('GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'STREAMS', STREAM_KEY, '0')) as StreamReply;
-        const entries = toEntries(reply?.[0]?.[1] ?? []);
-        if (entries.length > 0) return entries;
-        ownPendingDone = true;
-      }
-      if (Date.now() - lastClaim > claimIdleMs / 2) {
-        lastClaim = Date.now();
-        const [, claimed] = (await redis.xautoclaim(STREAM_KEY, CONSUMER_GROUP, consumer, claimIdleMs, '0-0', 'COUNT', max)) as [
-          string,
-          [string, string[] | null][],
-        ];
-        const entries = toEntries(claimed);
-        if (entries.length > 0) {
-          log.info({ count: entries.length }, 'took over stream entries left pending by another collector');
-          return entries;
-        }
-      }
-      const reply = (await blocking.xreadgroup(
-        'GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'BLOCK', 1000, 'STREAMS', STREAM_KEY, '>',
-      )) as StreamReply;
-      return toEntries(reply?.[0]?.[1] ?? []);
-    },
+    read: (max) => read(max).catch(resetOnError),
     async ack(entries) {
       if (entries.length === 0) return;
       const ids = entries.map((e) => e.id);
       // XDEL after XACK keeps the stream bounded: an acked entry is in PostgreSQL already.
-      await redis.multi().xack(STREAM_KEY, CONSUMER_GROUP, ...ids).xdel(STREAM_KEY, ...ids).exec();
+      await redis.multi().xack(STREAM_KEY, CONSUMER_GROUP, ...ids).xdel(STREAM_KEY, ...ids).exec().catch(resetOnError);
     },
     async deadLetter(entry, reason) {
       await redis.xadd(DEAD_LETTER_STREAM_KEY, '*', 'id', entry.eventId, 'reason', reason, 'e', entry.body, 'at', new Date().toISOString());
