@@ -98,6 +98,7 @@ function post(agent: http.Agent, url: URL, body: Buffer): Promise<{ status: numb
         res.on('error', reject);
       },
     );
+    req.setTimeout(30_000, () => req.destroy(new Error('no reply within 30 s')));
     req.on('error', reject);
     req.end(body);
   });

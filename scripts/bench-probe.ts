@@ -1,8 +1,9 @@
 /**
  * Observation helpers for scripts/bench.ts: collector memory from /proc, row counts in PostgreSQL,
- * stopping a collector child, and a self-time summary of a V8 .cpuprofile.
+ * CPU use from /proc, and stopping a collector child.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
@@ -49,6 +50,65 @@ export function watchMemory(pid: number, everyMs = 500): MemoryWatch {
   };
 }
 
+export interface CpuFigures {
+  /** Percent of one core, over the window. */
+  collector: number;
+  client: number;
+  /** Everything busy on the machine, in percent of one core (200 = both cores of a 2-core box). */
+  machine: number;
+  /** Busiest processes by name (postgres backends summed), percent of one core, busiest first. */
+  top: [string, number][];
+}
+
+/** utime + stime in USER_HZ (100/s) of every process, keyed by pid. */
+function processTicks(): Map<number, { name: string; ticks: number }> {
+  const out = new Map<number, { name: string; ticks: number }>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(entry), { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+function machineTicks(): { busy: number; total: number } {
+  const [, ...values] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const n = values.map(Number);
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - n[3] - n[4], total }; // minus idle and iowait
+}
+
+/** CPU use of the collector, this process, the busiest others and the whole machine until `end()`. */
+export function cpuWindow(collectorPid: number): { end(): CpuFigures } {
+  const [p0, m0, t0] = [processTicks(), machineTicks(), performance.now()];
+  return {
+    end() {
+      const seconds = (performance.now() - t0) / 1000;
+      const [p1, m1] = [processTicks(), machineTicks()];
+      const byName = new Map<string, number>();
+      for (const [pid, { name, ticks }] of p1) {
+        const label = pid === collectorPid ? 'collector' : pid === process.pid ? 'bench client' : name.startsWith('postgres') ? 'postgres' : name.startsWith('kworker') ? 'kernel workers' : name;
+        const delta = ticks - (p0.get(pid)?.ticks ?? 0); // a pid new in the window counts in full
+        byName.set(label, (byName.get(label) ?? 0) + delta / seconds);
+      }
+      const machine = ((m1.busy - m0.busy) / (m1.total - m0.total)) * os.cpus().length * 100;
+      const unattributed = machine - [...byName.values()].reduce((a, b) => a + b, 0);
+      if (unattributed >= 2) byName.set('processes that exited meanwhile', unattributed);
+      return {
+        collector: byName.get('collector') ?? NaN,
+        client: byName.get('bench client') ?? NaN,
+        machine,
+        top: [...byName].filter(([, pct]) => pct >= 2).sort((a, b) => b[1] - a[1]).slice(0, 8),
+      };
+    },
+  };
+}
+
 /** SIGTERM (the collector drains for up to 10 s), then SIGKILL if it is still there. */
 export async function stopChild(child: ChildProcess, timeoutMs = 30_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -76,14 +136,24 @@ export async function openRowCounter(databaseUrl: string, table = 'events'): Pro
   };
 }
 
-/** Polls until `count()` reaches `target`; returns the seconds it took, or undefined on timeout. */
-export async function waitForRows(counter: RowCounter, target: number, timeoutSeconds: number): Promise<{ seconds?: number; rows: number }> {
+/** Polls until `count()` reaches `target`; `seconds` is undefined on timeout. Reports every 30 s. */
+export async function waitForRows(
+  counter: RowCounter,
+  target: number,
+  timeoutSeconds: number,
+  report: (rows: number, seconds: number) => void = () => undefined,
+): Promise<{ seconds?: number; rows: number; elapsed: number }> {
   const started = performance.now();
+  let nextReport = 30;
   for (;;) {
     const rows = await counter.count();
-    const seconds = (performance.now() - started) / 1000;
-    if (rows >= target) return { seconds, rows };
-    if (seconds > timeoutSeconds) return { rows };
+    const elapsed = (performance.now() - started) / 1000;
+    if (rows >= target) return { seconds: elapsed, rows, elapsed };
+    if (elapsed > timeoutSeconds) return { rows, elapsed };
+    if (elapsed >= nextReport) {
+      report(rows, elapsed);
+      nextReport += 30;
+    }
     await sleep(500);
   }
 }
@@ -94,32 +164,4 @@ export function removeTempDir(dir: string | undefined, tmpRoot: string): void {
   const resolved = path.resolve(dir);
   if (path.dirname(resolved) !== path.resolve(tmpRoot) || !path.basename(resolved).startsWith('cell-monitor-')) return;
   fs.rmSync(resolved, { recursive: true, force: true });
-}
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-
-/** Top self-time functions and the self-time share per package/file of a V8 .cpuprofile. */
-export function summariseCpuProfile(file: string, top = 15): string[] {
-  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, profile.timeDeltas[i] ?? 0)));
-  const total = [...selfUs.values()].reduce((a, b) => a + b, 0) || 1;
-  const byFunction = new Map<string, number>();
-  const byOrigin = new Map<string, number>();
-  for (const [id, us] of selfUs) {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const where = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '~/').replace(/^.*\/work\/main\//, '');
-    const fn = `${functionName || '(anonymous)'}${where ? ` ${where}:${lineNumber + 1}` : ''}`;
-    byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
-    const origin = !url ? functionName : url.startsWith('node:') ? 'node core' : where.startsWith('~/') ? where.split('/').slice(1, where.startsWith('~/@') ? 3 : 2).join('/') : where;
-    byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + us);
-  }
-  const rank = (m: Map<string, number>, n: number) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
-  const idle = ((100 * (byOrigin.get('(idle)') ?? 0)) / total).toFixed(1);
-  return [`profile ${path.basename(file)}: ${(total / 1e6).toFixed(1)} s sampled, ${idle}% idle`, 'top self time by function:', ...rank(byFunction, top), 'by package / file:', ...rank(byOrigin, 10)];
 }

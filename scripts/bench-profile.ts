@@ -1,0 +1,78 @@
+/**
+ * `--profile` support for scripts/bench.ts: the collector CLI started like spawnCollector does,
+ * but with V8's --cpu-prof (which NODE_OPTIONS does not accept), and a self-time summary of the
+ * .cpuprofile it writes on exit.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, type CollectorProcess } from '../test/helpers/stack.ts';
+import { waitFor } from '../test/helpers/services.ts';
+
+/** Same contract as spawnCollector in test/helpers/stack.ts, plus --cpu-prof into `profDir`. */
+export async function spawnProfiledCollector(env: Record<string, string>, profDir: string): Promise<CollectorProcess> {
+  const args = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'start'];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`collector exited early:\n${out}`);
+    const line = out.split('\n').find((l) => l.includes('"collector listening"'));
+    return line ? (JSON.parse(line).address.port as number) : undefined;
+  }, 30_000, 'collector to listen');
+  return { url: `http://127.0.0.1:${port}`, child, output: () => out, exited };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+/** A stretch of the run to summarise, in CLOCK_MONOTONIC microseconds (the clock V8 profiles use). */
+export interface ProfileWindow {
+  label: string;
+  startUs: number;
+  endUs: number;
+}
+
+export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+/** Top self-time functions and the self-time share per package/file, for each window of a V8 .cpuprofile. */
+export function summariseCpuProfile(file: string, windows: ProfileWindow[], top = 12): string[] {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const lines = [`profile ${file}`];
+  for (const window of windows) {
+    const selfUs = new Map<number, number>();
+    let t = profile.startTime;
+    profile.samples.forEach((id, i) => {
+      t += profile.timeDeltas[i] ?? 0;
+      const span = Math.max(0, profile.timeDeltas[i + 1] ?? 0); // until the next sample
+      if (t >= window.startUs && t < window.endUs) selfUs.set(id, (selfUs.get(id) ?? 0) + span);
+    });
+    const total = [...selfUs.values()].reduce((a, b) => a + b, 0) || 1;
+    const byFunction = new Map<string, number>();
+    const byOrigin = new Map<string, number>();
+    for (const [id, us] of selfUs) {
+      const { functionName, url, lineNumber } = byId.get(id)!;
+      const where = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '~/').replace(`${ROOT}/`, '');
+      // Repo files run transpiled by tsx, so their line numbers would not match the source.
+      const line = where.startsWith('~/') || url.startsWith('node:') ? `:${lineNumber + 1}` : '';
+      const fn = `${functionName || '(anonymous)'}${where ? ` ${where}${line}` : ''}`;
+      byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
+      const origin = !url ? functionName : url.startsWith('node:') ? 'node core' : where.startsWith('~/') ? where.split('/').slice(1, where.startsWith('~/@') ? 3 : 2).join('/') : where;
+      byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + us);
+    }
+    const rank = (m: Map<string, number>, n: number) =>
+      [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `    ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
+    const idle = ((100 * (byOrigin.get('(idle)') ?? 0)) / total).toFixed(1);
+    lines.push(`${window.label}: ${(total / 1e6).toFixed(1)} s of main-thread samples, ${idle}% idle`, '  top self time by function:', ...rank(byFunction, top), '  by package / file:', ...rank(byOrigin, 8));
+  }
+  return lines;
+}
