@@ -12,12 +12,16 @@ export interface Notifier {
 }
 
 /** Embedded mode: one process, so an EventEmitter is the whole bus. */
-export function createLocalNotifier(): Notifier {
+export function createLocalNotifier(): Notifier & { deliver(events: LiveEvent[]): void } {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   return {
     async publish(events) {
       bus.emit('events', events.map(toLiveEvent));
+    },
+    /** Events the pipeline thread persisted, already reduced to their live form. */
+    deliver(events) {
+      bus.emit('events', events);
     },
     subscribe(listener) {
       bus.on('events', listener);
@@ -53,5 +57,18 @@ export function createRedisNotifier(options: { redis: Redis; subscriber: Redis; 
     async close() {
       bus.removeAllListeners();
     },
+  };
+}
+
+/** The pipeline thread's side of Redis Pub/Sub: publishes only; each main thread subscribes. */
+export function createRedisPublisher(redis: Redis): Notifier {
+  return {
+    async publish(events) {
+      await redis.publish(NOTIFY_CHANNEL, JSON.stringify(events.map(toLiveEvent)));
+    },
+    subscribe() {
+      throw new Error('the pipeline thread does not subscribe');
+    },
+    async close() {},
   };
 }

@@ -1,12 +1,12 @@
 import type { EventSource, SourceEntry } from '../persist/eventSource.ts';
-import type { EventBuffer } from './createBuffer.ts';
+import type { BufferCursor } from './createBuffer.ts';
 import { waitForSignal } from '../waitForSignal.ts';
 
 /**
  * Embedded mode (no Redis): the SQLite buffer itself is the durable stream. The cursor moves
  * only in `ack`, i.e. after the main store committed, so a crash re-reads the unpersisted tail.
  */
-export function createBufferSource(buffer: EventBuffer): EventSource & { stop(): void } {
+export function createBufferSource(buffer: BufferCursor): EventSource & { stop(): void } {
   const signal = waitForSignal(buffer.onAppend.bind(buffer));
   return {
     name: 'buffer',

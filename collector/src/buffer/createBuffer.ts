@@ -23,20 +23,24 @@ export class BufferUnavailableError extends Error {
   }
 }
 
-export interface EventBuffer {
-  /** Resolves only after the SQLite transaction holding these events has committed (WAL). */
-  append(events: CellEvent[]): Promise<AppendResult>;
+/** The downstream side of the buffer: what the forwarder and the embedded persister use. */
+export interface BufferCursor {
   /** Events not yet handed downstream, oldest first. */
   readPending(limit: number): BufferedEvent[];
   /** Everything up to and including `seq` has been handed downstream durably. */
   markForwarded(seq: number): void;
   pendingCount(): number;
   deadLetter(entry: { eventId: string; body: string }, reason: string): void;
-  deadLetterCount(): number;
   /** Calls `listener` after each commit; returns an unsubscribe function. */
   onAppend(listener: () => void): () => void;
-  check(): void;
   close(): void;
+}
+
+export interface EventBuffer extends BufferCursor {
+  /** Resolves only after the SQLite transaction holding these events has committed (WAL). */
+  append(events: CellEvent[]): Promise<AppendResult>;
+  deadLetterCount(): number;
+  check(): void;
 }
 
 export interface BufferOptions {
@@ -90,12 +94,7 @@ export function createBuffer(options: BufferOptions): EventBuffer {
   db.exec(SCHEMA);
 
   const insert = db.prepare('INSERT OR IGNORE INTO buffer (event_id, body, received_at) VALUES (?, ?, ?)');
-  const selectPending = db.prepare(
-    'SELECT seq, event_id AS eventId, body FROM buffer WHERE seq > (SELECT forwarded_seq FROM cursor) ORDER BY seq LIMIT ?',
-  );
-  const updateCursor = db.prepare('UPDATE cursor SET forwarded_seq = MAX(forwarded_seq, ?) WHERE id = 1');
-  const countPending = db.prepare('SELECT COUNT(*) AS n FROM buffer WHERE seq > (SELECT forwarded_seq FROM cursor)');
-  const insertDead = db.prepare('INSERT INTO dead_letters (event_id, body, reason, created_at) VALUES (?, ?, ?, ?)');
+  const cursor = cursorStatements(db);
   const countDead = db.prepare('SELECT COUNT(*) AS n FROM dead_letters');
   const prune = db.prepare(
     'DELETE FROM buffer WHERE seq IN (SELECT seq FROM buffer WHERE seq <= (SELECT forwarded_seq FROM cursor) AND received_at < ? ORDER BY seq LIMIT 10000)',
@@ -163,10 +162,7 @@ export function createBuffer(options: BufferOptions): EventBuffer {
         }
       });
     },
-    readPending: (limit) => selectPending.all(limit) as BufferedEvent[],
-    markForwarded: (seq) => void updateCursor.run(seq),
-    pendingCount: () => (countPending.get() as { n: number }).n,
-    deadLetter: (entry, reason) => void insertDead.run(entry.eventId, entry.body, reason, Date.now()),
+    ...cursor,
     deadLetterCount: () => (countDead.get() as { n: number }).n,
     onAppend(listener) {
       listeners.add(listener);
@@ -182,5 +178,41 @@ export function createBuffer(options: BufferOptions): EventBuffer {
       if (queue.length > 0) flush();
       db.close();
     },
+  };
+}
+
+function cursorStatements(db: Database.Database) {
+  const selectPending = db.prepare(
+    'SELECT seq, event_id AS eventId, body FROM buffer WHERE seq > (SELECT forwarded_seq FROM cursor) ORDER BY seq LIMIT ?',
+  );
+  const updateCursor = db.prepare('UPDATE cursor SET forwarded_seq = MAX(forwarded_seq, ?) WHERE id = 1');
+  const countPending = db.prepare('SELECT COUNT(*) AS n FROM buffer WHERE seq > (SELECT forwarded_seq FROM cursor)');
+  const insertDead = db.prepare('INSERT INTO dead_letters (event_id, body, reason, created_at) VALUES (?, ?, ?, ?)');
+  return {
+    readPending: (limit: number) => selectPending.all(limit) as BufferedEvent[],
+    markForwarded: (seq: number) => void updateCursor.run(seq),
+    pendingCount: () => (countPending.get() as { n: number }).n,
+    deadLetter: (entry: { eventId: string; body: string }, reason: string) => void insertDead.run(entry.eventId, entry.body, reason, Date.now()),
+  };
+}
+
+/**
+ * A second connection to a buffer file that `createBuffer` created, for the pipeline thread.
+ * Commits on the ingest side are announced with `appended()` (a message from the main thread).
+ */
+export function openBufferCursor(dataDir: string): BufferCursor & { appended(): void } {
+  const db = new Database(path.join(dataDir, 'buffer.sqlite'), { fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  const listeners = new Set<() => void>();
+  return {
+    ...cursorStatements(db),
+    onAppend(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    appended() {
+      for (const listener of listeners) listener();
+    },
+    close: () => db.close(),
   };
 }

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { EventBuffer } from '../buffer/createBuffer.ts';
+import type { BufferCursor } from '../buffer/createBuffer.ts';
 import type { Logger } from '../logger.ts';
 import { STREAM_KEY } from '../redis/streamNames.ts';
 import { waitForSignal } from '../waitForSignal.ts';
 import { createBackoff, sleep } from '../backoff.ts';
 
 export interface ForwarderOptions {
-  buffer: EventBuffer;
+  buffer: BufferCursor;
   redis: Redis;
   log: Logger;
   batchSize?: number;

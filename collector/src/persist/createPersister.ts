@@ -14,6 +14,8 @@ export interface PersisterOptions {
   notifier: Notifier;
   log: Logger;
   batchSize?: number;
+  /** Called after every step with the running totals and whether the source had nothing to read. */
+  onProgress?: (stats: PersisterStats, idle: boolean) => void;
 }
 
 export interface PersisterStats {
@@ -101,6 +103,7 @@ export function createPersister(options: PersisterOptions) {
     while (running) {
       try {
         idle = (await step()) === 'idle';
+        options.onProgress?.(stats, idle);
       } catch (err) {
         if (backoff.failures === 0) log.warn({ err: dbErrorForLog(err) }, 'persister source failed; will retry');
         await sleep(backoff.next(), stopper.signal);

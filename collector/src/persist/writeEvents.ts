@@ -14,11 +14,14 @@ const CHUNK = 500;
 export async function writeEvents(db: Knex, batch: CellEvent[]): Promise<CellEvent[]> {
   if (batch.length === 0) return [];
   const events = batch.map(withoutNul);
+  const pg = isPostgres(db);
   return db.transaction(async (trx) => {
     const insertedIds = new Set<string>();
     for (let i = 0; i < events.length; i += CHUNK) {
-      const rows = events.slice(i, i + CHUNK).map(eventRow);
-      const returned: { event_id: string }[] = await trx('events').insert(rows).onConflict('event_id').ignore().returning('event_id');
+      const chunk = events.slice(i, i + CHUNK);
+      const returned: { event_id: string }[] = pg
+        ? await insertRecordset(trx, 'events', EVENT_COLUMNS, chunk.map((e) => ({ ...eventRow(e), payload: e })), 'ON CONFLICT (event_id) DO NOTHING RETURNING event_id')
+        : await trx('events').insert(chunk.map(eventRow)).onConflict('event_id').ignore().returning('event_id');
       for (const r of returned) insertedIds.add(r.event_id);
     }
     const fresh = events.filter((e) => insertedIds.delete(e.eventId)); // delete: a duplicate inside one batch counts once
@@ -135,6 +138,41 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
     accessed_at: e.eventTime,
   }));
   for (const [table, rows] of [['cell_executions', executions], ['error_logs', errors], ['notebook_accesses', accesses]] as const) {
-    for (let i = 0; i < rows.length; i += CHUNK) await trx(table).insert(rows.slice(i, i + CHUNK));
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const chunk = rows.slice(i, i + CHUNK);
+      if (pg) await insertRecordset(trx, table, FACT_COLUMNS[table], chunk.map((r) => ('output' in r ? { ...r, output: r.output === null ? null : JSON.parse(r.output) } : r)));
+      else await trx(table).insert(chunk);
+    }
   }
+}
+
+type Columns = Record<string, string>;
+
+const EVENT_COLUMNS: Columns = {
+  event_id: 'text', event_type: 'text', event_time: 'timestamptz', user_id: 'text', session_id: 'text',
+  notebook_path: 'text', cell_id: 'text', payload: 'jsonb',
+};
+const FACT_COLUMNS: Record<'cell_executions' | 'error_logs' | 'notebook_accesses', Columns> = {
+  cell_executions: {
+    event_id: 'text', student_id: 'integer', notebook_id: 'integer', cell_id: 'integer', session_id: 'integer', status: 'text',
+    execution_count: 'integer', duration_ms: 'double precision', code: 'text', output: 'jsonb', executed_at: 'timestamptz',
+  },
+  error_logs: {
+    event_id: 'text', student_id: 'integer', notebook_id: 'integer', cell_id: 'integer', error_name: 'text', error_message: 'text',
+    traceback: 'text', occurred_at: 'timestamptz',
+  },
+  notebook_accesses: { event_id: 'text', student_id: 'integer', notebook_id: 'integer', session_id: 'integer', action: 'text', accessed_at: 'timestamptz' },
+};
+
+/**
+ * PostgreSQL: many rows as ONE jsonb parameter expanded by jsonb_to_recordset. A multi-row VALUES
+ * list of 500 rows carries thousands of parameters, and parsing/planning it cost more server time
+ * than executing it (see the benchmark notes in the README).
+ */
+async function insertRecordset<T = unknown>(trx: Knex.Transaction, table: string, columns: Columns, rows: object[], tail = ''): Promise<T[]> {
+  const names = Object.keys(columns);
+  const list = names.map((n) => `"${n}"`).join(', ');
+  const shape = names.map((n) => `"${n}" ${columns[n]}`).join(', ');
+  const result = await trx.raw(`INSERT INTO "${table}" (${list}) SELECT ${list} FROM jsonb_to_recordset(?::jsonb) AS r(${shape}) ${tail}`, [JSON.stringify(rows)]);
+  return result.rows as T[];
 }
