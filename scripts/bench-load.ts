@@ -104,8 +104,16 @@ function post(agent: http.Agent, url: URL, body: Buffer): Promise<{ status: numb
   });
 }
 
-export function startLoad(baseUrl: string, pool: BodyPool, concurrency: number): LoadRun {
+/**
+ * `concurrency` requests in flight. Without `eventsPerSecond` each sends as soon as the previous
+ * reply came (closed loop: the collector's maximum); with it, requests leave on a fixed schedule
+ * (open loop: an offered rate, as a class of students would send it) and fall behind only if
+ * replies take longer than the schedule allows.
+ */
+export function startLoad(baseUrl: string, pool: BodyPool, concurrency: number, eventsPerSecond?: number, batchSize = 100): LoadRun {
   const url = new URL(baseUrl);
+  const intervalMs = eventsPerSecond ? (1000 * batchSize) / eventsPerSecond : 0;
+  let nextAt = performance.now();
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let stopping = false;
   let totalAccepted = 0;
@@ -114,6 +122,13 @@ export function startLoad(baseUrl: string, pool: BodyPool, concurrency: number):
 
   async function worker(): Promise<void> {
     while (!stopping) {
+      if (intervalMs > 0) {
+        const at = nextAt;
+        nextAt += intervalMs;
+        const wait = at - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (stopping) break;
+      }
       const body = pool.next();
       const t0 = performance.now();
       let outcome: string;

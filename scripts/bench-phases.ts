@@ -102,12 +102,12 @@ export interface SustainedResult extends IngestResult {
 }
 
 /** Ingest for `seconds` while counting rows landing in PostgreSQL, then time the drain of the backlog. */
-export async function sustainedPhase(label: string, env: Record<string, string>, seconds: number, drainTimeout: number, opts: PhaseOptions): Promise<SustainedResult> {
-  console.log(`\n# ${label}: ${opts.warmupSeconds} s warmup + ${seconds} s, ${opts.concurrency} requests in flight; then drain (up to ${drainTimeout} s)`);
+export async function sustainedPhase(label: string, env: Record<string, string>, seconds: number, drainTimeout: number, opts: PhaseOptions, rate: number): Promise<SustainedResult> {
+  console.log(`\n# ${label}: ${fmt(rate)} events/s offered, ${opts.warmupSeconds} s warmup + ${seconds} s, up to ${opts.concurrency} requests in flight; then drain (up to ${drainTimeout} s)`);
   const counter = await openRowCounter(env.DATABASE_URL);
   try {
     const result = await withCollector(env, opts, async (proc, mem, windows) => {
-      const load = startLoad(proc.url, createBodyPool(`bench-${process.pid}-${label.replace(/\W+/g, '')}`), opts.concurrency);
+      const load = startLoad(proc.url, createBodyPool(`bench-${process.pid}-${label.replace(/\W+/g, '')}`), opts.concurrency, rate);
       await sleep(opts.warmupSeconds * 1000);
       load.mark();
       const [cpu, startUs] = [cpuWindow(proc.child.pid!), monotonicUs()];

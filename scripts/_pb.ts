@@ -1,0 +1,17 @@
+import { startPostgres } from '/work/main/test/helpers/services.ts';
+import { createDb, migrateLatest } from '/work/main/collector/src/db/createDb.ts';
+import { writeEvents } from '/work/main/collector/src/persist/writeEvents.ts';
+import { buildEvents } from '/work/main/test/helpers/stack.ts';
+import { normaliseEvent } from '/work/main/shared/src/index.ts';
+const pgs = await startPostgres();
+const url = await pgs.createDatabase('pb');
+const db = createDb(url);
+await migrateLatest(db);
+const N = Number(process.env.N ?? 40000), B = 500;
+const all = buildEvents(N).map((e, i) => ({ ...e, userId: `student-${i % 200}`, sessionId: `s-${i % 200}`, cellId: `cell-${i % 30}` }));
+const t0 = performance.now();
+for (let i = 0; i < N; i += B) await writeEvents(db, all.slice(i, i + B) as any);
+const s = (performance.now() - t0) / 1000;
+console.log(`${N} events in ${s.toFixed(2)} s = ${(N / s).toFixed(0)}/s`);
+const r = await db.raw('select count(*) from events'); console.log(r.rows);
+await db.destroy(); await pgs.stop();

@@ -1,0 +1,16 @@
+import { startPostgres } from '../test/helpers/services.ts';
+import { createDb, migrateLatest } from '../collector/src/db/createDb.ts';
+import { writeEvents } from '../collector/src/persist/writeEvents.ts';
+import { buildEvents } from '../test/helpers/stack.ts';
+import pg from 'pg';
+const pgs = await startPostgres();
+const url = await pgs.createDatabase('pb');
+const db = createDb(url);
+await migrateLatest(db);
+await db.raw('ALTER SYSTEM SET log_min_duration_statement = 0'); await db.raw('SELECT pg_reload_conf()');
+await new Promise(r=>setTimeout(r,500)); for (const s of (process.env.PRE ?? '').split('|||').filter(Boolean)) await db.raw(s);
+const N = 20000, B = 500;
+const all = buildEvents(N).map((e, i) => ({ ...e, userId: `student-${i % 200}`, sessionId: `s-${i % 200}`, cellId: `cell-${i % 30}` }));
+for (let i = 0; i < N; i += B) await writeEvents(db, all.slice(i, i + B) as any);
+const r = await db.raw("select setting from pg_settings where name='data_directory'"); console.log(r.rows[0].setting);
+await db.destroy(); await pgs.stop();
