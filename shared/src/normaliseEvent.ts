@@ -91,7 +91,8 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions = {}): No
   }
   event.schemaVersion ??= SCHEMA_VERSION;
   if (typeof event.eventType === 'string') event.eventType = EVENT_TYPE_ALIASES[event.eventType] ?? event.eventType;
-  if (event.eventTime !== undefined) event.eventTime = toIsoTime(event.eventTime) ?? event.eventTime;
+  const time = toIsoTime(event.eventTime);
+  if (time !== undefined) event.eventTime = time;
   const hasError = raw.hasError ?? raw.has_error;
   if (event.success === undefined && typeof hasError === 'boolean') event.success = !hasError;
   event.error = normaliseError(event.error, raw.errorMessage ?? raw.error_message);
@@ -107,11 +108,11 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions = {}): No
   for (const key of Object.keys(event)) if (event[key] === undefined || event[key] === null) delete event[key];
 
   if (passesFastCheck(event)) {
-    return toIsoTime(event.eventTime) === undefined ? badTime() : { ok: true, event: event as unknown as CellEvent };
+    return time === undefined ? badTime() : { ok: true, event: event as unknown as CellEvent };
   }
   try {
     const valid = cellEventSchema.validateSync(event, { abortEarly: false, strict: true });
-    if (toIsoTime(valid.eventTime) === undefined) return badTime();
+    if (time === undefined) return badTime();
     return { ok: true, event: valid as CellEvent };
   } catch (err) {
     if (err instanceof ValidationError) {
