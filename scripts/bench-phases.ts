@@ -54,9 +54,10 @@ async function withCollector<T>(env: Record<string, string>, opts: PhaseOptions,
     await stopChild(proc.child);
     liveChildren.delete(proc.child);
     removeTempDir(dataDir, os.tmpdir());
-    const profile = profDir && fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-    if (profile) for (const line of summariseCpuProfile(path.join(profDir, profile), windows)) console.log(`    ${line}`);
-    else if (profDir) console.log(`    (no .cpuprofile written in ${profDir})`);
+    // One file per thread: the HTTP thread and the pipeline thread.
+    const profiles = profDir ? fs.readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).sort() : [];
+    for (const profile of profiles) for (const line of summariseCpuProfile(path.join(profDir!, profile), windows)) console.log(`    ${line}`);
+    if (profDir && profiles.length === 0) console.log(`    (no .cpuprofile written in ${profDir})`);
   }
 }
 

@@ -1,32 +1,13 @@
 /**
- * `--profile` support for scripts/bench.ts: the collector CLI started like spawnCollector does,
- * but with V8's --cpu-prof (which NODE_OPTIONS does not accept), and a self-time summary of the
- * .cpuprofile it writes on exit.
+ * `--profile` support for scripts/bench.ts: the collector CLI under V8's --cpu-prof, and a
+ * self-time summary of the .cpuprofile it writes on exit.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { ROOT, type CollectorProcess } from '../test/helpers/stack.ts';
-import { waitFor } from '../test/helpers/services.ts';
+import { ROOT, spawnCollector, type CollectorProcess } from '../test/helpers/stack.ts';
 
-/** Same contract as spawnCollector in test/helpers/stack.ts, plus --cpu-prof into `profDir`. */
-export async function spawnProfiledCollector(env: Record<string, string>, profDir: string): Promise<CollectorProcess> {
-  const args = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'start'];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const port = await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`collector exited early:\n${out}`);
-    const line = out.split('\n').find((l) => l.includes('"collector listening"'));
-    return line ? (JSON.parse(line).address.port as number) : undefined;
-  }, 30_000, 'collector to listen');
-  return { url: `http://127.0.0.1:${port}`, child, output: () => out, exited };
+/** spawnCollector with V8's --cpu-prof writing into `profDir` (the pipeline thread gets a file too). */
+export function spawnProfiledCollector(env: Record<string, string>, profDir: string): Promise<CollectorProcess> {
+  return spawnCollector(env, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
 }
 
 interface ProfileNode {
@@ -72,7 +53,7 @@ export function summariseCpuProfile(file: string, windows: ProfileWindow[], top 
     const rank = (m: Map<string, number>, n: number) =>
       [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `    ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
     const idle = ((100 * (byOrigin.get('(idle)') ?? 0)) / total).toFixed(1);
-    lines.push(`${window.label}: ${(total / 1e6).toFixed(1)} s of main-thread samples, ${idle}% idle`, '  top self time by function:', ...rank(byFunction, top), '  by package / file:', ...rank(byOrigin, 8));
+    lines.push(`${window.label}: ${(total / 1e6).toFixed(1)} s of samples on this thread, ${idle}% idle`, '  top self time by function:', ...rank(byFunction, top), '  by package / file:', ...rank(byOrigin, 8));
   }
   return lines;
 }

@@ -81,9 +81,12 @@ export interface CollectorProcess {
   exited: Promise<number | null>;
 }
 
-/** The real CLI (`collector/src/main.ts start`) as a child process, for crash and signal tests. */
-export async function spawnCollector(env: Record<string, string>): Promise<CollectorProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'start'], {
+/**
+ * The real CLI (`collector/src/main.ts start`) as a child process, for crash and signal tests.
+ * `nodeArgs` go before the script (the benchmark passes --cpu-prof, which NODE_OPTIONS refuses).
+ */
+export async function spawnCollector(env: Record<string, string>, nodeArgs: string[] = []): Promise<CollectorProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'start'], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
