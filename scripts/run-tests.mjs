@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Runs every test/**/*.test.ts file in its own Node process (uvu + tsx), streams its output, and
-// ends with "N passed, N failed". Fails on any failure, on a file that dies without a summary,
-// on `.only`, and on zero tests — uvu alone exits 0 in the last two cases.
-import { spawn } from 'node:child_process';
+// Runs every test/**/*.test.ts file in its own Node process (uvu + tsx), then the Python tests of
+// the Jupyter companion (pytest, lab-extension/tests), streams their output, and ends with
+// "N passed, N failed". Fails on any failure, on a file that dies without a summary, on `.only`,
+// and on zero tests — uvu alone exits 0 in the last two cases. With CI=true a missing Python test
+// dependency is a failure; elsewhere the Python suite is reported as skipped.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,57 @@ function findTests(dir) {
 const files = findTests(path.join(root, 'test'))
   .sort()
   .filter((f) => !filter || f.includes(filter));
+const PY_TESTS = 'lab-extension/tests';
+const runPython = !filter || PY_TESTS.includes(filter) || filter.startsWith(PY_TESTS);
+
+function runStreaming(cmd, args) {
+  return new Promise((resolve) => {
+    let text = '';
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d) => {
+      text += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      text += d;
+      process.stderr.write(d);
+    });
+    child.on('error', (err) => resolve({ text: String(err), code: 1, signal: null }));
+    child.on('exit', (code, signal) => resolve({ text, code, signal }));
+  });
+}
+
+async function pythonSuite() {
+  console.log(`\n# ${PY_TESTS} (pytest)`);
+  const python = process.env.PYTHON ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import jupyter_server, pytest, pytest_jupyter'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    const why = `needs ${python} with jupyter_server, pytest and pytest-jupyter (pip install -r lab-extension/requirements-test.txt)`;
+    if (process.env.CI === 'true') {
+      console.log(`# ${PY_TESTS}: FAILED — ${why}`);
+      failed += 1;
+      failures.push(PY_TESTS);
+    } else {
+      console.log(`# ${PY_TESTS}: skipped — ${why}`);
+      skipped += 1;
+    }
+    return;
+  }
+  const started = Date.now();
+  const output = await runStreaming(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', PY_TESTS]);
+  const count = (label) => Number(new RegExp(`(\\d+) ${label}`).exec(output.text.split('\n').filter((l) => / in [\d.]+s/.test(l)).pop() ?? '')?.[1] ?? 0);
+  const ok = count('passed');
+  let bad = count('failed') + count('errors?');
+  if (ok === 0 || output.code !== 0) bad = Math.max(bad, 1);
+  passed += ok;
+  failed += bad;
+  if (bad > 0) failures.push(PY_TESTS);
+  console.log(`# ${PY_TESTS}: ${ok} passed, ${bad} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
 
 let passed = 0;
 let failed = 0;
@@ -37,23 +90,7 @@ for (const file of files) {
   }
   console.log(`\n# ${rel}`);
   const started = Date.now();
-  const output = await new Promise((resolve) => {
-    let text = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d) => {
-      text += d;
-      process.stdout.write(d);
-    });
-    child.stderr.on('data', (d) => {
-      text += d;
-      process.stderr.write(d);
-    });
-    child.on('exit', (code, signal) => resolve({ text, code, signal }));
-  });
+  const output = await runStreaming(process.execPath, ['--import', 'tsx', file]);
   const grab = (label) => {
     const matches = [...output.text.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'gm'))];
     return matches.reduce((sum, m) => sum + Number(m[1]), 0);
@@ -70,7 +107,9 @@ for (const file of files) {
   console.log(`# ${rel}: ${ok} passed, ${bad} failed (${((Date.now() - started) / 1000).toFixed(1)} s${output.signal ? `, killed by ${output.signal}` : ''})`);
 }
 
-if (files.length === 0) {
+if (runPython) await pythonSuite();
+
+if (files.length === 0 && !runPython) {
   console.log('no test files found');
   failed += 1;
 }

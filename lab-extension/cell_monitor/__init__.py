@@ -1,0 +1,25 @@
+"""cell-monitor for JupyterLab: the prebuilt labextension and its companion server route.
+
+The companion route (``{base_url}cell-monitor``) is the only Python in cell-monitor. It takes event
+batches from the labextension in the student's browser, stamps the Jupyter-authenticated user and
+the ingest key, and forwards the body unchanged to the collector's ``/api/v1/events``.
+"""
+
+from .companion import CellMonitor, load_extension
+
+__version__ = "0.1.0"
+
+
+def _jupyter_labextension_paths():
+    return [{"src": "labextension", "dest": "@cell-monitor/lab-extension"}]
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "cell_monitor"}]
+
+
+def _load_jupyter_server_extension(serverapp):
+    load_extension(serverapp)
+
+
+__all__ = ["CellMonitor", "__version__"]
