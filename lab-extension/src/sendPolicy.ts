@@ -1,0 +1,81 @@
+/**
+ * What the extension does with the answer to one batch it posted to the companion route, and how
+ * long it waits before the next try. Pure: no timers, no fetch, no IndexedDB.
+ *
+ * - 202: the collector stored the batch; the events leave the queue (rejected ones are reported
+ *   by index and leave too: sending them again would be rejected again).
+ * - Network error, 401/403 (Jupyter login lapsed), 408, 425, 429, 5xx (502 collector unreachable,
+ *   503 buffer full, 504 timeout):
+ *   the events stay queued; the next try waits `Retry-After` if the server gave one, otherwise an
+ *   exponential backoff with full jitter, capped.
+ * - 413 with more than one event: the batch is halved and sent again. Any other 4xx: the events
+ *   can never be accepted as they are and are dropped (counted, never shown to the student).
+ */
+
+export interface BackoffOptions {
+  /** First delay, ms. */
+  baseMs: number;
+  /** Largest delay, ms (also the cap on a server's Retry-After). */
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 5 * 60_000 };
+
+/**
+ * Delay before retry number `attempt` (1 = first retry): full jitter over an exponential window,
+ * so a classroom of browsers that lost the collector at once does not come back at once.
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+  const window = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(window / 2 + random() * (window / 2));
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms from `now`; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export interface IngestAnswer {
+  /** HTTP status, or undefined when the request failed before an answer (offline, DNS, reset). */
+  status?: number;
+  retryAfter?: string | null;
+  body?: unknown;
+}
+
+export type SendOutcome =
+  | { kind: 'sent'; accepted: number; duplicates: number; rejected: number }
+  | { kind: 'retry'; delayMs: number; reason: string }
+  | { kind: 'split'; reason: string }
+  | { kind: 'drop'; reason: string };
+
+/** 401/403: the Jupyter login lapsed (or the XSRF cookie rotated); the events are fine, wait for it. */
+const RETRYABLE = new Set([401, 403, 408, 425, 429]);
+
+export function classifyAnswer(
+  answer: IngestAnswer,
+  context: { attempt: number; batchSize: number; now: number; backoff?: BackoffOptions; random?: () => number },
+): SendOutcome {
+  const backoff = context.backoff ?? DEFAULT_BACKOFF;
+  const { status } = answer;
+  if (status === 202 || status === 200) {
+    const body = (answer.body ?? {}) as { accepted?: unknown; duplicates?: unknown; rejected?: unknown };
+    return {
+      kind: 'sent',
+      accepted: typeof body.accepted === 'number' ? body.accepted : 0,
+      duplicates: typeof body.duplicates === 'number' ? body.duplicates : 0,
+      rejected: Array.isArray(body.rejected) ? body.rejected.length : 0,
+    };
+  }
+  if (status === undefined || status >= 500 || RETRYABLE.has(status)) {
+    const serverSays = parseRetryAfter(answer.retryAfter, context.now);
+    const delayMs = serverSays !== undefined ? Math.min(serverSays, backoff.maxMs) : backoffDelay(context.attempt, backoff, context.random);
+    return { kind: 'retry', delayMs, reason: status === undefined ? 'network' : `http_${status}` };
+  }
+  if (status === 413 && context.batchSize > 1) return { kind: 'split', reason: 'http_413' };
+  const error = (answer.body as { error?: unknown } | undefined)?.error;
+  return { kind: 'drop', reason: typeof error === 'string' ? error : `http_${status}` };
+}
