@@ -118,7 +118,7 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
     execution_count: e.executionCount ?? null,
     duration_ms: e.durationMs ?? null,
     code: e.code ?? null,
-    output: e.output === undefined ? null : JSON.stringify(e.output),
+    output: e.output ?? null,
     executed_at: e.eventTime,
   }));
   const errors = events.filter((e) => e.error).map((e) => ({
@@ -140,8 +140,9 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
   for (const [table, rows] of [['cell_executions', executions], ['error_logs', errors], ['notebook_accesses', accesses]] as const) {
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
-      if (pg) await insertRecordset(trx, table, FACT_COLUMNS[table], chunk.map((r) => ('output' in r ? { ...r, output: r.output === null ? null : JSON.parse(r.output) } : r)));
-      else await trx(table).insert(chunk);
+      if (pg) await insertRecordset(trx, table, FACT_COLUMNS[table], chunk);
+      // SQLite has no jsonb: the output column holds its JSON text.
+      else await trx(table).insert(chunk.map((r) => ('output' in r && r.output !== null ? { ...r, output: JSON.stringify(r.output) } : r)));
     }
   }
 }

@@ -16,5 +16,4 @@ export type ToPipeline =
 export type FromPipeline =
   | { type: 'stats'; stats: PersisterStats; idle: boolean }
   /** Embedded mode only: persisted events for this process's /ws clients (Redis carries them otherwise). */
-  | { type: 'live'; events: LiveEvent[] }
-  | { type: 'closed' };
+  | { type: 'live'; events: LiveEvent[] };

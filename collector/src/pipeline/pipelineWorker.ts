@@ -68,8 +68,7 @@ async function close(drainMs: number): Promise<void> {
   buffer.close();
   await db.destroy();
   send({ type: 'stats', stats: persister.stats, idle: true });
-  send({ type: 'closed' });
-  port.close();
+  port.close(); // the thread exits; the main thread waits for that
 }
 
 port.on('message', (message: ToPipeline) => {
@@ -77,7 +76,6 @@ port.on('message', (message: ToPipeline) => {
   else if (message.type === 'close') {
     close(message.drainMs).catch((err) => {
       log.error({ err }, 'pipeline shutdown failed');
-      send({ type: 'closed' });
       port.close();
     });
   }
