@@ -1,20 +1,8 @@
 import * as yup from 'yup';
 import { EVENT_TYPE_PATTERN } from './eventTypes.ts';
 
-/** Version of the canonical event shape below. Bump it (and add a normaliser step) on a breaking change. */
-export const SCHEMA_VERSION = 1;
-
-export const LIMITS = {
-  maxBatchEvents: 100,
-  maxIdLength: 128,
-  maxUserIdLength: 255,
-  maxPathLength: 1024,
-  maxCodeChars: 1_000_000,
-  maxErrorMessageChars: 10_000,
-  maxTracebackChars: 200_000,
-  /** Output larger than this (serialised, in characters) is replaced by a truncated preview. */
-  defaultOutputMaxChars: 64 * 1024,
-} as const;
+export { LIMITS, SCHEMA_VERSION } from './limits.ts';
+import { LIMITS, SCHEMA_VERSION } from './limits.ts';
 
 export interface CellEventError {
   name: string;

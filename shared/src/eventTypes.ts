@@ -15,6 +15,8 @@ export const EVENT_TYPES = {
   kernelInterrupt: 'kernel_interrupt',
   helpRequest: 'help_request',
   helpCancel: 'help_cancel',
+  /** Sent by the extension when its offline queue was full: `metadata.droppedEvents` were lost. */
+  clientQueueOverflow: 'client_queue_overflow',
 } as const;
 
 export type KnownEventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
