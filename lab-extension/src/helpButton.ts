@@ -1,0 +1,81 @@
+/**
+ * "Ask for help" in each notebook's toolbar. A first click sends help_request (with the active cell)
+ * and the button shows the request is open; a second click sends help_cancel. The state is per
+ * notebook and survives a reload (localStorage), so a student is never unsure whether the
+ * instructor was asked.
+ */
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import { Widget } from '@lumino/widgets';
+import { EVENT_TYPES } from '@cell-monitor/shared/eventTypes';
+import type { Recorder } from './recorder.ts';
+
+export const HELP_TOOLBAR_ITEM = 'cell-monitor-help';
+const STORAGE_PREFIX = 'cell-monitor:help:';
+
+const LABELS = {
+  idle: { text: 'Ask for help', title: 'Let your instructor know you would like help with this notebook' },
+  requested: { text: 'Help requested — cancel', title: 'Your instructor has been asked for help. Click to cancel the request.' },
+} as const;
+
+export class HelpButton extends Widget {
+  private readonly button: HTMLButtonElement;
+
+  constructor(private readonly panel: NotebookPanel, private readonly recorder: () => Recorder | undefined) {
+    super();
+    this.addClass('cm-HelpButton');
+    this.addClass('jp-ToolbarButton');
+    this.button = document.createElement('button');
+    this.button.type = 'button';
+    this.button.className = 'jp-ToolbarButtonComponent jp-mod-minimal jp-Button cm-HelpButton-button';
+    this.button.addEventListener('click', () => this.toggle());
+    this.node.appendChild(this.button);
+    this.render();
+  }
+
+  private get storageKey(): string {
+    return STORAGE_PREFIX + this.panel.context.path;
+  }
+
+  get requested(): boolean {
+    try {
+      return localStorage.getItem(this.storageKey) !== null;
+    } catch {
+      return this.node.dataset.requested === 'true';
+    }
+  }
+
+  private set requested(value: boolean) {
+    try {
+      if (value) localStorage.setItem(this.storageKey, new Date().toISOString());
+      else localStorage.removeItem(this.storageKey);
+    } catch {
+      // Storage disabled: the state lives in the DOM only.
+    }
+    this.node.dataset.requested = String(value);
+  }
+
+  toggle(): void {
+    const recorder = this.recorder();
+    // The queue opens a few ms after start-up; with monitoring switched off nothing would be sent.
+    if (!recorder || !recorder.settings().enabled) return;
+    const requesting = !this.requested;
+    const notebook = this.panel.content;
+    const cell = notebook.activeCell;
+    recorder.record(requesting ? EVENT_TYPES.helpRequest : EVENT_TYPES.helpCancel, {
+      notebookPath: this.panel.context.path,
+      ...(cell ? { cellId: cell.model.id, cellIndex: notebook.activeCellIndex, cellType: cell.model.type } : {}),
+    });
+    this.requested = requesting;
+    this.render();
+  }
+
+  private render(): void {
+    const requested = this.requested;
+    const label = requested ? LABELS.requested : LABELS.idle;
+    this.button.textContent = label.text;
+    this.button.title = label.title;
+    this.button.setAttribute('aria-pressed', String(requested));
+    this.node.dataset.requested = String(requested);
+    this.toggleClass('cm-mod-requested', requested);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * cell-monitor for JupyterLab 4: records sessions, notebooks, cell runs, kernel restarts/interrupts
+ * and help requests into an IndexedDB queue and sends them, batched and gzipped, to this Jupyter
+ * server's companion route `{baseUrl}cell-monitor`, which stamps the Jupyter user and forwards them
+ * to the class's collector. Nothing is shown to the student except the "Ask for help" button.
+ */
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { IToolbarWidgetRegistry } from '@jupyterlab/apputils';
+import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { UUID } from '@lumino/coreutils';
+import { EVENT_TYPES } from '@cell-monitor/shared/eventTypes';
+import { Capture } from './capture.ts';
+import { Drainer } from './drainer.ts';
+import { overflowEvent, type EventContext } from './events.ts';
+import { HELP_TOOLBAR_ITEM, HelpButton } from './helpButton.ts';
+import { EventQueue } from './queue.ts';
+import { Recorder } from './recorder.ts';
+import { DEFAULT_SETTINGS, readSettings, type MonitorSettings } from './settings.ts';
+import { companionPoster } from './transport.ts';
+
+export const PLUGIN_ID = '@cell-monitor/lab-extension:plugin';
+/** One performance mark per batch sent, with `{ events, bytes, jsonBytes, gzip, status }` as detail. */
+export const BATCH_MARK = 'cell-monitor:batch';
+
+async function activate(app: JupyterFrontEnd, tracker: INotebookTracker, settingRegistry: ISettingRegistry, toolbarRegistry: IToolbarWidgetRegistry): Promise<void> {
+  let settings: MonitorSettings = DEFAULT_SETTINGS;
+  let recorder: Recorder | undefined;
+
+  // The toolbar factory must exist before the first notebook opens; the button records once the queue is open.
+  toolbarRegistry.addFactory<NotebookPanel>('Notebook', HELP_TOOLBAR_ITEM, (panel) => new HelpButton(panel, () => recorder));
+
+  try {
+    const loaded = await settingRegistry.load(PLUGIN_ID);
+    settings = readSettings(loaded.composite as Record<string, unknown>);
+    loaded.changed.connect(() => {
+      settings = readSettings(loaded.composite as Record<string, unknown>);
+    });
+  } catch (error) {
+    console.debug('cell-monitor: settings unavailable, using defaults', error);
+  }
+
+  const user = app.serviceManager.user;
+  await user.ready.catch(() => undefined);
+  const ctx: EventContext = {
+    userId: user.identity?.username ?? 'unknown',
+    sessionId: UUID.uuid4(),
+    newId: () => UUID.uuid4(),
+  };
+
+  let queue: EventQueue;
+  try {
+    queue = await EventQueue.open({ newId: ctx.newId });
+  } catch (error) {
+    // No IndexedDB (a locked-down browser profile): record nothing rather than break JupyterLab.
+    console.debug('cell-monitor: IndexedDB unavailable, not recording', error);
+    return;
+  }
+
+  const drainer = new Drainer({
+    queue,
+    settings: () => settings,
+    post: companionPoster(app.serviceManager.serverSettings, (stats) => performance.mark(BATCH_MARK, { detail: stats })),
+    overflowEvent: (drops) => overflowEvent(ctx, drops),
+  });
+  recorder = new Recorder(ctx, queue, drainer, () => settings);
+
+  recorder.record(EVENT_TYPES.sessionStart, { metadata: { userAgent: navigator.userAgent, jupyterlab: app.version } });
+  new Capture(app, tracker, recorder).start();
+
+  window.addEventListener('online', () => drainer.backOnline());
+  window.addEventListener('pagehide', () => {
+    recorder?.record(EVENT_TYPES.sessionEnd);
+    void recorder?.flush();
+  });
+  void drainer.runExclusive();
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'Records notebook activity for the class collector and adds an "Ask for help" button.',
+  autoStart: true,
+  requires: [INotebookTracker, ISettingRegistry, IToolbarWidgetRegistry],
+  activate,
+};
+
+export default plugin;

@@ -1,0 +1,66 @@
+/**
+ * The wire: one POST of a batch to the companion route of this Jupyter server
+ * (`{baseUrl}cell-monitor`), through JupyterLab's ServerConnection so the request carries the
+ * Jupyter token/cookie and XSRF header like any other JupyterLab call. gzip when the browser has
+ * CompressionStream. Never throws for an HTTP status: the answer goes to sendPolicy.
+ */
+import type { CellEvent } from '@cell-monitor/shared';
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+import type { IngestAnswer } from './sendPolicy.ts';
+
+export const COMPANION_PATH = 'cell-monitor';
+
+export interface EncodedBatch {
+  body: string | Uint8Array<ArrayBuffer>;
+  gzip: boolean;
+  /** Bytes on the wire (request body). */
+  bytes: number;
+  /** Bytes of the JSON before compression. */
+  jsonBytes: number;
+}
+
+export async function encodeBatch(events: readonly CellEvent[]): Promise<EncodedBatch> {
+  const json = JSON.stringify(events);
+  const raw = new TextEncoder().encode(json);
+  if (typeof CompressionStream === 'undefined') return { body: json, gzip: false, bytes: raw.byteLength, jsonBytes: raw.byteLength };
+  const stream = new Blob([raw]).stream().pipeThrough(new CompressionStream('gzip'));
+  const gzipped = new Uint8Array(await new Response(stream).arrayBuffer());
+  return { body: gzipped, gzip: true, bytes: gzipped.byteLength, jsonBytes: raw.byteLength };
+}
+
+export interface BatchStats {
+  events: number;
+  bytes: number;
+  jsonBytes: number;
+  gzip: boolean;
+  status: number | undefined;
+}
+
+export function companionPoster(
+  serverSettings: ServerConnection.ISettings,
+  onBatch?: (stats: BatchStats) => void,
+): (events: CellEvent[]) => Promise<IngestAnswer> {
+  const url = URLExt.join(serverSettings.baseUrl, COMPANION_PATH);
+  return async (events) => {
+    const encoded = await encodeBatch(events);
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (encoded.gzip) headers['Content-Encoding'] = 'gzip';
+    let answer: IngestAnswer = {};
+    try {
+      const response = await ServerConnection.makeRequest(url, { method: 'POST', body: encoded.body, headers }, serverSettings);
+      const text = await response.text();
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      answer = { status: response.status, retryAfter: response.headers.get('Retry-After'), body };
+    } catch {
+      answer = {};
+    }
+    onBatch?.({ events: events.length, bytes: encoded.bytes, jsonBytes: encoded.jsonBytes, gzip: encoded.gzip, status: answer.status });
+    return answer;
+  };
+}
