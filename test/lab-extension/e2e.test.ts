@@ -1,0 +1,290 @@
+/**
+ * End to end in a real JupyterLab: the built wheel installed with pip into a venv, `jupyter lab`
+ * with the companion pointed at the real collector CLI (INGEST_KEY set), headless Debian Chromium
+ * driven by playwright-core. Locally a missing prerequisite skips this file; under CI=true it fails.
+ *
+ * Prints (does not assert) the main-thread time the extension adds per cell execution and the bytes
+ * per event on the wire.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Knex } from 'knex';
+import { artifactPath, CHROMIUM, installWheel, missingPrerequisite, startJupyterLab, writeNotebook, type JupyterLab } from '../helpers/jupyter.ts';
+import { freePort, tempDir, waitFor } from '../helpers/services.ts';
+import { openStore, spawnCollector, type CollectorProcess } from '../helpers/stack.ts';
+
+const INGEST_KEY = `e2e-ingest-key-${process.pid}-secret`;
+const missing = missingPrerequisite();
+if (missing && process.env.CI === 'true') throw new Error(`CI=true and the browser E2E cannot run: ${missing}`);
+if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
+/** A test that rethrows a set-up failure and leaves a screenshot in test-artifacts/ when it fails. */
+function e2e(name: string, body: (page: Page) => Promise<void>): void {
+  if (missing) return test.skip(name);
+  test(name, async () => {
+    if (setupError) throw setupError;
+    try {
+      await body(stack.page);
+    } catch (error) {
+      const file = artifactPath(`failed-${name.slice(0, 40).replace(/[^A-Za-z0-9]+/g, '-')}.png`);
+      await stack.page.screenshot({ path: file }).catch(() => undefined);
+      console.log(`# screenshot of the failure: ${file}`);
+      throw error;
+    }
+  });
+}
+
+interface Stack {
+  collector: CollectorProcess;
+  collectorEnv: Record<string, string>;
+  lab: JupyterLab;
+  browser: Browser;
+  page: Page;
+  store: Knex;
+  username: string;
+}
+let stack: Stack;
+/** uvu does not report an error thrown by a before hook; each test rethrows it instead. */
+let setupError: unknown;
+/** What to stop after the tests, in reverse order (also when set-up failed half way). */
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+
+interface StoredEvent {
+  event_id: string;
+  event_type: string;
+  user_id: string;
+  notebook_path: string | null;
+  cell_id: string | null;
+  payload: string;
+}
+
+async function events(where: Record<string, unknown>): Promise<Array<StoredEvent & { body: Record<string, any> }>> {
+  const rows: StoredEvent[] = await stack.store('events').where(where).orderBy('id');
+  return rows.map((row) => ({ ...row, body: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload }));
+}
+
+async function startTheCollector(env: Record<string, string>): Promise<CollectorProcess> {
+  return spawnCollector(env);
+}
+
+/** Opens a notebook in a fresh workspace and waits until its kernel is idle. */
+async function openNotebook(page: Page, name: string, workspace: string): Promise<void> {
+  await page.goto(`${stack.lab.url}/lab/workspaces/${workspace}/tree/${name}?reset&token=${stack.lab.token}`);
+  await page.locator('.jp-NotebookPanel .jp-Cell').first().waitFor({ timeout: 60_000 });
+  // The status bar names the kernel and says Idle only once the kernel is connected (the toolbar's
+  // indicator reads idle before that, and a cell run then is silently not executed).
+  await page.locator('.jp-StatusBar-Widget', { hasText: /Python 3 \(ipykernel\) \| Idle/ }).first().waitFor({ timeout: 60_000 });
+}
+
+async function measures(page: Page): Promise<{ capture: Array<{ duration: number; phase: string }>; batches: Array<{ events: number; bytes: number; jsonBytes: number; gzip: boolean; status?: number }> }> {
+  return page.evaluate(() => ({
+    capture: performance.getEntriesByName('cell-monitor:capture').map((e) => ({ duration: e.duration, phase: (e as PerformanceMeasure).detail?.phase })),
+    batches: performance.getEntriesByName('cell-monitor:batch').map((e) => (e as PerformanceMark).detail),
+  }));
+}
+
+function printMeasures(label: string, m: Awaited<ReturnType<typeof measures>>, executions: number): void {
+  const perExecution = m.capture.filter((c) => c.phase === 'scheduled' || c.phase === 'executed');
+  const total = perExecution.reduce((s, c) => s + c.duration, 0);
+  const max = Math.max(0, ...perExecution.map((c) => c.duration));
+  const delivered = m.batches.filter((b) => b.status === 202);
+  const events = delivered.reduce((s, b) => s + b.events, 0);
+  const bytes = delivered.reduce((s, b) => s + b.bytes, 0);
+  const json = delivered.reduce((s, b) => s + b.jsonBytes, 0);
+  console.log(
+    `# measure (${label}): main-thread capture time per cell execution ${(total / Math.max(1, executions)).toFixed(3)} ms` +
+      ` (${executions} executions, slowest handler ${max.toFixed(3)} ms); on the wire ${events ? (bytes / events).toFixed(0) : '-'} bytes/event` +
+      ` gzip=${delivered.every((b) => b.gzip)} (JSON ${events ? (json / events).toFixed(0) : '-'} bytes/event, ${delivered.length} batches of ${events} events)`,
+  );
+}
+
+test.before(async () => {
+  if (missing) return;
+  try {
+    await setUp();
+  } catch (error) {
+    setupError = error;
+  }
+});
+
+async function setUp(): Promise<void> {
+  const venv = installWheel();
+  const dataDir = tempDir('e2e-data');
+  const collectorEnv = {
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    DATABASE_URL: `sqlite://${path.join(dataDir, 'store.sqlite')}`,
+    INGEST_KEY,
+  };
+  const collector = await startTheCollector(collectorEnv);
+  cleanups.push(async () => {
+    const current = stack?.collector ?? collector;
+    if (current.child.exitCode === null) {
+      current.child.kill('SIGTERM');
+      await current.exited;
+    }
+  });
+  const rootDir = tempDir('e2e-notebooks');
+  writeNotebook(rootDir, 'first.ipynb', ['print("hello from the e2e test")', 'undefined_name_in_e2e + 1']);
+  writeNotebook(rootDir, 'offline.ipynb', Array.from({ length: 20 }, (_, i) => `print("offline run ${i}")`));
+  const lab = await startJupyterLab(venv, { collectorUrl: collector.url, ingestKey: INGEST_KEY, rootDir });
+  cleanups.push(() => lab.stop());
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  cleanups.push(() => browser.close());
+  const store = openStore(collectorEnv.DATABASE_URL);
+  cleanups.push(() => store.destroy());
+  const context = await browser.newContext({ viewport: { width: 1400, height: 850 } });
+  const page = await context.newPage();
+  stack = { collector, collectorEnv, lab, browser, page, store, username: '' };
+}
+
+test.after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+e2e('a print cell, a NameError cell and a save reach the collector within 10 s, as the Jupyter user, with the ingest key enforced', async (page) => {
+  await openNotebook(page, 'first.ipynb', `e2e-first-${process.pid}`);
+  stack.username = await page.evaluate(async () => (await (await fetch('/api/me')).json()).identity.username);
+  assert.ok(stack.username, 'Jupyter names the user');
+
+  const cells = page.locator('.jp-NotebookPanel .jp-Cell');
+  assert.equal(await cells.nth(0).locator('.jp-InputArea-editor').innerText(), 'print("hello from the e2e test")');
+  await cells.nth(0).locator('.jp-InputArea-editor').click();
+  await page.keyboard.press('Shift+Enter');
+  await cells.nth(0).locator('.jp-OutputArea-output', { hasText: 'hello from the e2e test' }).waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Shift+Enter');
+  await cells.nth(1).locator('.jp-OutputArea-output', { hasText: 'NameError' }).waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Control+s');
+  const savedAt = Date.now();
+
+  const user = { user_id: stack.username, notebook_path: 'first.ipynb' };
+  const found = await waitFor(
+    async () => {
+      const [complete, error, saved] = await Promise.all([
+        events({ ...user, event_type: 'cell_execution_complete' }),
+        events({ ...user, event_type: 'cell_execution_error' }),
+        events({ ...user, event_type: 'notebook_saved' }),
+      ]);
+      return complete.length && error.length && saved.length ? { complete, error, saved } : undefined;
+    },
+    10_000,
+    'cell_execution_complete, cell_execution_error and notebook_saved in the collector',
+  );
+  console.log(`# all three stored ${Date.now() - savedAt} ms after the save`);
+  const complete = found.complete[0].body;
+  assert.equal(complete.cellId, 'cell-0');
+  assert.equal(complete.code, 'print("hello from the e2e test")');
+  assert.equal(complete.executionCount, 1);
+  assert.equal(complete.success, true);
+  assert.match(String(complete.output), /hello from the e2e test/);
+  assert.ok(complete.durationMs > 0);
+  const error = found.error[0].body;
+  assert.equal(error.error.name, 'NameError');
+  assert.match(error.error.message, /undefined_name_in_e2e/);
+  assert.match(error.error.traceback, /NameError/);
+  assert.doesNotMatch(error.error.traceback, /\u001b\[/, 'ANSI colours are stripped');
+  assert.equal(error.success, false);
+  const logged = await stack.store('error_logs').where({ event_id: found.error[0].event_id }).first();
+  assert.equal(logged?.error_name, 'NameError');
+
+  // Every event of this browser carries the server-stamped user; none was stored for anyone else.
+  const all = await events({});
+  assert.ok(all.length >= 6, `session_start, notebook_opened, 2 starts, complete, error, saved: got ${all.map((e) => e.event_type)}`);
+  assert.deepEqual([...new Set(all.map((e) => e.user_id))], [stack.username]);
+  assert.ok(all.some((e) => e.event_type === 'session_start'));
+  assert.ok(all.some((e) => e.event_type === 'notebook_opened' && e.notebook_path === 'first.ipynb'));
+
+  // The ingest key is enforced by the collector and never reaches the browser.
+  const direct = await fetch(`${stack.collector.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+  assert.equal(direct.status, 401);
+  const html = await (await fetch(`${stack.lab.url}/lab?token=${stack.lab.token}`)).text();
+  assert.ok(!html.includes(INGEST_KEY) && !(await page.content()).includes(INGEST_KEY), 'the ingest key is not in the page');
+
+  printMeasures('online', await measures(page), 2);
+});
+
+e2e('"Ask for help" sends help_request, shows the open request, and a second click sends help_cancel', async (page) => {
+  const button = page.locator('.jp-NotebookPanel-toolbar .cm-HelpButton-button');
+  assert.equal((await button.innerText()).trim(), 'Ask for help');
+  assert.equal(await button.getAttribute('aria-pressed'), 'false');
+  await button.click();
+  await waitFor(async () => (await events({ user_id: stack.username, event_type: 'help_request' })).length === 1, 10_000, 'help_request');
+  assert.equal(await button.getAttribute('aria-pressed'), 'true');
+  assert.match(await button.innerText(), /Help requested/);
+  const request = (await events({ event_type: 'help_request' }))[0];
+  assert.equal(request.notebook_path, 'first.ipynb');
+  await page.screenshot({ path: artifactPath('jupyterlab-help-button.png') });
+  assert.ok(fs.statSync(artifactPath('jupyterlab-help-button.png')).size > 10_000);
+
+  await button.click();
+  await waitFor(async () => (await events({ user_id: stack.username, event_type: 'help_cancel' })).length === 1, 10_000, 'help_cancel');
+  assert.equal(await button.getAttribute('aria-pressed'), 'false');
+  assert.equal((await button.innerText()).trim(), 'Ask for help');
+});
+
+e2e('offline: collector stopped, 20 cells run, page reloaded, collector started → all 20 executions arrive exactly once', async (page) => {
+  stack.collector.child.kill('SIGTERM');
+  assert.equal(await stack.collector.exited, 0);
+
+  await openNotebook(page, 'offline.ipynb', `e2e-offline-${process.pid}`);
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
+  const outputs = page.locator('.jp-NotebookPanel .jp-OutputArea-output');
+  await waitFor(async () => (await outputs.count()) === 20, 60_000, '20 outputs');
+  await outputs.nth(19).filter({ hasText: 'offline run 19' }).waitFor({ timeout: 30_000 });
+  const offlineMeasures = await measures(page);
+
+  // The events are waiting in IndexedDB while the collector is down.
+  const queued = await waitFor(
+    () =>
+      page.evaluate(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const open = indexedDB.open('cell-monitor');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const count = open.result.transaction('events').objectStore('events').count();
+              count.onsuccess = () => resolve(count.result >= 40 ? count.result : 0);
+              count.onerror = () => reject(count.error);
+            };
+          }),
+      ),
+    10_000,
+    '40 events queued in IndexedDB',
+  );
+  console.log(`# ${queued} events queued in IndexedDB while the collector was down`);
+  assert.equal((await events({ notebook_path: 'offline.ipynb' })).length, 0);
+
+  await page.reload();
+  await page.locator('.jp-NotebookPanel .jp-Cell').first().waitFor({ timeout: 60_000 });
+  stack.collector = await startTheCollector(stack.collectorEnv);
+
+  const arrived = await waitFor(
+    async () => {
+      const rows = await events({ notebook_path: 'offline.ipynb', event_type: 'cell_execution_complete' });
+      return rows.length >= 20 ? rows : undefined;
+    },
+    60_000,
+    '20 executions after the collector came back',
+  );
+  await new Promise((r) => setTimeout(r, 3_000)); // time for a duplicate to show up, if one were coming
+  const completes = await events({ notebook_path: 'offline.ipynb', event_type: 'cell_execution_complete' });
+  assert.equal(completes.length, 20);
+  assert.equal(arrived.length, 20);
+  assert.deepEqual(
+    completes.map((e) => e.body.executionCount).sort((a, b) => a - b),
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
+  assert.equal(new Set(completes.map((e) => e.cell_id)).size, 20);
+  assert.ok(completes.every((e) => e.user_id === stack.username));
+  assert.equal((await events({ notebook_path: 'offline.ipynb', event_type: 'cell_execution_start' })).length, 20);
+  const executions = await stack.store('cell_executions').whereIn('event_id', completes.map((e) => e.event_id)).count({ n: '*' });
+  assert.equal(Number(executions[0].n), 20);
+
+  printMeasures('offline run of 20 cells', offlineMeasures, 20);
+  printMeasures('after reload, queue delivered', await measures(page), 0);
+});
+
+test.run();
