@@ -1,7 +1,8 @@
 /**
  * Where captured events go: into the IndexedDB queue, in one transaction per tick (a "Run All" of
  * 50 cells is a few writes, not 100), then the drainer is woken when a full batch is waiting.
- * Never throws into JupyterLab: a failed write is counted, the student sees nothing.
+ * Never throws into JupyterLab: a failed write (quota, a private window without IndexedDB) loses
+ * those events with a line in the developer console; the student sees nothing.
  */
 import type { CellEvent } from '@cell-monitor/shared';
 import type { Drainer } from './drainer.ts';
@@ -12,9 +13,6 @@ import type { MonitorSettings } from './settings.ts';
 export class Recorder {
   private pending: CellEvent[] = [];
   private flushing: Promise<void> | undefined;
-  /** Events IndexedDB refused (quota, private mode); shown by `debug()`. */
-  failedWrites = 0;
-  dropped = 0;
 
   constructor(
     readonly ctx: EventContext,
@@ -43,11 +41,10 @@ export class Recorder {
       this.pending = [];
       const settings = this.settings();
       try {
-        const { dropped } = await this.queue.add(events, settings.maxQueueSize);
-        this.dropped += dropped;
+        await this.queue.add(events, settings.maxQueueSize);
         if ((await this.queue.size()) >= settings.batchSize) this.drainer.wake();
-      } catch {
-        this.failedWrites += events.length;
+      } catch (error) {
+        console.debug(`cell-monitor: ${events.length} events could not be queued`, error);
       }
     });
     this.flushing = run;
