@@ -114,9 +114,14 @@ export class Capture {
     panel.context.saveState.connect((_, state) => {
       if (state === 'completed') record(EVENT_TYPES.notebookSaved, { cells: panel.content.widgets.length });
     });
+    // One restart emits 'restarting' more than once; count it once, until the kernel is back.
+    let restarting = false;
     panel.sessionContext.statusChanged.connect((_, status) => {
-      if (status === 'restarting' || status === 'autorestarting') {
+      if ((status === 'restarting' || status === 'autorestarting') && !restarting) {
+        restarting = true;
         record(EVENT_TYPES.kernelRestart, { reason: status === 'autorestarting' ? 'kernel_died' : 'user', kernelName: panel.sessionContext.kernelDisplayName });
+      } else if (status === 'idle' || status === 'busy') {
+        restarting = false;
       }
     });
     panel.disposed.connect(() => {

@@ -240,6 +240,51 @@ e2e('"Ask for help" sends help_request, shows the open request, and a second cli
   assert.equal((await button.innerText()).trim(), 'Ask for help');
 });
 
+e2e('kernel interrupt and restart are recorded, and a settings change (Send cell code: off) applies without a reload', async (page) => {
+  const user = { user_id: stack.username, notebook_path: 'first.ipynb' };
+  await page.locator('.jp-NotebookPanel-toolbar [data-command="notebook:interrupt-kernel"]').click();
+  await waitFor(async () => (await events({ ...user, event_type: 'kernel_interrupt' })).length === 1, 10_000, 'kernel_interrupt');
+
+  await page.locator('.jp-NotebookPanel-toolbar [data-command="notebook:restart-kernel"]').click();
+  await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+  const restarts = await waitFor(async () => {
+    const rows = await events({ ...user, event_type: 'kernel_restart' });
+    return rows.length ? rows : undefined;
+  }, 10_000, 'kernel_restart').catch(async (error) => {
+    console.log('# events so far:', (await events({})).map((e) => e.event_type).join(' '));
+    throw error;
+  });
+  assert.equal(restarts.length, 1, `one restart, one event: ${JSON.stringify(restarts.map((r) => [r.body.eventTime, r.body.metadata, r.body.sessionId]))}`);
+  assert.equal(restarts[0].body.metadata?.reason, 'user');
+  await page.locator('.jp-StatusBar-Widget', { hasText: /Python 3 \(ipykernel\) \| Idle/ }).first().waitFor({ timeout: 60_000 });
+
+  // Settings → Settings Editor → cell-monitor → untick "Send cell code"; no reload.
+  await page.keyboard.press('Control+,');
+  await page.locator('.jp-PluginList-entry', { hasText: 'cell-monitor' }).first().click();
+  const sendCode = page.getByLabel('Send cell code');
+  assert.equal(await sendCode.isChecked(), true);
+  await sendCode.uncheck();
+  await waitFor(
+    async () => {
+      const res = await page.evaluate(async () => (await fetch('/lab/api/settings/@cell-monitor/lab-extension:plugin')).json());
+      return res.raw?.includes('"captureCode": false') || res.settings?.captureCode === false;
+    },
+    10_000,
+    'the setting to be saved',
+  );
+  await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'first.ipynb' }).click();
+  const cell = page.locator('.jp-NotebookPanel .jp-Cell').nth(0);
+  await cell.locator('.jp-InputArea-editor').click();
+  await page.keyboard.press('Control+Enter');
+  const [rerun] = await waitFor(async () => {
+    const rows = await events({ ...user, event_type: 'cell_execution_complete', cell_id: 'cell-0' });
+    return rows.length === 2 ? rows.slice(1) : undefined;
+  }, 10_000, 'the re-run of the first cell');
+  assert.equal(rerun.body.code, undefined, 'no code once "Send cell code" is off');
+  assert.equal(rerun.body.executionCount, 1, 'a fresh kernel after the restart');
+  assert.match(String(rerun.body.output), /hello from the e2e test/);
+});
+
 e2e('offline: collector stopped, 20 cells run, page reloaded, collector started → all 20 executions arrive exactly once', async (page) => {
   stack.collector.child.kill('SIGTERM');
   assert.equal(await stack.collector.exited, 0);
