@@ -1,6 +1,7 @@
 """The companion route: browser → Jupyter server (authenticated) → collector.
 
 POST {base_url}cell-monitor   body: what the collector's POST /api/v1/events takes (JSON, maybe gzip)
+GET  {base_url}cell-monitor   200 {"collector": "reachable" | "not_ready" | "unreachable" | "timeout"}
 
 * Jupyter's own authentication applies (token or login cookie, plus XSRF for cookie requests).
 * The authenticated user name (the JupyterHub user under a hub) goes in ``X-Cell-Monitor-User``;
@@ -9,6 +10,9 @@ POST {base_url}cell-monitor   body: what the collector's POST /api/v1/events tak
 * The body is forwarded as-is. The collector's answer (status, JSON body, Retry-After) comes back
   unchanged; an unreachable collector is 502 ``collector_unreachable`` and a slow one 504
   ``collector_timeout``, so the extension keeps the events queued and tries again later.
+* GET asks the collector's ``/readyz`` and always answers 200 (this route itself works): while the
+  collector is away the extension polls this instead of re-posting, so the student's browser
+  console does not fill with failed requests.
 """
 
 from __future__ import annotations
@@ -55,9 +59,13 @@ class CellMonitor(Configurable):
     def events_url(self) -> str:
         return self.collector_url.rstrip("/") + "/api/v1/events"
 
+    @property
+    def ready_url(self) -> str:
+        return self.collector_url.rstrip("/") + "/readyz"
+
 
 class CompanionHandler(APIHandler):
-    """POST only. Everything the collector answers is relayed; transport failures become 502/504."""
+    """POST relays a batch (transport failures become 502/504); GET says whether the collector is there."""
 
     def initialize(self, settings: CellMonitor):
         self.cm = settings
@@ -100,6 +108,32 @@ class CompanionHandler(APIHandler):
                 self.set_header(name, response.headers[name])
         self.set_header("Content-Type", response.headers.get("Content-Type", "application/json"))
         self.finish(response.body or b"")
+
+    @web.authenticated
+    async def get(self):
+        request = HTTPRequest(
+            self.cm.ready_url,
+            method="GET",
+            connect_timeout=self.cm.connect_timeout,
+            request_timeout=min(self.cm.request_timeout, 5.0),
+        )
+        try:
+            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+            code = response.code
+            error = str(response.error) if code == 599 else ""
+        except (HTTPClientError, OSError) as err:
+            code, error = 599, str(err)
+        if code == 200:
+            state = "reachable"
+        elif code != 599:
+            state = "not_ready"
+        elif "Timeout" in error or "timed out" in error.lower():
+            state = "timeout"
+        else:
+            state = "unreachable"
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps({"collector": state}))
 
     def transport_failure(self, err) -> None:
         text = str(err)

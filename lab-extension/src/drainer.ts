@@ -9,7 +9,7 @@
  */
 import type { CellEvent } from '@cell-monitor/shared';
 import type { EventQueue, DropReport } from './queue.ts';
-import { classifyAnswer, type IngestAnswer, type SendOutcome } from './sendPolicy.ts';
+import { backoffDelay, classifyAnswer, type IngestAnswer, type SendOutcome } from './sendPolicy.ts';
 import type { MonitorSettings } from './settings.ts';
 
 export const DRAIN_LOCK = 'cell-monitor:drain';
@@ -17,6 +17,14 @@ export const DRAIN_LOCK = 'cell-monitor:drain';
 export interface DrainerOptions {
   queue: EventQueue;
   post: (events: CellEvent[]) => Promise<IngestAnswer>;
+  /**
+   * Is the collector there? (the companion's GET, which answers 200 either way). Once a post found
+   * the collector away, the drainer asks this before posting again: a failed POST is an error line
+   * in the student's browser console, a probe is not.
+   */
+  probe?: () => Promise<boolean>;
+  /** Remembers "the collector is away" across page loads, so a reload probes first too. */
+  awayMemory?: { get(): boolean; set(away: boolean): void };
   settings: () => MonitorSettings;
   /** The `client_queue_overflow` event for a drop report (its eventId is the report's id). */
   overflowEvent: (drops: DropReport) => CellEvent;
@@ -28,6 +36,11 @@ export interface DrainerOptions {
 
 export type StepResult = 'empty' | SendOutcome['kind'];
 
+/** Answers meaning the collector (not the batch) is the problem: probe before the next post. */
+const COLLECTOR_AWAY = new Set([undefined, 502, 503, 504]);
+/** Probes are cheap (the student's own Jupyter server answers); do not let them back off past a minute. */
+const PROBE_BACKOFF = { baseMs: 1_000, maxMs: 60_000 };
+
 export class Drainer {
   private attempt = 0;
   /** After a 413: at most this many events per batch until one is accepted. */
@@ -36,8 +49,18 @@ export class Drainer {
   private stopped = false;
   /** The delay after the last 'retry'. */
   private retryDelayMs = 0;
+  /** The last post found the collector away: probe before posting again. */
+  private collectorAway = false;
 
-  constructor(private readonly options: DrainerOptions) {}
+  constructor(private readonly options: DrainerOptions) {
+    this.collectorAway = options.awayMemory?.get() ?? false;
+  }
+
+  private setAway(away: boolean): void {
+    if (away === this.collectorAway) return;
+    this.collectorAway = away;
+    this.options.awayMemory?.set(away);
+  }
 
   /** Send now instead of at the end of the flush interval (a full batch is waiting, or the browser is back online). */
   wake(): void {
@@ -61,6 +84,15 @@ export class Drainer {
     const batch = await this.options.queue.peek(limit);
     if (batch.events.length === 0 && !batch.drops) return 'empty';
     const events = batch.drops ? [...batch.events, this.options.overflowEvent(batch.drops)] : batch.events;
+    if (this.collectorAway && this.options.probe) {
+      const there = await this.options.probe().catch(() => false);
+      if (!there) {
+        this.attempt += 1;
+        this.retryDelayMs = backoffDelay(this.attempt, PROBE_BACKOFF, this.options.random);
+        return 'retry';
+      }
+      this.setAway(false);
+    }
     let answer: IngestAnswer;
     try {
       answer = await this.options.post(events);
@@ -85,6 +117,7 @@ export class Drainer {
         this.splitLimit = Math.max(1, Math.floor(events.length / 2));
         break;
       case 'retry':
+        this.setAway(COLLECTOR_AWAY.has(answer.status));
         this.attempt += 1;
         this.retryDelayMs = outcome.delayMs;
         break;

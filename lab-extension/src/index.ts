@@ -17,11 +17,33 @@ import { HELP_TOOLBAR_ITEM, HelpButton } from './helpButton.ts';
 import { EventQueue } from './queue.ts';
 import { Recorder } from './recorder.ts';
 import { DEFAULT_SETTINGS, readSettings, type MonitorSettings } from './settings.ts';
-import { companionPoster } from './transport.ts';
+import { companionPoster, companionProbe } from './transport.ts';
 
 export const PLUGIN_ID = '@cell-monitor/lab-extension:plugin';
 /** One performance mark per batch sent, with `{ events, bytes, jsonBytes, gzip, status }` as detail. */
 export const BATCH_MARK = 'cell-monitor:batch';
+const AWAY_KEY = 'cell-monitor:collector-away';
+
+/** A boolean in localStorage (per origin, like the queue); storage errors read as false. */
+function localFlag(key: string): { get(): boolean; set(value: boolean): void } {
+  return {
+    get: () => {
+      try {
+        return localStorage.getItem(key) !== null;
+      } catch {
+        return false;
+      }
+    },
+    set: (value) => {
+      try {
+        if (value) localStorage.setItem(key, new Date().toISOString());
+        else localStorage.removeItem(key);
+      } catch {
+        // storage disabled: the flag lives in memory only
+      }
+    },
+  };
+}
 
 async function activate(app: JupyterFrontEnd, tracker: INotebookTracker, settingRegistry: ISettingRegistry, toolbarRegistry: IToolbarWidgetRegistry): Promise<void> {
   let settings: MonitorSettings = DEFAULT_SETTINGS;
@@ -61,6 +83,8 @@ async function activate(app: JupyterFrontEnd, tracker: INotebookTracker, setting
     queue,
     settings: () => settings,
     post: companionPoster(app.serviceManager.serverSettings, (stats) => performance.mark(BATCH_MARK, { detail: stats })),
+    probe: companionProbe(app.serviceManager.serverSettings),
+    awayMemory: localFlag(AWAY_KEY),
     overflowEvent: (drops) => overflowEvent(ctx, drops),
   });
   recorder = new Recorder(ctx, queue, drainer, () => settings);

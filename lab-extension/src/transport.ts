@@ -64,3 +64,19 @@ export function companionPoster(
     return answer;
   };
 }
+
+/** The companion's GET: true when the collector answers its readiness check. Never throws. */
+export function companionProbe(serverSettings: ServerConnection.ISettings): () => Promise<boolean> {
+  const url = URLExt.join(serverSettings.baseUrl, COMPANION_PATH);
+  return async () => {
+    if (globalThis.navigator?.onLine === false) return false;
+    try {
+      const response = await ServerConnection.makeRequest(url, { method: 'GET', cache: 'no-store' }, serverSettings);
+      if (!response.ok) return false;
+      const body = (await response.json()) as { collector?: unknown };
+      return body.collector === 'reachable';
+    } catch {
+      return false;
+    }
+  };
+}

@@ -165,3 +165,25 @@ async def test_hung_collector_is_504(jp_fetch, jp_serverapp, silent_upstream):
     assert caught.value.code == 504
     assert json.loads(caught.value.response.body)["error"] == "collector_timeout"
 
+
+
+async def test_get_says_whether_the_collector_is_there_and_always_answers_200(jp_fetch, jp_serverapp, silent_upstream, collector_url):
+    async def state():
+        reply = await jp_fetch("cell-monitor", method="GET")
+        assert reply.code == 200
+        return json.loads(reply.body)["collector"]
+
+    settings = jp_serverapp.web_app.settings["cell_monitor"]
+    assert await state() == "reachable"
+    settings.collector_url = f"http://127.0.0.1:{free_port()}"
+    assert await state() == "unreachable"
+    settings.collector_url = silent_upstream
+    settings.request_timeout = 0.5
+    assert await state() == "timeout"
+    settings.collector_url = collector_url
+
+
+async def test_get_requires_jupyter_authentication(jp_fetch):
+    with pytest.raises(HTTPClientError) as caught:
+        await jp_fetch("cell-monitor", method="GET", headers={"Authorization": ""})
+    assert caught.value.code == 403

@@ -286,6 +286,18 @@ e2e('kernel interrupt and restart are recorded, and a settings change (Send cell
 });
 
 e2e('offline: collector stopped, 20 cells run, page reloaded, collector started → all 20 executions arrive exactly once', async (page) => {
+  // What a student could notice while the collector is away: failed requests (each one an error
+  // line in the browser console) and dialogs.
+  const seen = { failedPosts: 0, probes: 0, consoleErrors: [] as string[], failed: [] as string[] };
+  page.on('response', (response) => {
+    if (response.status() >= 400) seen.failed.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
+    if (!new URL(response.url()).pathname.endsWith('/cell-monitor')) return;
+    if (response.request().method() === 'GET') seen.probes += 1;
+    else if (response.status() >= 500) seen.failedPosts += 1;
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') seen.consoleErrors.push(message.text());
+  });
   stack.collector.child.kill('SIGTERM');
   assert.equal(await stack.collector.exited, 0);
 
@@ -318,6 +330,7 @@ e2e('offline: collector stopped, 20 cells run, page reloaded, collector started 
   console.log(`# ${queued} events queued in IndexedDB while the collector was down`);
   assert.equal((await events({ notebook_path: 'offline.ipynb' })).length, 0);
 
+  assert.equal(await page.locator('.jp-Dialog').count(), 0, 'no dialog for the student');
   await page.reload();
   await page.locator('.jp-NotebookPanel .jp-Cell').first().waitFor({ timeout: 60_000 });
   stack.collector = await startTheCollector(stack.collectorEnv);
@@ -344,6 +357,13 @@ e2e('offline: collector stopped, 20 cells run, page reloaded, collector started 
   const executions = await stack.store('cell_executions').whereIn('event_id', completes.map((e) => e.event_id)).count({ n: '*' });
   assert.equal(Number(executions[0].n), 20);
 
+  console.log(
+    `# while the collector was down: ${seen.failedPosts} failed POSTs, ${seen.probes} probes (GET, 200),` +
+      ` ${seen.consoleErrors.length} console errors; failed requests: ${seen.failed.join(', ') || 'none'}`,
+  );
+  // One failed post finds the collector away; after that, across page loads, only probes.
+  assert.ok(seen.failedPosts <= 1, `${seen.failedPosts} failed posts`);
+  assert.ok(seen.probes > 0, 'the extension probed instead of re-posting');
   printMeasures('offline run of 20 cells', offlineMeasures, 20);
   printMeasures('after reload, queue delivered', await measures(page), 0);
 });

@@ -105,6 +105,51 @@ drain('collector unreachable: the same events (same eventIds) are sent again aft
   q.close();
 });
 
+drain('once a post found the collector away, the drainer probes before posting again (no failed requests while it is down)', async () => {
+  const q = await openQueue();
+  await q.add(cellEvents(2), 1000);
+  let there = false;
+  let probes = 0;
+  let remembered = false;
+  const posted: CellEvent[][] = [];
+  const answers: IngestAnswer[] = [{ status: 502 }, { status: 202 }];
+  const newDrainer = () =>
+    new Drainer({
+      queue: q,
+      settings: () => DEFAULT_SETTINGS,
+      overflowEvent: (drops) => overflowEvent(ctx, drops),
+      random: () => 0.5,
+      probe: async () => {
+        probes += 1;
+        return there;
+      },
+      awayMemory: { get: () => remembered, set: (away) => (remembered = away) },
+      post: async (events) => {
+        posted.push(events);
+        return answers.shift()!;
+      },
+    });
+  const drainer = newDrainer();
+  assert.is(await drainer.step(), 'retry');
+  assert.is(probes, 0, 'the first try posts directly');
+  assert.is(remembered, true);
+  assert.is(await drainer.step(), 'retry');
+  assert.is(await drainer.step(), 'retry');
+  assert.is(posted.length, 1, 'no post while the probe says the collector is away');
+  assert.is(probes, 2);
+  // A reload (a new drainer) remembers: it probes before its first post.
+  const reloaded = newDrainer();
+  assert.is(await reloaded.step(), 'retry');
+  assert.is(posted.length, 1);
+  assert.is(probes, 3);
+  there = true;
+  assert.is(await reloaded.step(), 'sent');
+  assert.is(posted.length, 2);
+  assert.is(remembered, false);
+  assert.is(await q.size(), 0);
+  q.close();
+});
+
 drain('a post that throws counts as a network failure, not a crash', async () => {
   const q = await openQueue();
   await q.add(cellEvents(1), 1000);
