@@ -9,10 +9,11 @@ import { IToolbarWidgetRegistry } from '@jupyterlab/apputils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { UUID } from '@lumino/coreutils';
+import type { CellEvent } from '@cell-monitor/shared';
 import { EVENT_TYPES } from '@cell-monitor/shared/eventTypes';
 import { Capture } from './capture.ts';
 import { Drainer } from './drainer.ts';
-import { overflowEvent, type EventContext } from './events.ts';
+import { makeEvent, overflowEvent, type EventContext } from './events.ts';
 import { HELP_TOOLBAR_ITEM, HelpButton } from './helpButton.ts';
 import { EventQueue } from './queue.ts';
 import { Recorder } from './recorder.ts';
@@ -23,6 +24,30 @@ export const PLUGIN_ID = '@cell-monitor/lab-extension:plugin';
 /** One performance mark per batch sent, with `{ events, bytes, jsonBytes, gzip, status }` as detail. */
 export const BATCH_MARK = 'cell-monitor:batch';
 const AWAY_KEY = 'cell-monitor:collector-away';
+const STASH_PREFIX = 'cell-monitor:unload:';
+
+function stash(event: CellEvent): void {
+  try {
+    localStorage.setItem(STASH_PREFIX + event.eventId, JSON.stringify(event));
+  } catch {
+    // storage full or disabled: the IndexedDB attempt is all there is
+  }
+}
+
+function takeStashed(): CellEvent[] {
+  const events: CellEvent[] = [];
+  try {
+    const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i)).filter((k): k is string => !!k?.startsWith(STASH_PREFIX));
+    for (const key of keys) {
+      const text = localStorage.getItem(key);
+      localStorage.removeItem(key);
+      if (text) events.push(JSON.parse(text) as CellEvent);
+    }
+  } catch {
+    // unreadable storage: nothing to recover
+  }
+  return events;
+}
 
 /** A boolean in localStorage (per origin, like the queue); storage errors read as false. */
 function localFlag(key: string): { get(): boolean; set(value: boolean): void } {
@@ -89,12 +114,18 @@ async function activate(app: JupyterFrontEnd, tracker: INotebookTracker, setting
   });
   recorder = new Recorder(ctx, queue, drainer, () => settings);
 
+  // session_end events of earlier page loads, kept in localStorage because an IndexedDB write
+  // started while a page unloads is often lost.
+  for (const event of takeStashed()) recorder.push(event);
   recorder.record(EVENT_TYPES.sessionStart, { metadata: { userAgent: navigator.userAgent, jupyterlab: app.version } });
   new Capture(app, tracker, recorder).start();
 
   window.addEventListener('online', () => drainer.backOnline());
   window.addEventListener('pagehide', () => {
-    recorder?.record(EVENT_TYPES.sessionEnd);
+    if (!settings.enabled) return;
+    const end = makeEvent(ctx, EVENT_TYPES.sessionEnd);
+    stash(end); // synchronous, survives the unload; sent by the next page load
+    recorder?.push(end); // and try now (same eventId: if both arrive, the collector keeps one)
     void recorder?.flush();
   });
   void drainer.runExclusive();

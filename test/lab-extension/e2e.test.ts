@@ -364,6 +364,16 @@ e2e('offline: collector stopped, 20 cells run, page reloaded, collector started 
   // One failed post finds the collector away; after that, across page loads, only probes.
   assert.ok(seen.failedPosts <= 1, `${seen.failedPosts} failed posts`);
   assert.ok(seen.probes > 0, 'the extension probed instead of re-posting');
+  // The two pages left behind (first.ipynb → offline.ipynb, then the reload) ended their sessions.
+  const starts = await events({ event_type: 'session_start' });
+  const ends = await waitFor(async () => {
+    const rows = await events({ event_type: 'session_end' });
+    return rows.length >= 2 ? rows : undefined;
+  }, 10_000, 'two session_end events');
+  assert.equal(ends.length, 2);
+  for (const end of ends) assert.ok(starts.some((s) => s.body.sessionId === end.body.sessionId), 'a session_end closes a session_start');
+  const byType = (await stack.store('events').select('event_type').count({ n: '*' }).groupBy('event_type').orderBy('event_type')) as unknown as Array<{ event_type: string; n: number }>;
+  console.log(`# stored so far: ${byType.map((r) => `${r.event_type} ${r.n}`).join(', ')}`);
   printMeasures('offline run of 20 cells', offlineMeasures, 20);
   printMeasures('after reload, queue delivered', await measures(page), 0);
 });
