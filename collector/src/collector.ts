@@ -4,8 +4,11 @@ import { createBuffer, type EventBuffer } from './buffer/createBuffer.ts';
 import { createLocalNotifier, createRedisNotifier, type Notifier } from './broadcast/notifier.ts';
 import { createWsHub } from './broadcast/wsHub.ts';
 import type { Config } from './config.ts';
+import { ConfigError } from './config.ts';
 import { createDb, migrateLatest, safeUrl } from './db/createDb.ts';
-import { createApp } from './http/createApp.ts';
+import { countInstructors } from './instructors/store.ts';
+import { createApp, routerRoutes, routeTables } from './http/createApp.ts';
+import type { RouteSpec } from './http/routeTable.ts';
 import type { Logger } from './logger.ts';
 import { startPipeline, type Pipeline } from './pipeline/startPipeline.ts';
 import { createRedis, type Redis } from './redis/createRedis.ts';
@@ -16,6 +19,9 @@ export interface Collector {
   db: Knex;
   /** Forward + persist, running in a worker thread. */
   persister: Pipeline;
+  /** What the router serves, and the route table it was built from (OpenAPI and auth-matrix tests). */
+  routes(): Array<{ method: string; path: string }>;
+  routeSpecs(): readonly RouteSpec[];
   /** Listens on config.host:config.port (port 0 picks a free one); resolves with the bound server. */
   listen(): Promise<Server>;
   /** Stops taking requests, lets the pipeline drain for up to `drainMs`, then closes everything. */
@@ -39,6 +45,9 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
   try {
     const applied = await migrateLatest(db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    if (!config.jwtSecret && (await countInstructors(db)) > 0) {
+      throw new ConfigError(['JWT_SECRET is required: instructor accounts exist in the database (set a random value of 32+ characters, e.g. openssl rand -hex 32)']);
+    }
   } catch (err) {
     buffer.close();
     await db.destroy();
@@ -72,6 +81,8 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
     buffer,
     db,
     persister: pipeline,
+    routes: () => routerRoutes(app),
+    routeSpecs: () => routeTables.get(app)?.specs ?? [],
     listen() {
       return new Promise((resolve, reject) => {
         const s = app.listen(config.port, config.host);

@@ -20,6 +20,8 @@ const envSchema = yup.object({
   BUFFER_RETENTION_HOURS: yup.number().typeError('BUFFER_RETENTION_HOURS must be a number').min(0).default(24),
   COLLECTOR_ID: yup.string().matches(/^[A-Za-z0-9_.:-]{1,64}$/, 'COLLECTOR_ID must be 1-64 of A-Z a-z 0-9 _ . : -').optional(),
   STREAM_CLAIM_IDLE_MS: yup.number().typeError('STREAM_CLAIM_IDLE_MS must be a number').integer().min(100).default(60_000),
+  JWT_SECRET: yup.string().min(32, 'JWT_SECRET must be at least 32 characters (openssl rand -hex 32)').optional(),
+  JWT_TTL_MINUTES: yup.number().typeError('JWT_TTL_MINUTES must be a number').integer().min(1).max(7 * 24 * 60).default(8 * 60),
   DEV_OPEN_WS: yup.string().oneOf(['0', '1'], 'DEV_OPEN_WS must be 0 or 1').default('0'),
   LOG_LEVEL: yup
     .string()
@@ -45,6 +47,9 @@ export interface Config {
   collectorId: string;
   /** Stream entries another collector left unacked this long are taken over. */
   streamClaimIdleMs: number;
+  /** Signs instructor tokens (HS256). Required once an instructor account exists. */
+  jwtSecret?: string;
+  jwtTtlMinutes: number;
   devOpenWs: boolean;
   logLevel: string;
 }
@@ -83,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bufferMaxBytes: Math.floor(raw.BUFFER_MAX_MB * 1024 * 1024),
     collectorId,
     streamClaimIdleMs: raw.STREAM_CLAIM_IDLE_MS,
+    jwtSecret: raw.JWT_SECRET,
+    jwtTtlMinutes: raw.JWT_TTL_MINUTES,
     devOpenWs: raw.DEV_OPEN_WS === '1',
     logLevel: raw.LOG_LEVEL,
   };

@@ -1,12 +1,17 @@
+import { parseArgs } from 'node:util';
 import { createCollector } from './collector.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDb, migrateLatest } from './db/createDb.ts';
 import { createLogger } from './logger.ts';
+import { createInstructor, EmailTakenError, ROLES, type Role } from './instructors/store.ts';
 
 const USAGE = `usage: cell-monitor-collector <command>
 
-  start     run the collector (configuration from the environment; see README)
-  migrate   apply database migrations and exit
+  start               run the collector (configuration from the environment; see README)
+  migrate             apply database migrations and exit
+  create-instructor   --email E --name N [--role admin|instructor]
+                      create an account; the password is read from stdin (one line) or from
+                      CELL_MONITOR_PASSWORD
 `;
 
 function configOrExit(): Config {
@@ -27,7 +32,16 @@ async function start(): Promise<void> {
   if (!config.ingestKey) {
     log.warn({ host: config.host }, 'INGEST_KEY is not set: ingest accepts any sender; keep HOST on 127.0.0.1 or set INGEST_KEY');
   }
-  const collector = await createCollector(config, log);
+  let collector;
+  try {
+    collector = await createCollector(config, log);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cell-monitor-collector: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const server = await collector.listen();
   const address = server.address();
   log.info({ address }, 'collector listening');
@@ -64,7 +78,55 @@ async function migrate(): Promise<void> {
   }
 }
 
-const commands: Record<string, () => Promise<void>> = { start, migrate };
+async function readPassword(): Promise<string> {
+  if (process.env.CELL_MONITOR_PASSWORD) return process.env.CELL_MONITOR_PASSWORD;
+  if (process.stdin.isTTY) process.stderr.write('password: ');
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += chunk;
+    if (text.includes('\n')) break;
+  }
+  return text.split(/\r?\n/)[0];
+}
+
+async function createInstructorCommand(): Promise<void> {
+  const usage = (message: string): never => {
+    process.stderr.write(`cell-monitor-collector create-instructor: ${message}\n${USAGE}`);
+    process.exit(2);
+  };
+  let values: { email?: string; name?: string; role?: string };
+  try {
+    ({ values } = parseArgs({ args: process.argv.slice(3), options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', default: 'admin' } } }));
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  if (!values.email || !/^[^@\s]+@[^@\s]+$/.test(values.email)) usage('--email is required (an email address)');
+  if (!values.name?.trim()) usage('--name is required');
+  if (!ROLES.includes(values.role as Role)) usage(`--role must be one of ${ROLES.join(', ')}`);
+  const password = await readPassword();
+  if (password.length < 8) usage('the password must be at least 8 characters');
+  const config = configOrExit();
+  const log = createLogger(config.logLevel);
+  const db = createDb(config.databaseUrl);
+  try {
+    await migrateLatest(db);
+    const row = await createInstructor(db, { email: values.email!, name: values.name!, password, role: values.role as Role });
+    log.info({ instructorId: row.id, role: row.role }, 'instructor created');
+    process.stdout.write(`created ${row.role} #${row.id} ${row.email}\n`);
+    if (!config.jwtSecret) log.warn('set JWT_SECRET before starting the collector: it is required once instructor accounts exist');
+  } catch (err) {
+    if (err instanceof EmailTakenError) {
+      process.stderr.write(`cell-monitor-collector: an instructor with email ${values.email} already exists\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  } finally {
+    await db.destroy();
+  }
+}
+
+const commands: Record<string, () => Promise<void>> = { start, migrate, 'create-instructor': createInstructorCommand };
 const command = process.argv[2] ?? 'start';
 const run = commands[command];
 if (!run) {

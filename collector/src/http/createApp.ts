@@ -7,9 +7,13 @@ import type { EventBuffer } from '../buffer/createBuffer.ts';
 import type { WsHub } from '../broadcast/wsHub.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { createAuthenticator, type Authenticator } from '../auth/tokens.ts';
 import { createIngestHandler } from '../ingest/ingestRoute.ts';
+import { addInstructorRoutes } from '../instructors/routes.ts';
 import { errorMiddleware } from './errors.ts';
 import { addHealthRoutes } from './healthRoutes.ts';
+import { openApiDocument } from './openapi.ts';
+import { createRouteTable, type RouteTable } from './routeTable.ts';
 
 export interface AppParts {
   config: Config;
@@ -20,24 +24,54 @@ export interface AppParts {
   hub: WsHub;
 }
 
+/** The route table an app was built from (the auth-matrix and OpenAPI tests read it). */
+export const routeTables = new WeakMap<object, RouteTable>();
+
+/** Method + path of every route the app's router serves (HEAD, added by the router for GET, left out). */
+export function routerRoutes(app: { middleware: unknown[] }): Array<{ method: string; path: string }> {
+  const dispatch = app.middleware.find((m) => (m as { router?: Router }).router) as { router: Router } | undefined;
+  if (!dispatch) return [];
+  return dispatch.router.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((method) => ({ method: method.toLowerCase(), path: layer.path as string })));
+}
+
 /** The HTTP + WebSocket surface of the collector; used by `main.ts` and by the tests alike. */
 export function createApp(parts: AppParts) {
   const { config, log } = parts;
   const app = websockify(new Koa({ proxy: false }));
   app.silent = true;
 
+  const authenticator: Authenticator | undefined = config.jwtSecret ? createAuthenticator({ secret: config.jwtSecret, db: parts.db }) : undefined;
   const router = new Router();
-  addHealthRoutes(router, parts);
-  router.post(
-    '/api/v1/events',
-    createIngestHandler({
+  const table = createRouteTable(router, () => authenticator);
+  addHealthRoutes(table, parts);
+  table.add({
+    method: 'post',
+    path: '/api/v1/events',
+    access: 'ingest',
+    tag: 'events',
+    summary: 'Ingest 1-100 events (array or {events}); 202 once they are on disk',
+    responses: { 202: 'stored (accepted, duplicates, rejected by index)', 400: 'malformed body', 401: 'wrong ingest key', 413: 'too large', 415: 'not JSON', 422: 'no valid event', 503: 'buffer unavailable' },
+    handler: createIngestHandler({
       buffer: parts.buffer,
       log: log.child({ module: 'ingest' }),
       ingestKey: config.ingestKey,
       maxBytes: config.ingestMaxBytes,
       outputMaxChars: config.outputMaxChars,
     }),
-  );
+  });
+  addInstructorRoutes(table, { db: parts.db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator });
+  table.add({
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    access: 'public',
+    tag: 'operations',
+    summary: 'This API as an OpenAPI 3.1 document',
+    responses: { 200: 'the document' },
+    handler: (ctx) => {
+      ctx.body = openApiDocument(table.specs, '0.1.0');
+    },
+  });
+  routeTables.set(app, table);
   app.use(errorMiddleware(log.child({ module: 'http' })));
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -1,0 +1,130 @@
+/**
+ * Instructor tokens: HS256 JWTs issued at login (`jsonwebtoken`) and checked on every request by a
+ * passport-jwt strategy, called directly (no passport session machinery). A token is refused when
+ * it is missing, forged, expired, revoked by logout (its `jti` is in `revoked_tokens`), older than
+ * the account's last password change, or its account is deactivated.
+ */
+import crypto from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import jwt from 'jsonwebtoken';
+import type { Knex } from 'knex';
+import { ExtractJwt, Strategy, type VerifiedCallback } from 'passport-jwt';
+import { HttpError } from '../http/errors.ts';
+import { findInstructor, type InstructorRow } from '../instructors/store.ts';
+
+export const JWT_ISSUER = 'cell-monitor';
+export const JWT_AUDIENCE = 'cell-monitor-instructor';
+
+export interface TokenClaims {
+  sub: string;
+  role: string;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  jti: string;
+  expiresAt: Date;
+}
+
+export function issueToken(secret: string, instructor: Pick<InstructorRow, 'id' | 'role'>, ttlMinutes: number): IssuedToken {
+  const jti = crypto.randomUUID();
+  const token = jwt.sign({ role: instructor.role }, secret, {
+    algorithm: 'HS256',
+    subject: String(instructor.id),
+    jwtid: jti,
+    expiresIn: ttlMinutes * 60,
+    issuer: JWT_ISSUER,
+    audience: JWT_AUDIENCE,
+  });
+  const { exp } = jwt.decode(token) as TokenClaims;
+  return { token, jti, expiresAt: new Date(exp * 1000) };
+}
+
+export interface Authenticated {
+  instructor: InstructorRow;
+  claims: TokenClaims;
+}
+
+const asDate = (value: unknown): Date | undefined => (value === null || value === undefined ? undefined : new Date(value as string));
+
+/** Why a token was refused, as the client sees it (always 401). */
+function refusal(info: unknown): HttpError {
+  const reason = (info as { reason?: string } | undefined)?.reason;
+  if (reason) return new HttpError(401, reason, REASONS[reason] ?? 'the token is not valid', undefined, { 'WWW-Authenticate': 'Bearer' });
+  const name = (info as Error | undefined)?.name;
+  if (name === 'TokenExpiredError') return new HttpError(401, 'token_expired', 'the token has expired; log in again', undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+  if (info instanceof Error && /no auth token/i.test(info.message)) {
+    return new HttpError(401, 'missing_token', 'this route needs an instructor token (Authorization: Bearer <token>)', undefined, { 'WWW-Authenticate': 'Bearer' });
+  }
+  return new HttpError(401, 'invalid_token', 'the token is not valid', undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+}
+
+const REASONS: Record<string, string> = {
+  token_revoked: 'the token was revoked (logged out); log in again',
+  account_inactive: 'the account is deactivated',
+  account_unknown: 'the account no longer exists',
+  token_superseded: 'the password changed after this token was issued; log in again',
+};
+
+export interface Authenticator {
+  /** Resolves the instructor for a request (Authorization: Bearer, or `?token=` for WebSockets), or throws a 401 HttpError. */
+  authenticate(req: IncomingMessage): Promise<Authenticated>;
+  revoke(claims: TokenClaims, instructorId: number): Promise<void>;
+}
+
+export function createAuthenticator(options: { secret: string; db: Knex }): Authenticator {
+  const { db } = options;
+  const strategy = new Strategy(
+    {
+      secretOrKey: options.secret,
+      jwtFromRequest: ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), ExtractJwt.fromUrlQueryParameter('token')]),
+      algorithms: ['HS256'],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+    },
+    (claims: TokenClaims, done: VerifiedCallback) => {
+      verifyClaims(db, claims).then(
+        (result) => ('reason' in result ? done(null, false, result) : done(null, { instructor: result.instructor, claims })),
+        (err) => done(err, false),
+      );
+    },
+  );
+
+  return {
+    authenticate(req) {
+      return new Promise((resolve, reject) => {
+        // What passport does per request: a fresh object over the strategy with the three outcomes.
+        const attempt = Object.create(strategy) as Strategy & {
+          success(user: Authenticated): void;
+          fail(info: unknown): void;
+          error(err: Error): void;
+        };
+        attempt.success = (user) => resolve(user);
+        attempt.fail = (info) => reject(refusal(info));
+        attempt.error = (err) => reject(err);
+        attempt.authenticate(req as never, {});
+      });
+    },
+    async revoke(claims, instructorId) {
+      await db('revoked_tokens')
+        .insert({ jti: claims.jti, instructor_id: instructorId, expires_at: new Date(claims.exp * 1000).toISOString() })
+        .onConflict('jti')
+        .ignore();
+      await db('revoked_tokens').where('expires_at', '<', new Date().toISOString()).delete();
+    },
+  };
+}
+
+async function verifyClaims(db: Knex, claims: TokenClaims): Promise<{ instructor: InstructorRow } | { reason: string }> {
+  const instructor = await findInstructor(db, Number(claims.sub));
+  if (!instructor) return { reason: 'account_unknown' };
+  if (!instructor.is_active) return { reason: 'account_inactive' };
+  const validAfter = asDate(instructor.tokens_valid_after);
+  if (validAfter && claims.iat < Math.floor(validAfter.getTime() / 1000)) return { reason: 'token_superseded' };
+  const revoked = await db('revoked_tokens').where({ jti: claims.jti }).first();
+  if (revoked) return { reason: 'token_revoked' };
+  return { instructor };
+}

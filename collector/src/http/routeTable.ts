@@ -1,0 +1,117 @@
+/**
+ * Every HTTP route is declared once, with who may call it; the router, the OpenAPI document and
+ * the auth-matrix test are all built from this table, so they cannot drift apart.
+ */
+import type Router from '@koa/router';
+import parse from 'co-body';
+import type { Next, ParameterizedContext } from 'koa';
+import * as yup from 'yup';
+import type { Authenticated, Authenticator } from '../auth/tokens.ts';
+import { errors, HttpError } from './errors.ts';
+
+/** public: anyone; ingest: the companion's ingest key (when set); instructor: any valid instructor token; admin: an admin's token. */
+export type Access = 'public' | 'ingest' | 'instructor' | 'admin';
+export type Method = 'get' | 'post' | 'put' | 'delete';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Ctx = ParameterizedContext<any, any, any>;
+export type Handler = (ctx: Ctx, next: Next) => unknown;
+
+export interface RouteSpec {
+  method: Method;
+  /** Koa router syntax: `/api/v1/instructors/:id`. */
+  path: string;
+  access: Access;
+  summary: string;
+  tag: string;
+  /** Statuses this route answers besides the auth ones, for the OpenAPI document. */
+  responses: Record<number, string>;
+  /** Request body schema (documentation; handlers validate with `validate`). */
+  body?: yup.AnyObjectSchema;
+  handler: Handler;
+}
+
+export interface RouteTable {
+  readonly specs: readonly RouteSpec[];
+  add(spec: RouteSpec): void;
+}
+
+export function createRouteTable(router: Router, authenticator: () => Authenticator | undefined): RouteTable {
+  const specs: RouteSpec[] = [];
+  return {
+    specs,
+    add(spec) {
+      specs.push(spec);
+      const guard = spec.access === 'instructor' || spec.access === 'admin' ? [requireToken(spec.access, authenticator)] : [];
+      router[spec.method](spec.path, ...(guard as never[]), spec.handler as never);
+    },
+  };
+}
+
+export function requireToken(access: 'instructor' | 'admin', authenticator: () => Authenticator | undefined): Handler {
+  return async (ctx: Ctx, next: Next) => {
+    const auth = authenticator();
+    if (!auth) throw new HttpError(503, 'auth_not_configured', 'instructor accounts are not configured on this collector (JWT_SECRET is unset)');
+    const who = await auth.authenticate(ctx.req);
+    if (access === 'admin' && who.instructor.role !== 'admin') throw new HttpError(403, 'forbidden', 'this route is for admins');
+    ctx.state.auth = who;
+    await next();
+  };
+}
+
+export function authOf(ctx: Ctx): Authenticated {
+  return ctx.state.auth as Authenticated;
+}
+
+/** JSON request body (co-body), 64 KiB unless told otherwise. */
+export async function readJson(ctx: Ctx, limit = '64kb'): Promise<unknown> {
+  if (!ctx.is('application/json')) throw errors.unsupportedMediaType('send the body as application/json');
+  try {
+    return await parse.json(ctx.req, { limit, strict: true });
+  } catch (err) {
+    const e = err as { status?: number; type?: string };
+    if (e.status === 413) throw errors.payloadTooLarge(`request body over ${limit}`);
+    throw errors.malformedJson();
+  }
+}
+
+/**
+ * Validates with yup and answers 422 `validation_failed` listing every field's problem:
+ * `details.fields = [{ field, message }]`. Unknown keys are refused too (a typo must not pass silently).
+ */
+export async function validate<S extends yup.AnyObjectSchema>(schema: S, value: unknown): Promise<yup.InferType<S>> {
+  const known = new Set(Object.keys((schema as unknown as { fields: Record<string, unknown> }).fields));
+  const unknown =
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.keys(value).filter((key) => !known.has(key)).map((field) => ({ field, message: `${field} is not a known field` }))
+      : [];
+  let problems: Array<{ field: string; message: string }> = [];
+  let result: yup.InferType<S> | undefined;
+  try {
+    result = await schema.validate(value, { abortEarly: false, stripUnknown: false });
+  } catch (err) {
+    if (!(err instanceof yup.ValidationError)) throw err;
+    problems = (err.inner.length ? err.inner : [err]).map((e) => ({ field: e.path || '(body)', message: e.message }));
+  }
+  if (problems.length || unknown.length) throw errors.unprocessable('validation_failed', 'the request is not valid', { fields: [...problems, ...unknown] });
+  return result as yup.InferType<S>;
+}
+
+export const MAX_PAGE = 200;
+
+/** `skip` ≥ 0 and 1 ≤ `limit` ≤ 200 (default 50), from the query string; 422 otherwise. */
+export async function pagination(ctx: Ctx): Promise<{ skip: number; limit: number }> {
+  const schema = yup.object({
+    skip: yup.number().typeError('skip must be a number').integer('skip must be an integer').min(0).default(0),
+    limit: yup.number().typeError('limit must be a number').integer('limit must be an integer').min(1).max(MAX_PAGE).default(50),
+  });
+  const { skip, limit } = await validate(schema, { skip: ctx.query.skip, limit: ctx.query.limit });
+  return { skip, limit };
+}
+
+/** `:id`-style path parameter as a positive integer, or 404 (an id that cannot exist does not exist). */
+export function idParam(ctx: Ctx, name = 'id', what = 'resource'): number {
+  const raw = (ctx.params as Record<string, string>)[name];
+  const id = /^\d{1,9}$/.test(raw ?? '') ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(id) || id <= 0) throw new HttpError(404, 'not_found', `no such ${what}`);
+  return id;
+}
