@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Knex } from 'knex';
 import { createBuffer, type EventBuffer } from './buffer/createBuffer.ts';
 import { createLocalNotifier, createRedisNotifier, type Notifier } from './broadcast/notifier.ts';
+import { createStatusBus } from './broadcast/statusBus.ts';
 import { createWsHub } from './broadcast/wsHub.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
@@ -68,7 +69,8 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
   }
   const pipeline = startPipeline({ config, buffer, log, onLive: (events) => local?.deliver(events) });
   const hub = createWsHub({ notifier, log: log.child({ module: 'ws' }) });
-  const app = createApp({ config, log, buffer, db, redis, hub });
+  const statusBus = createStatusBus({ redis, subscriber, log: log.child({ module: 'status' }) });
+  const app = createApp({ config, log, buffer, db, redis, hub, statusBus });
   let server: Server | undefined;
 
   log.info(
@@ -96,9 +98,11 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
         const closed = new Promise((resolve) => server!.close(resolve));
         server.closeIdleConnections();
         hub.close();
+        statusBus.close();
         await closed;
       } else {
         hub.close();
+        statusBus.close();
       }
       await pipeline.close(drainMs);
       await notifier.close();

@@ -2,15 +2,14 @@ import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../helpers/services.ts';
 import { buildEvents, countRows, modesToTest, openStore, postEvents, spawnCollector, startCollector, startServices } from '../helpers/stack.ts';
-import { closeCodeOf, connectLive } from '../helpers/wsClient.ts';
+import { connectLive, upgradeStatus } from '../helpers/wsClient.ts';
 
-test('/ws is closed (1008) unless DEV_OPEN_WS=1, until instructor authentication exists', async () => {
+test('without instructor accounts configured (no JWT_SECRET) /ws refuses upgrades (503) unless DEV_OPEN_WS=1', async () => {
   const services = await startServices('embedded');
   const app = await startCollector(services.env());
   try {
-    const { code, reason } = await closeCodeOf(`${app.url.replace('http', 'ws')}/ws`);
-    assert.is(code, 1008);
-    assert.ok(reason.includes('DEV_OPEN_WS'));
+    assert.is(await upgradeStatus(`${app.url.replace('http', 'ws')}/ws`), 503);
+    assert.is(await upgradeStatus(`${app.url.replace('http', 'ws')}/instructor/ws`), 503);
   } finally {
     await app.close();
   }

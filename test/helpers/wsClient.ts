@@ -24,11 +24,33 @@ export function connectLive(baseUrl: string): Promise<LiveClient> {
   });
 }
 
-/** Connects and resolves with the close code and reason the server sent. */
-export function closeCodeOf(url: string): Promise<{ code: number; reason: string }> {
-  const ws = new WebSocket(url);
+/** The HTTP status of a WebSocket upgrade: 101 when it opened (then closed again), else the refusal's status. */
+export function upgradeStatus(url: string, protocols?: string[]): Promise<number> {
+  const ws = new WebSocket(url, protocols);
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('open', () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.once('error', (err) => reject(err));
+  });
+}
+
+/** Opens a socket and collects its JSON messages; resolves after the first (hello) message. */
+export function openSocket(url: string, protocols?: string[]): Promise<{ ws: WebSocket; messages: any[] }> {
+  const ws = new WebSocket(url, protocols);
+  const messages: any[] = [];
   return new Promise((resolve, reject) => {
     ws.once('error', reject);
-    ws.once('close', (code, reason) => resolve({ code, reason: String(reason) }));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`refused ${res.statusCode}`)));
+    ws.on('message', (data) => {
+      messages.push(JSON.parse(String(data)));
+      if (messages.length === 1) resolve({ ws, messages });
+    });
   });
 }

@@ -14,6 +14,19 @@ import { findInstructor, type InstructorRow } from '../instructors/store.ts';
 
 export const JWT_ISSUER = 'cell-monitor';
 export const JWT_AUDIENCE = 'cell-monitor-instructor';
+/**
+ * WebSocket clients that cannot set headers (browsers) offer the subprotocols
+ * `cell-monitor.bearer, <token>`; the server answers with `cell-monitor.bearer`.
+ */
+export const WS_SUBPROTOCOL = 'cell-monitor.bearer';
+
+function fromSubprotocol(req: IncomingMessage): string | null {
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim());
+  const at = offered.indexOf(WS_SUBPROTOCOL);
+  return at >= 0 && offered[at + 1] ? offered[at + 1] : null;
+}
 
 export interface TokenClaims {
   sub: string;
@@ -70,7 +83,7 @@ const REASONS: Record<string, string> = {
 };
 
 export interface Authenticator {
-  /** Resolves the instructor for a request (Authorization: Bearer, or `?token=` for WebSockets), or throws a 401 HttpError. */
+  /** Resolves the instructor for a request (Authorization: Bearer; for WebSockets `?token=` or the subprotocol), or throws a 401 HttpError. */
   authenticate(req: IncomingMessage): Promise<Authenticated>;
   revoke(claims: TokenClaims, instructorId: number): Promise<void>;
 }
@@ -80,7 +93,7 @@ export function createAuthenticator(options: { secret: string; db: Knex }): Auth
   const strategy = new Strategy(
     {
       secretOrKey: options.secret,
-      jwtFromRequest: ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), ExtractJwt.fromUrlQueryParameter('token')]),
+      jwtFromRequest: ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), ExtractJwt.fromUrlQueryParameter('token'), fromSubprotocol as never]),
       algorithms: ['HS256'],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,

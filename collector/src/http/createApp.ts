@@ -7,7 +7,11 @@ import type { EventBuffer } from '../buffer/createBuffer.ts';
 import type { WsHub } from '../broadcast/wsHub.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { createAuthenticator, type Authenticator } from '../auth/tokens.ts';
+import type { IncomingMessage } from 'node:http';
+import { createAuthenticator, WS_SUBPROTOCOL, type Authenticated, type Authenticator } from '../auth/tokens.ts';
+import type { StatusBus } from '../broadcast/statusBus.ts';
+import { statusView } from '../instructors/routes.ts';
+import { view } from '../instructors/store.ts';
 import { createIngestHandler } from '../ingest/ingestRoute.ts';
 import { addInstructorRoutes } from '../instructors/routes.ts';
 import { errorMiddleware } from './errors.ts';
@@ -22,7 +26,12 @@ export interface AppParts {
   db: Knex;
   redis?: Redis;
   hub: WsHub;
+  statusBus: StatusBus;
 }
+
+/** WebSocket paths that need an instructor token (`/ws` is open only with DEV_OPEN_WS=1). */
+const PROTECTED_WS = new Set(['/ws', '/instructor/ws']);
+const authenticatedSockets = new WeakMap<IncomingMessage, Authenticated>();
 
 /** The route table an app was built from (the auth-matrix and OpenAPI tests read it). */
 export const routeTables = new WeakMap<object, RouteTable>();
@@ -37,10 +46,29 @@ export function routerRoutes(app: { middleware: unknown[] }): Array<{ method: st
 /** The HTTP + WebSocket surface of the collector; used by `main.ts` and by the tests alike. */
 export function createApp(parts: AppParts) {
   const { config, log } = parts;
-  const app = websockify(new Koa({ proxy: false }));
+  const authenticator: Authenticator | undefined = config.jwtSecret ? createAuthenticator({ secret: config.jwtSecret, db: parts.db }) : undefined;
+  const wsLog = log.child({ module: 'ws' });
+  // Unauthenticated WebSocket upgrades are refused with HTTP 401 before any socket exists.
+  const app = websockify(new Koa({ proxy: false }), {
+    handleProtocols: (protocols: Set<string>) => (protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
+    verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) => {
+      const path = new URL(info.req.url ?? '/', 'http://localhost').pathname;
+      if (!PROTECTED_WS.has(path) || (path === '/ws' && config.devOpenWs)) return done(true);
+      if (!authenticator) return done(false, 503, 'instructor accounts are not configured (JWT_SECRET is unset)');
+      authenticator.authenticate(info.req).then(
+        (who) => {
+          authenticatedSockets.set(info.req, who);
+          done(true);
+        },
+        (err: { status?: number; message?: string }) => {
+          wsLog.info({ path, reason: (err as { id?: string }).id }, 'websocket refused');
+          done(false, err.status === 401 ? 401 : 500, err.status === 401 ? 'Unauthorized' : 'Internal Server Error');
+        },
+      );
+    },
+  } as never);
   app.silent = true;
 
-  const authenticator: Authenticator | undefined = config.jwtSecret ? createAuthenticator({ secret: config.jwtSecret, db: parts.db }) : undefined;
   const router = new Router();
   const table = createRouteTable(router, () => authenticator);
   addHealthRoutes(table, parts);
@@ -59,7 +87,7 @@ export function createApp(parts: AppParts) {
       outputMaxChars: config.outputMaxChars,
     }),
   });
-  addInstructorRoutes(table, { db: parts.db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator });
+  addInstructorRoutes(table, { db: parts.db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, statusBus: parts.statusBus });
   table.add({
     method: 'get',
     path: '/api/v1/openapi.json',
@@ -78,13 +106,24 @@ export function createApp(parts: AppParts) {
 
   const wsRouter = new Router();
   wsRouter.all('/ws', (ctx) => {
-    if (!config.devOpenWs) {
-      // Instructor authentication for /ws arrives with the accounts issue; until then it is closed.
-      ctx.websocket.close(1008, 'authentication required: /ws is closed unless DEV_OPEN_WS=1');
-      return;
-    }
+    // verifyClient let this socket in: with an instructor token, or DEV_OPEN_WS=1.
     parts.hub.add(ctx.websocket);
     ctx.websocket.send(JSON.stringify({ type: 'hello', collectorId: config.collectorId }));
+  });
+  wsRouter.all('/instructor/ws', (ctx) => {
+    const who = authenticatedSockets.get(ctx.req)!;
+    const socket = ctx.websocket;
+    const unsubscribe = parts.statusBus.subscribe((update) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(update));
+    });
+    const offClose = parts.statusBus.onClose(() => socket.close(1001, 'collector shutting down'));
+    const cleanup = () => {
+      unsubscribe();
+      offClose();
+    };
+    socket.on('close', cleanup);
+    socket.on('error', cleanup);
+    socket.send(JSON.stringify({ type: 'hello', collectorId: config.collectorId, instructor: view(who.instructor), status: statusView(who.instructor) }));
   });
   app.ws.use(wsRouter.routes() as never);
   app.ws.use((ctx) => {

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import * as yup from 'yup';
 import { DUMMY_HASH, hashPassword, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, verifyPassword } from '../auth/passwords.ts';
 import { issueToken, type Authenticator } from '../auth/tokens.ts';
+import type { StatusBus } from '../broadcast/statusBus.ts';
 import type { Config } from '../config.ts';
 import { HttpError } from '../http/errors.ts';
 import { authOf, idParam, pagination, readJson, validate, type RouteTable } from '../http/routeTable.ts';
@@ -58,6 +59,7 @@ export interface InstructorRouteParts {
   config: Config;
   log: Logger;
   authenticator: () => Authenticator | undefined;
+  statusBus: StatusBus;
 }
 
 function notFound(): HttpError {
@@ -69,8 +71,25 @@ function mayChangeStatus(actor: InstructorRow, targetId: number): boolean {
   return actor.role === 'admin' || actor.id === targetId;
 }
 
+export function statusView(row: InstructorRow) {
+  return {
+    instructor_id: row.id,
+    status: row.status,
+    current_session_id: row.current_session_id,
+    status_updated_at: view(row).status_updated_at,
+  };
+}
+
 export function addInstructorRoutes(table: RouteTable, parts: InstructorRouteParts): void {
   const { db, config, log } = parts;
+  /** setStatus + a live `status_update` to every /instructor/ws client (a failed publish is logged, not fatal). */
+  const changeStatus = async (id: number, status: InstructorRow['status'], session: string | null | undefined) => {
+    const row = await setStatus(db, id, status, session);
+    if (row) {
+      await parts.statusBus.publish({ type: 'status_update', ...statusView(row) }).catch((err: Error) => log.warn({ err }, 'status_update not published'));
+    }
+    return row;
+  };
 
   table.add({
     method: 'post',
@@ -93,7 +112,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
       if (!row.is_active) throw new HttpError(403, 'account_inactive', 'the account is deactivated; ask an admin');
       const issued = issueToken(config.jwtSecret, row, config.jwtTtlMinutes);
       await updateInstructor(db, row.id, { last_login_at: new Date().toISOString() });
-      const instructor = (await setStatus(db, row.id, 'available', undefined))!;
+      const instructor = (await changeStatus(row.id, 'available', undefined))!;
       log.info({ event: 'login', instructorId: row.id }, 'instructor logged in');
       ctx.body = { instructor: view(instructor), token: issued.token, token_type: 'bearer', expires_at: issued.expiresAt.toISOString() };
     },
@@ -109,7 +128,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
     handler: async (ctx) => {
       const { instructor, claims } = authOf(ctx);
       await parts.authenticator()!.revoke(claims, instructor.id);
-      await setStatus(db, instructor.id, 'offline', null);
+      await changeStatus(instructor.id, 'offline', null);
       ctx.body = { message: 'Successfully logged out' };
     },
   });
@@ -235,16 +254,9 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
       if (id === authOf(ctx).instructor.id) throw new HttpError(400, 'cannot_delete_self', 'an admin cannot delete their own account');
       const row = await updateInstructor(db, id, { is_active: false });
       if (!row) throw notFound();
-      await setStatus(db, id, 'offline', null);
+      await changeStatus(id, 'offline', null);
       ctx.body = view((await findInstructor(db, id))!);
     },
-  });
-
-  const statusView = (row: InstructorRow) => ({
-    instructor_id: row.id,
-    status: row.status,
-    current_session_id: row.current_session_id,
-    status_updated_at: view(row).status_updated_at,
   });
 
   table.add({
@@ -274,7 +286,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
       const input = await validate(schemas.status, await readJson(ctx));
       if (!(await findInstructor(db, id))) throw notFound();
       if (!mayChangeStatus(authOf(ctx).instructor, id)) throw new HttpError(403, 'forbidden', "only admins may change another instructor's status");
-      const row = await setStatus(db, id, input.status as InstructorRow['status'], input.current_session_id);
+      const row = await changeStatus(id, input.status as InstructorRow['status'], input.current_session_id);
       ctx.body = statusView(row!);
     },
   });
@@ -315,7 +327,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
         } else if (!mayChangeStatus(actor, target)) {
           results.push({ instructor_id: target, success: false, error: 'forbidden', message: "only admins may change another instructor's status" });
         } else {
-          const row = await setStatus(db, target, update.status as InstructorRow['status'], update.current_session_id);
+          const row = await changeStatus(target, update.status as InstructorRow['status'], update.current_session_id);
           results.push({ instructor_id: target, success: true, status: statusView(row!) });
         }
       }
