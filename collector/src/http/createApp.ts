@@ -14,6 +14,8 @@ import { statusView } from '../instructors/routes.ts';
 import { view } from '../instructors/store.ts';
 import { createIngestHandler } from '../ingest/ingestRoute.ts';
 import { addInstructorRoutes } from '../instructors/routes.ts';
+import { addLmsRoutes } from '../lms/routes.ts';
+import { addStudentRoutes } from '../lms/studentRoutes.ts';
 import { errorMiddleware } from './errors.ts';
 import { addHealthRoutes } from './healthRoutes.ts';
 import { openApiDocument } from './openapi.ts';
@@ -70,7 +72,7 @@ export function createApp(parts: AppParts) {
   app.silent = true;
 
   const router = new Router();
-  const table = createRouteTable(router, () => authenticator);
+  const table = createRouteTable(router, () => authenticator, config.ingestKey);
   addHealthRoutes(table, parts);
   table.add({
     method: 'post',
@@ -88,6 +90,8 @@ export function createApp(parts: AppParts) {
     }),
   });
   addInstructorRoutes(table, { db: parts.db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, statusBus: parts.statusBus });
+  addLmsRoutes(table, { db: parts.db, log: log.child({ module: 'lms' }), redis: parts.redis });
+  addStudentRoutes(table, { db: parts.db });
   table.add({
     method: 'get',
     path: '/api/v1/openapi.json',

@@ -7,10 +7,15 @@ import parse from 'co-body';
 import type { Next, ParameterizedContext } from 'koa';
 import * as yup from 'yup';
 import type { Authenticated, Authenticator } from '../auth/tokens.ts';
+import { checkIngestKey, requireStampedUser } from '../ingest/companionAuth.ts';
 import { errors, HttpError } from './errors.ts';
 
-/** public: anyone; ingest: the companion's ingest key (when set); instructor: any valid instructor token; admin: an admin's token. */
-export type Access = 'public' | 'ingest' | 'instructor' | 'admin';
+/**
+ * public: anyone; ingest: the companion's ingest key (when set); student: the companion's ingest
+ * key (when set) + the Jupyter user it stamped (always); instructor: any valid instructor token;
+ * admin: an admin's token.
+ */
+export type Access = 'public' | 'ingest' | 'student' | 'instructor' | 'admin';
 export type Method = 'get' | 'post' | 'put' | 'delete';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Ctx = ParameterizedContext<any, any, any>;
@@ -35,13 +40,18 @@ export interface RouteTable {
   add(spec: RouteSpec): void;
 }
 
-export function createRouteTable(router: Router, authenticator: () => Authenticator | undefined): RouteTable {
+export function createRouteTable(router: Router, authenticator: () => Authenticator | undefined, ingestKey?: string): RouteTable {
   const specs: RouteSpec[] = [];
   return {
     specs,
     add(spec) {
       specs.push(spec);
-      const guard = spec.access === 'instructor' || spec.access === 'admin' ? [requireToken(spec.access, authenticator)] : [];
+      const guard =
+        spec.access === 'instructor' || spec.access === 'admin'
+          ? [requireToken(spec.access, authenticator)]
+          : spec.access === 'student'
+            ? [requireStudent(ingestKey)]
+            : [];
       router[spec.method](spec.path, ...(guard as never[]), spec.handler as never);
     },
   };
@@ -56,6 +66,19 @@ export function requireToken(access: 'instructor' | 'admin', authenticator: () =
     ctx.state.auth = who;
     await next();
   };
+}
+
+/** The student routes: identity only from the companion's stamp, never from the body. */
+export function requireStudent(ingestKey: string | undefined): Handler {
+  return async (ctx: Ctx, next: Next) => {
+    checkIngestKey(ctx, ingestKey);
+    ctx.state.studentUserId = requireStampedUser(ctx, 'this route');
+    await next();
+  };
+}
+
+export function studentOf(ctx: Ctx): string {
+  return ctx.state.studentUserId as string;
 }
 
 export function authOf(ctx: Ctx): Authenticated {
@@ -90,7 +113,11 @@ export async function validate<S extends yup.AnyObjectSchema>(schema: S, value: 
     result = await schema.validate(value, { abortEarly: false, stripUnknown: false });
   } catch (err) {
     if (!(err instanceof yup.ValidationError)) throw err;
-    problems = (err.inner.length ? err.inner : [err]).map((e) => ({ field: e.path || '(body)', message: e.message }));
+    // One message per field (an empty string fails both `min` and `required`; the first says enough).
+    for (const e of err.inner.length ? err.inner : [err]) {
+      const field = e.path || '(body)';
+      if (!problems.some((p) => p.field === field)) problems.push({ field, message: e.message });
+    }
   }
   if (problems.length || unknown.length) throw errors.unprocessable('validation_failed', 'the request is not valid', { fields: [...problems, ...unknown] });
   return result as yup.InferType<S>;

@@ -3,10 +3,11 @@ import type { Context } from 'koa';
 import { normaliseEvent, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
 import { BufferUnavailableError, type EventBuffer } from '../buffer/createBuffer.ts';
 import { errors } from '../http/errors.ts';
+import { checkIngestKey, requireStampedUser } from './companionAuth.ts';
 import type { Logger } from '../logger.ts';
 import { readBatch } from './readBatch.ts';
 
-export const USER_HEADER = 'x-cell-monitor-user';
+export { USER_HEADER } from './companionAuth.ts';
 
 export interface IngestOptions {
   buffer: EventBuffer;
@@ -31,11 +32,6 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
-}
 
 /**
  * `POST /api/v1/events`: validate each event, keep the valid ones, and reply 202 only after they
@@ -46,11 +42,8 @@ export function createIngestHandler(options: IngestOptions) {
   return async (ctx: Context): Promise<void> => {
     let stampedUser: string | undefined;
     if (ingestKey !== undefined) {
-      const auth = ctx.get('authorization');
-      const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-      if (!given || !sameSecret(given, ingestKey)) throw errors.unauthorized();
-      stampedUser = ctx.get(USER_HEADER) || undefined;
-      if (!stampedUser) throw errors.badRequest('missing_user_header', `ingest needs the ${USER_HEADER} header when INGEST_KEY is set`);
+      checkIngestKey(ctx, ingestKey);
+      stampedUser = requireStampedUser(ctx, 'ingest with INGEST_KEY set');
     }
     const raws = await readBatch(ctx, options.maxBytes);
     const valid: CellEvent[] = [];

@@ -1,0 +1,100 @@
+/**
+ * The student's side of the LMS, reached only through the Jupyter companion route: the student is
+ * the Jupyter user the companion stamped (`X-Cell-Monitor-User`, with the ingest key), never a
+ * field of the body. Seed 003 §1.2: my assignments with submission status, submit, my submissions.
+ */
+import type { Knex } from 'knex';
+import * as yup from 'yup';
+import { HttpError } from '../http/errors.ts';
+import { readJson, studentOf, validate, type RouteTable } from '../http/routeTable.ts';
+import { insertSubmission } from './routes.ts';
+import { assignmentView, ensureStudent, json, submissionView, type AssignmentRow, type SubmissionRow } from './store.ts';
+
+export const studentSchemas = {
+  submit: yup.object({
+    assignment_id: yup.number().integer().positive().required('assignment_id is required'),
+    notebook_content: yup
+      .object()
+      .required('notebook_content is required')
+      .test('notebook', 'notebook_content must be a notebook (an object with cells)', (v) => Array.isArray((v as { cells?: unknown } | undefined)?.cells)),
+    submission_comment: yup.string().max(10_000).nullable().optional(),
+  }),
+};
+
+export function addStudentRoutes(table: RouteTable, parts: { db: Knex }): void {
+  const { db } = parts;
+
+  table.add({
+    method: 'get', path: '/api/v1/student/assignments', access: 'student', tag: 'student',
+    summary: "The stamped student's assignments (their classes), each with submission_status, latest score and feedback",
+    responses: { 200: 'assignments' },
+    handler: async (ctx) => {
+      const student = await ensureStudent(db, studentOf(ctx));
+      const assignments: Array<AssignmentRow & { class_name: string }> = await db('class_assignments as a')
+        .join('class_enrollments as e', 'e.class_id', 'a.class_id')
+        .join('classes as c', 'c.id', 'a.class_id')
+        .where('e.student_id', student.id)
+        .select('a.*', 'c.name as class_name')
+        .orderBy([{ column: 'a.due_date', order: 'asc' }, { column: 'a.id', order: 'asc' }]);
+      const submissions: SubmissionRow[] = await db('assignment_submissions').where({ student_id: student.id }).orderBy('id', 'desc');
+      ctx.body = assignments.map((a) => {
+        const latest = submissions.find((s) => s.assignment_id === a.id);
+        return {
+          ...assignmentView(a),
+          class_name: a.class_name,
+          submission_status: latest ? latest.status : 'not_submitted',
+          latest_submission: latest ? submissionView(latest) : null,
+        };
+      });
+    },
+  });
+
+  table.add({
+    method: 'post', path: '/api/v1/student/submissions', access: 'student', tag: 'student',
+    summary: 'Hand in a notebook for an assignment of one of my classes',
+    body: studentSchemas.submit, responses: { 201: 'submitted', 403: 'not enrolled in that class', 404: 'no such assignment', 422: 'invalid body' },
+    handler: async (ctx) => {
+      const input = await validate(studentSchemas.submit, await readJson(ctx, '16mb'));
+      const student = await ensureStudent(db, studentOf(ctx));
+      const assignment = await db<AssignmentRow>('class_assignments').where({ id: input.assignment_id }).first();
+      if (!assignment) throw new HttpError(404, 'assignment_not_found', 'no such assignment');
+      const enrolled = await db('class_enrollments').where({ class_id: assignment.class_id, student_id: student.id }).first();
+      if (!enrolled) throw new HttpError(403, 'not_enrolled', 'you are not enrolled in the class of this assignment');
+      const submittedAt = new Date().toISOString();
+      const id = await insertSubmission(db, { assignment, studentId: student.id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt });
+      const row = (await db<SubmissionRow>('assignment_submissions').where({ id }).first())!;
+      ctx.status = 201;
+      ctx.body = { submission_id: id, ...submissionView(row), message: 'Submitted' };
+    },
+  });
+
+  table.add({
+    method: 'get', path: '/api/v1/student/submissions', access: 'student', tag: 'student',
+    summary: 'My submissions with their grades (assignment_id filter optional)',
+    responses: { 200: 'submissions' },
+    handler: async (ctx) => {
+      const student = await ensureStudent(db, studentOf(ctx));
+      const assignmentId = Number(ctx.query.assignment_id);
+      const rows: Array<SubmissionRow & { title: string }> = await db('assignment_submissions as s')
+        .join('class_assignments as a', 'a.id', 's.assignment_id')
+        .where('s.student_id', student.id)
+        .modify((q) => (Number.isSafeInteger(assignmentId) && assignmentId > 0 ? q.where('s.assignment_id', assignmentId) : q))
+        .select('s.*', 'a.title')
+        .orderBy('s.id', 'desc')
+        .limit(200);
+      ctx.body = rows.map((r) => ({ ...submissionView(r), assignment_title: r.title }));
+    },
+  });
+
+  table.add({
+    method: 'get', path: '/api/v1/student/notifications', access: 'student', tag: 'student',
+    summary: 'My notifications (assignment_graded …) after the id given as ?after=, oldest first',
+    responses: { 200: 'notifications' },
+    handler: async (ctx) => {
+      const student = await ensureStudent(db, studentOf(ctx));
+      const after = /^\d{1,15}$/.test(String(ctx.query.after ?? '')) ? Number(ctx.query.after) : 0;
+      const rows = await db('student_notifications').where('student_id', student.id).andWhere('id', '>', after).orderBy('id').limit(100);
+      ctx.body = rows.map((r) => ({ id: Number(r.id), type: r.type, ...(json(r.payload) as object) }));
+    },
+  });
+}
