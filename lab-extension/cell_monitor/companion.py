@@ -2,6 +2,9 @@
 
 POST {base_url}cell-monitor   body: what the collector's POST /api/v1/events takes (JSON, maybe gzip)
 GET  {base_url}cell-monitor   200 {"collector": "reachable" | "not_ready" | "unreachable" | "timeout"}
+GET/POST {base_url}cell-monitor/student/(assignments|submissions|notifications)
+                              → the collector's /api/v1/student/…: the student's assignments, hand-ins,
+                                grades and notifications, as the same stamped user
 
 * Jupyter's own authentication applies (token or login cookie, plus XSRF for cookie requests).
 * The authenticated user name (the JupyterHub user under a hub) goes in ``X-Cell-Monitor-User``;
@@ -75,18 +78,17 @@ class CompanionHandler(APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps({"error": error, "message": message}))
 
-    @web.authenticated
-    async def post(self):
-        body = self.request.body
-        if len(body) > self.cm.max_body_bytes:
+    async def forward(self, url: str, method: str, body: bytes | None) -> None:
+        """Relays one request to the collector as the authenticated user; transport failures → 502/504."""
+        if body is not None and len(body) > self.cm.max_body_bytes:
             return self.fail(413, "body_too_large", f"request body over {self.cm.max_body_bytes} bytes")
         headers = {name: self.request.headers[name] for name in FORWARDED_HEADERS if name in self.request.headers}
         headers["X-Cell-Monitor-User"] = self.current_user.username
         if self.cm.ingest_key:
             headers["Authorization"] = f"Bearer {self.cm.ingest_key}"
         request = HTTPRequest(
-            self.cm.events_url,
-            method="POST",
+            url,
+            method=method,
             body=body,
             headers=headers,
             connect_timeout=self.cm.connect_timeout,
@@ -108,6 +110,10 @@ class CompanionHandler(APIHandler):
                 self.set_header(name, response.headers[name])
         self.set_header("Content-Type", response.headers.get("Content-Type", "application/json"))
         self.finish(response.body or b"")
+
+    @web.authenticated
+    async def post(self):
+        await self.forward(self.cm.events_url, "POST", self.request.body)
 
     @web.authenticated
     async def get(self):
@@ -144,11 +150,34 @@ class CompanionHandler(APIHandler):
         return self.fail(502, "collector_unreachable", "the cell-monitor collector cannot be reached; events stay queued")
 
 
+class StudentHandler(CompanionHandler):
+    """The student's LMS routes, relayed with the same stamp and key (the user is never in the body)."""
+
+    async def relay(self, resource: str, method: str):
+        url = f"{self.cm.collector_url.rstrip('/')}/api/v1/student/{resource}"
+        if self.request.query:
+            url += "?" + self.request.query
+        self.set_header("Cache-Control", "no-store")
+        await self.forward(url, method, self.request.body if method == "POST" else None)
+
+    @web.authenticated
+    async def get(self, resource: str):
+        await self.relay(resource, "GET")
+
+    @web.authenticated
+    async def post(self, resource: str):
+        await self.relay(resource, "POST")
+
+
 def load_extension(serverapp) -> None:
     settings = CellMonitor(parent=serverapp)
     serverapp.web_app.settings["cell_monitor"] = settings
     route = url_path_join(serverapp.web_app.settings["base_url"], ROUTE)
-    serverapp.web_app.add_handlers(".*$", [(route, CompanionHandler, {"settings": settings})])
+    student_route = url_path_join(route, "student", "(assignments|submissions|notifications)")
+    serverapp.web_app.add_handlers(
+        ".*$",
+        [(route, CompanionHandler, {"settings": settings}), (student_route, StudentHandler, {"settings": settings})],
+    )
     serverapp.log.info(
         "cell-monitor companion at %s → %s (ingest key %s)",
         route,

@@ -1,7 +1,62 @@
+import json
 import os
+import socket
+import subprocess
 import sys
+import time
+from contextlib import contextmanager
+
+from jupyter_server.auth import IdentityProvider, User
 
 # The package is tested from the source tree (the wheel build needs the labextension built first).
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STUDENT = "student-7"
+
+
+class NamedUser(IdentityProvider):
+    """Like JupyterHub's provider: a token-authenticated request is a named user, not an anonymous one."""
+
+    async def get_user(self, handler):
+        user = await super().get_user(handler)
+        return User(username=STUDENT) if user else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def collector_command(*args: str) -> list:
+    return ["node", "--import", "tsx", os.path.join(ROOT, "collector/src/main.ts"), *args]
+
+
+@contextmanager
+def running_collector(data_dir, **extra_env):
+    """The real collector CLI (embedded store in data_dir) on a free port; yields its URL and store path."""
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": "0", "DATA_DIR": str(data_dir), "LOG_LEVEL": "info", **extra_env}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    proc = subprocess.Popen(collector_command("start"), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    port = None
+    deadline = time.monotonic() + 60
+    lines = []
+    while port is None and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if '"collector listening"' in line:
+            port = json.loads(line)["address"]["port"]
+    if port is None:
+        proc.kill()
+        raise RuntimeError("collector did not start:\n" + "".join(lines))
+    try:
+        yield {"url": f"http://127.0.0.1:{port}", "store": os.path.join(str(data_dir), "cell-monitor.sqlite")}
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -6,58 +6,19 @@ import json
 import os
 import socket
 import sqlite3
-import subprocess
 import time
 
 import pytest
-from jupyter_server.auth import IdentityProvider, User
+from conftest import STUDENT, NamedUser, free_port, running_collector
 from tornado.httpclient import HTTPClientError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INGEST_KEY = "companion-test-key-0123456789"
-STUDENT = "student-7"
-
-
-class NamedUser(IdentityProvider):
-    """Like JupyterHub's provider: a token-authenticated request is a named user, not an anonymous one."""
-
-    async def get_user(self, handler):
-        user = await super().get_user(handler)
-        return User(username=STUDENT) if user else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def collector(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("collector-data")
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": "0", "DATA_DIR": str(data_dir), "INGEST_KEY": INGEST_KEY, "LOG_LEVEL": "info"}
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    proc = subprocess.Popen(
-        ["node", "--import", "tsx", os.path.join(ROOT, "collector/src/main.ts"), "start"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    port = None
-    deadline = time.monotonic() + 60
-    lines = []
-    while port is None and time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if '"collector listening"' in line:
-            port = json.loads(line)["address"]["port"]
-    if port is None:
-        proc.kill()
-        raise RuntimeError("collector did not start:\n" + "".join(lines))
-    yield {"url": f"http://127.0.0.1:{port}", "store": os.path.join(data_dir, "cell-monitor.sqlite")}
-    proc.terminate()
-    proc.wait(30)
+    with running_collector(tmp_path_factory.mktemp("collector-data"), INGEST_KEY=INGEST_KEY) as running:
+        yield running
 
 
 @pytest.fixture
