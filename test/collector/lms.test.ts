@@ -185,5 +185,36 @@ for (const mode of modesToTest()) {
     assert.is(spoof.status, 422, 'identity fields in the body are refused, not used');
   });
 
+  it('instructors read students (list, class filter, detail with activity) and query events by student, notebook, type and time', async () => {
+    const events = [
+      { eventId: `r-${mode}-1`, eventType: 'cell_execution_complete', eventTime: '2026-11-23T09:00:00.000Z', userId: 'x', notebookPath: 'stats/lab1.ipynb', cellId: 'c1', success: true },
+      { eventId: `r-${mode}-2`, eventType: 'cell_execution_error', eventTime: '2026-11-23T09:05:00.000Z', userId: 'x', notebookPath: 'stats/lab1.ipynb', cellId: 'c2', error: { name: 'NameError', message: 'x' } },
+      { eventId: `r-${mode}-3`, eventType: 'notebook_saved', eventTime: '2026-11-23T10:00:00.000Z', userId: 'x', notebookPath: 'other.ipynb' },
+    ];
+    const ingest = await fetch(`${running.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_KEY}`, 'x-cell-monitor-user': 'kim' },
+      body: JSON.stringify(events),
+    });
+    assert.is(ingest.status, 202);
+    const query = async (q: string) => (await api('GET', `/api/v1/events?${q}`, { token })).body.map((e: { event_id: string }) => e.event_id);
+    for (let i = 0; i < 100 && (await query('user_id=kim')).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await query('user_id=kim'), [`r-${mode}-3`, `r-${mode}-2`, `r-${mode}-1`], 'newest first, as the stamped user');
+    assert.equal(await query('user_id=kim&notebook_path=stats/lab1.ipynb&event_type=cell_execution_error'), [`r-${mode}-2`]);
+    assert.equal(await query('user_id=kim&from=2026-11-23T09:01:00Z&to=2026-11-23T10:00:00Z'), [`r-${mode}-2`]);
+    assert.equal(await query('user_id=kim&limit=1&skip=1'), [`r-${mode}-2`]);
+    assert.is((await api('GET', '/api/v1/events?from=yesterday', { token })).status, 422);
+    assert.is((await api('GET', '/api/v1/events?user_id=kim')).status, 401, 'student data needs a token');
+
+    const stat = (await api('GET', '/api/v1/classes', { token })).body.find((c: { class_code: string }) => c.class_code === 'STAT1');
+    const inClass = await api('GET', `/api/v1/students?class_id=${stat.id}`, { token });
+    assert.equal(inClass.body.map((s: { user_id: string }) => s.user_id), ['kim']);
+    const detail = await api('GET', `/api/v1/students/${inClass.body[0].id}`, { token });
+    assert.equal(detail.body.classes.map((c: { class_code: string }) => c.class_code), ['STAT1']);
+    assert.equal(detail.body.activity, { cell_execution_complete: 1, cell_execution_error: 1, notebook_saved: 1 });
+    assert.is(detail.body.recent_events[0].event.eventType, 'notebook_saved');
+    assert.is((await api('GET', '/api/v1/students/99999', { token })).status, 404);
+  });
+
   it.run();
 }

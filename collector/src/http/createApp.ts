@@ -16,6 +16,7 @@ import { createIngestHandler } from '../ingest/ingestRoute.ts';
 import { addInstructorRoutes } from '../instructors/routes.ts';
 import { addLmsRoutes } from '../lms/routes.ts';
 import { addStudentRoutes } from '../lms/studentRoutes.ts';
+import { addReadRoutes } from '../lms/readRoutes.ts';
 import { errorMiddleware } from './errors.ts';
 import { addHealthRoutes } from './healthRoutes.ts';
 import { openApiDocument } from './openapi.ts';
@@ -92,6 +93,7 @@ export function createApp(parts: AppParts) {
   addInstructorRoutes(table, { db: parts.db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, statusBus: parts.statusBus });
   addLmsRoutes(table, { db: parts.db, log: log.child({ module: 'lms' }), redis: parts.redis });
   addStudentRoutes(table, { db: parts.db });
+  addReadRoutes(table, { db: parts.db });
   table.add({
     method: 'get',
     path: '/api/v1/openapi.json',
