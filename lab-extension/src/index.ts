@@ -5,12 +5,14 @@
  * to the class's collector. Nothing is shown to the student except the "Ask for help" button.
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { IToolbarWidgetRegistry } from '@jupyterlab/apputils';
+import { ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
+import { listIcon } from '@jupyterlab/ui-components';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { UUID } from '@lumino/coreutils';
 import type { CellEvent } from '@cell-monitor/shared';
 import { EVENT_TYPES } from '@cell-monitor/shared/eventTypes';
+import { ASSIGNMENTS_PANEL_ID, AssignmentsPanel, pollGradings, StudentApi } from './assignments.ts';
 import { Capture } from './capture.ts';
 import { Drainer } from './drainer.ts';
 import { makeEvent, overflowEvent, type EventContext } from './events.ts';
@@ -70,7 +72,31 @@ function localFlag(key: string): { get(): boolean; set(value: boolean): void } {
   };
 }
 
-async function activate(app: JupyterFrontEnd, tracker: INotebookTracker, settingRegistry: ISettingRegistry, toolbarRegistry: IToolbarWidgetRegistry): Promise<void> {
+export const OPEN_ASSIGNMENTS_COMMAND = 'cell-monitor:open-assignments';
+/** How often the student's gradings are checked, ms. */
+const GRADING_POLL_MS = 5_000;
+
+function addAssignments(app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null): AssignmentsPanel {
+  const api = new StudentApi(app.serviceManager.serverSettings);
+  const panel = new AssignmentsPanel(api, tracker);
+  panel.title.icon = listIcon;
+  app.shell.add(panel, 'left', { rank: 900 });
+  app.commands.addCommand(OPEN_ASSIGNMENTS_COMMAND, {
+    label: 'Assignments: list, submit, see grades',
+    execute: () => app.shell.activateById(ASSIGNMENTS_PANEL_ID),
+  });
+  palette?.addItem({ command: OPEN_ASSIGNMENTS_COMMAND, category: 'cell-monitor' });
+  pollGradings(api, { intervalMs: GRADING_POLL_MS, collectorAway: localFlag(AWAY_KEY).get, onGraded: () => void panel.refresh() });
+  return panel;
+}
+
+async function activate(
+  app: JupyterFrontEnd,
+  tracker: INotebookTracker,
+  settingRegistry: ISettingRegistry,
+  toolbarRegistry: IToolbarWidgetRegistry,
+  palette: ICommandPalette | null,
+): Promise<void> {
   let settings: MonitorSettings = DEFAULT_SETTINGS;
   let recorder: Recorder | undefined;
 
@@ -86,6 +112,8 @@ async function activate(app: JupyterFrontEnd, tracker: INotebookTracker, setting
   } catch (error) {
     console.debug('cell-monitor: settings unavailable, using defaults', error);
   }
+
+  addAssignments(app, tracker, palette);
 
   const user = app.serviceManager.user;
   await user.ready.catch(() => undefined);
@@ -136,6 +164,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'Records notebook activity for the class collector and adds an "Ask for help" button.',
   autoStart: true,
   requires: [INotebookTracker, ISettingRegistry, IToolbarWidgetRegistry],
+  optional: [ICommandPalette],
   activate,
 };
 

@@ -15,8 +15,10 @@ import type { Knex } from 'knex';
 import { artifactPath, CHROMIUM, installWheel, missingPrerequisite, startJupyterLab, writeNotebook, type JupyterLab } from '../helpers/jupyter.ts';
 import { freePort, tempDir, waitFor } from '../helpers/services.ts';
 import { openStore, spawnCollector, type CollectorProcess } from '../helpers/stack.ts';
+import { createInstructor } from '../../collector/src/instructors/store.ts';
 
 const INGEST_KEY = `e2e-ingest-key-${process.pid}-secret`;
+const JWT_SECRET = `e2e-jwt-secret-${process.pid}-0123456789abcdefghij`;
 const missing = missingPrerequisite();
 if (missing && process.env.CI === 'true') throw new Error(`CI=true and the browser E2E cannot run: ${missing}`);
 if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
@@ -133,6 +135,7 @@ async function setUp(): Promise<void> {
     DATA_DIR: dataDir,
     DATABASE_URL: `sqlite://${path.join(dataDir, 'store.sqlite')}`,
     INGEST_KEY,
+    JWT_SECRET,
   };
   const collector = await startTheCollector(collectorEnv);
   cleanups.push(async () => {
@@ -238,6 +241,45 @@ e2e('"Ask for help" sends help_request, shows the open request, and a second cli
   await waitFor(async () => (await events({ user_id: stack.username, event_type: 'help_cancel' })).length === 1, 10_000, 'help_cancel');
   assert.equal(await button.getAttribute('aria-pressed'), 'false');
   assert.equal((await button.innerText()).trim(), 'Ask for help');
+});
+
+/** The instructor side, straight to the collector (as the dashboard will). */
+async function instructorApi(method: string, route: string, token?: string, body?: unknown): Promise<any> {
+  const res = await fetch(stack.collector.url + route, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(res.status < 300, `${method} ${route}: ${res.status}`);
+  return res.json();
+}
+
+e2e('Assignments panel: the assignment is listed, the open notebook is submitted, and the grade appears as a notification and in the panel', async (page) => {
+  await createInstructor(stack.store, { email: 'teacher@example.org', name: 'Teacher', password: 'teacher-password-1', role: 'admin' });
+  const { token } = await instructorApi('POST', '/api/v1/auth/login', undefined, { email: 'teacher@example.org', password: 'teacher-password-1' });
+  const cls = await instructorApi('POST', '/api/v1/classes', token, { name: 'Python 101', class_code: `PY-${process.pid}` });
+  await instructorApi('POST', `/api/v1/classes/${cls.id}/students`, token, { user_id: stack.username });
+  const assignment = await instructorApi('POST', '/api/v1/assignments', token, { class_id: cls.id, notebook_path: 'first.ipynb', title: 'Homework 1', due_date: '2099-01-01T00:00:00Z' });
+
+  await page.locator('.jp-SideBar .lm-TabBar-tab[data-id="cell-monitor-assignments"]').click();
+  const item = page.locator(`.cm-Assignment[data-assignment-id="${assignment.id}"]`);
+  await item.waitFor({ timeout: 10_000 });
+  assert.match(await item.innerText(), /Homework 1[\s\S]*Python 101[\s\S]*Not submitted/);
+
+  await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'first.ipynb' }).click();
+  await item.locator('.cm-Assignment-submit').click();
+  await page.locator(`.cm-Assignment[data-assignment-id="${assignment.id}"][data-status="submitted"]`).waitFor({ timeout: 10_000 });
+  const [submission] = await instructorApi('GET', `/api/v1/submissions?assignment_id=${assignment.id}`, token);
+  assert.equal(submission.user_id, stack.username, 'submitted as the Jupyter user');
+  const full = await instructorApi('GET', `/api/v1/submissions/${submission.id}`, token);
+  assert.equal(full.notebook_content.cells[0].source, 'print("hello from the e2e test")');
+
+  await instructorApi('PUT', `/api/v1/submissions/${submission.id}`, token, { score: 92, feedback: 'Nice work' });
+  await page.locator('.jp-toast-message, .Toastify__toast', { hasText: 'graded: 92/100' }).first().waitFor({ timeout: 15_000 });
+  await page.locator(`.cm-Assignment[data-assignment-id="${assignment.id}"][data-status="graded"]`).waitFor({ timeout: 10_000 });
+  assert.match(await item.innerText(), /Graded: 92\/100 — Nice work/);
+  await page.screenshot({ path: artifactPath('jupyterlab-assignments-panel.png') });
+  await page.locator('.jp-SideBar .lm-TabBar-tab[data-id="filebrowser"]').click();
 });
 
 e2e('kernel interrupt and restart are recorded, and a settings change (Send cell code: off) applies without a reload', async (page) => {
