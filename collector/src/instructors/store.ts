@@ -63,6 +63,11 @@ export function view(row: InstructorRow): InstructorView {
   };
 }
 
+/** The id from `insert(...).returning('id')`: an object on PostgreSQL and recent SQLite drivers, a number on older ones. */
+export function insertedId(row: unknown): number {
+  return Number(typeof row === 'object' && row !== null ? (row as { id: number }).id : row);
+}
+
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 export async function findInstructor(db: Knex, id: number): Promise<InstructorRow | undefined> {
@@ -90,7 +95,7 @@ export async function createInstructor(db: Knex, input: { email: string; name: s
     const [inserted] = await trx('instructors')
       .insert({ email, name: input.name.trim(), password_hash: passwordHash, role: input.role, is_active: true, status: 'offline', created_at: now, updated_at: now })
       .returning('id');
-    const id = typeof inserted === 'object' ? (inserted as { id: number }).id : (inserted as number);
+    const id = insertedId(inserted);
     return (await trx<InstructorRow>('instructors').where({ id }).first())!;
   });
 }

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
-import { iso } from '../instructors/store.ts';
+import { insertedId, iso } from '../instructors/store.ts';
 import { authOf, idParam, pagination, readJson, validate, type Ctx, type RouteTable } from '../http/routeTable.ts';
 import type { Logger } from '../logger.ts';
 import {
@@ -130,7 +130,7 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
       const input = await validate(lmsSchemas.classCreate, await readJson(ctx));
       try {
         const [row] = await db('classes').insert({ ...input, description: input.description ?? null, created_at: now(), updated_at: now() }).returning('id');
-        const id = Number(typeof row === 'object' ? (row as { id: number }).id : row);
+        const id = insertedId(row);
         ctx.status = 201;
         ctx.body = classView(await getClass(db, id));
       } catch (err) {
@@ -246,7 +246,7 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
         })
         .returning('id');
       ctx.status = 201;
-      ctx.body = assignmentView(await getAssignment(db, Number(typeof row === 'object' ? (row as { id: number }).id : row)));
+      ctx.body = assignmentView(await getAssignment(db, insertedId(row)));
     },
   });
   table.add({
@@ -386,5 +386,5 @@ export async function insertSubmission(
       status: 'submitted',
     })
     .returning('id');
-  return Number(typeof row === 'object' ? (row as { id: number }).id : row);
+  return insertedId(row);
 }

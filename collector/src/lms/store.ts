@@ -4,7 +4,7 @@
  * (PostgreSQL jsonb parses it; SQLite keeps it) and read through `json()`.
  */
 import type { Knex } from 'knex';
-import { iso } from '../instructors/store.ts';
+import { insertedId, iso } from '../instructors/store.ts';
 
 export const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 export const bool = (value: unknown): boolean => value === true || value === 1 || value === '1';
@@ -125,5 +125,5 @@ export async function notify(db: Knex, studentId: number, type: string, payload:
   const [row] = await db('student_notifications')
     .insert({ student_id: studentId, type, payload: JSON.stringify(payload), created_at: new Date().toISOString() })
     .returning('id');
-  return { id: Number(typeof row === 'object' ? (row as { id: number }).id : row) };
+  return { id: insertedId(row) };
 }
