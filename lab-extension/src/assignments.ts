@@ -44,7 +44,7 @@ export class StudentApi {
   private async call<T>(resource: string, init: RequestInit = {}, query = ''): Promise<T> {
     const response = await ServerConnection.makeRequest(this.url(resource, query), { cache: 'no-store', ...init }, this.settings);
     const body = await response.json().catch(() => undefined);
-    if (!response.ok) throw new Error((body as { message?: string } | undefined)?.message ?? `HTTP ${response.status}`);
+    if (!response.ok) throw Object.assign(new Error((body as { message?: string } | undefined)?.message ?? `HTTP ${response.status}`), { status: response.status });
     return body as T;
   }
 
@@ -150,16 +150,24 @@ export class AssignmentsPanel extends Widget {
 }
 
 /**
- * Polls the student's notifications (every `intervalMs`, not while the page is hidden or the
- * collector is known to be away) and shows each grading as a JupyterLab notification.
+ * Polls the student's notifications (every `intervalMs`, not while the page is hidden) and shows
+ * each grading as a JupyterLab notification. While the collector is away (shared with the drainer)
+ * it asks the companion's probe instead, so an outage does not fill the console with failed requests.
  */
-export function pollGradings(api: StudentApi, options: { intervalMs: number; collectorAway: () => boolean; onGraded: () => void }): () => void {
+export function pollGradings(
+  api: StudentApi,
+  options: { intervalMs: number; away: { get(): boolean; set(away: boolean): void }; probe: () => Promise<boolean>; onGraded: () => void },
+): () => void {
   let busy = false;
   const readCursor = () => Number(localStorage.getItem(NOTIFICATION_CURSOR) ?? 0) || 0;
   const tick = async () => {
-    if (busy || document.hidden || options.collectorAway()) return;
+    if (busy || document.hidden) return;
     busy = true;
     try {
+      if (options.away.get()) {
+        if (!(await options.probe())) return;
+        options.away.set(false);
+      }
       const notes = await api.notifications(readCursor());
       for (const note of notes) {
         if (note.type === 'assignment_graded') {
@@ -168,8 +176,9 @@ export function pollGradings(api: StudentApi, options: { intervalMs: number; col
         localStorage.setItem(NOTIFICATION_CURSOR, String(note.id));
       }
       if (notes.length) options.onGraded();
-    } catch {
-      // the collector or the network is away: try at the next tick
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === undefined || status === 502 || status === 503 || status === 504) options.away.set(true);
     } finally {
       busy = false;
     }

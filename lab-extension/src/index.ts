@@ -86,7 +86,12 @@ function addAssignments(app: JupyterFrontEnd, tracker: INotebookTracker, palette
     execute: () => app.shell.activateById(ASSIGNMENTS_PANEL_ID),
   });
   palette?.addItem({ command: OPEN_ASSIGNMENTS_COMMAND, category: 'cell-monitor' });
-  pollGradings(api, { intervalMs: GRADING_POLL_MS, collectorAway: localFlag(AWAY_KEY).get, onGraded: () => void panel.refresh() });
+  pollGradings(api, {
+    intervalMs: GRADING_POLL_MS,
+    away: localFlag(AWAY_KEY),
+    probe: companionProbe(app.serviceManager.serverSettings),
+    onGraded: () => void panel.refresh(),
+  });
   return panel;
 }
 

@@ -330,12 +330,15 @@ e2e('kernel interrupt and restart are recorded, and a settings change (Send cell
 e2e('offline: collector stopped, 20 cells run, page reloaded, collector started → all 20 executions arrive exactly once', async (page) => {
   // What a student could notice while the collector is away: failed requests (each one an error
   // line in the browser console) and dialogs.
-  const seen = { failedPosts: 0, probes: 0, consoleErrors: [] as string[], failed: [] as string[] };
+  const seen = { failedPosts: 0, failedStudentCalls: 0, probes: 0, consoleErrors: [] as string[], failed: [] as string[] };
   page.on('response', (response) => {
     if (response.status() >= 400) seen.failed.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
     if (!new URL(response.url()).pathname.endsWith('/cell-monitor')) return;
     if (response.request().method() === 'GET') seen.probes += 1;
     else if (response.status() >= 500) seen.failedPosts += 1;
+  });
+  page.on('response', (response) => {
+    if (new URL(response.url()).pathname.includes('/cell-monitor/student/') && response.status() >= 500) seen.failedStudentCalls += 1;
   });
   page.on('console', (message) => {
     if (message.type() === 'error') seen.consoleErrors.push(message.text());
@@ -404,7 +407,8 @@ e2e('offline: collector stopped, 20 cells run, page reloaded, collector started 
       ` ${seen.consoleErrors.length} console errors; failed requests: ${seen.failed.join(', ') || 'none'}`,
   );
   // One failed post finds the collector away; after that, across page loads, only probes.
-  assert.ok(seen.failedPosts <= 1, `${seen.failedPosts} failed posts`);
+  assert.ok(seen.failedPosts + seen.failedStudentCalls <= 2, `${seen.failedPosts} failed posts, ${seen.failedStudentCalls} failed notification polls`);
+  assert.ok(seen.failedStudentCalls <= 1, `${seen.failedStudentCalls} failed notification polls: the poller must probe once the collector is away`);
   assert.ok(seen.probes > 0, 'the extension probed instead of re-posting');
   // The two pages left behind (first.ipynb → offline.ipynb, then the reload) ended their sessions.
   const starts = await events({ event_type: 'session_start' });
