@@ -283,6 +283,19 @@ for (const mode of modesToTest()) {
     assert.ok(reply.body.paths['/api/v1/instructors'].get.responses['403']);
   });
 
+  it('10 wrong passwords lock that email (from this address) with 429 + Retry-After, even for the right password; other accounts are unaffected', async () => {
+    await createInstructor(running.collector.db, { email: 'target@example.org', name: 'Target', password: 'target-password-1', role: 'instructor' });
+    for (let i = 0; i < 10; i++) {
+      const wrong = await call(base, 'post', '/api/v1/auth/login', { body: { email: 'target@example.org', password: `guess-${i}-password` } });
+      assert.is(wrong.status, 401, `attempt ${i + 1}`);
+    }
+    const locked = await call(base, 'post', '/api/v1/auth/login', { body: { email: 'Target@example.org', password: 'target-password-1' } });
+    assert.is(locked.status, 429);
+    assert.is(locked.body.error, 'too_many_attempts');
+    assert.ok(Number(locked.headers.get('retry-after')) > 60, `Retry-After ${locked.headers.get('retry-after')}`);
+    await login(base, ADMIN);
+  });
+
   it.run();
 }
 

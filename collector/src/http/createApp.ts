@@ -90,7 +90,7 @@ export function createApp(parts: AppParts) {
       outputMaxChars: config.outputMaxChars,
     }),
   });
-  addInstructorRoutes(table, { db: parts.db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, statusBus: parts.statusBus });
+  addInstructorRoutes(table, { db: parts.db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, statusBus: parts.statusBus, redis: parts.redis });
   addLmsRoutes(table, { db: parts.db, log: log.child({ module: 'lms' }), redis: parts.redis });
   addStudentRoutes(table, { db: parts.db });
   addReadRoutes(table, { db: parts.db });

@@ -5,7 +5,9 @@
 import type { Knex } from 'knex';
 import * as yup from 'yup';
 import { DUMMY_HASH, hashPassword, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, verifyPassword } from '../auth/passwords.ts';
+import { createLoginThrottle, MAX_FAILURES } from '../auth/loginThrottle.ts';
 import { issueToken, type Authenticator } from '../auth/tokens.ts';
+import type { Redis } from 'ioredis';
 import type { StatusBus } from '../broadcast/statusBus.ts';
 import type { Config } from '../config.ts';
 import { HttpError } from '../http/errors.ts';
@@ -60,6 +62,7 @@ export interface InstructorRouteParts {
   log: Logger;
   authenticator: () => Authenticator | undefined;
   statusBus: StatusBus;
+  redis?: Redis;
 }
 
 function notFound(): HttpError {
@@ -82,6 +85,7 @@ export function statusView(row: InstructorRow) {
 
 export function addInstructorRoutes(table: RouteTable, parts: InstructorRouteParts): void {
   const { db, config, log } = parts;
+  const throttle = createLoginThrottle(parts.redis);
   /** setStatus + a live `status_update` to every /instructor/ws client (a failed publish is logged, not fatal). */
   const changeStatus = async (id: number, status: InstructorRow['status'], session: string | null | undefined) => {
     const row = await setStatus(db, id, status, session);
@@ -98,17 +102,25 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
     tag: 'auth',
     summary: 'Log in with email and password; returns the instructor and a bearer token',
     body: schemas.login,
-    responses: { 200: 'logged in', 401: 'wrong email or password', 403: 'account deactivated', 422: 'invalid body', 503: 'JWT_SECRET unset' },
+    responses: { 200: 'logged in', 401: 'wrong email or password', 403: 'account deactivated', 422: 'invalid body', 429: `${MAX_FAILURES} failed logins: locked for a while (Retry-After)`, 503: 'JWT_SECRET unset' },
     handler: async (ctx) => {
       const input = await validate(schemas.login, await readJson(ctx));
       if (!config.jwtSecret) throw new HttpError(503, 'auth_not_configured', 'instructor accounts are not configured on this collector (JWT_SECRET is unset)');
+      const wait = await throttle.retryAfter(input.email, ctx.ip);
+      if (wait > 0) {
+        throw new HttpError(429, 'too_many_attempts', `too many failed logins for this account from here; try again in ${Math.ceil(wait / 60)} min`, undefined, {
+          'Retry-After': String(wait),
+        });
+      }
       const row = await findByEmail(db, input.email);
       // Same work whether the account exists or not: the answer time does not reveal emails.
       const ok = await verifyPassword(input.password, row?.password_hash ?? DUMMY_HASH);
       if (!row || !ok) {
-        log.info({ event: 'login_failed' }, 'login failed');
+        await throttle.failed(input.email, ctx.ip);
+        log.info({ event: 'login_failed', ip: ctx.ip }, 'login failed');
         throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
       }
+      await throttle.succeeded(input.email, ctx.ip);
       if (!row.is_active) throw new HttpError(403, 'account_inactive', 'the account is deactivated; ask an admin');
       const issued = issueToken(config.jwtSecret, row, config.jwtTtlMinutes);
       await updateInstructor(db, row.id, { last_login_at: new Date().toISOString() });
