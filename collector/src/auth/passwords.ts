@@ -17,5 +17,13 @@ export function verifyPassword(password: string, hash: string): Promise<boolean>
   return bcrypt.compare(password, hash);
 }
 
-/** A hash to compare against when the email is unknown, so both paths take the same time. */
-export const DUMMY_HASH = bcrypt.hashSync('not-a-real-password', BCRYPT_COST);
+let dummy: Promise<string> | undefined;
+
+/**
+ * A hash to compare against when the email is unknown, so both paths take the same time. Made on
+ * first use (one bcrypt hash is ~0.1 s of CPU: not something to spend at every start-up).
+ */
+export function dummyHash(): Promise<string> {
+  dummy ??= hashPassword('not-a-real-password');
+  return dummy;
+}

@@ -142,3 +142,13 @@ export function idParam(ctx: Ctx, name = 'id', what = 'resource'): number {
   if (!Number.isSafeInteger(id) || id <= 0) throw new HttpError(404, 'not_found', `no such ${what}`);
   return id;
 }
+
+/** An optional `?name=` filter that must be a positive integer (422 otherwise). */
+export function idQuery(ctx: Ctx, name: string): number | undefined {
+  const raw = ctx.query[name];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) <= 0) {
+    throw new HttpError(422, 'validation_failed', 'the request is not valid', { fields: [{ field: name, message: `${name} must be a positive integer` }] });
+  }
+  return Number(raw);
+}

@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import * as yup from 'yup';
-import { DUMMY_HASH, hashPassword, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, verifyPassword } from '../auth/passwords.ts';
+import { dummyHash, hashPassword, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, verifyPassword } from '../auth/passwords.ts';
 import { createLoginThrottle, MAX_FAILURES } from '../auth/loginThrottle.ts';
 import { issueToken, type Authenticator } from '../auth/tokens.ts';
 import type { Redis } from 'ioredis';
@@ -114,7 +114,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
       }
       const row = await findByEmail(db, input.email);
       // Same work whether the account exists or not: the answer time does not reveal emails.
-      const ok = await verifyPassword(input.password, row?.password_hash ?? DUMMY_HASH);
+      const ok = await verifyPassword(input.password, row?.password_hash ?? (await dummyHash()));
       if (!row || !ok) {
         await throttle.failed(input.email, ctx.ip);
         log.info({ event: 'login_failed', ip: ctx.ip }, 'login failed');

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
-import { idParam, pagination, validate, type RouteTable } from '../http/routeTable.ts';
+import { idParam, idQuery, pagination, validate, type RouteTable } from '../http/routeTable.ts';
 import { iso } from '../instructors/store.ts';
 import { classView, json, page, studentView, type ClassRow, type StudentRow } from './store.ts';
 
@@ -51,10 +51,7 @@ export function addReadRoutes(table: RouteTable, parts: { db: Knex }): void {
     method: 'get', path: '/api/v1/students', access: 'instructor', tag: 'students', summary: 'Students (skip, limit, class_id)',
     responses: { 200: 'a page of students', 422: 'bad query' },
     handler: async (ctx) => {
-      const classId = Number(ctx.query.class_id ?? 0);
-      if (ctx.query.class_id !== undefined && !(Number.isSafeInteger(classId) && classId > 0)) {
-        throw new HttpError(422, 'validation_failed', 'the request is not valid', { fields: [{ field: 'class_id', message: 'class_id must be a positive integer' }] });
-      }
+      const classId = idQuery(ctx, 'class_id');
       const query = db('students as s')
         .select('s.*')
         .modify((q) => (classId ? q.join('class_enrollments as e', 'e.student_id', 's.id').where('e.class_id', classId) : q));

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
 import { insertedId, iso } from '../instructors/store.ts';
-import { authOf, idParam, pagination, readJson, validate, type Ctx, type RouteTable } from '../http/routeTable.ts';
+import { authOf, idParam, idQuery, pagination, readJson, validate, type RouteTable } from '../http/routeTable.ts';
 import type { Logger } from '../logger.ts';
 import {
   assignmentView,
@@ -109,14 +109,6 @@ export function isLate(submittedAt: string, dueDate: string | Date | null): bool
   return dueDate !== null && new Date(submittedAt).getTime() > new Date(dueDate).getTime();
 }
 
-function idFilter(ctx: Ctx, name: string): number | undefined {
-  const raw = ctx.query[name];
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) <= 0) {
-    throw new HttpError(422, 'validation_failed', 'the request is not valid', { fields: [{ field: name, message: `${name} must be a positive integer` }] });
-  }
-  return Number(raw);
-}
 
 export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
   const { db, log } = parts;
@@ -253,7 +245,7 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     method: 'get', path: '/api/v1/assignments', access: 'instructor', tag: 'assignments', summary: 'List assignments (skip, limit, class_id)',
     responses: { 200: 'a page of assignments', 422: 'bad query' },
     handler: async (ctx) => {
-      const classId = idFilter(ctx, 'class_id');
+      const classId = idQuery(ctx, 'class_id');
       const query = db('class_assignments').modify((q) => (classId ? q.where({ class_id: classId }) : q));
       const { items, total } = await page<AssignmentRow>(query, await pagination(ctx), 'id');
       ctx.set('X-Total-Count', String(total));
@@ -309,8 +301,8 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     method: 'get', path: '/api/v1/submissions', access: 'instructor', tag: 'submissions', summary: 'List submissions (skip, limit, assignment_id, student_id); without the notebooks',
     responses: { 200: 'a page of submissions', 422: 'bad query' },
     handler: async (ctx) => {
-      const assignmentId = idFilter(ctx, 'assignment_id');
-      const studentId = idFilter(ctx, 'student_id');
+      const assignmentId = idQuery(ctx, 'assignment_id');
+      const studentId = idQuery(ctx, 'student_id');
       const query = db('assignment_submissions as s')
         .join('students as st', 'st.id', 's.student_id')
         .select('s.*', 'st.user_id')
