@@ -8,6 +8,7 @@ import type { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 import { EVENT_TYPES } from '@cell-monitor/shared/eventTypes';
 import type { Recorder } from './recorder.ts';
+import { localFlag, storageWorks } from './storage.ts';
 
 export const HELP_TOOLBAR_ITEM = 'cell-monitor-help';
 const STORAGE_PREFIX = 'cell-monitor:help:';
@@ -32,25 +33,17 @@ export class HelpButton extends Widget {
     this.render();
   }
 
-  private get storageKey(): string {
-    return STORAGE_PREFIX + this.panel.context.path;
+  /** Per notebook, in localStorage; where storage is disabled the DOM keeps the state. */
+  private get flag() {
+    return localFlag(STORAGE_PREFIX + this.panel.context.path);
   }
 
   get requested(): boolean {
-    try {
-      return localStorage.getItem(this.storageKey) !== null;
-    } catch {
-      return this.node.dataset.requested === 'true';
-    }
+    return storageWorks() ? this.flag.get() : this.node.dataset.requested === 'true';
   }
 
   private set requested(value: boolean) {
-    try {
-      if (value) localStorage.setItem(this.storageKey, new Date().toISOString());
-      else localStorage.removeItem(this.storageKey);
-    } catch {
-      // Storage disabled: the state lives in the DOM only.
-    }
+    this.flag.set(value);
     this.node.dataset.requested = String(value);
   }
 

@@ -20,6 +20,7 @@ import { HELP_TOOLBAR_ITEM, HelpButton } from './helpButton.ts';
 import { EventQueue } from './queue.ts';
 import { Recorder } from './recorder.ts';
 import { DEFAULT_SETTINGS, readSettings, type MonitorSettings } from './settings.ts';
+import { localFlag } from './storage.ts';
 import { companionPoster, companionProbe } from './transport.ts';
 
 export const PLUGIN_ID = '@cell-monitor/lab-extension:plugin';
@@ -51,26 +52,6 @@ function takeStashed(): CellEvent[] {
   return events;
 }
 
-/** A boolean in localStorage (per origin, like the queue); storage errors read as false. */
-function localFlag(key: string): { get(): boolean; set(value: boolean): void } {
-  return {
-    get: () => {
-      try {
-        return localStorage.getItem(key) !== null;
-      } catch {
-        return false;
-      }
-    },
-    set: (value) => {
-      try {
-        if (value) localStorage.setItem(key, new Date().toISOString());
-        else localStorage.removeItem(key);
-      } catch {
-        // storage disabled: the flag lives in memory only
-      }
-    },
-  };
-}
 
 export const OPEN_ASSIGNMENTS_COMMAND = 'cell-monitor:open-assignments';
 /** How often the student's gradings are checked, ms. */

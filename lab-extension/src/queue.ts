@@ -55,9 +55,9 @@ export class EventQueue {
 
   /**
    * Stores the events in one transaction, oldest first, as long as fewer than `maxSize` are
-   * waiting; the rest are counted as dropped.
+   * waiting; the rest are counted as dropped. `size` is how many wait afterwards.
    */
-  async add(events: readonly CellEvent[], maxSize: number): Promise<{ stored: number; dropped: number }> {
+  async add(events: readonly CellEvent[], maxSize: number): Promise<{ stored: number; dropped: number; size: number }> {
     const tx = this.db.transaction(['events', 'meta'], 'readwrite');
     const store = tx.objectStore('events');
     const waiting = await store.count();
@@ -76,7 +76,7 @@ export class EventQueue {
       );
     }
     await tx.done;
-    return { stored: kept.length, dropped };
+    return { stored: kept.length, dropped, size: waiting + kept.length };
   }
 
   /** The oldest `limit` events (not removed), and the pending drop report if there is one. */

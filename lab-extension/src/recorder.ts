@@ -41,8 +41,8 @@ export class Recorder {
       this.pending = [];
       const settings = this.settings();
       try {
-        await this.queue.add(events, settings.maxQueueSize);
-        if ((await this.queue.size()) >= settings.batchSize) this.drainer.wake();
+        const { size } = await this.queue.add(events, settings.maxQueueSize);
+        if (size >= settings.batchSize) this.drainer.wake();
       } catch (error) {
         console.debug(`cell-monitor: ${events.length} events could not be queued`, error);
       }

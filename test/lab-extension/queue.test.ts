@@ -39,7 +39,7 @@ queue('events come out oldest first and leave only when removed; the queue survi
 queue('at its bound the queue keeps what it has, counts what it could not keep, and reports it until delivered', async () => {
   const q = await openQueue();
   const result = await q.add(cellEvents(8), 5);
-  assert.equal(result, { stored: 5, dropped: 3 });
+  assert.equal(result, { stored: 5, dropped: 3, size: 5 });
   await q.add(cellEvents(2), 5);
   const batch = await q.peek(100);
   assert.is(batch.events.length, 5);
