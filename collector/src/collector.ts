@@ -3,6 +3,10 @@ import type { Knex } from 'knex';
 import { createBuffer, type EventBuffer } from './buffer/createBuffer.ts';
 import { createLocalNotifier, createRedisNotifier, type Notifier } from './broadcast/notifier.ts';
 import { createStatusBus } from './broadcast/statusBus.ts';
+import { createChannel } from './broadcast/channel.ts';
+import { createSocketRegistry } from './broadcast/socketRegistry.ts';
+import type { Revocation } from './auth/tokens.ts';
+import { AUTH_REVOCATION_CHANNEL } from './redis/streamNames.ts';
 import { createWsHub } from './broadcast/wsHub.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
@@ -70,7 +74,15 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
   const pipeline = startPipeline({ config, buffer, log, onLive: (events) => local?.deliver(events) });
   const hub = createWsHub({ notifier, log: log.child({ module: 'ws' }) });
   const statusBus = createStatusBus({ redis, subscriber, log: log.child({ module: 'status' }) });
-  const app = createApp({ config, log, buffer, db, redis, hub, statusBus });
+  const sockets = createSocketRegistry({
+    maxClients: config.wsMaxClients,
+    maxPerAddress: config.wsMaxPerAddress,
+    heartbeatMs: config.wsHeartbeatSeconds * 1000,
+    log: log.child({ module: 'ws' }),
+  });
+  const revocations = createChannel<Revocation>(AUTH_REVOCATION_CHANNEL, { redis, subscriber, log: log.child({ module: 'auth' }) });
+  const offRevocations = revocations.subscribe((revocation) => sockets.revoke(revocation));
+  const app = createApp({ config, log, buffer, db, redis, hub, statusBus, sockets, revocations });
   let server: Server | undefined;
 
   log.info(
@@ -94,15 +106,19 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
       });
     },
     async close(drainMs = 10_000) {
+      offRevocations();
+      revocations.close();
       if (server) {
         const closed = new Promise((resolve) => server!.close(resolve));
         server.closeIdleConnections();
         hub.close();
         statusBus.close();
+        sockets.close();
         await closed;
       } else {
         hub.close();
         statusBus.close();
+        sockets.close();
       }
       await pipeline.close(drainMs);
       await notifier.close();

@@ -16,13 +16,24 @@ const envSchema = yup.object({
   INGEST_MAX_BYTES: yup.number().typeError('INGEST_MAX_BYTES must be a number').integer().min(1024).default(5 * 1024 * 1024),
   OUTPUT_MAX_CHARS: yup.number().typeError('OUTPUT_MAX_CHARS must be a number').integer().min(0).default(64 * 1024),
   BUFFER_SYNC: yup.string().oneOf(['full', 'normal'], 'BUFFER_SYNC must be full or normal').default('full'),
-  BUFFER_MAX_MB: yup.number().typeError('BUFFER_MAX_MB must be a number').min(0).default(0),
+  BUFFER_MAX_MB: yup.number().typeError('BUFFER_MAX_MB must be a number').min(0).default(2048),
   BUFFER_RETENTION_HOURS: yup.number().typeError('BUFFER_RETENTION_HOURS must be a number').min(0).default(24),
   COLLECTOR_ID: yup.string().matches(/^[A-Za-z0-9_.:-]{1,64}$/, 'COLLECTOR_ID must be 1-64 of A-Z a-z 0-9 _ . : -').optional(),
   STREAM_CLAIM_IDLE_MS: yup.number().typeError('STREAM_CLAIM_IDLE_MS must be a number').integer().min(100).default(60_000),
   JWT_SECRET: yup.string().min(32, 'JWT_SECRET must be at least 32 characters (openssl rand -hex 32)').optional(),
   JWT_TTL_MINUTES: yup.number().typeError('JWT_TTL_MINUTES must be a number').integer().min(1).max(7 * 24 * 60).default(8 * 60),
   DEV_OPEN_WS: yup.string().oneOf(['0', '1'], 'DEV_OPEN_WS must be 0 or 1').default('0'),
+  ALLOWED_HOSTS: yup
+    .string()
+    .matches(/^(\*|[A-Za-z0-9.:[\]_-]+(\s*,\s*[A-Za-z0-9.:[\]_-]+)*)$/, 'ALLOWED_HOSTS must be * or a comma-separated list of host names')
+    .optional(),
+  TRUSTED_PROXY_HOPS: yup.number().typeError('TRUSTED_PROXY_HOPS must be a number').integer().min(0).max(10).default(0),
+  WS_MAX_CLIENTS: yup.number().typeError('WS_MAX_CLIENTS must be a number').integer().min(1).default(1000),
+  WS_MAX_PER_ADDRESS: yup.number().typeError('WS_MAX_PER_ADDRESS must be a number').integer().min(1).default(20),
+  WS_HEARTBEAT_SECONDS: yup.number().typeError('WS_HEARTBEAT_SECONDS must be a number').integer().min(1).max(3600).default(30),
+  INGEST_RATE_LIMIT: yup.number().typeError('INGEST_RATE_LIMIT must be a number').integer().min(0).default(6000),
+  SUBMISSION_MAX_BYTES: yup.number().typeError('SUBMISSION_MAX_BYTES must be a number').integer().min(1024).max(64 * 1024 * 1024).default(6 * 1024 * 1024),
+  SUBMISSIONS_KEPT: yup.number().typeError('SUBMISSIONS_KEPT must be a number').integer().min(1).max(1000).default(10),
   LOG_LEVEL: yup
     .string()
     .oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'LOG_LEVEL must be a pino level')
@@ -51,8 +62,23 @@ export interface Config {
   jwtSecret?: string;
   jwtTtlMinutes: number;
   devOpenWs: boolean;
+  /** Host header names (no port) this collector answers to; '*' = any. Guards against DNS rebinding. */
+  allowedHosts: '*' | string[];
+  /** Reverse proxies in front of the collector whose X-Forwarded-For is believed (0 = none). */
+  trustedProxyHops: number;
+  wsMaxClients: number;
+  wsMaxPerAddress: number;
+  wsHeartbeatSeconds: number;
+  /** Events per student per minute (per collector process); 0 = no limit. */
+  ingestRateLimit: number;
+  submissionMaxBytes: number;
+  /** Submissions kept per student and assignment (the oldest ungraded ones give way). */
+  submissionsKept: number;
   logLevel: string;
 }
+
+/** What the collector answers to when ALLOWED_HOSTS is unset and there is no INGEST_KEY. */
+export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -70,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (err) {
     if (err instanceof yup.ValidationError) throw new ConfigError(err.errors);
     throw err;
+  }
+  const loopbackHost = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/.test(raw.HOST);
+  if (raw.DEV_OPEN_WS === '1' && !loopbackHost) {
+    throw new ConfigError(['DEV_OPEN_WS=1 opens the live event stream to anyone: it is refused unless HOST is a loopback address']);
   }
   const dataDir = path.resolve(raw.DATA_DIR);
   const databaseUrl = raw.DATABASE_URL ?? `sqlite://${path.join(dataDir, 'cell-monitor.sqlite')}`;
@@ -91,8 +121,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: raw.JWT_SECRET,
     jwtTtlMinutes: raw.JWT_TTL_MINUTES,
     devOpenWs: raw.DEV_OPEN_WS === '1',
+    allowedHosts: hostList(raw.ALLOWED_HOSTS, raw.INGEST_KEY !== undefined),
+    trustedProxyHops: raw.TRUSTED_PROXY_HOPS,
+    wsMaxClients: raw.WS_MAX_CLIENTS,
+    wsMaxPerAddress: raw.WS_MAX_PER_ADDRESS,
+    wsHeartbeatSeconds: raw.WS_HEARTBEAT_SECONDS,
+    ingestRateLimit: raw.INGEST_RATE_LIMIT,
+    submissionMaxBytes: raw.SUBMISSION_MAX_BYTES,
+    submissionsKept: raw.SUBMISSIONS_KEPT,
     logLevel: raw.LOG_LEVEL,
   };
+}
+
+function hostList(value: string | undefined, haveKey: boolean): Config['allowedHosts'] {
+  if (value === undefined) return haveKey ? '*' : LOOPBACK_HOSTS;
+  if (value.trim() === '*') return '*';
+  return value.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
 }
 
 function shortHash(text: string): string {

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDb, migrateLatest } from './db/createDb.ts';
 import { createLogger } from './logger.ts';
 import { createInstructor, EmailTakenError, ROLES, type Role } from './instructors/store.ts';
+import { studentCredential } from './auth/studentCredential.ts';
 
 const USAGE = `usage: cell-monitor-collector <command>
 
@@ -12,6 +13,11 @@ const USAGE = `usage: cell-monitor-collector <command>
   create-instructor   --email E --name N [--role admin|instructor]
                       create an account; the password is read from stdin (one line) or from
                       CELL_MONITOR_PASSWORD
+  issue-credential    --user NAME [--user NAME …]
+                      print the per-student credential of each Jupyter user name (from
+                      INGEST_KEY, the master key); give it to that student's Jupyter server as
+                      CELL_MONITOR_CREDENTIAL with CELL_MONITOR_USER=NAME. One name: the
+                      credential alone; several: "name<TAB>credential" lines
 `;
 
 function configOrExit(): Config {
@@ -30,7 +36,7 @@ async function start(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
   if (!config.ingestKey) {
-    log.warn({ host: config.host }, 'INGEST_KEY is not set: ingest accepts any sender; keep HOST on 127.0.0.1 or set INGEST_KEY');
+    log.warn({ host: config.host }, 'INGEST_KEY is not set: events are taken only from this machine (loopback) and the student routes are closed');
   }
   let collector;
   try {
@@ -126,7 +132,29 @@ async function createInstructorCommand(): Promise<void> {
   }
 }
 
-const commands: Record<string, () => Promise<void>> = { start, migrate, 'create-instructor': createInstructorCommand };
+async function issueCredentialCommand(): Promise<void> {
+  let users: string[] = [];
+  try {
+    users = parseArgs({ args: process.argv.slice(3), options: { user: { type: 'string', multiple: true } } }).values.user ?? [];
+  } catch (err) {
+    process.stderr.write(`cell-monitor-collector issue-credential: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const names = users.map((u) => u.trim());
+  if (names.length === 0 || names.some((u) => !u || u.length > 255)) {
+    process.stderr.write(`cell-monitor-collector issue-credential: give --user NAME (1-255 characters) at least once\n${USAGE}`);
+    process.exit(2);
+  }
+  const config = configOrExit();
+  if (!config.ingestKey) {
+    process.stderr.write('cell-monitor-collector issue-credential: INGEST_KEY (the master key) is not set; credentials derive from it\n');
+    process.exit(2);
+  }
+  const lines = names.map((u) => (names.length === 1 ? studentCredential(config.ingestKey!, u) : `${u}\t${studentCredential(config.ingestKey!, u)}`));
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+const commands: Record<string, () => Promise<void>> = { start, migrate, 'create-instructor': createInstructorCommand, 'issue-credential': issueCredentialCommand };
 const command = process.argv[2] ?? 'start';
 const run = commands[command];
 if (!run) {

@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { modesToTest, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
+import { companionHeaders, modesToTest, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 
 const SECRET = 'lms-test-jwt-secret-0123456789-abcdefghijk';
 const INGEST_KEY = 'lms-test-ingest-key-0123456789';
@@ -19,12 +19,12 @@ interface Reply {
 }
 
 function client(base: string) {
-  return async (method: string, route: string, options: { token?: string; body?: unknown; student?: string; key?: string } = {}): Promise<Reply> => {
+  return async (method: string, route: string, options: { token?: string; body?: unknown; student?: string; credential?: string } = {}): Promise<Reply> => {
     const headers: Record<string, string> = {};
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.student !== undefined) {
-      headers.authorization = `Bearer ${options.key ?? INGEST_KEY}`;
-      headers['x-cell-monitor-user'] = options.student;
+      Object.assign(headers, companionHeaders(INGEST_KEY, options.student));
+      if (options.credential) headers.authorization = `Bearer ${options.credential}`;
     }
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(base + route, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
@@ -164,21 +164,24 @@ for (const mode of modesToTest()) {
     assert.equal(history.body.map((s: { assignment_title: string; score: number; status: string }) => [s.assignment_title, s.score, s.status]), [['Lab 1', 87, 'graded']]);
   });
 
-  it('student routes need the ingest key and the stamped user; identity never comes from the body', async () => {
-    assert.is((await api('GET', '/api/v1/student/assignments', { student: 'kim', key: 'wrong-key-wrong-key-wrong' })).status, 401);
-    const noUser = await fetch(`${running.url}/api/v1/student/assignments`, { headers: { authorization: `Bearer ${INGEST_KEY}` } });
+  it("student routes need the stamped user's own credential; identity never comes from the body", async () => {
+    const kimsCredential = companionHeaders(INGEST_KEY, 'kim').authorization.slice(7);
+    assert.is((await api('GET', '/api/v1/student/assignments', { student: 'kim', credential: 'cmc1_wrong-wrong-wrong' })).status, 401);
+    const noUser = await fetch(`${running.url}/api/v1/student/assignments`, { headers: { authorization: `Bearer ${kimsCredential}` } });
     assert.is(noUser.status, 400);
     assert.is(((await noUser.json()) as { error: string }).error, 'missing_user_header');
     const instructorToken = await api('GET', '/api/v1/student/assignments', { token });
-    assert.is(instructorToken.status, 401, 'an instructor token is not the ingest key');
-    // Generated from the route table: every student route refuses a wrong key and a missing user.
+    assert.is(instructorToken.status, 401, 'an instructor token is not a student credential');
+    // Generated from the route table: every student route refuses the master key, another
+    // student's credential and a missing user.
     const studentRoutes = running.collector.routeSpecs().filter((r) => r.access === 'student');
     assert.ok(studentRoutes.length >= 4);
     for (const spec of studentRoutes) {
       const method = spec.method.toUpperCase();
       const body = method === 'GET' ? undefined : {};
-      assert.is((await api(method, spec.path, { student: 'kim', key: 'wrong-key-wrong-key-wrong', body })).status, 401, `${method} ${spec.path} wrong key`);
-      const res = await fetch(running.url + spec.path, { method, headers: { authorization: `Bearer ${INGEST_KEY}` } });
+      assert.is((await api(method, spec.path, { student: 'lee', credential: INGEST_KEY, body })).status, 401, `${method} ${spec.path} with the master key`);
+      assert.is((await api(method, spec.path, { student: 'lee', credential: kimsCredential, body })).status, 401, `${method} ${spec.path} with kim's credential as lee`);
+      const res = await fetch(running.url + spec.path, { method, headers: { authorization: `Bearer ${kimsCredential}` } });
       assert.is(res.status, 400, `${method} ${spec.path} without the user header`);
     }
     const spoof = await api('POST', '/api/v1/student/submissions', { student: 'lee', body: { assignment_id: 1, notebook_content: NOTEBOOK, student_id: 1, user_id: 'kim' } });
@@ -193,7 +196,7 @@ for (const mode of modesToTest()) {
     ];
     const ingest = await fetch(`${running.url}/api/v1/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_KEY}`, 'x-cell-monitor-user': 'kim' },
+      headers: { 'content-type': 'application/json', ...companionHeaders(INGEST_KEY, 'kim') },
       body: JSON.stringify(events),
     });
     assert.is(ingest.status, 202);

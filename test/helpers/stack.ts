@@ -10,6 +10,7 @@ import zlib from 'node:zlib';
 import type { Knex } from 'knex';
 import { createCollector, createDb, createLogger, loadConfig, type Collector } from '@cell-monitor/collector';
 import { startPostgres, startRedis, tempDir, waitFor, type PostgresServer, type RedisServer } from './services.ts';
+import { studentCredential } from '../../collector/src/auth/studentCredential.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -119,6 +120,11 @@ export async function postEvents(url: string, body: unknown, options: { headers?
   const res = await fetch(`${url}/api/v1/events`, { method: 'POST', headers, body: typeof payload === 'string' ? payload : new Uint8Array(payload) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+/** What a Jupyter companion sends for `user`: the user's credential under `masterKey` and the percent-encoded name. */
+export function companionHeaders(masterKey: string, user: string): Record<string, string> {
+  return { authorization: `Bearer ${studentCredential(masterKey, user)}`, 'x-cell-monitor-user': encodeURIComponent(user) };
 }
 
 let eventCounter = 0;

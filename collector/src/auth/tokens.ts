@@ -80,47 +80,75 @@ const REASONS: Record<string, string> = {
   account_inactive: 'the account is deactivated',
   account_unknown: 'the account no longer exists',
   token_superseded: 'the password changed after this token was issued; log in again',
+  token_without_expiry: 'the token has no expiry (exp, iat and jti are required); log in again',
 };
 
+/**
+ * Why open sockets must close (published on every collector): one token (logout), the tokens of
+ * an account issued before a moment (password change), or every token of an account (deactivated,
+ * role changed).
+ */
+export type Revocation =
+  | { reason: 'token_revoked'; instructorId: number; jti: string }
+  | { reason: 'token_superseded'; instructorId: number; issuedBefore: number }
+  | { reason: 'account_inactive' | 'account_changed'; instructorId: number };
+
+/** Does this revocation end a socket opened with these claims? */
+export function revokes(revocation: Revocation, instructorId: number, claims: Pick<TokenClaims, 'jti' | 'iat'>): boolean {
+  if (revocation.instructorId !== instructorId) return false;
+  if (revocation.reason === 'token_revoked') return revocation.jti === claims.jti;
+  if (revocation.reason === 'token_superseded') return claims.iat < revocation.issuedBefore;
+  return true;
+}
+
 export interface Authenticator {
-  /** Resolves the instructor for a request (Authorization: Bearer; for WebSockets `?token=` or the subprotocol), or throws a 401 HttpError. */
+  /** Resolves the instructor of an HTTP request (`Authorization: Bearer` only), or throws a 401 HttpError. */
   authenticate(req: IncomingMessage): Promise<Authenticated>;
+  /**
+   * The same for a WebSocket upgrade, where browsers cannot set headers: the token may also come as
+   * `?token=` or the `cell-monitor.bearer` subprotocol. Nowhere else is a token read from a URL.
+   */
+  authenticateSocket(req: IncomingMessage): Promise<Authenticated>;
   revoke(claims: TokenClaims, instructorId: number): Promise<void>;
 }
 
 export function createAuthenticator(options: { secret: string; db: Knex }): Authenticator {
   const { db } = options;
-  const strategy = new Strategy(
-    {
-      secretOrKey: options.secret,
-      jwtFromRequest: ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), ExtractJwt.fromUrlQueryParameter('token'), fromSubprotocol as never]),
-      algorithms: ['HS256'],
-      issuer: JWT_ISSUER,
-      audience: JWT_AUDIENCE,
-    },
-    (claims: TokenClaims, done: VerifiedCallback) => {
-      verifyClaims(db, claims).then(
-        (result) => ('reason' in result ? done(null, false, result) : done(null, { instructor: result.instructor, claims })),
-        (err) => done(err, false),
-      );
-    },
-  );
+  const strategy = (extractors: Array<(req: never) => string | null>) =>
+    new Strategy(
+      {
+        secretOrKey: options.secret,
+        jwtFromRequest: ExtractJwt.fromExtractors(extractors as never),
+        algorithms: ['HS256'],
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+      },
+      (claims: TokenClaims, done: VerifiedCallback) => {
+        verifyClaims(db, claims).then(
+          (result) => ('reason' in result ? done(null, false, result) : done(null, { instructor: result.instructor, claims })),
+          (err) => done(err, false),
+        );
+      },
+    );
+  const http = strategy([ExtractJwt.fromAuthHeaderAsBearerToken() as never]);
+  const socket = strategy([ExtractJwt.fromAuthHeaderAsBearerToken() as never, ExtractJwt.fromUrlQueryParameter('token') as never, fromSubprotocol as never]);
+  const run = (chosen: Strategy, req: IncomingMessage) =>
+    new Promise<Authenticated>((resolve, reject) => {
+      // What passport does per request: a fresh object over the strategy with the three outcomes.
+      const attempt = Object.create(chosen) as Strategy & {
+        success(user: Authenticated): void;
+        fail(info: unknown): void;
+        error(err: Error): void;
+      };
+      attempt.success = (user) => resolve(user);
+      attempt.fail = (info) => reject(refusal(info));
+      attempt.error = (err) => reject(err);
+      attempt.authenticate(req as never, {});
+    });
 
   return {
-    authenticate(req) {
-      return new Promise((resolve, reject) => {
-        // What passport does per request: a fresh object over the strategy with the three outcomes.
-        const attempt = Object.create(strategy) as Strategy & {
-          success(user: Authenticated): void;
-          fail(info: unknown): void;
-          error(err: Error): void;
-        };
-        attempt.success = (user) => resolve(user);
-        attempt.fail = (info) => reject(refusal(info));
-        attempt.error = (err) => reject(err);
-        attempt.authenticate(req as never, {});
-      });
-    },
+    authenticate: (req) => run(http, req),
+    authenticateSocket: (req) => run(socket, req),
     async revoke(claims, instructorId) {
       await db('revoked_tokens')
         .insert({ jti: claims.jti, instructor_id: instructorId, expires_at: new Date(claims.exp * 1000).toISOString() })
@@ -132,6 +160,8 @@ export function createAuthenticator(options: { secret: string; db: Knex }): Auth
 }
 
 async function verifyClaims(db: Knex, claims: TokenClaims): Promise<{ instructor: InstructorRow } | { reason: string }> {
+  // jsonwebtoken accepts a token without exp; ours always carry one (a token must not live forever).
+  if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number' || typeof claims.jti !== 'string') return { reason: 'token_without_expiry' };
   const instructor = await findInstructor(db, Number(claims.sub));
   if (!instructor) return { reason: 'account_unknown' };
   if (!instructor.is_active) return { reason: 'account_inactive' };

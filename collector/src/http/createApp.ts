@@ -8,7 +8,7 @@ import type { WsHub } from '../broadcast/wsHub.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { IncomingMessage } from 'node:http';
-import { createAuthenticator, WS_SUBPROTOCOL, type Authenticated, type Authenticator } from '../auth/tokens.ts';
+import { createAuthenticator, WS_SUBPROTOCOL, type Authenticated, type Authenticator, type Revocation } from '../auth/tokens.ts';
 import type { StatusBus } from '../broadcast/statusBus.ts';
 import { statusView } from '../instructors/routes.ts';
 import { view } from '../instructors/store.ts';
@@ -20,7 +20,10 @@ import { addReadRoutes } from '../lms/readRoutes.ts';
 import { errorMiddleware } from './errors.ts';
 import { addHealthRoutes } from './healthRoutes.ts';
 import { openApiDocument } from './openapi.ts';
-import { createRouteTable, type RouteTable } from './routeTable.ts';
+import { createRouteTable, type Ctx, type RouteTable } from './routeTable.ts';
+import { clientAddress, hostAllowed, hostGuard, pathOf } from './requestGuards.ts';
+import type { Channel } from '../broadcast/channel.ts';
+import type { SocketRegistry } from '../broadcast/socketRegistry.ts';
 
 export interface AppParts {
   config: Config;
@@ -30,11 +33,22 @@ export interface AppParts {
   redis?: Redis;
   hub: WsHub;
   statusBus: StatusBus;
+  /** Every open WebSocket: caps, heartbeat, and the end of sockets whose token ends. */
+  sockets: SocketRegistry;
+  /** Revoked tokens, heard by every collector (logout, password change, deactivation). */
+  revocations: Channel<Revocation>;
 }
 
-/** WebSocket paths that need an instructor token (`/ws` is open only with DEV_OPEN_WS=1). */
-const PROTECTED_WS = new Set(['/ws', '/instructor/ws']);
-const authenticatedSockets = new WeakMap<IncomingMessage, Authenticated>();
+/** The largest WebSocket message a client may send (clients only listen; ws's default is 100 MiB). */
+export const WS_MAX_PAYLOAD_BYTES = 16 * 1024;
+/** The WebSocket routes; each needs an instructor token unless it is on the public list. */
+const WS_ROUTES = new Set(['/ws', '/instructor/ws']);
+
+interface SocketMeta {
+  address: string;
+  who?: Authenticated;
+}
+const socketMeta = new WeakMap<IncomingMessage, SocketMeta>();
 
 /** The route table an app was built from (the auth-matrix and OpenAPI tests read it). */
 export const routeTables = new WeakMap<object, RouteTable>();
@@ -51,20 +65,34 @@ export function createApp(parts: AppParts) {
   const { config, log } = parts;
   const authenticator: Authenticator | undefined = config.jwtSecret ? createAuthenticator({ secret: config.jwtSecret, db: parts.db }) : undefined;
   const wsLog = log.child({ module: 'ws' });
-  // Unauthenticated WebSocket upgrades are refused with HTTP 401 before any socket exists.
-  const app = websockify(new Koa({ proxy: false }), {
+  /** WebSocket paths open without a token: none, unless DEV_OPEN_WS=1 (loopback only) opens /ws. */
+  const publicWs = new Set<string>(config.devOpenWs ? ['/ws'] : []);
+  const koa = new Koa({ proxy: config.trustedProxyHops > 0, maxIpsCount: config.trustedProxyHops });
+  // Every upgrade is checked before any socket exists: Host, room, then a token for every path
+  // that is not public (whatever its spelling: /WS, /ws/ and unknown paths included).
+  const app = websockify(koa, {
+    maxPayload: WS_MAX_PAYLOAD_BYTES,
     handleProtocols: (protocols: Set<string>) => (protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
     verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) => {
-      const path = new URL(info.req.url ?? '/', 'http://localhost').pathname;
-      if (!PROTECTED_WS.has(path) || (path === '/ws' && config.devOpenWs)) return done(true);
+      const req = info.req;
+      if (!hostAllowed(req.headers.host, config.allowedHosts)) return done(false, 403, 'Host not allowed');
+      const address = clientAddress(req, config.trustedProxyHops);
+      const room = parts.sockets.admit(address);
+      if (!room.ok) return done(false, room.status, room.message);
+      const path = pathOf(req.url);
+      if (publicWs.has(path)) {
+        socketMeta.set(req, { address });
+        return done(true);
+      }
       if (!authenticator) return done(false, 503, 'instructor accounts are not configured (JWT_SECRET is unset)');
-      authenticator.authenticate(info.req).then(
+      authenticator.authenticateSocket(req).then(
         (who) => {
-          authenticatedSockets.set(info.req, who);
+          if (!WS_ROUTES.has(path)) return done(false, 404, 'Not Found');
+          socketMeta.set(req, { address, who });
           done(true);
         },
-        (err: { status?: number; message?: string }) => {
-          wsLog.info({ path, reason: (err as { id?: string }).id }, 'websocket refused');
+        (err: { status?: number; id?: string }) => {
+          wsLog.info({ reason: err.id ?? 'error' }, 'websocket refused');
           done(false, err.status === 401 ? 401 : 500, err.status === 401 ? 'Unauthorized' : 'Internal Server Error');
         },
       );
@@ -72,7 +100,17 @@ export function createApp(parts: AppParts) {
   } as never);
   app.silent = true;
 
-  const router = new Router();
+  /** The identity verifyClient recorded for this upgrade; a socket without one is closed at once. */
+  const admitted = (ctx: Ctx): SocketMeta | undefined => {
+    const meta = socketMeta.get(ctx.req);
+    if (!meta || (!meta.who && !publicWs.has(ctx.path))) {
+      ctx.websocket.close(1008, 'unauthenticated');
+      return undefined;
+    }
+    return parts.sockets.add(ctx.websocket, meta.address, meta.who) ? meta : undefined;
+  };
+
+  const router = new Router({ strict: true, sensitive: true });
   const table = createRouteTable(router, () => authenticator, config.ingestKey);
   addHealthRoutes(table, parts);
   table.add({
@@ -85,12 +123,11 @@ export function createApp(parts: AppParts) {
     handler: createIngestHandler({
       buffer: parts.buffer,
       log: log.child({ module: 'ingest' }),
-      ingestKey: config.ingestKey,
       maxBytes: config.ingestMaxBytes,
       outputMaxChars: config.outputMaxChars,
     }),
   });
-  addInstructorRoutes(table, { db: parts.db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, statusBus: parts.statusBus, redis: parts.redis });
+  addInstructorRoutes(table, { db: parts.db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, statusBus: parts.statusBus, revocations: parts.revocations, redis: parts.redis });
   addLmsRoutes(table, { db: parts.db, log: log.child({ module: 'lms' }), redis: parts.redis });
   addStudentRoutes(table, { db: parts.db });
   addReadRoutes(table, { db: parts.db });
@@ -107,17 +144,20 @@ export function createApp(parts: AppParts) {
   });
   routeTables.set(app, table);
   app.use(errorMiddleware(log.child({ module: 'http' })));
+  app.use(hostGuard(config.allowedHosts));
   app.use(router.routes());
   app.use(router.allowedMethods());
 
-  const wsRouter = new Router();
+  const wsRouter = new Router({ strict: true, sensitive: true });
   wsRouter.all('/ws', (ctx) => {
-    // verifyClient let this socket in: with an instructor token, or DEV_OPEN_WS=1.
+    if (!admitted(ctx)) return;
     parts.hub.add(ctx.websocket);
     ctx.websocket.send(JSON.stringify({ type: 'hello', collectorId: config.collectorId }));
   });
   wsRouter.all('/instructor/ws', (ctx) => {
-    const who = authenticatedSockets.get(ctx.req)!;
+    const meta = admitted(ctx);
+    if (!meta) return;
+    const who = meta.who!;
     const socket = ctx.websocket;
     const unsubscribe = parts.statusBus.subscribe((update) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(update));

@@ -7,13 +7,14 @@ import parse from 'co-body';
 import type { Next, ParameterizedContext } from 'koa';
 import * as yup from 'yup';
 import type { Authenticated, Authenticator } from '../auth/tokens.ts';
-import { checkIngestKey, requireStampedUser } from '../ingest/companionAuth.ts';
+import { authenticateCompanion, type CompanionIdentity } from '../ingest/companionAuth.ts';
 import { errors, HttpError } from './errors.ts';
 
 /**
- * public: anyone; ingest: the companion's ingest key (when set); student: the companion's ingest
- * key (when set) + the Jupyter user it stamped (always); instructor: any valid instructor token;
- * admin: an admin's token.
+ * public: anyone; ingest: a Jupyter companion — the credential of the user it stamps when INGEST_KEY
+ * is set, else any sender on this machine (loopback); student: a companion with INGEST_KEY set, the
+ * credential matching the stamped user (always refused without a key); instructor: any valid
+ * instructor token; admin: an admin's token.
  */
 export type Access = 'public' | 'ingest' | 'student' | 'instructor' | 'admin';
 export type Method = 'get' | 'post' | 'put' | 'delete';
@@ -40,7 +41,7 @@ export interface RouteTable {
   add(spec: RouteSpec): void;
 }
 
-export function createRouteTable(router: Router, authenticator: () => Authenticator | undefined, ingestKey?: string): RouteTable {
+export function createRouteTable(router: Router, authenticator: () => Authenticator | undefined, masterKey?: string): RouteTable {
   const specs: RouteSpec[] = [];
   return {
     specs,
@@ -49,8 +50,8 @@ export function createRouteTable(router: Router, authenticator: () => Authentica
       const guard =
         spec.access === 'instructor' || spec.access === 'admin'
           ? [requireToken(spec.access, authenticator)]
-          : spec.access === 'student'
-            ? [requireStudent(ingestKey)]
+          : spec.access === 'student' || spec.access === 'ingest'
+            ? [requireCompanion(masterKey, spec.access === 'student')]
             : [];
       router[spec.method](spec.path, ...(guard as never[]), spec.handler as never);
     },
@@ -68,17 +69,21 @@ export function requireToken(access: 'instructor' | 'admin', authenticator: () =
   };
 }
 
-/** The student routes: identity only from the companion's stamp, never from the body. */
-export function requireStudent(ingestKey: string | undefined): Handler {
+/** Ingest and the student routes: identity only from the companion's stamp and credential, never from the body. */
+export function requireCompanion(masterKey: string | undefined, needUser: boolean): Handler {
   return async (ctx: Ctx, next: Next) => {
-    checkIngestKey(ctx, ingestKey);
-    ctx.state.studentUserId = requireStampedUser(ctx, 'this route');
+    ctx.state.companion = authenticateCompanion(ctx, masterKey, needUser);
     await next();
   };
 }
 
+export function companionOf(ctx: Ctx): CompanionIdentity {
+  return ctx.state.companion as CompanionIdentity;
+}
+
+/** The student a student route speaks for (the guard made sure there is one). */
 export function studentOf(ctx: Ctx): string {
-  return ctx.state.studentUserId as string;
+  return companionOf(ctx).user!;
 }
 
 export function authOf(ctx: Ctx): Authenticated {

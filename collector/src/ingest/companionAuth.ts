@@ -1,32 +1,74 @@
 /**
- * What the Jupyter companion route sends with every request: `Authorization: Bearer <INGEST_KEY>`
- * and the Jupyter user in `X-Cell-Monitor-User`. Used by ingest and by the student routes.
+ * Who a request from a Jupyter companion route speaks for. The companion sends the Jupyter user
+ * percent-encoded in `X-Cell-Monitor-User` (UTF-8: names like 王小明 cannot travel raw in a header)
+ * and that user's credential as `Authorization: Bearer cmc1_…` (see auth/studentCredential.ts).
+ *
+ * - With INGEST_KEY (the master key) set: the credential must be the one of the stamped user, so a
+ *   student's server can only ever speak for its own student (401 otherwise).
+ * - Without it (a single machine, development): ingest is taken only from loopback addresses, the
+ *   user comes from the header or the event body, and the student routes are closed (401): there is
+ *   nothing to tell one student from another.
  */
-import crypto from 'node:crypto';
 import type { Context } from 'koa';
-import { errors } from '../http/errors.ts';
+import { LIMITS } from '@cell-monitor/shared';
+import { CREDENTIAL_PREFIX, credentialMatches } from '../auth/studentCredential.ts';
+import { errors, HttpError } from '../http/errors.ts';
 
 export const USER_HEADER = 'x-cell-monitor-user';
 
-/** Constant-time comparison (of digests, so lengths do not leak either). */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
+export interface CompanionIdentity {
+  /** The stamped Jupyter user; undefined only for keyless ingest without the header. */
+  user?: string;
+  /** How the request proved it: a per-student credential, or coming from this machine (no key). */
+  via: 'credential' | 'loopback';
 }
 
-/** Throws 401 unless the request carries the ingest key (when one is configured). */
-export function checkIngestKey(ctx: Pick<Context, 'get'>, ingestKey: string | undefined): void {
-  if (ingestKey === undefined) return;
-  const auth = ctx.get('authorization');
-  const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-  if (!given || !sameSecret(given, ingestKey)) throw errors.unauthorized();
-}
-
-/** The user the companion stamped, or a 400 naming the header. */
-export function requireStampedUser(ctx: Pick<Context, 'get'>, why: string): string {
-  const user = ctx.get(USER_HEADER).trim();
-  if (!user) throw errors.badRequest('missing_user_header', `${why} needs the ${USER_HEADER} header (sent by the Jupyter companion route)`);
-  if (user.length > 255) throw errors.badRequest('invalid_user_header', `${USER_HEADER} is longer than 255 characters`);
+/** The user named by the header: percent-decoded UTF-8, 1-255 characters, no control characters. */
+export function readUserHeader(ctx: Pick<Context, 'get'>): string | undefined {
+  const raw = ctx.get(USER_HEADER);
+  if (!raw) return undefined;
+  let user: string;
+  try {
+    user = decodeURIComponent(raw).trim();
+  } catch {
+    throw errors.badRequest('invalid_user_header', `${USER_HEADER} must be the user name percent-encoded as UTF-8`);
+  }
+  if (!user) return undefined;
+  if (user.length > LIMITS.maxUserIdLength) throw errors.badRequest('invalid_user_header', `${USER_HEADER} is longer than ${LIMITS.maxUserIdLength} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(user)) throw errors.badRequest('invalid_user_header', `${USER_HEADER} must not contain control characters`);
   return user;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && LOOPBACK.test(address);
+}
+
+function bearer(ctx: Pick<Context, 'get'>): string {
+  const auth = ctx.get('authorization');
+  return /^Bearer /i.test(auth) ? auth.slice(7).trim() : '';
+}
+
+/**
+ * Authenticates a companion request, or throws a 4xx. `needUser`: the student routes, which have
+ * no meaning without a user, refuse keyless requests outright.
+ */
+export function authenticateCompanion(ctx: Pick<Context, 'get' | 'ip'>, masterKey: string | undefined, needUser: boolean): CompanionIdentity {
+  if (masterKey === undefined) {
+    if (needUser) {
+      throw new HttpError(401, 'student_routes_disabled', 'student routes need INGEST_KEY on the collector and a per-student credential on the Jupyter server', undefined, { 'WWW-Authenticate': 'Bearer' });
+    }
+    if (!isLoopback(ctx.ip)) {
+      throw new HttpError(403, 'loopback_only', 'this collector has no INGEST_KEY, so it takes events only from its own machine; set INGEST_KEY and give each Jupyter server its credential');
+    }
+    return { user: readUserHeader(ctx), via: 'loopback' };
+  }
+  const given = bearer(ctx);
+  if (!given.startsWith(CREDENTIAL_PREFIX)) throw errors.unauthorized('missing credential: the Jupyter companion sends Authorization: Bearer <student credential>');
+  const user = readUserHeader(ctx);
+  if (!user) throw errors.badRequest('missing_user_header', `the ${USER_HEADER} header (sent by the Jupyter companion route) is required`);
+  if (!credentialMatches(masterKey, user, given)) throw errors.unauthorized('the credential is not the one of this user');
+  return { user, via: 'credential' };
 }

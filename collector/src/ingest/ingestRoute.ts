@@ -3,8 +3,8 @@ import type { Context } from 'koa';
 import { normaliseEvent, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
 import { BufferUnavailableError, type EventBuffer } from '../buffer/createBuffer.ts';
 import { errors } from '../http/errors.ts';
-import { checkIngestKey, requireStampedUser } from './companionAuth.ts';
 import type { Logger } from '../logger.ts';
+import { companionOf } from '../http/routeTable.ts';
 import { readBatch } from './readBatch.ts';
 
 export { USER_HEADER } from './companionAuth.ts';
@@ -12,7 +12,6 @@ export { USER_HEADER } from './companionAuth.ts';
 export interface IngestOptions {
   buffer: EventBuffer;
   log: Logger;
-  ingestKey?: string;
   maxBytes: number;
   outputMaxChars: number;
 }
@@ -38,13 +37,10 @@ function stableJson(value: unknown): string {
  * are committed to the SQLite buffer. Nothing is acked that is not on disk.
  */
 export function createIngestHandler(options: IngestOptions) {
-  const { buffer, log, ingestKey } = options;
+  const { buffer, log } = options;
   return async (ctx: Context): Promise<void> => {
-    let stampedUser: string | undefined;
-    if (ingestKey !== undefined) {
-      checkIngestKey(ctx, ingestKey);
-      stampedUser = requireStampedUser(ctx, 'ingest with INGEST_KEY set');
-    }
+    // The route table's 'ingest' guard authenticated the companion; its stamp wins over the body.
+    const stampedUser = companionOf(ctx).user;
     const raws = await readBatch(ctx, options.maxBytes);
     const valid: CellEvent[] = [];
     const rejected: IngestRejection[] = [];

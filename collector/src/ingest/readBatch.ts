@@ -3,11 +3,17 @@ import parse from 'co-body';
 import { LIMITS } from '@cell-monitor/shared';
 import { errors } from '../http/errors.ts';
 
+const ENCODINGS = new Set(['identity', 'gzip', 'deflate']);
+
 /**
  * Reads the request body as a batch: a JSON array, or `{ "events": [...] }`; plain or
  * `Content-Encoding: gzip`/`deflate`. The size limit applies to the decompressed body.
  */
 export async function readBatch(ctx: Context, maxBytes: number): Promise<unknown[]> {
+  // application/json only: a web page can post text/plain cross-site without asking (no preflight).
+  if (!ctx.is('application/json')) throw errors.unsupportedMediaType('send the batch as Content-Type: application/json');
+  const encoding = (ctx.get('content-encoding') || 'identity').trim().toLowerCase();
+  if (!ENCODINGS.has(encoding)) throw errors.unsupportedMediaType('unsupported Content-Encoding; use gzip, deflate or none');
   let body: unknown;
   try {
     body = await parse.json(ctx.req, { limit: maxBytes, strict: true });

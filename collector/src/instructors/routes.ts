@@ -6,7 +6,8 @@ import type { Knex } from 'knex';
 import * as yup from 'yup';
 import { dummyHash, hashPassword, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, verifyPassword } from '../auth/passwords.ts';
 import { createLoginThrottle, MAX_FAILURES } from '../auth/loginThrottle.ts';
-import { issueToken, type Authenticator } from '../auth/tokens.ts';
+import { issueToken, type Authenticator, type Revocation } from '../auth/tokens.ts';
+import type { Channel } from '../broadcast/channel.ts';
 import type { Redis } from 'ioredis';
 import type { StatusBus } from '../broadcast/statusBus.ts';
 import type { Config } from '../config.ts';
@@ -62,6 +63,8 @@ export interface InstructorRouteParts {
   log: Logger;
   authenticator: () => Authenticator | undefined;
   statusBus: StatusBus;
+  /** Tells every collector to close the sockets of tokens that just stopped being valid. */
+  revocations: Channel<Revocation>;
   redis?: Redis;
 }
 
@@ -86,6 +89,9 @@ export function statusView(row: InstructorRow) {
 export function addInstructorRoutes(table: RouteTable, parts: InstructorRouteParts): void {
   const { db, config, log } = parts;
   const throttle = createLoginThrottle(parts.redis);
+  /** The token is refused from now on (the database says so); this closes its open sockets everywhere. */
+  const revoke = (revocation: Revocation) =>
+    parts.revocations.publish(revocation).catch((err: Error) => log.warn({ err, reason: revocation.reason }, 'revocation not published; sockets close at token expiry'));
   /** setStatus + a live `status_update` to every /instructor/ws client (a failed publish is logged, not fatal). */
   const changeStatus = async (id: number, status: InstructorRow['status'], session: string | null | undefined) => {
     const row = await setStatus(db, id, status, session);
@@ -140,6 +146,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
     handler: async (ctx) => {
       const { instructor, claims } = authOf(ctx);
       await parts.authenticator()!.revoke(claims, instructor.id);
+      await revoke({ reason: 'token_revoked', instructorId: instructor.id, jti: claims.jti });
       await changeStatus(instructor.id, 'offline', null);
       ctx.body = { message: 'Successfully logged out' };
     },
@@ -173,6 +180,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
       }
       const now = new Date();
       await updateInstructor(db, instructor.id, { password_hash: await hashPassword(input.new_password), tokens_valid_after: now.toISOString() });
+      await revoke({ reason: 'token_superseded', instructorId: instructor.id, issuedBefore: Math.floor(now.getTime() / 1000) });
       // Issued after the cut-off, so the caller stays logged in while every other token is refused.
       const issued = issueToken(config.jwtSecret!, instructor, config.jwtTtlMinutes);
       ctx.body = { message: 'Password updated successfully', token: issued.token, token_type: 'bearer', expires_at: issued.expiresAt.toISOString() };
@@ -248,8 +256,11 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
         throw new HttpError(400, 'cannot_demote_self', 'an admin cannot deactivate or demote their own account');
       }
       const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+      const before = await findInstructor(db, id);
       const row = await updateInstructor(db, id, changes);
-      if (!row) throw notFound();
+      if (!row || !before) throw notFound();
+      if (input.is_active === false) await revoke({ reason: 'account_inactive', instructorId: id });
+      else if (input.role !== undefined && input.role !== before.role) await revoke({ reason: 'account_changed', instructorId: id });
       ctx.body = view(row);
     },
   });
@@ -266,6 +277,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
       if (id === authOf(ctx).instructor.id) throw new HttpError(400, 'cannot_delete_self', 'an admin cannot delete their own account');
       const row = await updateInstructor(db, id, { is_active: false });
       if (!row) throw notFound();
+      await revoke({ reason: 'account_inactive', instructorId: id });
       await changeStatus(id, 'offline', null);
       ctx.body = view((await findInstructor(db, id))!);
     },

@@ -6,3 +6,5 @@ export const CONSUMER_GROUP = 'persisters';
 export const NOTIFY_CHANNEL = 'student_progress_notifications';
 /** Instructor status changes, fanned out to every collector's /instructor/ws clients. */
 export const INSTRUCTOR_STATUS_CHANNEL = 'instructor_status_notifications';
+/** Revoked instructor tokens (logout, password change, deactivation): every collector closes their sockets. */
+export const AUTH_REVOCATION_CHANNEL = 'cell-monitor:auth-revocations';

@@ -1,0 +1,56 @@
+/**
+ * Checks every request passes before any route, HTTP or WebSocket: the Host header against the
+ * allow-list (a web page on another name that resolves to this machine — DNS rebinding — gets
+ * nothing), and the client address as seen through the trusted proxies (TRUSTED_PROXY_HOPS).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Context, Next } from 'koa';
+import type { Config } from '../config.ts';
+import { HttpError } from './errors.ts';
+
+/** The host name of a Host header, lower-cased, without the port (`[::1]:8765` → `[::1]`). */
+export function hostName(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const host = header.trim().toLowerCase();
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    return end > 0 ? host.slice(0, end + 1) : undefined;
+  }
+  const colon = host.indexOf(':');
+  return colon >= 0 ? host.slice(0, colon) : host;
+}
+
+export function hostAllowed(header: string | undefined, allowed: Config['allowedHosts']): boolean {
+  if (allowed === '*') return true;
+  const name = hostName(header);
+  return name !== undefined && allowed.includes(name);
+}
+
+export function hostGuard(allowed: Config['allowedHosts']) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    if (!hostAllowed(ctx.get('host'), allowed)) {
+      throw new HttpError(403, 'host_not_allowed', 'this collector does not answer to this Host name (ALLOWED_HOSTS)');
+    }
+    await next();
+  };
+}
+
+/** The client's address: the socket's, or the one the trusted proxies saw (X-Forwarded-For). */
+export function clientAddress(req: IncomingMessage, trustedHops: number): string {
+  const socketAddress = req.socket.remoteAddress ?? 'unknown';
+  if (trustedHops <= 0) return socketAddress;
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  return forwarded.length > 0 ? forwarded.slice(-trustedHops)[0] : socketAddress;
+}
+
+/** The path of a request URL, exactly as sent (no case folding, trailing slash kept). */
+export function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '/';
+  }
+}

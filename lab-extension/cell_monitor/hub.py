@@ -1,0 +1,31 @@
+"""JupyterHub helper: give each single-user server its own student's credential, never the master key.
+
+In ``jupyterhub_config.py`` (the master key lives only in the hub's environment and the collector's)::
+
+    import os
+    from cell_monitor.hub import spawner_environment
+
+    c.Spawner.environment.update(spawner_environment(os.environ["CELL_MONITOR_MASTER_KEY"]))
+    c.Spawner.environment.update({"CELL_MONITOR_COLLECTOR_URL": "http://collector.internal:8765"})
+
+JupyterHub calls a callable value of ``Spawner.environment`` with the spawner as its only argument
+when it starts a server, so each server gets ``CELL_MONITOR_USER`` (the hub user name) and that
+user's ``CELL_MONITOR_CREDENTIAL``. This module does not import jupyterhub.
+"""
+
+from __future__ import annotations
+
+from .credentials import check_master_key, student_credential
+
+
+def spawner_environment(master_key: str) -> dict:
+    """``Spawner.environment`` entries for cell-monitor; ValueError when the master key is empty or short."""
+    check_master_key(master_key)
+
+    def cell_monitor_user(spawner) -> str:
+        return spawner.user.name
+
+    def cell_monitor_credential(spawner) -> str:
+        return student_credential(master_key, spawner.user.name)
+
+    return {"CELL_MONITOR_USER": cell_monitor_user, "CELL_MONITOR_CREDENTIAL": cell_monitor_credential}
