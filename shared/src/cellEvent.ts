@@ -1,5 +1,6 @@
 import * as yup from 'yup';
 import { EVENT_TYPE_PATTERN } from './eventTypes.ts';
+import { utf8Length } from './depth.ts';
 
 export { LIMITS, SCHEMA_VERSION } from './limits.ts';
 import { LIMITS, SCHEMA_VERSION } from './limits.ts';
@@ -44,7 +45,11 @@ export const cellEventSchema = yup
     eventTime: yup.string().required(),
     userId: yup.string().trim().min(1).max(LIMITS.maxUserIdLength).required(),
     sessionId: optionalString(LIMITS.maxIdLength),
-    notebookPath: optionalString(LIMITS.maxPathLength),
+    notebookPath: optionalString(LIMITS.maxPathLength).test(
+      'bytes',
+      `notebookPath must be at most ${LIMITS.maxPathBytes} bytes in UTF-8`,
+      (v) => v === undefined || utf8Length(v) <= LIMITS.maxPathBytes,
+    ),
     cellId: optionalString(LIMITS.maxIdLength),
     cellIndex: yup.number().integer().min(0).optional(),
     cellType: optionalString(32),

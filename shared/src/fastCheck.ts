@@ -1,5 +1,6 @@
 import { LIMITS, SCHEMA_VERSION } from './cellEvent.ts';
 import { EVENT_TYPE_PATTERN } from './eventTypes.ts';
+import { utf8Length } from './depth.ts';
 
 /**
  * A fast, conservative pre-check of an already-normalised event against `cellEventSchema`.
@@ -30,7 +31,7 @@ export function passesFastCheck(event: Record<string, unknown>): boolean {
         if (!shortString(value, LIMITS.maxUserIdLength)) return false;
         break;
       case 'notebookPath':
-        if (typeof value !== 'string' || value.length > LIMITS.maxPathLength) return false;
+        if (typeof value !== 'string' || value.length > LIMITS.maxPathLength || utf8Length(value) > LIMITS.maxPathBytes) return false;
         break;
       case 'cellType':
         if (typeof value !== 'string' || value.length > 32) return false;

@@ -4,3 +4,4 @@ export * from './normaliseEvent.ts';
 export * from './fastCheck.ts';
 export * from './ingestResponse.ts';
 export * from './liveEvent.ts';
+export * from './depth.ts';

@@ -11,6 +11,17 @@ export const LIMITS = {
   maxIdLength: 128,
   maxUserIdLength: 255,
   maxPathLength: 1024,
+  /**
+   * notebookPath is indexed (events, notebooks): a btree entry must stay well under PostgreSQL's
+   * ~2,700-byte limit, and 1,024 characters of CJK text are over 3,000 bytes. Counted in UTF-8 bytes.
+   */
+  maxPathBytes: 1024,
+  /** Objects/arrays nested deeper than this in one event are refused (JSON.stringify and yup recurse). */
+  maxDepth: 64,
+  /** Events may not claim a time before this… */
+  earliestEventTime: '2000-01-01T00:00:00.000Z',
+  /** …nor more than this far ahead of the collector's clock (a skewed laptop is fine, year 9999 is not). */
+  maxFutureMs: 24 * 60 * 60 * 1000,
   maxCodeChars: 1_000_000,
   maxErrorMessageChars: 10_000,
   maxTracebackChars: 200_000,

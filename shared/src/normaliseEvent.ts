@@ -2,10 +2,11 @@ import { ValidationError } from 'yup';
 import { cellEventSchema, LIMITS, SCHEMA_VERSION, type CellEvent } from './cellEvent.ts';
 import { EVENT_TYPE_ALIASES } from './eventTypes.ts';
 import { passesFastCheck } from './fastCheck.ts';
+import { exceedsDepth } from './depth.ts';
 
 export type NormaliseResult =
   | { ok: true; event: CellEvent }
-  | { ok: false; error: 'invalid_event'; message: string; fields: string[] };
+  | { ok: false; error: 'invalid_event' | 'too_deep'; message: string; fields: string[] };
 
 export interface NormaliseOptions {
   /** Used when the body has no event id (seed 003 bodies): must be deterministic so resends dedupe. */
@@ -14,6 +15,8 @@ export interface NormaliseOptions {
   outputMaxChars?: number;
   /** Identity stamped by the companion route; wins over anything in the body (decision 5). */
   userId?: string;
+  /** The collector's clock, ms (eventTime may be at most LIMITS.maxFutureMs ahead of it). */
+  now?: number;
 }
 
 /** Field names accepted at the edge (seed 001 `EventData`, seed 003 snake_case) → canonical name. */
@@ -78,6 +81,10 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions = {}): No
   if (!isPlainObject(raw)) {
     return { ok: false, error: 'invalid_event', message: 'event must be a JSON object', fields: [] };
   }
+  // First, before any recursive walk (id derivation, traceback joins, yup, JSON.stringify).
+  if (exceedsDepth(raw, LIMITS.maxDepth)) {
+    return { ok: false, error: 'too_deep', message: `event nests objects/arrays more than ${LIMITS.maxDepth} levels deep`, fields: [] };
+  }
   const event: Record<string, unknown> = {};
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
@@ -107,13 +114,13 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions = {}): No
   }
   for (const key of Object.keys(event)) if (event[key] === undefined || event[key] === null) delete event[key];
 
+  const timeProblem = checkTime(time, options.now ?? Date.now());
   if (passesFastCheck(event)) {
-    return time === undefined ? badTime() : { ok: true, event: event as unknown as CellEvent };
+    return timeProblem ?? { ok: true, event: event as unknown as CellEvent };
   }
   try {
     const valid = cellEventSchema.validateSync(event, { abortEarly: false, strict: true });
-    if (time === undefined) return badTime();
-    return { ok: true, event: valid as CellEvent };
+    return timeProblem ?? { ok: true, event: valid as CellEvent };
   } catch (err) {
     if (err instanceof ValidationError) {
       return invalid(err.inner.map((e) => e.path ?? ''), err.errors.join('; '));
@@ -122,8 +129,16 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions = {}): No
   }
 }
 
-function badTime(): NormaliseResult {
-  return invalid(['eventTime'], 'eventTime must be an ISO 8601 date-time or epoch milliseconds');
+const EARLIEST = Date.parse(LIMITS.earliestEventTime);
+
+/** eventTime must be readable, not before 2000 and at most a day ahead (year 9999 would pin "last seen" forever). */
+function checkTime(time: string | undefined, now: number): NormaliseResult | undefined {
+  if (time === undefined) return invalid(['eventTime'], 'eventTime must be an ISO 8601 date-time or epoch milliseconds');
+  const at = Date.parse(time);
+  if (at < EARLIEST || at > now + LIMITS.maxFutureMs) {
+    return invalid(['eventTime'], `eventTime must be between ${LIMITS.earliestEventTime.slice(0, 10)} and one day after the collector's clock`);
+  }
+  return undefined;
 }
 
 function invalid(fields: string[], message: string): NormaliseResult {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cellEventSchema, normaliseEvent, passesFastCheck, SCHEMA_VERSION } from '@cell-monitor/shared';
+import { cellEventSchema, normaliseEvent, passesFastCheck, SCHEMA_VERSION, utf8Length } from '@cell-monitor/shared';
 import { SEED_001_CURL_BODY, SEED_003_COMPLETE, SEED_003_ERROR, SEED_003_START } from '../helpers/seedBodies.ts';
 
 const derive = () => 'derived-id';
@@ -55,11 +55,11 @@ test('the stamped user id wins over the body', () => {
 });
 
 test('unknown event types are kept; unknown fields move into metadata', () => {
-  const result = normaliseEvent({ eventId: 'x', eventType: 'widget_clicked', eventTime: 0, userId: 'u', widget: 'slider' });
+  const result = normaliseEvent({ eventId: 'x', eventType: 'widget_clicked', eventTime: Date.UTC(2026, 10, 23, 9), userId: 'u', widget: 'slider' });
   assert.ok(result.ok);
   if (!result.ok) return;
   assert.is(result.event.eventType, 'widget_clicked');
-  assert.is(result.event.eventTime, '1970-01-01T00:00:00.000Z');
+  assert.is(result.event.eventTime, '2026-11-23T09:00:00.000Z', 'epoch milliseconds');
   assert.equal(result.event.metadata, { widget: 'slider' });
 });
 
@@ -103,7 +103,7 @@ test('the fast check never accepts what the yup schema rejects (conformance over
     durationMs: [-1, 0, 1.5, Infinity, '1'],
     success: [true, 'true', 0],
     code: ['print(1)', 5, 'x'.repeat(1_000_001)],
-    notebookPath: ['/a.ipynb', 'x'.repeat(1025), 3],
+    notebookPath: ['/a.ipynb', 'x'.repeat(1025), 3, '王'.repeat(341), '王'.repeat(342), '王'.repeat(1000), '😀'.repeat(256), '😀'.repeat(257)],
     cellType: ['code', 'x'.repeat(33)],
     error: [{ name: 'E', message: 'm' }, { name: 'E' }, { message: 'm' }, 'E', { name: 'E', message: 'm', traceback: 3 }],
     metadata: [{}, [], 'm', { a: 1 }],
@@ -122,6 +122,44 @@ test('the fast check never accepts what the yup schema rejects (conformance over
   }
   assert.ok(agreements >= 15, `fast path covered only ${agreements} variants`);
   assert.ok(passesFastCheck(base));
+});
+
+test('eventTime must be after 2000 and at most a day ahead of the collector (year 9999 would pin "last seen")', () => {
+  const now = Date.parse('2026-11-23T12:00:00Z');
+  const at = (eventTime: unknown) => normaliseEvent({ eventId: 'x', eventType: 'cell_execution_complete', eventTime, userId: 'u' }, { now });
+  for (const ok of ['2000-01-01T00:00:00Z', '2026-11-24T11:59:00Z', '2026-11-23T12:00:00+09:00']) assert.ok(at(ok).ok, ok);
+  for (const bad of ['9999-12-31T23:59:59Z', '1999-12-31T23:59:59Z', '2026-11-24T12:01:00Z', -1, 8.64e15, 0]) {
+    const result = at(bad);
+    assert.not.ok(result.ok, `accepted ${bad}`);
+    if (!result.ok) assert.equal(result.fields, ['eventTime']);
+  }
+});
+
+test('an event nested deeper than 64 levels is refused as too_deep before anything walks it', () => {
+  let deep: unknown = 'leaf';
+  for (let i = 0; i < 5000; i++) deep = { a: deep };
+  for (const raw of [
+    { eventId: 'x', eventType: 'e', eventTime: '2024-01-01T00:00:00Z', userId: 'u', metadata: deep },
+    { eventId: 'x', eventType: 'e', eventTime: '2024-01-01T00:00:00Z', userId: 'u', output: deep },
+    { eventType: 'e', eventTime: '2024-01-01T00:00:00Z', userId: 'u', extra: deep }, // no eventId: the id derivation walks the body
+    { eventId: 'x', eventType: 'e', eventTime: '2024-01-01T00:00:00Z', userId: 'u', error: { name: 'E', message: 'm', traceback: [[[[deep]]]] } },
+  ]) {
+    const result = normaliseEvent(raw, { deriveEventId: (r) => JSON.stringify(r).slice(0, 10) });
+    assert.not.ok(result.ok);
+    if (!result.ok) assert.is(result.error, 'too_deep');
+  }
+  let ok: unknown = 1;
+  for (let i = 0; i < 60; i++) ok = [ok];
+  assert.ok(normaliseEvent({ eventId: 'x', eventType: 'e', eventTime: '2024-01-01T00:00:00Z', userId: 'u', metadata: { ok } }).ok, '62 levels are fine');
+});
+
+test('notebookPath is limited in UTF-8 bytes (it is indexed): 1,000 CJK characters are refused, 300 pass', () => {
+  const base = { eventId: 'x', eventType: 'cell_execution_complete', eventTime: '2024-01-01T00:00:00Z', userId: 'u' };
+  const long = normaliseEvent({ ...base, notebookPath: '課題'.repeat(500) });
+  assert.not.ok(long.ok);
+  if (!long.ok) assert.equal(long.fields, ['notebookPath']);
+  assert.ok(normaliseEvent({ ...base, notebookPath: '課題'.repeat(150) }).ok);
+  assert.is(utf8Length('a王😀'), 1 + 3 + 4);
 });
 
 test.run();

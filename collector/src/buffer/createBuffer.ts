@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { CellEvent } from '@cell-monitor/shared';
 import type { Logger } from '../logger.ts';
 
 export interface BufferedEvent {
@@ -36,9 +35,15 @@ export interface BufferCursor {
   close(): void;
 }
 
+/** One event ready for the buffer: serialised by the request that brought it, outside the group commit. */
+export interface SerialisedEvent {
+  eventId: string;
+  body: string;
+}
+
 export interface EventBuffer extends BufferCursor {
   /** Resolves only after the SQLite transaction holding these events has committed (WAL). */
-  append(events: CellEvent[]): Promise<AppendResult>;
+  append(events: SerialisedEvent[]): Promise<AppendResult>;
   deadLetterCount(): number;
   check(): void;
 }
@@ -71,7 +76,7 @@ const SCHEMA = `
 `;
 
 interface PendingAppend {
-  events: CellEvent[];
+  events: SerialisedEvent[];
   resolve: (result: AppendResult) => void;
   reject: (err: Error) => void;
 }
@@ -108,7 +113,7 @@ export function createBuffer(options: BufferOptions): EventBuffer {
     const now = Date.now();
     return group.map(({ events }) => {
       let accepted = 0;
-      for (const event of events) accepted += insert.run(event.eventId, JSON.stringify(event), now).changes;
+      for (const event of events) accepted += insert.run(event.eventId, event.body, now).changes;
       return { accepted, duplicates: events.length - accepted };
     });
   });

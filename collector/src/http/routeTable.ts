@@ -6,6 +6,7 @@ import type Router from '@koa/router';
 import parse from 'co-body';
 import type { Next, ParameterizedContext } from 'koa';
 import * as yup from 'yup';
+import { exceedsDepth } from '@cell-monitor/shared';
 import type { Authenticated, Authenticator } from '../auth/tokens.ts';
 import { authenticateCompanion, type CompanionIdentity } from '../ingest/companionAuth.ts';
 import { errors, HttpError } from './errors.ts';
@@ -90,16 +91,30 @@ export function authOf(ctx: Ctx): Authenticated {
   return ctx.state.auth as Authenticated;
 }
 
-/** JSON request body (co-body), 64 KiB unless told otherwise. */
-export async function readJson(ctx: Ctx, limit = '64kb'): Promise<unknown> {
+/** API bodies (a notebook included) nest at most this deep; deeper ones overflow recursive code. */
+export const MAX_BODY_DEPTH = 100;
+
+/**
+ * JSON request body (co-body), 64 KiB unless told otherwise; parsed once per request (a guard that
+ * needs the body and the handler share it). Bodies nested deeper than MAX_BODY_DEPTH are a 422.
+ */
+export async function readJson(ctx: Ctx, limit: string | number = '64kb'): Promise<unknown> {
+  if (ctx.state.jsonBody !== undefined) return ctx.state.jsonBody.value;
   if (!ctx.is('application/json')) throw errors.unsupportedMediaType('send the body as application/json');
+  const encoding = (ctx.get('content-encoding') || 'identity').trim().toLowerCase();
+  if (!['identity', 'gzip', 'deflate'].includes(encoding)) throw errors.unsupportedMediaType('unsupported Content-Encoding; use gzip, deflate or none');
+  let value: unknown;
   try {
-    return await parse.json(ctx.req, { limit, strict: true });
+    value = await parse.json(ctx.req, { limit, strict: true });
   } catch (err) {
-    const e = err as { status?: number; type?: string };
-    if (e.status === 413) throw errors.payloadTooLarge(`request body over ${limit}`);
+    const e = err as { status?: number; type?: string; code?: string };
+    if (e.code?.startsWith('Z_')) throw errors.badRequest('malformed_encoding', 'request body is not valid for its Content-Encoding');
+    if (e.status === 413) throw errors.payloadTooLarge(`request body over ${typeof limit === 'number' ? `${limit} bytes` : limit}`);
     throw errors.malformedJson();
   }
+  if (exceedsDepth(value, MAX_BODY_DEPTH)) throw errors.unprocessable('too_deep', `the body nests objects/arrays more than ${MAX_BODY_DEPTH} levels deep`);
+  ctx.state.jsonBody = { value };
+  return value;
 }
 
 /**
@@ -107,16 +122,24 @@ export async function readJson(ctx: Ctx, limit = '64kb'): Promise<unknown> {
  * `details.fields = [{ field, message }]`. Unknown keys are refused too (a typo must not pass silently).
  */
 export async function validate<S extends yup.AnyObjectSchema>(schema: S, value: unknown): Promise<yup.InferType<S>> {
-  const known = new Set(Object.keys((schema as unknown as { fields: Record<string, unknown> }).fields));
-  const unknown =
-    value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? Object.keys(value).filter((key) => !known.has(key)).map((field) => ({ field, message: `${field} is not a known field` }))
-      : [];
+  const fields = (schema as unknown as { fields: Record<string, yup.Schema> }).fields;
+  const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+  const unknown = isObject ? Object.keys(value).filter((key) => !Object.hasOwn(fields, key)).map((field) => ({ field, message: `${field} is not a known field` })) : [];
+  // An object or array where a string belongs: yup's own string cast can throw on it (a TypeError,
+  // i.e. a 500) and its message would echo the value; say it plainly instead.
+  const wrongType = isObject
+    ? Object.entries(value as Record<string, unknown>)
+        .filter(([key, v]) => Object.hasOwn(fields, key) && fields[key].type === 'string' && typeof v === 'object' && v !== null)
+        .map(([field]) => ({ field, message: `${field} must be a string` }))
+    : [];
+  if (wrongType.length) throw errors.unprocessable('validation_failed', 'the request is not valid', { fields: [...wrongType, ...unknown] });
   let problems: Array<{ field: string; message: string }> = [];
   let result: yup.InferType<S> | undefined;
   try {
     result = await schema.validate(value, { abortEarly: false, stripUnknown: false });
   } catch (err) {
+    // A transform that met an unexpected type is still the client's input, not a server fault.
+    if (err instanceof TypeError) throw errors.unprocessable('validation_failed', 'the request is not valid', { fields: [{ field: '(body)', message: 'a field has the wrong type' }] });
     if (!(err instanceof yup.ValidationError)) throw err;
     // One message per field (an empty string fails both `min` and `required`; the first says enough).
     for (const e of err.inner.length ? err.inner : [err]) {
@@ -127,6 +150,12 @@ export async function validate<S extends yup.AnyObjectSchema>(schema: S, value: 
   if (problems.length || unknown.length) throw errors.unprocessable('validation_failed', 'the request is not valid', { fields: [...problems, ...unknown] });
   return result as yup.InferType<S>;
 }
+
+/**
+ * `yup.string().trim()` that never throws on a non-string: yup's own trim calls `.trim()` on an
+ * object or array (a TypeError → 500); this leaves it to the type check (a 422 naming the field).
+ */
+export const trimmedString = () => yup.string().transform((value: unknown) => (typeof value === 'string' ? value.trim() : value));
 
 export const MAX_PAGE = 200;
 

@@ -1,7 +1,15 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
 import { normaliseEvent, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
-import { BufferUnavailableError, type EventBuffer } from '../buffer/createBuffer.ts';
+
+function serialise(event: CellEvent): string | undefined {
+  try {
+    return JSON.stringify(event);
+  } catch {
+    return undefined; // e.g. a stack overflow: the depth check should have caught it first
+  }
+}
+import { BufferUnavailableError, type EventBuffer, type SerialisedEvent } from '../buffer/createBuffer.ts';
 import { errors } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
 import { companionOf } from '../http/routeTable.ts';
@@ -42,16 +50,21 @@ export function createIngestHandler(options: IngestOptions) {
     // The route table's 'ingest' guard authenticated the companion; its stamp wins over the body.
     const stampedUser = companionOf(ctx).user;
     const raws = await readBatch(ctx, options.maxBytes);
-    const valid: CellEvent[] = [];
+    const valid: SerialisedEvent[] = [];
     const rejected: IngestRejection[] = [];
+    const now = Date.now();
     raws.forEach((raw, index) => {
       const result = normaliseEvent(raw, {
         userId: stampedUser,
         outputMaxChars: options.outputMaxChars,
         deriveEventId: (r) => deriveEventId(r, stampedUser),
+        now,
       });
-      if (result.ok) valid.push(result.event);
-      else rejected.push({ index, error: result.error, message: result.message });
+      if (!result.ok) return void rejected.push({ index, error: result.error, message: result.message });
+      // Serialised here, per request: whatever one body does, it cannot fail another's group commit.
+      const body = serialise(result.event);
+      if (body === undefined) return void rejected.push({ index, error: 'unserialisable_event', message: 'the event cannot be stored as JSON' });
+      valid.push({ eventId: result.event.eventId, body });
     });
     if (valid.length === 0) {
       throw errors.unprocessable('invalid_events', 'no event in the batch is valid', { rejected });

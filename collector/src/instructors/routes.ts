@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { StatusBus } from '../broadcast/statusBus.ts';
 import type { Config } from '../config.ts';
 import { HttpError } from '../http/errors.ts';
-import { authOf, idParam, pagination, readJson, validate, type RouteTable } from '../http/routeTable.ts';
+import { authOf, idParam, pagination, readJson, trimmedString, validate, type RouteTable } from '../http/routeTable.ts';
 import type { Logger } from '../logger.ts';
 import {
   createInstructor,
@@ -35,14 +35,14 @@ const password = (label: string) =>
     .required(`${label} is required`)
     .min(PASSWORD_MIN_LENGTH, `${label} must be at least ${PASSWORD_MIN_LENGTH} characters`)
     .test('bytes', `${label} must be at most ${PASSWORD_MAX_BYTES} bytes`, (v) => v === undefined || Buffer.byteLength(v) <= PASSWORD_MAX_BYTES);
-const email = yup.string().trim().required('email is required').email('email must be an email address').max(255);
-const name = yup.string().trim().min(1, 'name must not be empty').max(255);
+const email = trimmedString().required('email is required').email('email must be an email address').max(255);
+const name = trimmedString().min(1, 'name must not be empty').max(255);
 const role = yup.string().oneOf([...ROLES], `role must be one of ${ROLES.join(', ')}`);
 const status = yup.string().oneOf([...STATUSES], `status must be one of ${STATUSES.join(', ')}`);
 const sessionId = yup.string().max(128).nullable();
 
 export const schemas = {
-  login: yup.object({ email: yup.string().trim().required('email is required'), password: yup.string().required('password is required') }),
+  login: yup.object({ email: trimmedString().required('email is required'), password: yup.string().required('password is required') }),
   password: yup.object({ current_password: yup.string().required('current_password is required'), new_password: password('new_password') }),
   create: yup.object({ email, name: name.required('name is required'), password: password('password'), role: role.default('instructor') }),
   update: yup.object({ name: name.optional(), role: role.optional(), is_active: yup.boolean().strict().optional() }),

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
 import { insertedId, iso } from '../instructors/store.ts';
-import { authOf, idParam, idQuery, pagination, readJson, validate, type RouteTable } from '../http/routeTable.ts';
+import { authOf, idParam, idQuery, pagination, readJson, trimmedString, validate, type RouteTable } from '../http/routeTable.ts';
 import type { Logger } from '../logger.ts';
 import {
   assignmentView,
@@ -33,33 +33,33 @@ const notebook = yup
 
 export const lmsSchemas = {
   classCreate: yup.object({
-    name: yup.string().trim().min(1).max(200).required('name is required'),
-    class_code: yup.string().trim().matches(/^[A-Za-z0-9_.-]{1,64}$/, 'class_code must be 1-64 of A-Z a-z 0-9 _ . -').required('class_code is required'),
+    name: trimmedString().min(1).max(200).required('name is required'),
+    class_code: trimmedString().matches(/^[A-Za-z0-9_.-]{1,64}$/, 'class_code must be 1-64 of A-Z a-z 0-9 _ . -').required('class_code is required'),
     description: yup.string().max(10_000).nullable().optional(),
   }),
   classUpdate: yup.object({
-    name: yup.string().trim().min(1).max(200).optional(),
-    class_code: yup.string().trim().matches(/^[A-Za-z0-9_.-]{1,64}$/, 'class_code must be 1-64 of A-Z a-z 0-9 _ . -').optional(),
+    name: trimmedString().min(1).max(200).optional(),
+    class_code: trimmedString().matches(/^[A-Za-z0-9_.-]{1,64}$/, 'class_code must be 1-64 of A-Z a-z 0-9 _ . -').optional(),
     description: yup.string().max(10_000).nullable().optional(),
   }),
   enroll: yup
     .object({
       student_id: yup.number().integer().positive().optional(),
-      user_id: yup.string().trim().min(1).max(255).optional(),
-      email: yup.string().trim().email('email must be an email address').max(255).optional(),
-      name: yup.string().trim().max(100).optional(),
+      user_id: trimmedString().min(1).max(255).optional(),
+      email: trimmedString().email('email must be an email address').max(255).optional(),
+      name: trimmedString().max(100).optional(),
     })
     .test('who', 'give one of student_id, user_id or email', (v) => Boolean(v && (v.student_id || v.user_id || v.email))),
   assignmentCreate: yup.object({
     class_id: yup.number().integer().positive().required('class_id is required'),
-    notebook_path: yup.string().trim().min(1).max(1024).required('notebook_path is required'),
-    title: yup.string().trim().min(1).max(200).required('title is required'),
+    notebook_path: trimmedString().min(1).max(1024).required('notebook_path is required'),
+    title: trimmedString().min(1).max(200).required('title is required'),
     description: yup.string().max(10_000).nullable().optional(),
     due_date: isoDate.optional(),
   }),
   assignmentUpdate: yup.object({
-    notebook_path: yup.string().trim().min(1).max(1024).optional(),
-    title: yup.string().trim().min(1).max(200).optional(),
+    notebook_path: trimmedString().min(1).max(1024).optional(),
+    title: trimmedString().min(1).max(200).optional(),
     description: yup.string().max(10_000).nullable().optional(),
     due_date: isoDate.optional(),
   }),
