@@ -82,7 +82,7 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
   });
   const revocations = createChannel<Revocation>(AUTH_REVOCATION_CHANNEL, { redis, subscriber, log: log.child({ module: 'auth' }) });
   const offRevocations = revocations.subscribe((revocation) => sockets.revoke(revocation));
-  const app = createApp({ config, log, buffer, db, redis, hub, statusBus, sockets, revocations });
+  const app = createApp({ config, log, buffer, db, redis, hub, statusBus, sockets, revocations, pipelineStats: () => pipeline.stats });
   let server: Server | undefined;
 
   log.info(

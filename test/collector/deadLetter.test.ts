@@ -33,6 +33,77 @@ test('a stream entry that is not even JSON goes to the dead-letter stream and is
   }
 });
 
+/** 1,000 CJK characters that do not compress: over 3,000 bytes, too big for a btree index entry. */
+function incompressibleCjk(n: number): string {
+  let seed = 12345;
+  return Array.from({ length: n }, () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return String.fromCharCode(0x4e00 + (seed % 20000));
+  }).join('');
+}
+
+test('an event PostgreSQL can never index (SQLSTATE 54000) is dead-lettered; a later event of another student persists within 5 s; /readyz shows it', async () => {
+  const services = await startServices('postgres+redis');
+  const app = await startCollector(services.env());
+  const store = openStore(services.databaseUrl);
+  const redis = new Redis(services.redis!.url);
+  try {
+    // Straight into the stream, as an event accepted before the edge limited paths in bytes would be.
+    const poison = { ...buildCellEvent({ userId: 'chen', eventId: 'too-big-for-index' }), schemaVersion: 1, notebookPath: incompressibleCjk(1000) };
+    await redis.xadd('cell-monitor:events', '*', 'id', poison.eventId, 'e', JSON.stringify(poison));
+    const started = Date.now();
+    const later = buildCellEvent({ userId: 'dana' });
+    assert.is((await postEvents(app.url, [later])).status, 202);
+    await waitFor(() => store('events').where({ event_id: later.eventId }).first(), 5_000, "the other student's later event");
+    console.log(`# the later event persisted ${Date.now() - started} ms after the poison entry`);
+    const dead = await waitFor(async () => {
+      const entries = await redis.xrange('cell-monitor:events:dead', '-', '+');
+      return entries.find(([, f]) => f[f.indexOf('id') + 1] === 'too-big-for-index');
+    }, 5_000, 'dead letter');
+    assert.is(dead[1][dead[1].indexOf('reason') + 1], 'pg_54000');
+    const ready = (await (await fetch(`${app.url}/readyz`)).json()) as { status: string; pipeline: { dead_lettered: number; last_dead_letter: { reason: string } } };
+    assert.is(ready.status, 'ready');
+    assert.is(ready.pipeline.dead_lettered, 1);
+    assert.is(ready.pipeline.last_dead_letter.reason, 'pg_54000');
+  } finally {
+    redis.disconnect();
+    await app.close();
+    await store.destroy();
+    await services.stop();
+  }
+});
+
+test('a batch that keeps failing while the database answers is split until the one event that fails alone is dead-lettered', async () => {
+  const services = await startServices('postgres+redis');
+  const app = await startCollector(services.env());
+  const store = openStore(services.databaseUrl);
+  const redis = new Redis(services.redis!.url);
+  try {
+    // An error the classifier cannot know is about the data (P0001 is "retry"): only bisection finds it.
+    await store.raw(`CREATE FUNCTION refuse_stuck() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW.event_id = 'stuck-1' THEN RAISE EXCEPTION 'refused' USING ERRCODE = 'P0001'; END IF; RETURN NEW; END $$`);
+    await store.raw('CREATE TRIGGER refuse_stuck BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_stuck()');
+    const batch = [...buildEvents(6, { userId: 'bisect' }), buildCellEvent({ eventId: 'stuck-1', userId: 'bisect' }), ...buildEvents(5, { userId: 'bisect' })];
+    const started = Date.now();
+    assert.is((await postEvents(app.url, batch)).status, 202);
+    await waitFor(async () => (await countRows(store, 'events', { user_id: 'bisect' })) === 11 || undefined, 20_000, 'the eleven others');
+    const dead = await waitFor(async () => {
+      const entries = await redis.xrange('cell-monitor:events:dead', '-', '+');
+      return entries.find(([, f]) => f[f.indexOf('id') + 1] === 'stuck-1');
+    }, 10_000, 'dead letter');
+    console.log(`# isolated and dead-lettered after ${Date.now() - started} ms`);
+    assert.is(dead[1][dead[1].indexOf('reason') + 1], 'persist_failed_db_p0001');
+    const later = buildCellEvent({ userId: 'after-bisect' });
+    assert.is((await postEvents(app.url, [later])).status, 202);
+    await waitFor(() => store('events').where({ event_id: later.eventId }).first(), 5_000, 'later event');
+  } finally {
+    redis.disconnect();
+    await app.close();
+    await store.destroy();
+    await services.stop();
+  }
+});
+
 for (const mode of modesToTest()) {
   const it = suite(`poison event [${mode}]`);
   it('an event the database refuses is dead-lettered with the reason; the rest of its batch is stored', async () => {

@@ -23,6 +23,7 @@ import { openApiDocument } from './openapi.ts';
 import { createRouteTable, type Ctx, type RouteTable } from './routeTable.ts';
 import { clientAddress, hostAllowed, hostGuard, pathOf } from './requestGuards.ts';
 import type { Channel } from '../broadcast/channel.ts';
+import type { PersisterStats } from '../persist/createPersister.ts';
 import type { SocketRegistry } from '../broadcast/socketRegistry.ts';
 
 export interface AppParts {
@@ -37,6 +38,8 @@ export interface AppParts {
   sockets: SocketRegistry;
   /** Revoked tokens, heard by every collector (logout, password change, deactivation). */
   revocations: Channel<Revocation>;
+  /** The pipeline thread's totals (dead letters show in /readyz). */
+  pipelineStats?: () => PersisterStats;
 }
 
 /** The largest WebSocket message a client may send (clients only listen; ws's default is 100 MiB). */
@@ -112,7 +115,7 @@ export function createApp(parts: AppParts) {
 
   const router = new Router({ strict: true, sensitive: true });
   const table = createRouteTable(router, () => authenticator, config.ingestKey);
-  addHealthRoutes(table, parts);
+  addHealthRoutes(table, { ...parts, log: log.child({ module: 'health' }) });
   table.add({
     method: 'post',
     path: '/api/v1/events',

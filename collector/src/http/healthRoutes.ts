@@ -2,8 +2,14 @@ import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import type { EventBuffer } from '../buffer/createBuffer.ts';
 import type { RouteTable } from './routeTable.ts';
+import type { Logger } from '../logger.ts';
+import type { PersisterStats } from '../persist/createPersister.ts';
 
-async function probe(check: () => unknown, timeoutMs = 2000): Promise<string> {
+/**
+ * 'ok', or 'failing' / 'timeout': /readyz answers anyone, so the dependency's own error text (which
+ * can name hosts and database users) goes to the log, never into the reply.
+ */
+async function probe(name: string, check: () => unknown, log: Logger, timeoutMs = 2000): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -14,14 +20,21 @@ async function probe(check: () => unknown, timeoutMs = 2000): Promise<string> {
     ]);
     return 'ok';
   } catch (err) {
-    return `failing: ${(err as Error).message.slice(0, 200)}`;
+    const timedOut = (err as Error).message === 'timeout';
+    log.warn({ dependency: name, err: { message: String((err as Error).message).slice(0, 300), code: (err as { code?: string }).code } }, 'readiness check failed');
+    return timedOut ? 'timeout' : 'failing';
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** `/healthz`: the process answers. `/readyz`: buffer, main database and Redis (when used) all answer. */
-export function addHealthRoutes(table: RouteTable, parts: { buffer: EventBuffer; db: Knex; redis?: Redis }): void {
+/**
+ * `/healthz`: the process answers. `/readyz`: buffer, main database and Redis (when used) all answer;
+ * its details also count the events the pipeline had to dead-letter (ready or not: one event that can
+ * never be written is the admin's to look at, not a reason to take the collector out of rotation).
+ */
+export function addHealthRoutes(table: RouteTable, parts: { buffer: EventBuffer; db: Knex; redis?: Redis; log: Logger; pipelineStats?: () => PersisterStats }): void {
+  const log = parts.log;
   table.add({
     method: 'get',
     path: '/healthz',
@@ -35,12 +48,14 @@ export function addHealthRoutes(table: RouteTable, parts: { buffer: EventBuffer;
   });
   table.add({ method: 'get', path: '/readyz', access: 'public', tag: 'operations', summary: 'Readiness: buffer, database and Redis (when used) answer', responses: { 200: 'ready', 503: 'a dependency is failing' }, handler: async (ctx) => {
     const checks: Record<string, string> = {
-      buffer: await probe(() => parts.buffer.check()),
-      database: await probe(() => parts.db.raw('select 1')),
+      buffer: await probe('buffer', () => parts.buffer.check(), log),
+      database: await probe('database', () => parts.db.raw('select 1'), log),
     };
-    if (parts.redis) checks.redis = await probe(() => parts.redis!.ping());
+    if (parts.redis) checks.redis = await probe('redis', () => parts.redis!.ping(), log);
+    const stats = parts.pipelineStats?.();
+    const pipeline = stats ? { dead_lettered: stats.deadLettered, last_dead_letter: stats.lastDeadLetter ?? null } : undefined;
     const ready = Object.values(checks).every((c) => c === 'ok');
     ctx.status = ready ? 200 : 503;
-    ctx.body = ready ? { status: 'ready', checks } : { error: 'not_ready', message: 'a dependency is failing', details: checks };
+    ctx.body = ready ? { status: 'ready', checks, ...(pipeline ? { pipeline } : {}) } : { error: 'not_ready', message: 'a dependency is failing', details: { ...checks, ...(pipeline ? { pipeline } : {}) } };
   } });
 }

@@ -4,8 +4,10 @@
  */
 export function classifyDbError(err: unknown): { kind: 'retry' | 'dead'; reason: string } {
   const code = String((err as { code?: unknown })?.code ?? '');
-  // PostgreSQL SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
-  if (/^2[23][0-9A-Z]{3}$/.test(code)) return { kind: 'dead', reason: `pg_${code}` };
+  // PostgreSQL SQLSTATE classes 22 (data exception), 23 (integrity constraint violation) and 54
+  // (program limit exceeded: e.g. 54000, a value too large for its btree index). Retrying a row
+  // that can never be written only stops everyone behind it.
+  if (/^(22|23|54)[0-9A-Z]{3}$/.test(code)) return { kind: 'dead', reason: `pg_${code}` };
   if (code === 'SQLITE_CONSTRAINT' || code.startsWith('SQLITE_CONSTRAINT_') || code === 'SQLITE_MISMATCH' || code === 'SQLITE_TOOBIG') {
     return { kind: 'dead', reason: code.toLowerCase() };
   }

@@ -22,7 +22,12 @@ export interface PersisterStats {
   persisted: number;
   duplicates: number;
   deadLettered: number;
+  /** The latest dead letter, for /readyz (the reason is a snake_case id, never driver text). */
+  lastDeadLetter?: { eventId: string; reason: string; at: string };
 }
+
+/** A batch failing this many times in a row while the database answers is split to find the culprit. */
+export const FAILURES_BEFORE_ISOLATING = 3;
 
 /**
  * Source → main store → live broadcast. An entry is acked only after the transaction holding it
@@ -52,6 +57,56 @@ export function createPersister(options: PersisterOptions) {
     log.error({ eventId: entry.eventId, reason, err: err === undefined ? undefined : dbErrorForLog(err) }, 'event dead-lettered');
     await source.deadLetter(entry, reason);
     stats.deadLettered += 1;
+    stats.lastDeadLetter = { eventId: entry.eventId, reason, at: new Date().toISOString() };
+  }
+
+  /** Does the database answer at all? Tells "this event cannot be written" from "the database is away". */
+  async function databaseAnswers(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([db.raw('select 1'), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 2000)))]);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Persists `parsed`, retrying with backoff while the database is away. When a batch keeps failing
+   * although the database answers, one of its events is the problem: the batch is split in halves
+   * (each retried the same way) until the event that fails alone is dead-lettered, so it cannot
+   * hold back every event behind it. Returns 'retry' only when the persister is stopping.
+   */
+  async function persistIsolating(parsed: { entry: SourceEntry; event: CellEvent }[]): Promise<StepResult<CellEvent[]>> {
+    let failures = 0;
+    const backoff = createBackoff(100, 5000); // per attempt at this slice: halves start again quickly
+    for (;;) {
+      const result = await persist(parsed);
+      if (result.kind === 'ok') {
+        if (failures > 0) log.info({ afterFailures: failures, events: parsed.length }, 'persisting resumed');
+        return result;
+      }
+      failures += 1;
+      if (failures === 1) log.warn({ reason: result.reason, events: parsed.length, err: dbErrorForLog(result.error) }, 'persist failed; will retry');
+      if (failures >= FAILURES_BEFORE_ISOLATING && (await databaseAnswers())) {
+        if (parsed.length === 1) {
+          await toDeadLetter(parsed[0].entry, `persist_failed_${result.reason}`, result.error);
+          return ok([]);
+        }
+        const middle = Math.ceil(parsed.length / 2);
+        const fresh: CellEvent[] = [];
+        for (const half of [parsed.slice(0, middle), parsed.slice(middle)]) {
+          const part = await persistIsolating(half);
+          if (part.kind !== 'ok') return part;
+          fresh.push(...part.value);
+        }
+        return ok(fresh);
+      }
+      await sleep(backoff.next(), stopper.signal);
+      if (!running) return result;
+    }
   }
 
   /** Persists a batch; on a data error falls back to one event per transaction to isolate it. */
@@ -81,22 +136,16 @@ export function createPersister(options: PersisterOptions) {
       if (event) parsed.push({ entry, event });
       else await toDeadLetter(entry, 'unparseable_entry');
     }
-    for (;;) {
-      const result = await persist(parsed);
-      if (result.kind === 'ok') {
-        // Durable in the main store from here; broadcast after persist, then ack.
-        if (result.value.length > 0) await notifier.publish(result.value).catch((err) => log.warn({ err }, 'broadcast failed'));
-        await source.ack(entries);
-        stats.persisted += result.value.length;
-        stats.duplicates += parsed.length - result.value.length;
-        if (backoff.failures > 0) log.info({ afterFailures: backoff.failures }, 'persisting resumed');
-        backoff.reset();
-        return 'done';
-      }
-      if (backoff.failures === 0) log.warn({ reason: result.reason, err: dbErrorForLog(result.error) }, 'persist failed; will retry');
-      await sleep(backoff.next(), stopper.signal);
-      if (!running) return 'failed';
-    }
+    const deadBefore = stats.deadLettered;
+    const result = await persistIsolating(parsed);
+    if (result.kind !== 'ok') return 'failed'; // stopping: the entries stay unacked and are read again
+    // Durable in the main store from here; broadcast after persist, then ack.
+    if (result.value.length > 0) await notifier.publish(result.value).catch((err) => log.warn({ err }, 'broadcast failed'));
+    await source.ack(entries);
+    stats.persisted += result.value.length;
+    stats.duplicates += parsed.length - result.value.length - (stats.deadLettered - deadBefore);
+    backoff.reset();
+    return 'done';
   }
 
   async function run(): Promise<void> {

@@ -49,7 +49,12 @@ export function startPipeline(options: PipelineOptions): Pipeline {
     exited = new Promise((resolve) => current.once('exit', () => resolve()));
     current.on('message', (message: FromPipeline) => {
       if (message.type === 'stats') {
-        stats = { persisted: base.persisted + message.stats.persisted, duplicates: base.duplicates + message.stats.duplicates, deadLettered: base.deadLettered + message.stats.deadLettered };
+        stats = {
+          persisted: base.persisted + message.stats.persisted,
+          duplicates: base.duplicates + message.stats.duplicates,
+          deadLettered: base.deadLettered + message.stats.deadLettered,
+          lastDeadLetter: message.stats.lastDeadLetter ?? base.lastDeadLetter,
+        };
         idle = message.idle;
       } else if (message.type === 'live') options.onLive(message.events);
     });

@@ -5,6 +5,8 @@ import { classifyDbError, dbErrorForLog } from '../../../collector/src/persist/c
 test('data errors are dead, everything else is retried', () => {
   assert.equal(classifyDbError({ code: '23505' }), { kind: 'dead', reason: 'pg_23505' });
   assert.equal(classifyDbError({ code: '22P05' }), { kind: 'dead', reason: 'pg_22P05' });
+  assert.equal(classifyDbError({ code: '54000' }), { kind: 'dead', reason: 'pg_54000' }, 'index row too large: can never be written');
+  assert.is(classifyDbError({ code: '54001' }).kind, 'dead');
   assert.equal(classifyDbError({ code: 'SQLITE_CONSTRAINT_CHECK' }), { kind: 'dead', reason: 'sqlite_constraint_check' });
   assert.is(classifyDbError(new TypeError('x')).kind, 'dead');
   assert.equal(classifyDbError({ code: 'ECONNREFUSED' }), { kind: 'retry', reason: 'db_econnrefused' });
