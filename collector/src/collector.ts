@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
 import { createDb, migrateLatest, safeUrl } from './db/createDb.ts';
 import { countInstructors } from './instructors/store.ts';
+import { closePasswordHashing } from './auth/passwords.ts';
 import { createApp, routerRoutes, routeTables } from './http/createApp.ts';
 import type { RouteSpec } from './http/routeTable.ts';
 import type { Logger } from './logger.ts';
@@ -125,6 +126,7 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
       for (const client of [redis, subscriber]) client?.disconnect();
       buffer.close();
       await db.destroy();
+      await closePasswordHashing();
     },
   };
 }

@@ -49,8 +49,8 @@ test('an event PostgreSQL can never index (SQLSTATE 54000) is dead-lettered; a l
   const redis = new Redis(services.redis!.url);
   try {
     // Straight into the stream, as an event accepted before the edge limited paths in bytes would be.
-    const poison = { ...buildCellEvent({ userId: 'chen', eventId: 'too-big-for-index' }), schemaVersion: 1, notebookPath: incompressibleCjk(1000) };
-    await redis.xadd('cell-monitor:events', '*', 'id', poison.eventId, 'e', JSON.stringify(poison));
+    const poison: Record<string, unknown> = { ...buildCellEvent({ userId: 'chen', eventId: 'too-big-for-index' }), schemaVersion: 1, notebookPath: incompressibleCjk(1000) };
+    await redis.xadd('cell-monitor:events', '*', 'id', 'too-big-for-index', 'e', JSON.stringify(poison));
     const started = Date.now();
     const later = buildCellEvent({ userId: 'dana' });
     assert.is((await postEvents(app.url, [later])).status, 202);

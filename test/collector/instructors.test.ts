@@ -9,7 +9,7 @@ import jwt from 'jsonwebtoken';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { tempDir } from '../helpers/services.ts';
+import { tempDir, waitFor } from '../helpers/services.ts';
 import { modesToTest, ROOT, spawnCollector, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 
 const SECRET = 'test-jwt-secret-0123456789-abcdefghijklmnop';
@@ -22,8 +22,8 @@ interface Reply {
   headers: Headers;
 }
 
-async function call(base: string, method: string, route: string, options: { token?: string; body?: unknown; raw?: string } = {}): Promise<Reply> {
-  const headers: Record<string, string> = {};
+async function call(base: string, method: string, route: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+  const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(base + route, { method: method.toUpperCase(), headers, body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)) });
@@ -294,6 +294,49 @@ for (const mode of modesToTest()) {
     assert.is(locked.body.error, 'too_many_attempts');
     assert.ok(Number(locked.headers.get('retry-after')) > 60, `Retry-After ${locked.headers.get('retry-after')}`);
     await login(base, ADMIN);
+  });
+
+  it('30 parallel wrong passwords: the attempts are counted before checking, so at most 10 are verified; the HTTP thread stays responsive', async () => {
+    await createInstructor(running.collector.db, { email: 'flood@example.org', name: 'Flood', password: 'flood-password-1', role: 'instructor' });
+    const health: number[] = [];
+    let flooding = true;
+    const probe = (async () => {
+      while (flooding) {
+        const t = performance.now();
+        await fetch(`${base}/healthz`);
+        health.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => call(base, 'post', '/api/v1/auth/login', { body: { email: 'flood@example.org', password: `wrong-guess-${i}` }, headers: { 'x-forwarded-for': '198.51.100.7' } })),
+    );
+    flooding = false;
+    await probe;
+    const counts = { 401: 0, 429: 0 } as Record<number, number>;
+    for (const r of replies) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    console.log(`# 30 parallel wrong logins: ${counts[401]} checked (401), ${counts[429]} refused unchecked (429); /healthz meanwhile: max ${Math.max(...health).toFixed(0)} ms over ${health.length} probes`);
+    assert.is(counts[401] + counts[429], 30);
+    assert.ok(counts[401] <= 10, `${counts[401]} passwords were checked`);
+  });
+
+  it('one address trying many accounts is stopped after 50 attempts; behind a trusted proxy X-Forwarded-For tells clients apart', async () => {
+    const proxied = await startCollector(services.env({ JWT_SECRET: SECRET, TRUSTED_PROXY_HOPS: '1' }));
+    try {
+      // Until its Redis connection is up a collector counts in memory; start once it counts in Redis.
+      await waitFor(async () => (await fetch(`${proxied.url}/readyz`)).status === 200, 10_000, 'collector ready');
+      const attempt = (i: number, from: string) =>
+        call(proxied.url, 'post', '/api/v1/auth/login', { body: { email: `nobody-${i}@example.org`, password: 'wrong-password-1' }, headers: { 'x-forwarded-for': from } });
+      for (let i = 0; i < 50; i++) assert.is((await attempt(i, '203.0.113.50')).status, 401, `attempt ${i + 1}`);
+      const stopped = await attempt(50, '203.0.113.50');
+      assert.is(stopped.status, 429);
+      assert.ok(Number(stopped.headers.get('retry-after')) > 60);
+      assert.is((await attempt(51, '203.0.113.51')).status, 401, 'another client address is not locked out');
+      const right = await call(proxied.url, 'post', '/api/v1/auth/login', { body: { email: ADMIN.email, password: ADMIN.password }, headers: { 'x-forwarded-for': '203.0.113.52' } });
+      assert.is(right.status, 200);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it.run();

@@ -1,20 +1,62 @@
 /**
  * Password hashing with bcrypt (bcryptjs: the pure-JavaScript implementation, nothing to compile).
- * Cost 11 ≈ 0.1-0.2 s per hash here: slow for a guesser, fine for a login.
+ * Cost 11 ≈ 0.1-0.2 s per hash here: slow for a guesser, fine for a login. The hashing runs on a
+ * small worker-thread pool (piscina), never on the HTTP thread; at most `MAX_QUEUED_HASHES` wait,
+ * beyond that callers get a `HashPoolBusyError` (the login route answers 503 with Retry-After).
  */
-import bcrypt from 'bcryptjs';
+import os from 'node:os';
+import { Piscina } from 'piscina';
 
 export const BCRYPT_COST = 11;
 /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut. */
 export const PASSWORD_MAX_BYTES = 72;
 export const PASSWORD_MIN_LENGTH = 8;
+/** Hashes waiting for a thread; more than this at once is a flood, not a class logging in. */
+export const MAX_QUEUED_HASHES = 32;
+
+export class HashPoolBusyError extends Error {
+  constructor() {
+    super('too many password checks at once');
+    this.name = 'HashPoolBusyError';
+  }
+}
+
+let pool: Piscina | undefined;
+
+function hashPool(): Piscina {
+  // One thread on a 2-core machine: the other core stays with the HTTP thread and the pipeline.
+  pool ??= new Piscina({
+    filename: new URL('./hashWorker.mjs', import.meta.url).href,
+    minThreads: 0,
+    maxThreads: Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+    maxQueue: MAX_QUEUED_HASHES,
+    idleTimeout: 30_000,
+  });
+  return pool;
+}
+
+async function run<T>(name: 'hash' | 'compare', task: object): Promise<T> {
+  try {
+    return (await hashPool().run(task, { name })) as T;
+  } catch (err) {
+    if (/queue is at limit/i.test(String((err as Error).message))) throw new HashPoolBusyError();
+    throw err;
+  }
+}
 
 export function hashPassword(password: string): Promise<string> {
-  return bcrypt.hash(password, BCRYPT_COST);
+  return run('hash', { password, cost: BCRYPT_COST });
 }
 
 export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(password, hash);
+  return run('compare', { password, hash });
+}
+
+/** Stops the hashing threads (collector shutdown, end of a CLI command). */
+export async function closePasswordHashing(): Promise<void> {
+  const current = pool;
+  pool = undefined;
+  await current?.destroy();
 }
 
 let dummy: Promise<string> | undefined;

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from '../logger.ts';
+import { HashPoolBusyError } from '../auth/passwords.ts';
 
 /** An error a client may see: stable snake_case id, HTTP status, human message, optional details. */
 export class HttpError extends Error {
@@ -43,6 +44,12 @@ export function errorMiddleware(log: Logger) {
         ctx.status = err.status;
         ctx.set(err.headers);
         ctx.body = { error: err.id, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
+        return;
+      }
+      if (err instanceof HashPoolBusyError) {
+        ctx.status = 503;
+        ctx.set('Retry-After', '2');
+        ctx.body = { error: 'busy', message: 'too many password checks at once; try again in a moment' };
         return;
       }
       log.error({ err, method: ctx.method, path: ctx.path }, 'unhandled error');

@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import * as yup from 'yup';
 import { dummyHash, hashPassword, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, verifyPassword } from '../auth/passwords.ts';
-import { createLoginThrottle, MAX_FAILURES } from '../auth/loginThrottle.ts';
+import { createLoginThrottle, LoginLockedError, MAX_FAILURES } from '../auth/loginThrottle.ts';
 import { issueToken, type Authenticator, type Revocation } from '../auth/tokens.ts';
 import type { Channel } from '../broadcast/channel.ts';
 import type { Redis } from 'ioredis';
@@ -112,17 +112,25 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
     handler: async (ctx) => {
       const input = await validate(schemas.login, await readJson(ctx));
       if (!config.jwtSecret) throw new HttpError(503, 'auth_not_configured', 'instructor accounts are not configured on this collector (JWT_SECRET is unset)');
-      const wait = await throttle.retryAfter(input.email, ctx.ip);
-      if (wait > 0) {
-        throw new HttpError(429, 'too_many_attempts', `too many failed logins for this account from here; try again in ${Math.ceil(wait / 60)} min`, undefined, {
+      try {
+        await throttle.attempt(input.email, ctx.ip);
+      } catch (err) {
+        if (!(err instanceof LoginLockedError)) throw err;
+        const wait = err.retryAfterSeconds;
+        throw new HttpError(429, 'too_many_attempts', `too many failed logins from here; try again in ${Math.ceil(wait / 60)} min`, undefined, {
           'Retry-After': String(wait),
         });
       }
       const row = await findByEmail(db, input.email);
-      // Same work whether the account exists or not: the answer time does not reveal emails.
-      const ok = await verifyPassword(input.password, row?.password_hash ?? (await dummyHash()));
+      let ok: boolean;
+      try {
+        // Same work whether the account exists or not: the answer time does not reveal emails.
+        ok = await verifyPassword(input.password, row?.password_hash ?? (await dummyHash()));
+      } catch (err) {
+        await throttle.refund(input.email, ctx.ip);
+        throw err;
+      }
       if (!row || !ok) {
-        await throttle.failed(input.email, ctx.ip);
         log.info({ event: 'login_failed', ip: ctx.ip }, 'login failed');
         throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
       }
