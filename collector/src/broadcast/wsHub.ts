@@ -9,26 +9,33 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /** Keeps this collector's live WebSocket clients and sends each notified batch to all of them. */
 export function createWsHub(options: { notifier: Notifier; log: Logger }) {
   const { notifier, log } = options;
-  const clients = new Set<WebSocket>();
+  /** Each client with the students it may see (undefined: all of them — admins, DEV_OPEN_WS). */
+  const clients = new Map<WebSocket, ((userId: string) => boolean) | undefined>();
 
   const unsubscribe = notifier.subscribe((events: LiveEvent[]) => {
     if (clients.size === 0 || events.length === 0) return;
-    const message: EventsMessage = { type: 'events', events };
-    const text = JSON.stringify(message);
-    for (const ws of clients) {
+    let everything: string | undefined;
+    for (const [ws, canSee] of clients) {
       if (ws.readyState !== ws.OPEN) continue;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
         log.warn({ bufferedBytes: ws.bufferedAmount }, 'dropping slow websocket client');
         ws.terminate();
         continue;
       }
-      ws.send(text);
+      if (!canSee) {
+        everything ??= JSON.stringify({ type: 'events', events } satisfies EventsMessage);
+        ws.send(everything);
+        continue;
+      }
+      const visible = events.filter((e) => canSee(e.userId));
+      if (visible.length > 0) ws.send(JSON.stringify({ type: 'events', events: visible } satisfies EventsMessage));
     }
   });
 
   return {
-    add(ws: WebSocket) {
-      clients.add(ws);
+    /** `canSee`: which students' events this client may receive (per-class authorization). */
+    add(ws: WebSocket, canSee?: (userId: string) => boolean) {
+      clients.set(ws, canSee);
       ws.on('close', () => clients.delete(ws));
       ws.on('error', () => clients.delete(ws));
     },
@@ -37,7 +44,7 @@ export function createWsHub(options: { notifier: Notifier; log: Logger }) {
     },
     close() {
       unsubscribe();
-      for (const ws of clients) ws.close(1001, 'collector shutting down');
+      for (const ws of clients.keys()) ws.close(1001, "collector shutting down");
       clients.clear();
     },
   };

@@ -17,6 +17,7 @@ import { addInstructorRoutes } from '../instructors/routes.ts';
 import { addLmsRoutes } from '../lms/routes.ts';
 import { addStudentRoutes } from '../lms/studentRoutes.ts';
 import { addReadRoutes } from '../lms/readRoutes.ts';
+import { createRosterFilter, isAdmin, scopeGuard } from '../lms/classAccess.ts';
 import { errorMiddleware } from './errors.ts';
 import { addHealthRoutes } from './healthRoutes.ts';
 import { openApiDocument } from './openapi.ts';
@@ -114,7 +115,7 @@ export function createApp(parts: AppParts) {
   };
 
   const router = new Router({ strict: true, sensitive: true });
-  const table = createRouteTable(router, () => authenticator, config.ingestKey);
+  const table = createRouteTable(router, { authenticator: () => authenticator, masterKey: config.ingestKey, scopeGuard: (scope, limit) => scopeGuard(parts.db, scope, limit) });
   addHealthRoutes(table, { ...parts, log: log.child({ module: 'health' }) });
   table.add({
     method: 'post',
@@ -122,17 +123,18 @@ export function createApp(parts: AppParts) {
     access: 'ingest',
     tag: 'events',
     summary: 'Ingest 1-100 events (array or {events}); 202 once they are on disk',
-    responses: { 202: 'stored (accepted, duplicates, rejected by index)', 400: 'malformed body', 401: 'wrong ingest key', 413: 'too large', 415: 'not JSON', 422: 'no valid event', 503: 'buffer unavailable' },
+    responses: { 202: 'stored (accepted, duplicates, rejected by index)', 400: 'malformed body', 401: 'wrong or missing student credential', 403: 'no INGEST_KEY and not from this machine', 413: 'too large', 415: 'not JSON', 422: 'no valid event', 429: 'over the per-student rate (Retry-After)', 503: 'buffer unavailable' },
     handler: createIngestHandler({
       buffer: parts.buffer,
       log: log.child({ module: 'ingest' }),
       maxBytes: config.ingestMaxBytes,
       outputMaxChars: config.outputMaxChars,
+      ratePerMinute: config.ingestRateLimit,
     }),
   });
   addInstructorRoutes(table, { db: parts.db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, statusBus: parts.statusBus, revocations: parts.revocations, redis: parts.redis });
-  addLmsRoutes(table, { db: parts.db, log: log.child({ module: 'lms' }), redis: parts.redis });
-  addStudentRoutes(table, { db: parts.db });
+  addLmsRoutes(table, { db: parts.db, log: log.child({ module: 'lms' }), redis: parts.redis, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept });
+  addStudentRoutes(table, { db: parts.db, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept });
   addReadRoutes(table, { db: parts.db });
   table.add({
     method: 'get',
@@ -152,10 +154,20 @@ export function createApp(parts: AppParts) {
   app.use(router.allowedMethods());
 
   const wsRouter = new Router({ strict: true, sensitive: true });
-  wsRouter.all('/ws', (ctx) => {
-    if (!admitted(ctx)) return;
-    parts.hub.add(ctx.websocket);
-    ctx.websocket.send(JSON.stringify({ type: 'hello', collectorId: config.collectorId }));
+  wsRouter.all('/ws', async (ctx) => {
+    const meta = admitted(ctx);
+    if (!meta) return;
+    const socket = ctx.websocket;
+    // Instructors see the live events of their classes' students; admins (and DEV_OPEN_WS) all.
+    if (meta.who && !isAdmin(meta.who)) {
+      const roster = await createRosterFilter(parts.db, meta.who.instructor.id);
+      socket.once('close', () => roster.stop());
+      if (socket.readyState !== socket.OPEN) return roster.stop();
+      parts.hub.add(socket, roster.canSee);
+    } else {
+      parts.hub.add(socket);
+    }
+    socket.send(JSON.stringify({ type: 'hello', collectorId: config.collectorId }));
   });
   wsRouter.all('/instructor/ws', (ctx) => {
     const meta = admitted(ctx);

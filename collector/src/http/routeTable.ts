@@ -23,6 +23,22 @@ export type Method = 'get' | 'post' | 'put' | 'delete';
 export type Ctx = ParameterizedContext<any, any, any>;
 export type Handler = (ctx: Ctx, next: Next) => unknown;
 
+/** Where a scoped route finds the id of the resource it acts on. */
+export type IdFrom = { param: string } | { body: string };
+
+/**
+ * Which classes' data a route touches, for instructors who are not admins (lms/classAccess.ts):
+ * a class (`role: 'owner'` for what only its owners may do), an assignment's or a submission's
+ * class, a student enrolled in one of the caller's classes, or `own_classes` for lists that are
+ * filtered to the caller's classes.
+ */
+export type Scope =
+  | { class: IdFrom; role?: 'owner' }
+  | { assignment: IdFrom }
+  | { submission: IdFrom }
+  | { student: IdFrom }
+  | 'own_classes';
+
 export interface RouteSpec {
   method: Method;
   /** Koa router syntax: `/api/v1/instructors/:id`. */
@@ -34,6 +50,10 @@ export interface RouteSpec {
   responses: Record<number, string>;
   /** Request body schema (documentation; handlers validate with `validate`). */
   body?: yup.AnyObjectSchema;
+  /** Largest body in bytes (default 64 KiB): the scope guard may read the body before the handler. */
+  bodyLimit?: number;
+  /** Class scope of an instructor route (see Scope). */
+  scope?: Scope;
   handler: Handler;
 }
 
@@ -42,17 +62,26 @@ export interface RouteTable {
   add(spec: RouteSpec): void;
 }
 
-export function createRouteTable(router: Router, authenticator: () => Authenticator | undefined, masterKey?: string): RouteTable {
+export interface RouteTableOptions {
+  authenticator: () => Authenticator | undefined;
+  /** INGEST_KEY: the master key student credentials derive from. */
+  masterKey?: string;
+  /** Builds the guard of a route's class scope (lms/classAccess.ts). */
+  scopeGuard: (scope: Scope, bodyLimit?: number) => Handler;
+}
+
+export function createRouteTable(router: Router, options: RouteTableOptions): RouteTable {
   const specs: RouteSpec[] = [];
   return {
     specs,
     add(spec) {
+      if (spec.scope && spec.access !== 'instructor') throw new Error(`${spec.method} ${spec.path}: a class scope needs access 'instructor'`);
       specs.push(spec);
       const guard =
         spec.access === 'instructor' || spec.access === 'admin'
-          ? [requireToken(spec.access, authenticator)]
+          ? [requireToken(spec.access, options.authenticator), ...(spec.scope ? [options.scopeGuard(spec.scope, spec.bodyLimit)] : [])]
           : spec.access === 'student' || spec.access === 'ingest'
-            ? [requireCompanion(masterKey, spec.access === 'student')]
+            ? [requireCompanion(options.masterKey, spec.access === 'student')]
             : [];
       router[spec.method](spec.path, ...(guard as never[]), spec.handler as never);
     },

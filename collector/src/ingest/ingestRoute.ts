@@ -10,7 +10,8 @@ function serialise(event: CellEvent): string | undefined {
   }
 }
 import { BufferUnavailableError, type EventBuffer, type SerialisedEvent } from '../buffer/createBuffer.ts';
-import { errors } from '../http/errors.ts';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { errors, HttpError } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
 import { companionOf } from '../http/routeTable.ts';
 import { readBatch } from './readBatch.ts';
@@ -22,6 +23,27 @@ export interface IngestOptions {
   log: Logger;
   maxBytes: number;
   outputMaxChars: number;
+  /** Events per student per minute, in this process; 0 = no limit. */
+  ratePerMinute: number;
+}
+
+/**
+ * A student's share of ingest: `perMinute` events a minute (counted per collector process, in
+ * memory: it is on the hot path). Over it, 429 with Retry-After, which the extension honours by
+ * keeping the events queued. Keyed by the stamped user, or by the address when there is none.
+ */
+function createIngestLimiter(perMinute: number) {
+  if (perMinute <= 0) return undefined;
+  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: 'ingest' });
+  return async (key: string, events: number): Promise<void> => {
+    try {
+      await limiter.consume(key, events);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      throw new HttpError(429, 'rate_limited', `more than ${perMinute} events a minute from this student; the rest stay queued and are sent later`, { limitPerMinute: perMinute }, { 'Retry-After': String(seconds) });
+    }
+  };
 }
 
 /** Deterministic id for bodies that carry none (seed 003): the same body sent twice dedupes. */
@@ -46,10 +68,12 @@ function stableJson(value: unknown): string {
  */
 export function createIngestHandler(options: IngestOptions) {
   const { buffer, log } = options;
+  const limit = createIngestLimiter(options.ratePerMinute);
   return async (ctx: Context): Promise<void> => {
     // The route table's 'ingest' guard authenticated the companion; its stamp wins over the body.
     const stampedUser = companionOf(ctx).user;
     const raws = await readBatch(ctx, options.maxBytes);
+    await limit?.(stampedUser !== undefined ? `user:${stampedUser}` : `address:${ctx.ip}`, raws.length);
     const valid: SerialisedEvent[] = [];
     const rejected: IngestRejection[] = [];
     const now = Date.now();

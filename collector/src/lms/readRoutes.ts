@@ -6,7 +6,8 @@
 import type { Knex } from 'knex';
 import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
-import { idParam, idQuery, pagination, validate, type RouteTable } from '../http/routeTable.ts';
+import { authOf, idParam, idQuery, pagination, validate, type RouteTable } from '../http/routeTable.ts';
+import { isAdmin, taughtClassIds, taughtStudentIds, taughtUserIds } from './classAccess.ts';
 import { iso } from '../instructors/store.ts';
 import { classView, json, page, studentView, type ClassRow, type StudentRow } from './store.ts';
 
@@ -48,13 +49,17 @@ export function addReadRoutes(table: RouteTable, parts: { db: Knex }): void {
   const { db } = parts;
 
   table.add({
-    method: 'get', path: '/api/v1/students', access: 'instructor', tag: 'students', summary: 'Students (skip, limit, class_id)',
+    method: 'get', path: '/api/v1/students', access: 'instructor', tag: 'students', summary: 'Students (skip, limit, class_id); instructors see the students of their classes', scope: 'own_classes',
     responses: { 200: 'a page of students', 422: 'bad query' },
     handler: async (ctx) => {
       const classId = idQuery(ctx, 'class_id');
+      const who = authOf(ctx);
       const query = db('students as s')
         .select('s.*')
-        .modify((q) => (classId ? q.join('class_enrollments as e', 'e.student_id', 's.id').where('e.class_id', classId) : q));
+        .modify((q) => {
+          if (classId) q.join('class_enrollments as e', 'e.student_id', 's.id').where('e.class_id', classId);
+          if (!isAdmin(who)) q.whereIn('s.id', taughtStudentIds(db, who.instructor.id));
+        });
       const { items, total } = await page<StudentRow>(query, await pagination(ctx), 's.id');
       ctx.set('X-Total-Count', String(total));
       ctx.body = items.map(studentView);
@@ -62,13 +67,19 @@ export function addReadRoutes(table: RouteTable, parts: { db: Knex }): void {
   });
 
   table.add({
-    method: 'get', path: '/api/v1/students/:id', access: 'instructor', tag: 'students',
+    method: 'get', path: '/api/v1/students/:id', access: 'instructor', tag: 'students', scope: { student: { param: 'id' } },
     summary: 'One student: classes, activity counts and the 50 latest events',
     responses: { 200: 'the student', 404: 'no such student' },
     handler: async (ctx) => {
       const student = await db<StudentRow>('students').where({ id: idParam(ctx, 'id', 'student') }).first();
       if (!student) throw new HttpError(404, 'student_not_found', 'no such student');
-      const classes: ClassRow[] = await db('classes as c').join('class_enrollments as e', 'e.class_id', 'c.id').where('e.student_id', student.id).select('c.*').orderBy('c.id');
+      const who = authOf(ctx);
+      const classes: ClassRow[] = await db('classes as c')
+        .join('class_enrollments as e', 'e.class_id', 'c.id')
+        .where('e.student_id', student.id)
+        .modify((q) => (isAdmin(who) ? q : q.whereIn('c.id', taughtClassIds(db, who.instructor.id))))
+        .select('c.*')
+        .orderBy('c.id');
       const counts = (await db('events').where({ user_id: student.user_id }).select('event_type').count({ n: '*' }).groupBy('event_type')) as unknown as Array<{ event_type: string; n: number | string }>;
       const recent: EventRow[] = await db('events').where({ user_id: student.user_id }).orderBy('event_time', 'desc').orderBy('id', 'desc').limit(50);
       ctx.body = {
@@ -81,12 +92,14 @@ export function addReadRoutes(table: RouteTable, parts: { db: Knex }): void {
   });
 
   table.add({
-    method: 'get', path: '/api/v1/events', access: 'instructor', tag: 'events',
-    summary: 'Stored events by user_id, notebook_path, event_type and time range (from ≤ event_time < to), newest first (skip, limit)',
+    method: 'get', path: '/api/v1/events', access: 'instructor', tag: 'events', scope: 'own_classes',
+    summary: 'Stored events by user_id, notebook_path, event_type and time range (from ≤ event_time < to), newest first (skip, limit); instructors see their classes\' students',
     responses: { 200: 'a page of events', 422: 'bad query' },
     handler: async (ctx) => {
       const q = await validate(eventQuery, { ...ctx.query });
+      const who = authOf(ctx);
       const query = db('events').modify((b) => {
+        if (!isAdmin(who)) b.whereIn('user_id', taughtUserIds(db, who.instructor.id));
         if (q.user_id) b.where({ user_id: q.user_id });
         if (q.notebook_path) b.where({ notebook_path: q.notebook_path });
         if (q.event_type) b.where({ event_type: q.event_type });

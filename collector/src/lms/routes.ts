@@ -9,6 +9,7 @@ import { HttpError } from '../http/errors.ts';
 import { insertedId, iso } from '../instructors/store.ts';
 import { authOf, idParam, idQuery, pagination, readJson, trimmedString, validate, type RouteTable } from '../http/routeTable.ts';
 import type { Logger } from '../logger.ts';
+import { isAdmin, taughtClassIds } from './classAccess.ts';
 import {
   assignmentView,
   classView,
@@ -70,6 +71,13 @@ export const lmsSchemas = {
     submission_comment: yup.string().max(10_000).nullable().optional(),
     submitted_at: isoDate.optional(),
   }),
+  teacherAdd: yup
+    .object({
+      instructor_id: yup.number().integer().positive().optional(),
+      email: trimmedString().email('email must be an email address').max(255).optional(),
+      role: yup.string().oneOf(['owner', 'co_teacher'], 'role must be owner or co_teacher').optional(),
+    })
+    .test('who', 'give instructor_id or email', (v) => Boolean(v && (v.instructor_id || v.email))),
   grade: yup.object({
     score: yup.number().typeError('score must be a number').integer('score must be an integer').min(0, 'score must be 0-100').max(100, 'score must be 0-100').optional(),
     feedback: yup.string().max(20_000).nullable().optional(),
@@ -80,6 +88,10 @@ export interface LmsParts {
   db: Knex;
   log: Logger;
   redis?: Redis;
+  /** Largest notebook a submission may carry (the companion's limit). */
+  submissionMaxBytes: number;
+  /** Submissions kept per student and assignment. */
+  submissionsKept: number;
 }
 
 const notFound = (what: string) => new HttpError(404, `${what}_not_found`, `no such ${what}`);
@@ -121,8 +133,13 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     handler: async (ctx) => {
       const input = await validate(lmsSchemas.classCreate, await readJson(ctx));
       try {
-        const [row] = await db('classes').insert({ ...input, description: input.description ?? null, created_at: now(), updated_at: now() }).returning('id');
-        const id = insertedId(row);
+        // The creator owns the class: from now on only its teachers (and admins) see it.
+        const id = await db.transaction(async (trx) => {
+          const [row] = await trx('classes').insert({ ...input, description: input.description ?? null, created_at: now(), updated_at: now() }).returning('id');
+          const classId = insertedId(row);
+          await trx('class_teachers').insert({ class_id: classId, instructor_id: authOf(ctx).instructor.id, role: 'owner', added_at: now() });
+          return classId;
+        });
         ctx.status = 201;
         ctx.body = classView(await getClass(db, id));
       } catch (err) {
@@ -132,23 +149,25 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     },
   });
   table.add({
-    method: 'get', path: '/api/v1/classes', access: 'instructor', tag: 'classes', summary: 'List classes (skip, limit)',
+    method: 'get', path: '/api/v1/classes', access: 'instructor', tag: 'classes', summary: 'List classes (skip, limit)', scope: 'own_classes',
     responses: { 200: 'a page of classes', 422: 'bad query' },
     handler: async (ctx) => {
-      const { items, total } = await page<ClassRow>(db('classes'), await pagination(ctx), 'id');
+      const who = authOf(ctx);
+      const query = db('classes').modify((q) => (isAdmin(who) ? q : q.whereIn('id', taughtClassIds(db, who.instructor.id))));
+      const { items, total } = await page<ClassRow>(query, await pagination(ctx), 'id');
       ctx.set('X-Total-Count', String(total));
       ctx.body = items.map(classView);
     },
   });
   table.add({
-    method: 'get', path: '/api/v1/classes/:id', access: 'instructor', tag: 'classes', summary: 'One class',
+    method: 'get', path: '/api/v1/classes/:id', access: 'instructor', tag: 'classes', summary: 'One class', scope: { class: { param: 'id' } },
     responses: { 200: 'the class', 404: 'no such class' },
     handler: async (ctx) => {
       ctx.body = classView(await getClass(db, idParam(ctx, 'id', 'class')));
     },
   });
   table.add({
-    method: 'put', path: '/api/v1/classes/:id', access: 'instructor', tag: 'classes', summary: 'Update a class (partial)',
+    method: 'put', path: '/api/v1/classes/:id', access: 'instructor', tag: 'classes', summary: 'Update a class (partial)', scope: { class: { param: 'id' } },
     body: lmsSchemas.classUpdate, responses: { 200: 'updated', 404: 'no such class', 409: 'class_code taken', 422: 'invalid body' },
     handler: async (ctx) => {
       const id = idParam(ctx, 'id', 'class');
@@ -164,7 +183,7 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     },
   });
   table.add({
-    method: 'delete', path: '/api/v1/classes/:id', access: 'instructor', tag: 'classes', summary: 'Delete a class with its enrollments, assignments and submissions',
+    method: 'delete', path: '/api/v1/classes/:id', access: 'instructor', tag: 'classes', summary: 'Delete a class with its enrollments, assignments and submissions', scope: { class: { param: 'id' }, role: 'owner' },
     responses: { 200: 'the deleted class', 404: 'no such class' },
     handler: async (ctx) => {
       const row = await getClass(db, idParam(ctx, 'id', 'class'));
@@ -173,9 +192,64 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     },
   });
 
+  // ---- teachers ---------------------------------------------------------------------------
+  const teacherView = (row: { instructor_id: number; role: string; added_at: string | Date; name: string; email: string }) => ({
+    instructor_id: row.instructor_id,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    added_at: iso(row.added_at),
+  });
+  const teachersOf = (classId: number) =>
+    db('class_teachers as t').join('instructors as i', 'i.id', 't.instructor_id').where('t.class_id', classId).select('t.instructor_id', 't.role', 't.added_at', 'i.name', 'i.email').orderBy('t.id');
+  table.add({
+    method: 'get', path: '/api/v1/classes/:id/teachers', access: 'instructor', tag: 'classes', summary: "A class's teachers (owners and co-teachers)", scope: { class: { param: 'id' } },
+    responses: { 200: 'the teachers', 403: 'not a teacher of this class', 404: 'no such class' },
+    handler: async (ctx) => {
+      const cls = await getClass(db, idParam(ctx, 'id', 'class'));
+      ctx.body = (await teachersOf(cls.id)).map(teacherView);
+    },
+  });
+  table.add({
+    method: 'post', path: '/api/v1/classes/:id/teachers', access: 'instructor', tag: 'classes', summary: 'Add a teacher (by instructor_id or email) as owner or co_teacher', scope: { class: { param: 'id' }, role: 'owner' },
+    body: lmsSchemas.teacherAdd, responses: { 201: 'added', 403: 'not an owner of this class', 404: 'no such class or instructor', 409: 'already a teacher', 422: 'invalid body' },
+    handler: async (ctx) => {
+      const cls = await getClass(db, idParam(ctx, 'id', 'class'));
+      const input = await validate(lmsSchemas.teacherAdd, await readJson(ctx));
+      const instructor = input.instructor_id
+        ? await db('instructors').where({ id: input.instructor_id }).first()
+        : await db('instructors').where({ email: input.email!.toLowerCase() }).first();
+      if (!instructor || !instructor.is_active) throw notFound('instructor');
+      try {
+        await db('class_teachers').insert({ class_id: cls.id, instructor_id: instructor.id, role: input.role ?? 'co_teacher', added_at: now() });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new HttpError(409, 'already_teacher', 'this instructor already teaches the class');
+        throw err;
+      }
+      ctx.status = 201;
+      ctx.body = (await teachersOf(cls.id)).map(teacherView);
+    },
+  });
+  table.add({
+    method: 'delete', path: '/api/v1/classes/:id/teachers/:instructorId', access: 'instructor', tag: 'classes', summary: 'Remove a teacher (not the last owner)', scope: { class: { param: 'id' }, role: 'owner' },
+    responses: { 200: 'removed', 403: 'not an owner of this class', 404: 'no such class or teacher', 409: 'the last owner' },
+    handler: async (ctx) => {
+      const cls = await getClass(db, idParam(ctx, 'id', 'class'));
+      const instructorId = idParam(ctx, 'instructorId', 'teacher');
+      await db.transaction(async (trx) => {
+        const row = await trx('class_teachers').where({ class_id: cls.id, instructor_id: instructorId }).first();
+        if (!row) throw notFound('teacher');
+        const owners = await trx('class_teachers').where({ class_id: cls.id, role: 'owner' }).count({ n: '*' });
+        if (row.role === 'owner' && Number(owners[0].n) <= 1) throw new HttpError(409, 'last_owner', 'a class keeps at least one owner; add another owner first');
+        await trx('class_teachers').where({ id: row.id }).delete();
+      });
+      ctx.body = (await teachersOf(cls.id)).map(teacherView);
+    },
+  });
+
   // ---- enrollment -------------------------------------------------------------------------
   table.add({
-    method: 'get', path: '/api/v1/classes/:id/students', access: 'instructor', tag: 'classes', summary: 'Students enrolled in a class (skip, limit)',
+    method: 'get', path: '/api/v1/classes/:id/students', access: 'instructor', tag: 'classes', summary: 'Students enrolled in a class (skip, limit)', scope: { class: { param: 'id' } },
     responses: { 200: 'a page of students', 404: 'no such class' },
     handler: async (ctx) => {
       const cls = await getClass(db, idParam(ctx, 'id', 'class'));
@@ -186,7 +260,7 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     },
   });
   table.add({
-    method: 'post', path: '/api/v1/classes/:id/students', access: 'instructor', tag: 'classes',
+    method: 'post', path: '/api/v1/classes/:id/students', access: 'instructor', tag: 'classes', scope: { class: { param: 'id' } },
     summary: 'Enroll a student: an existing one by student_id or email, or by Jupyter user name (user_id; created if new)',
     body: lmsSchemas.enroll, responses: { 201: 'enrolled', 404: 'no such class or student', 409: 'already enrolled', 422: 'invalid body' },
     handler: async (ctx) => {
@@ -203,12 +277,14 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
         if (isUniqueViolation(err)) throw new HttpError(409, 'already_enrolled', 'the student is already in this class');
         throw err;
       }
+      // Enrolling gives this class's teachers the student's activity: say who did it.
+      log.info({ event: 'enrolled', classId: cls.id, studentId: student.id, by: authOf(ctx).instructor.id }, 'student enrolled');
       ctx.status = 201;
       ctx.body = { class_id: cls.id, student: studentView(student) };
     },
   });
   table.add({
-    method: 'delete', path: '/api/v1/classes/:id/students/:studentId', access: 'instructor', tag: 'classes', summary: 'Remove a student from a class',
+    method: 'delete', path: '/api/v1/classes/:id/students/:studentId', access: 'instructor', tag: 'classes', summary: 'Remove a student from a class', scope: { class: { param: 'id' } },
     responses: { 200: 'removed', 404: 'no such class or enrollment' },
     handler: async (ctx) => {
       const cls = await getClass(db, idParam(ctx, 'id', 'class'));
@@ -221,7 +297,7 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
 
   // ---- assignments ------------------------------------------------------------------------
   table.add({
-    method: 'post', path: '/api/v1/assignments', access: 'instructor', tag: 'assignments', summary: 'Create an assignment for a class',
+    method: 'post', path: '/api/v1/assignments', access: 'instructor', tag: 'assignments', summary: 'Create an assignment for a class', scope: { class: { body: 'class_id' } },
     body: lmsSchemas.assignmentCreate, responses: { 201: 'created', 404: 'no such class', 422: 'invalid body' },
     handler: async (ctx) => {
       const input = await validate(lmsSchemas.assignmentCreate, await readJson(ctx));
@@ -242,25 +318,29 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     },
   });
   table.add({
-    method: 'get', path: '/api/v1/assignments', access: 'instructor', tag: 'assignments', summary: 'List assignments (skip, limit, class_id)',
+    method: 'get', path: '/api/v1/assignments', access: 'instructor', tag: 'assignments', summary: 'List assignments (skip, limit, class_id)', scope: 'own_classes',
     responses: { 200: 'a page of assignments', 422: 'bad query' },
     handler: async (ctx) => {
       const classId = idQuery(ctx, 'class_id');
-      const query = db('class_assignments').modify((q) => (classId ? q.where({ class_id: classId }) : q));
+      const who = authOf(ctx);
+      const query = db('class_assignments').modify((q) => {
+        if (classId) q.where({ class_id: classId });
+        if (!isAdmin(who)) q.whereIn('class_id', taughtClassIds(db, who.instructor.id));
+      });
       const { items, total } = await page<AssignmentRow>(query, await pagination(ctx), 'id');
       ctx.set('X-Total-Count', String(total));
       ctx.body = items.map(assignmentView);
     },
   });
   table.add({
-    method: 'get', path: '/api/v1/assignments/:id', access: 'instructor', tag: 'assignments', summary: 'One assignment',
+    method: 'get', path: '/api/v1/assignments/:id', access: 'instructor', tag: 'assignments', summary: 'One assignment', scope: { assignment: { param: 'id' } },
     responses: { 200: 'the assignment', 404: 'no such assignment' },
     handler: async (ctx) => {
       ctx.body = assignmentView(await getAssignment(db, idParam(ctx, 'id', 'assignment')));
     },
   });
   table.add({
-    method: 'put', path: '/api/v1/assignments/:id', access: 'instructor', tag: 'assignments', summary: 'Update an assignment (partial)',
+    method: 'put', path: '/api/v1/assignments/:id', access: 'instructor', tag: 'assignments', summary: 'Update an assignment (partial)', scope: { assignment: { param: 'id' } },
     body: lmsSchemas.assignmentUpdate, responses: { 200: 'updated', 404: 'no such assignment', 422: 'invalid body' },
     handler: async (ctx) => {
       const id = idParam(ctx, 'id', 'assignment');
@@ -273,7 +353,7 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     },
   });
   table.add({
-    method: 'delete', path: '/api/v1/assignments/:id', access: 'instructor', tag: 'assignments', summary: 'Delete an assignment and its submissions',
+    method: 'delete', path: '/api/v1/assignments/:id', access: 'instructor', tag: 'assignments', summary: 'Delete an assignment and its submissions', scope: { assignment: { param: 'id' } },
     responses: { 200: 'the deleted assignment', 404: 'no such assignment' },
     handler: async (ctx) => {
       const row = await getAssignment(db, idParam(ctx, 'id', 'assignment'));
@@ -284,31 +364,33 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
 
   // ---- submissions ------------------------------------------------------------------------
   table.add({
-    method: 'post', path: '/api/v1/submissions', access: 'instructor', tag: 'submissions', summary: "Record a submission on a student's behalf",
+    method: 'post', path: '/api/v1/submissions', access: 'instructor', tag: 'submissions', summary: "Record a submission on a student's behalf", scope: { assignment: { body: 'assignment_id' } }, bodyLimit: parts.submissionMaxBytes,
     body: lmsSchemas.submissionCreate, responses: { 201: 'created', 404: 'no such assignment or student', 422: 'invalid body' },
     handler: async (ctx) => {
-      const input = await validate(lmsSchemas.submissionCreate, await readJson(ctx, '16mb'));
+      const input = await validate(lmsSchemas.submissionCreate, await readJson(ctx, parts.submissionMaxBytes));
       const assignment = await getAssignment(db, input.assignment_id);
       const student = await db<StudentRow>('students').where({ id: input.student_id }).first();
       if (!student) throw notFound('student');
       const submittedAt = input.submitted_at ? new Date(input.submitted_at).toISOString() : now();
-      const id = await insertSubmission(db, { assignment, studentId: student.id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt });
+      const id = await insertSubmission(db, { assignment, studentId: student.id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt, keep: parts.submissionsKept });
       ctx.status = 201;
       ctx.body = submissionView(await getSubmission(db, id));
     },
   });
   table.add({
-    method: 'get', path: '/api/v1/submissions', access: 'instructor', tag: 'submissions', summary: 'List submissions (skip, limit, assignment_id, student_id); without the notebooks',
+    method: 'get', path: '/api/v1/submissions', access: 'instructor', tag: 'submissions', summary: 'List submissions (skip, limit, assignment_id, student_id); without the notebooks', scope: 'own_classes',
     responses: { 200: 'a page of submissions', 422: 'bad query' },
     handler: async (ctx) => {
       const assignmentId = idQuery(ctx, 'assignment_id');
       const studentId = idQuery(ctx, 'student_id');
+      const who = authOf(ctx);
       const query = db('assignment_submissions as s')
         .join('students as st', 'st.id', 's.student_id')
         .select('s.*', 'st.user_id')
         .modify((q) => {
           if (assignmentId) q.where('s.assignment_id', assignmentId);
           if (studentId) q.where('s.student_id', studentId);
+          if (!isAdmin(who)) q.whereIn('s.assignment_id', db('class_assignments').select('id').whereIn('class_id', taughtClassIds(db, who.instructor.id)));
         });
       const { items, total } = await page<SubmissionRow & { user_id: string }>(query, await pagination(ctx), 's.id');
       ctx.set('X-Total-Count', String(total));
@@ -316,14 +398,14 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     },
   });
   table.add({
-    method: 'get', path: '/api/v1/submissions/:id', access: 'instructor', tag: 'submissions', summary: 'One submission with its notebook',
+    method: 'get', path: '/api/v1/submissions/:id', access: 'instructor', tag: 'submissions', summary: 'One submission with its notebook', scope: { submission: { param: 'id' } },
     responses: { 200: 'the submission', 404: 'no such submission' },
     handler: async (ctx) => {
       ctx.body = submissionView(await getSubmission(db, idParam(ctx, 'id', 'submission')), { withNotebook: true });
     },
   });
   table.add({
-    method: 'put', path: '/api/v1/submissions/:id', access: 'instructor', tag: 'submissions',
+    method: 'put', path: '/api/v1/submissions/:id', access: 'instructor', tag: 'submissions', scope: { submission: { param: 'id' } },
     summary: 'Grade a submission (score 0-100, feedback); the student is notified (assignment_graded)',
     body: lmsSchemas.grade, responses: { 200: 'graded', 404: 'no such submission', 422: 'invalid body (score outside 0-100)' },
     handler: async (ctx) => {
@@ -353,7 +435,7 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     },
   });
   table.add({
-    method: 'delete', path: '/api/v1/submissions/:id', access: 'instructor', tag: 'submissions', summary: 'Delete a submission',
+    method: 'delete', path: '/api/v1/submissions/:id', access: 'instructor', tag: 'submissions', summary: 'Delete a submission', scope: { submission: { param: 'id' } },
     responses: { 200: 'the deleted submission', 404: 'no such submission' },
     handler: async (ctx) => {
       const row = await getSubmission(db, idParam(ctx, 'id', 'submission'));
@@ -363,20 +445,38 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
   });
 }
 
+/**
+ * Stores a hand-in, keeping at most `keep` per student and assignment: the oldest ungraded ones give
+ * way (a graded one is never deleted; when `keep` are graded, a further hand-in is 409).
+ */
 export async function insertSubmission(
   db: Knex,
-  input: { assignment: AssignmentRow; studentId: number; notebook: unknown; comment: string | null; submittedAt: string },
+  input: { assignment: AssignmentRow; studentId: number; notebook: unknown; comment: string | null; submittedAt: string; keep: number },
 ): Promise<number> {
-  const [row] = await db('assignment_submissions')
-    .insert({
-      assignment_id: input.assignment.id,
-      student_id: input.studentId,
-      notebook_content: JSON.stringify(input.notebook),
-      submission_comment: input.comment,
-      submitted_at: input.submittedAt,
-      is_late: isLate(input.submittedAt, input.assignment.due_date),
-      status: 'submitted',
-    })
-    .returning('id');
-  return insertedId(row);
+  return db.transaction(async (trx) => {
+    const existing: Array<{ id: number; status: string }> = await trx('assignment_submissions')
+      .where({ assignment_id: input.assignment.id, student_id: input.studentId })
+      .orderBy('id', 'asc')
+      .select('id', 'status');
+    const excess = existing.length - (input.keep - 1);
+    if (excess > 0) {
+      const removable = existing.filter((s) => s.status !== 'graded').slice(0, excess).map((s) => s.id);
+      if (removable.length < excess) {
+        throw new HttpError(409, 'submission_limit_reached', `at most ${input.keep} submissions are kept per assignment and student, and that many are graded already`);
+      }
+      await trx('assignment_submissions').whereIn('id', removable).delete();
+    }
+    const [row] = await trx('assignment_submissions')
+      .insert({
+        assignment_id: input.assignment.id,
+        student_id: input.studentId,
+        notebook_content: JSON.stringify(input.notebook),
+        submission_comment: input.comment,
+        submitted_at: input.submittedAt,
+        is_late: isLate(input.submittedAt, input.assignment.due_date),
+        status: 'submitted',
+      })
+      .returning('id');
+    return insertedId(row);
+  });
 }

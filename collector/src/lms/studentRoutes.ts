@@ -21,7 +21,7 @@ export const studentSchemas = {
   }),
 };
 
-export function addStudentRoutes(table: RouteTable, parts: { db: Knex }): void {
+export function addStudentRoutes(table: RouteTable, parts: { db: Knex; submissionMaxBytes: number; submissionsKept: number }): void {
   const { db } = parts;
 
   table.add({
@@ -52,16 +52,16 @@ export function addStudentRoutes(table: RouteTable, parts: { db: Knex }): void {
   table.add({
     method: 'post', path: '/api/v1/student/submissions', access: 'student', tag: 'student',
     summary: 'Hand in a notebook for an assignment of one of my classes',
-    body: studentSchemas.submit, responses: { 201: 'submitted', 403: 'not enrolled in that class', 404: 'no such assignment', 422: 'invalid body' },
+    body: studentSchemas.submit, responses: { 201: 'submitted', 403: 'not enrolled in that class', 404: 'no such assignment', 409: 'the kept submissions are all graded', 413: 'notebook over SUBMISSION_MAX_BYTES', 422: 'invalid body' },
     handler: async (ctx) => {
-      const input = await validate(studentSchemas.submit, await readJson(ctx, '16mb'));
+      const input = await validate(studentSchemas.submit, await readJson(ctx, parts.submissionMaxBytes));
       const student = await ensureStudent(db, studentOf(ctx));
       const assignment = await db<AssignmentRow>('class_assignments').where({ id: input.assignment_id }).first();
       if (!assignment) throw new HttpError(404, 'assignment_not_found', 'no such assignment');
       const enrolled = await db('class_enrollments').where({ class_id: assignment.class_id, student_id: student.id }).first();
       if (!enrolled) throw new HttpError(403, 'not_enrolled', 'you are not enrolled in the class of this assignment');
       const submittedAt = new Date().toISOString();
-      const id = await insertSubmission(db, { assignment, studentId: student.id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt });
+      const id = await insertSubmission(db, { assignment, studentId: student.id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt, keep: parts.submissionsKept });
       const row = (await db<SubmissionRow>('assignment_submissions').where({ id }).first())!;
       ctx.status = 201;
       ctx.body = { submission_id: id, ...submissionView(row), message: 'Submitted' };

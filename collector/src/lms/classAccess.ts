@@ -1,0 +1,99 @@
+/**
+ * Per-class authorization (security review, finding 7). A class has teachers — owners and
+ * co-teachers (`class_teachers`); an instructor reads and changes only the classes they teach and
+ * the data of the students enrolled in them; admins everything. The route table declares each
+ * route's scope; `scopeGuard` enforces it before the handler runs, and list routes filter with
+ * `taughtClassIds` / `taughtUserIds`.
+ */
+import type { Knex } from 'knex';
+import type { Authenticated } from '../auth/tokens.ts';
+import { HttpError } from '../http/errors.ts';
+import { readJson, type Ctx, type Handler, type IdFrom, type Scope } from '../http/routeTable.ts';
+
+export const TEACHER_ROLES = ['owner', 'co_teacher'] as const;
+export type TeacherRole = (typeof TEACHER_ROLES)[number];
+
+export const isAdmin = (who: Authenticated) => who.instructor.role === 'admin';
+
+/** Ids of the classes an instructor teaches, as a subquery. */
+export function taughtClassIds(db: Knex, instructorId: number): Knex.QueryBuilder {
+  return db('class_teachers').select('class_id').where({ instructor_id: instructorId });
+}
+
+/** Student ids enrolled in a class the instructor teaches, as a subquery. */
+export function taughtStudentIds(db: Knex, instructorId: number): Knex.QueryBuilder {
+  return db('class_enrollments').select('student_id').whereIn('class_id', taughtClassIds(db, instructorId));
+}
+
+/** Jupyter user names of those students (events are keyed by user name), as a subquery. */
+export function taughtUserIds(db: Knex, instructorId: number): Knex.QueryBuilder {
+  return db('students').select('user_id').whereIn('id', taughtStudentIds(db, instructorId));
+}
+
+export async function teacherRole(db: Knex, instructorId: number, classId: number): Promise<TeacherRole | undefined> {
+  const row = await db('class_teachers').where({ class_id: classId, instructor_id: instructorId }).first('role');
+  return row?.role as TeacherRole | undefined;
+}
+
+function idFrom(ctx: Ctx, from: IdFrom, body: unknown): number | undefined {
+  const raw = 'param' in from ? (ctx.params as Record<string, string>)[from.param] : (body as Record<string, unknown> | undefined)?.[from.body];
+  const id = typeof raw === 'number' ? raw : /^\d{1,9}$/.test(String(raw ?? '')) ? Number(raw) : NaN;
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+const notTeacher = (what: string) => new HttpError(403, 'not_class_teacher', `you do not teach the class of this ${what}; its owner can add you as a teacher`);
+const notFound = (what: string) => new HttpError(404, `${what}_not_found`, `no such ${what}`);
+
+/** The class ids a scoped resource belongs to, or undefined when it does not exist. */
+async function classesOf(db: Knex, kind: 'class' | 'assignment' | 'submission', id: number): Promise<number | undefined> {
+  if (kind === 'class') return (await db('classes').where({ id }).first('id'))?.id;
+  if (kind === 'assignment') return (await db('class_assignments').where({ id }).first('class_id'))?.class_id;
+  const row = await db('assignment_submissions as s').join('class_assignments as a', 'a.id', 's.assignment_id').where('s.id', id).first('a.class_id');
+  return row?.class_id;
+}
+
+/**
+ * The guard for a route's declared scope. Runs after the token guard; admins pass. An id that is
+ * not a valid id is left to the handler (its validation answers 404/422 without touching data).
+ */
+export function scopeGuard(db: Knex, scope: Scope, bodyLimit?: number): Handler {
+  return async (ctx, next) => {
+    const who = ctx.state.auth as Authenticated;
+    if (scope === 'own_classes' || isAdmin(who)) return next();
+    const [kind, from] = Object.entries(scope).find(([k]) => k !== 'role') as ['class' | 'assignment' | 'submission' | 'student', IdFrom];
+    const body = 'body' in from ? await readJson(ctx, bodyLimit) : undefined;
+    const id = idFrom(ctx, from, body);
+    if (id === undefined) return next();
+    if (kind === 'student') {
+      if (!(await db('students').where({ id }).first('id'))) throw notFound('student');
+      const taught = await db('class_enrollments').where({ student_id: id }).whereIn('class_id', taughtClassIds(db, who.instructor.id)).first('id');
+      if (!taught) throw new HttpError(403, 'not_class_teacher', 'this student is not in a class you teach');
+      return next();
+    }
+    const classId = await classesOf(db, kind, id);
+    if (classId === undefined) throw notFound(kind);
+    const role = await teacherRole(db, who.instructor.id, classId);
+    if (!role) throw notTeacher(kind);
+    if ('role' in scope && scope.role === 'owner' && role !== 'owner') throw new HttpError(403, 'not_class_owner', 'only an owner of the class may do this');
+    return next();
+  };
+}
+
+/** How often a live socket re-reads which students its instructor may see (enrollments change). */
+export const ROSTER_REFRESH_MS = 10_000;
+
+/**
+ * For a non-admin's live socket: whether an event's student is in one of their classes. The set is
+ * read once before the socket gets any event and re-read every ROSTER_REFRESH_MS.
+ */
+export async function createRosterFilter(db: Knex, instructorId: number): Promise<{ canSee(userId: string): boolean; stop(): void }> {
+  let allowed = new Set<string>();
+  const refresh = async () => {
+    const rows: Array<{ user_id: string }> = await taughtUserIds(db, instructorId);
+    allowed = new Set(rows.map((r) => r.user_id));
+  };
+  await refresh();
+  const timer = setInterval(() => void refresh().catch(() => undefined), ROSTER_REFRESH_MS);
+  timer.unref();
+  return { canSee: (userId) => allowed.has(userId), stop: () => clearInterval(timer) };
+}
