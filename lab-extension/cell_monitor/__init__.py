@@ -1,8 +1,10 @@
 """cell-monitor for JupyterLab: the prebuilt labextension and its companion server route.
 
 The companion route (``{base_url}cell-monitor``) is the only Python in cell-monitor. It takes event
-batches from the labextension in the student's browser, stamps the Jupyter-authenticated user and
-the ingest key, and forwards the body unchanged to the collector's ``/api/v1/events``.
+batches from the labextension in the student's browser, stamps the user (the server's owner, else the
+Jupyter-authenticated user) and that student's credential, and forwards the body unchanged to the
+collector's ``/api/v1/events``. ``cell_monitor.credentials`` derives per-student credentials from the
+collector's master key; ``cell_monitor.hub`` hands them to JupyterHub's spawner.
 """
 
 from .companion import CellMonitor, load_extension

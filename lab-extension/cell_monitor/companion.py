@@ -7,9 +7,14 @@ GET/POST {base_url}cell-monitor/student/(assignments|submissions|notifications)
                                 grades and notifications, as the same stamped user
 
 * Jupyter's own authentication applies (token or login cookie, plus XSRF for cookie requests).
-* The authenticated user name (the JupyterHub user under a hub) goes in ``X-Cell-Monitor-User``;
-  the collector trusts ``userId`` only from there when it has an ingest key.
-* ``Authorization: Bearer <ingest key>`` is added here; the key never reaches the browser.
+* The stamped user goes in ``X-Cell-Monitor-User``, percent-encoded UTF-8: ``c.CellMonitor.user``
+  (the server's owner: ``$CELL_MONITOR_USER``, else the hub user ``$JUPYTERHUB_USER``) when set,
+  else the Jupyter-authenticated user. The collector trusts ``userId`` only from this stamp.
+* ``Authorization: Bearer <credential>`` is added when a per-student credential is configured
+  (``cell_monitor.credentials``): it speaks for that one user only, the collector answers 401 for
+  any other stamp. It never reaches the browser. The collector's master key is never held here.
+* At load the credential and any master/ingest key are removed from ``os.environ``, so kernels and
+  terminals started by this server do not inherit them.
 * The body is forwarded as-is. The collector's answer (status, JSON body, Retry-After) comes back
   unchanged; an unreachable collector is 502 ``collector_unreachable`` and a slow one 504
   ``collector_timeout``, so the extension keeps the events queued and tries again later.
@@ -30,9 +35,13 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from traitlets import Float, Int, Unicode, default
 from traitlets.config import Configurable
 
+from .credentials import PREFIX, encode_user
+
 ROUTE = "cell-monitor"
 FORWARDED_HEADERS = ("Content-Type", "Content-Encoding")
 PASSED_BACK_HEADERS = ("Retry-After",)
+# Removed from os.environ at load: kernels and terminals started later must not inherit them.
+SECRET_VARIABLES = ("CELL_MONITOR_CREDENTIAL", "CELL_MONITOR_INGEST_KEY", "CELL_MONITOR_MASTER_KEY")
 
 
 class CellMonitor(Configurable):
@@ -42,8 +51,22 @@ class CellMonitor(Configurable):
         help="Base URL of the cell-monitor collector. Default: $CELL_MONITOR_COLLECTOR_URL or http://127.0.0.1:8765.",
     ).tag(config=True)
 
+    credential = Unicode(
+        help="This student's credential (cmc1_…, from the collector's `issue-credential` or "
+        "cell_monitor.hub.spawner_environment), sent to the collector as Authorization: Bearer. "
+        "It speaks for `user` only. Default: $CELL_MONITOR_CREDENTIAL (removed from the environment "
+        "at load). Never sent to the browser.",
+    ).tag(config=True)
+
+    user = Unicode(
+        help="The user every request is stamped with: the server's owner, the name the credential "
+        "was issued for. Default: $CELL_MONITOR_USER, else $JUPYTERHUB_USER, else empty, meaning "
+        "the Jupyter-authenticated user of each request.",
+    ).tag(config=True)
+
     ingest_key = Unicode(
-        help="The collector's INGEST_KEY. Default: $CELL_MONITOR_INGEST_KEY. Never sent to the browser.",
+        help="No longer read (nor $CELL_MONITOR_INGEST_KEY): the collector's master key must not be on "
+        "student servers. Setting it logs an error; configure `credential` instead.",
     ).tag(config=True)
 
     connect_timeout = Float(3.0, help="Seconds to wait for a connection to the collector.").tag(config=True)
@@ -54,9 +77,13 @@ class CellMonitor(Configurable):
     def _default_collector_url(self):
         return os.environ.get("CELL_MONITOR_COLLECTOR_URL", "http://127.0.0.1:8765")
 
-    @default("ingest_key")
-    def _default_ingest_key(self):
-        return os.environ.get("CELL_MONITOR_INGEST_KEY", "")
+    @default("credential")
+    def _default_credential(self):
+        return os.environ.get("CELL_MONITOR_CREDENTIAL", "")
+
+    @default("user")
+    def _default_user(self):
+        return os.environ.get("CELL_MONITOR_USER") or os.environ.get("JUPYTERHUB_USER", "")
 
     @property
     def events_url(self) -> str:
@@ -79,13 +106,14 @@ class CompanionHandler(APIHandler):
         self.finish(json.dumps({"error": error, "message": message}))
 
     async def forward(self, url: str, method: str, body: bytes | None) -> None:
-        """Relays one request to the collector as the authenticated user; transport failures → 502/504."""
+        """Relays one request to the collector as the stamped user; transport failures → 502/504."""
         if body is not None and len(body) > self.cm.max_body_bytes:
             return self.fail(413, "body_too_large", f"request body over {self.cm.max_body_bytes} bytes")
         headers = {name: self.request.headers[name] for name in FORWARDED_HEADERS if name in self.request.headers}
-        headers["X-Cell-Monitor-User"] = self.current_user.username
-        if self.cm.ingest_key:
-            headers["Authorization"] = f"Bearer {self.cm.ingest_key}"
+        # The server's owner when configured (under a hub, also when an admin visits the server).
+        headers["X-Cell-Monitor-User"] = encode_user(self.cm.user or self.current_user.username)
+        if self.cm.credential:
+            headers["Authorization"] = f"Bearer {self.cm.credential}"
         request = HTTPRequest(
             url,
             method=method,
@@ -151,7 +179,7 @@ class CompanionHandler(APIHandler):
 
 
 class StudentHandler(CompanionHandler):
-    """The student's LMS routes, relayed with the same stamp and key (the user is never in the body)."""
+    """The student's LMS routes, relayed with the same stamp and credential (the user is never in the body)."""
 
     async def relay(self, resource: str, method: str):
         url = f"{self.cm.collector_url.rstrip('/')}/api/v1/student/{resource}"
@@ -171,6 +199,24 @@ class StudentHandler(CompanionHandler):
 
 def load_extension(serverapp) -> None:
     settings = CellMonitor(parent=serverapp)
+    # Read the environment defaults now: the variables are removed just below.
+    credential, user = settings.credential, settings.user
+    if settings.ingest_key or os.environ.get("CELL_MONITOR_INGEST_KEY"):
+        serverapp.log.error(
+            "cell-monitor: c.CellMonitor.ingest_key / $CELL_MONITOR_INGEST_KEY is no longer read and never sent: "
+            "the collector's master key must not be on student servers. Issue this student's credential "
+            "(collector `issue-credential --user NAME`, or cell_monitor.hub.spawner_environment under JupyterHub) "
+            "and set CELL_MONITOR_CREDENTIAL and CELL_MONITOR_USER."
+        )
+    if credential and not credential.startswith(PREFIX):
+        serverapp.log.error("cell-monitor: the credential is not a per-student credential (%s…); the collector will refuse it", PREFIX)
+    # jupyter_client and terminado build each kernel's/terminal's environment from a copy of
+    # os.environ when it starts, so nothing started from here on inherits these. A kernel running as
+    # the same Unix user can still read /proc/<server pid>/environ (the environment as exec'd): that
+    # is why the credential is bound to the one student, so reading it lets a student send only as
+    # themself, and why the master key never belongs here.
+    for name in SECRET_VARIABLES:
+        os.environ.pop(name, None)
     serverapp.web_app.settings["cell_monitor"] = settings
     route = url_path_join(serverapp.web_app.settings["base_url"], ROUTE)
     student_route = url_path_join(route, "student", "(assignments|submissions|notifications)")
@@ -179,8 +225,9 @@ def load_extension(serverapp) -> None:
         [(route, CompanionHandler, {"settings": settings}), (student_route, StudentHandler, {"settings": settings})],
     )
     serverapp.log.info(
-        "cell-monitor companion at %s → %s (ingest key %s)",
+        "cell-monitor companion at %s → %s (credential %s; user: %s)",
         route,
         settings.collector_url,
-        "set" if settings.ingest_key else "not set",
+        "set" if credential else "not set",
+        user or "the Jupyter-authenticated user",
     )

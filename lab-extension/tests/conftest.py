@@ -1,6 +1,9 @@
+import asyncio
 import json
+import logging
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,9 +23,49 @@ STUDENT = "student-7"
 class NamedUser(IdentityProvider):
     """Like JupyterHub's provider: a token-authenticated request is a named user, not an anonymous one."""
 
+    username = STUDENT
+
     async def get_user(self, handler):
         user = await super().get_user(handler)
-        return User(username=STUDENT) if user else None
+        return User(username=self.username) if user else None
+
+
+@contextmanager
+def server_log_records():
+    """Records logged on the ServerApp logger, including while extensions load.
+
+    pytest-jupyter empties that logger's handlers and jupyter_server's init_logging() sets
+    propagate=False, so records logged during initialize() (when extensions load) reach neither a
+    handler nor caplog. A filter on the logger still sees every record.
+    """
+    records = []
+
+    def keep(record):
+        records.append(record)
+        return True
+
+    logger = logging.getLogger("ServerApp")
+    logger.addFilter(keep)
+    try:
+        yield records
+    finally:
+        logger.removeFilter(keep)
+
+
+async def stored_user(store: str, event_id: str, timeout: float = 10.0):
+    """The user_id the collector's store holds for event_id, polled for up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(store):
+            with sqlite3.connect(store) as db:
+                try:
+                    row = db.execute("SELECT user_id FROM events WHERE event_id = ?", (event_id,)).fetchone()
+                except sqlite3.OperationalError:
+                    row = None
+            if row:
+                return row[0]
+        await asyncio.sleep(0.1)
+    return None
 
 
 def free_port() -> int:

@@ -1,23 +1,24 @@
-"""The companion route against the real collector (the CLI, embedded mode, INGEST_KEY set)."""
+"""The companion route against the real collector (the CLI, embedded mode, INGEST_KEY = master key set)."""
 
-import asyncio
 import gzip
 import json
-import os
 import socket
-import sqlite3
-import time
 
 import pytest
-from conftest import STUDENT, NamedUser, free_port, running_collector
+from cell_monitor.credentials import student_credential
+from conftest import STUDENT, NamedUser, free_port, running_collector, stored_user
 from tornado.httpclient import HTTPClientError
 
-INGEST_KEY = "companion-test-key-0123456789"
+MASTER_KEY = "companion-test-key-0123456789"
+
+
+class WangXiaoming(NamedUser):
+    username = "王小明"
 
 
 @pytest.fixture(scope="module")
 def collector(tmp_path_factory):
-    with running_collector(tmp_path_factory.mktemp("collector-data"), INGEST_KEY=INGEST_KEY) as running:
+    with running_collector(tmp_path_factory.mktemp("collector-data"), INGEST_KEY=MASTER_KEY) as running:
         yield running
 
 
@@ -27,10 +28,28 @@ def collector_url(collector):
 
 
 @pytest.fixture
-def jp_server_config(collector_url):
+def identity_provider():
+    """Who Jupyter authenticates each request as."""
+    return NamedUser
+
+
+@pytest.fixture
+def identity():
+    """(c.CellMonitor.user, the user whose credential the server holds); tests override it."""
+    return STUDENT, STUDENT
+
+
+@pytest.fixture
+def jp_server_config(collector_url, identity_provider, identity):
+    user, credential_owner = identity
     return {
-        "ServerApp": {"jpserver_extensions": {"cell_monitor": True}, "identity_provider_class": NamedUser},
-        "CellMonitor": {"collector_url": collector_url, "ingest_key": INGEST_KEY, "request_timeout": 2.0},
+        "ServerApp": {"jpserver_extensions": {"cell_monitor": True}, "identity_provider_class": identity_provider},
+        "CellMonitor": {
+            "collector_url": collector_url,
+            "user": user,
+            "credential": student_credential(MASTER_KEY, credential_owner),
+            "request_timeout": 2.0,
+        },
     }
 
 
@@ -48,34 +67,53 @@ def event(event_id: str, **extra):
     }
 
 
-async def stored_user(store: str, event_id: str, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if os.path.exists(store):
-            with sqlite3.connect(store) as db:
-                try:
-                    row = db.execute("SELECT user_id FROM events WHERE event_id = ?", (event_id,)).fetchone()
-                except sqlite3.OperationalError:
-                    row = None
-            if row:
-                return row[0]
-        await asyncio.sleep(0.1)
-    return None
-
-
 async def jupyter_user(jp_fetch) -> str:
     me = await jp_fetch("api", "me")
     return json.loads(me.body)["identity"]["username"]
 
 
-async def test_stamps_the_jupyter_user_and_adds_the_ingest_key(jp_fetch, collector):
+async def test_stamps_the_user_and_adds_the_students_credential(jp_fetch, collector):
     reply = await jp_fetch("cell-monitor", method="POST", body=json.dumps([event("companion-1")]), headers={"Content-Type": "application/json"})
     assert reply.code == 202
     assert json.loads(reply.body) == {"accepted": 1, "duplicates": 0, "rejected": []}
-    # The body said "someone-else"; the collector stored the authenticated Jupyter user.
+    # The body said "someone-else"; the collector stored the stamped user.
     assert await jupyter_user(jp_fetch) == STUDENT
     assert await stored_user(collector["store"], "companion-1") == STUDENT
-    assert INGEST_KEY not in reply.body.decode() and all(INGEST_KEY not in v for v in reply.headers.values())
+    # The credential goes to the collector only, never back to the browser.
+    credential = student_credential(MASTER_KEY, STUDENT)
+    for secret in (credential, MASTER_KEY):
+        assert secret not in reply.body.decode() and all(secret not in v for v in reply.headers.values())
+
+
+@pytest.mark.parametrize("identity", [("alice", "alice")])
+async def test_the_configured_user_is_stamped_whoever_is_logged_in(jp_fetch, collector):
+    # The server belongs to alice; a request authenticated as someone else (an admin visiting her
+    # server under a hub) still records alice's events, with alice's credential.
+    assert await jupyter_user(jp_fetch) == STUDENT
+    reply = await jp_fetch("cell-monitor", method="POST", body=json.dumps([event("companion-owner")]), headers={"Content-Type": "application/json"})
+    assert reply.code == 202
+    assert await stored_user(collector["store"], "companion-owner") == "alice"
+
+
+@pytest.mark.parametrize("identity_provider, identity", [(WangXiaoming, ("", "王小明"))])
+async def test_a_non_ascii_jupyter_user_gets_events_through(jp_fetch, collector):
+    # No c.CellMonitor.user: the Jupyter-authenticated user is stamped, percent-encoded in the header.
+    assert await jupyter_user(jp_fetch) == "王小明"
+    reply = await jp_fetch("cell-monitor", method="POST", body=json.dumps([event("companion-wang")]), headers={"Content-Type": "application/json"})
+    assert reply.code == 202
+    assert await stored_user(collector["store"], "companion-wang") == "王小明"
+
+
+@pytest.mark.parametrize("identity", [("bob", "alice")])
+async def test_another_users_credential_is_refused_by_the_collector(jp_fetch, collector):
+    # A server stamped "bob" holding alice's credential: the collector's 401 is relayed, nothing stored.
+    with pytest.raises(HTTPClientError) as caught:
+        await jp_fetch("cell-monitor", method="POST", body=json.dumps([event("companion-bob")]), headers={"Content-Type": "application/json"})
+    assert caught.value.code == 401
+    with pytest.raises(HTTPClientError) as caught:
+        await jp_fetch("cell-monitor", "student", "notifications", method="GET")
+    assert caught.value.code == 401
+    assert await stored_user(collector["store"], "companion-bob", timeout=1.0) is None
 
 
 async def test_forwards_gzip_bodies_unchanged(jp_fetch, collector):

@@ -63,9 +63,10 @@ export interface JupyterLab {
 
 /**
  * `jupyter lab` from the venv on a free loopback port, with its own config/data/runtime folders
- * (nothing from the machine's ~/.jupyter leaks in) and the companion pointed at `collectorUrl`.
+ * (nothing from the machine's ~/.jupyter leaks in) and the companion pointed at `collectorUrl`,
+ * holding `user`'s credential.
  */
-export async function startJupyterLab(venv: Venv, options: { collectorUrl: string; ingestKey: string; rootDir: string }): Promise<JupyterLab> {
+export async function startJupyterLab(venv: Venv, options: { collectorUrl: string; credential: string; user: string; rootDir: string }): Promise<JupyterLab> {
   const port = await freePort();
   const token = `e2e-token-${process.pid}`;
   const home = tempDir('jupyter-home');
@@ -80,7 +81,9 @@ export async function startJupyterLab(venv: Venv, options: { collectorUrl: strin
     JUPYTERLAB_WORKSPACES_DIR: path.join(home, 'lab-workspaces'),
     IPYTHONDIR: path.join(home, 'ipython'),
     CELL_MONITOR_COLLECTOR_URL: options.collectorUrl,
-    CELL_MONITOR_INGEST_KEY: options.ingestKey,
+    // What an admin gives one student's server: that student's credential, never the master key.
+    CELL_MONITOR_CREDENTIAL: options.credential,
+    CELL_MONITOR_USER: options.user,
   };
   // No "get notified about Jupyter news?" toast over the screenshots.
   const notification = path.join(home, 'lab-settings', '@jupyterlab', 'apputils-extension');

@@ -16,8 +16,12 @@ import { artifactPath, CHROMIUM, installWheel, missingPrerequisite, startJupyter
 import { freePort, tempDir, waitFor } from '../helpers/services.ts';
 import { openStore, spawnCollector, type CollectorProcess } from '../helpers/stack.ts';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
+import { studentCredential } from '../../collector/src/auth/studentCredential.ts';
 
-const INGEST_KEY = `e2e-ingest-key-${process.pid}-secret`;
+const INGEST_KEY = `e2e-master-key-${process.pid}-secret`;
+/** The student this Jupyter server belongs to: not Latin-1, so it must travel percent-encoded. */
+const STUDENT = '王小明';
+const CREDENTIAL = studentCredential(INGEST_KEY, STUDENT);
 const JWT_SECRET = `e2e-jwt-secret-${process.pid}-0123456789abcdefghij`;
 const missing = missingPrerequisite();
 if (missing && process.env.CI === 'true') throw new Error(`CI=true and the browser E2E cannot run: ${missing}`);
@@ -148,7 +152,7 @@ async function setUp(): Promise<void> {
   const rootDir = tempDir('e2e-notebooks');
   writeNotebook(rootDir, 'first.ipynb', ['print("hello from the e2e test")', 'undefined_name_in_e2e + 1']);
   writeNotebook(rootDir, 'offline.ipynb', Array.from({ length: 20 }, (_, i) => `print("offline run ${i}")`));
-  const lab = await startJupyterLab(venv, { collectorUrl: collector.url, ingestKey: INGEST_KEY, rootDir });
+  const lab = await startJupyterLab(venv, { collectorUrl: collector.url, credential: CREDENTIAL, user: STUDENT, rootDir });
   cleanups.push(() => lab.stop());
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   cleanups.push(() => browser.close());
@@ -163,10 +167,10 @@ test.after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-e2e('a print cell, a NameError cell and a save reach the collector within 10 s, as the Jupyter user, with the ingest key enforced', async (page) => {
+e2e("a print cell, a NameError cell and a save reach the collector within 10 s, as the server's student (王小明), with credentials enforced", async (page) => {
   await openNotebook(page, 'first.ipynb', `e2e-first-${process.pid}`);
-  stack.username = await page.evaluate(async () => (await (await fetch('/api/me')).json()).identity.username);
-  assert.ok(stack.username, 'Jupyter names the user');
+  // The server belongs to STUDENT (CELL_MONITOR_USER, as JupyterHub's spawner sets it): every event is theirs.
+  stack.username = STUDENT;
 
   const cells = page.locator('.jp-NotebookPanel .jp-Cell');
   assert.equal(await cells.nth(0).locator('.jp-InputArea-editor').innerText(), 'print("hello from the e2e test")');
@@ -215,11 +219,12 @@ e2e('a print cell, a NameError cell and a save reach the collector within 10 s, 
   assert.ok(all.some((e) => e.event_type === 'session_start'));
   assert.ok(all.some((e) => e.event_type === 'notebook_opened' && e.notebook_path === 'first.ipynb'));
 
-  // The ingest key is enforced by the collector and never reaches the browser.
+  // Credentials are enforced by the collector; neither the credential nor the master key reaches the browser.
   const direct = await fetch(`${stack.collector.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
   assert.equal(direct.status, 401);
   const html = await (await fetch(`${stack.lab.url}/lab?token=${stack.lab.token}`)).text();
-  assert.ok(!html.includes(INGEST_KEY) && !(await page.content()).includes(INGEST_KEY), 'the ingest key is not in the page');
+  const content = await page.content();
+  for (const secret of [INGEST_KEY, CREDENTIAL]) assert.ok(!html.includes(secret) && !content.includes(secret), 'no secret in the page');
 
   printMeasures('online', await measures(page), 2);
 });
