@@ -57,34 +57,39 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
     for (const n of await trx('notebooks').select('id', 'path').whereIn('path', paths)) notebookId.set(n.path, n.id);
   }
 
+  // Sessions and cells belong to one student: their ids come from clients (a session id, a template
+  // notebook's cell ids) and may be the same for two students.
+  const sessionKey = (e: CellEvent) => (e.sessionId ? `${studentId.get(e.userId)}\u0000${e.sessionId}` : undefined);
   const firstSeen = new Map<string, string>();
   for (const e of events) {
-    if (e.sessionId && !(firstSeen.get(e.sessionId)! <= e.eventTime)) firstSeen.set(e.sessionId, e.eventTime);
+    const key = sessionKey(e);
+    if (key && !(firstSeen.get(key)! <= e.eventTime)) firstSeen.set(key, e.eventTime);
   }
-  const sessionRows = [...latestBy(events, (e) => e.sessionId, (e) => e)].map(([session_id, e]) => ({
-    session_id,
+  const sessionRows = [...latestBy(events, sessionKey, (e) => e)].map(([key, e]) => ({
+    session_id: e.sessionId!,
     student_id: studentId.get(e.userId)!,
     notebook_path: e.notebookPath ?? null,
-    started_at: firstSeen.get(session_id)!,
+    started_at: firstSeen.get(key)!,
     last_seen_at: e.eventTime,
     ended_at: e.eventType === EVENT_TYPES.sessionEnd ? e.eventTime : null,
   }));
   const sessionId = new Map<string, number>();
   if (sessionRows.length > 0) {
-    const rows: { id: number; session_id: string }[] = await trx('sessions')
+    const rows: { id: number; student_id: number; session_id: string }[] = await trx('sessions')
       .insert(sessionRows)
-      .onConflict('session_id')
+      .onConflict(['student_id', 'session_id'])
       .merge({
         started_at: earlier('sessions', 'started_at'),
         last_seen_at: later('sessions', 'last_seen_at'),
         ended_at: trx.raw('COALESCE(excluded.ended_at, sessions.ended_at)'),
       })
-      .returning(['id', 'session_id']);
-    for (const r of rows) sessionId.set(r.session_id, r.id);
+      .returning(['id', 'student_id', 'session_id']);
+    for (const r of rows) sessionId.set(`${r.student_id}\u0000${r.session_id}`, r.id);
   }
 
-  const cellKey = (e: CellEvent) => (e.notebookPath && e.cellId ? `${notebookId.get(e.notebookPath)}\u0000${e.cellId}` : undefined);
+  const cellKey = (e: CellEvent) => (e.notebookPath && e.cellId ? `${studentId.get(e.userId)}\u0000${notebookId.get(e.notebookPath)}\u0000${e.cellId}` : undefined);
   const cellRows = [...latestBy(events, cellKey, (e) => e)].map(([, e]) => ({
+    student_id: studentId.get(e.userId)!,
     notebook_id: notebookId.get(e.notebookPath!)!,
     cell_id: e.cellId!,
     cell_type: e.cellType ?? null,
@@ -93,16 +98,16 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
   }));
   const cellId = new Map<string, number>();
   if (cellRows.length > 0) {
-    const rows: { id: number; notebook_id: number; cell_id: string }[] = await trx('cells')
+    const rows: { id: number; student_id: number; notebook_id: number; cell_id: string }[] = await trx('cells')
       .insert(cellRows)
-      .onConflict(['notebook_id', 'cell_id'])
+      .onConflict(['student_id', 'notebook_id', 'cell_id'])
       .merge({
         cell_type: trx.raw('COALESCE(excluded.cell_type, cells.cell_type)'),
         content: trx.raw('COALESCE(excluded.content, cells.content)'),
         updated_at: later('cells', 'updated_at'),
       })
-      .returning(['id', 'notebook_id', 'cell_id']);
-    for (const r of rows) cellId.set(`${r.notebook_id}\u0000${r.cell_id}`, r.id);
+      .returning(['id', 'student_id', 'notebook_id', 'cell_id']);
+    for (const r of rows) cellId.set(`${r.student_id}\u0000${r.notebook_id}\u0000${r.cell_id}`, r.id);
   }
 
   const refs = (e: CellEvent) => ({
@@ -113,7 +118,7 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
   const executions = events.filter((e) => isExecutionEvent(e.eventType)).map((e) => ({
     event_id: e.eventId,
     ...refs(e),
-    session_id: e.sessionId ? sessionId.get(e.sessionId) ?? null : null,
+    session_id: sessionKey(e) ? sessionId.get(sessionKey(e)!) ?? null : null,
     status: executionStatus(e),
     execution_count: e.executionCount ?? null,
     duration_ms: e.durationMs ?? null,
@@ -133,7 +138,7 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
     event_id: e.eventId,
     student_id: studentId.get(e.userId)!,
     notebook_id: notebookId.get(e.notebookPath!)!,
-    session_id: e.sessionId ? sessionId.get(e.sessionId) ?? null : null,
+    session_id: sessionKey(e) ? sessionId.get(sessionKey(e)!) ?? null : null,
     action: accessAction(e)!,
     accessed_at: e.eventTime,
   }));
