@@ -51,10 +51,10 @@ export const cellEventSchema = yup
       (v) => v === undefined || utf8Length(v) <= LIMITS.maxPathBytes,
     ),
     cellId: optionalString(LIMITS.maxIdLength),
-    cellIndex: yup.number().integer().min(0).optional(),
+    cellIndex: yup.number().integer().min(0).max(LIMITS.maxCount).optional(),
     cellType: optionalString(32),
     code: optionalString(LIMITS.maxCodeChars),
-    executionCount: yup.number().integer().min(0).nullable().optional(),
+    executionCount: yup.number().integer().min(0).max(LIMITS.maxCount).nullable().optional(),
     durationMs: yup.number().min(0).optional(),
     success: yup.boolean().strict().optional(),
     error: yup

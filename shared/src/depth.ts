@@ -33,3 +33,36 @@ export function utf8Length(text: string): number {
   }
   return bytes;
 }
+
+/** `\u0000` and lone surrogates: PostgreSQL text and jsonb refuse them (a student can print either). */
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** The text with NUL and lone surrogates replaced by U+FFFD, so every store keeps the same characters. */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, '\ufffd');
+}
+
+/**
+ * Replaces, in place, every string of a parsed JSON value (keys included) by its storable text.
+ * Iterative; call it after the depth check.
+ */
+export function makeTextStorable<T>(value: T): T {
+  if (typeof value === 'string') return storableText(value) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop() as Record<string, unknown>;
+    for (const key of Object.keys(node)) {
+      const child = node[key];
+      const cleanKey = Array.isArray(node) ? key : storableText(key);
+      const cleanChild = typeof child === 'string' ? storableText(child) : child;
+      if (cleanKey !== key) {
+        delete node[key];
+        node[cleanKey] = cleanChild;
+      } else if (cleanChild !== child) node[key] = cleanChild;
+      if (typeof cleanChild === 'object' && cleanChild !== null) stack.push(cleanChild);
+    }
+  }
+  return value;
+}

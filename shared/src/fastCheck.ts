@@ -41,7 +41,7 @@ export function passesFastCheck(event: Record<string, unknown>): boolean {
         break;
       case 'cellIndex':
       case 'executionCount':
-        if (!Number.isSafeInteger(value) || (value as number) < 0) return false;
+        if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > LIMITS.maxCount) return false;
         break;
       case 'durationMs':
         if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return false;

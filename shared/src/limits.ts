@@ -16,6 +16,8 @@ export const LIMITS = {
    * ~2,700-byte limit, and 1,024 characters of CJK text are over 3,000 bytes. Counted in UTF-8 bytes.
    */
   maxPathBytes: 1024,
+  /** executionCount and cellIndex are stored as 32-bit integers. */
+  maxCount: 2_147_483_647,
   /** Objects/arrays nested deeper than this in one event are refused (JSON.stringify and yup recurse). */
   maxDepth: 64,
   /** Events may not claim a time before this… */

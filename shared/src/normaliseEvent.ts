@@ -123,7 +123,8 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions = {}): No
     return timeProblem ?? { ok: true, event: valid as CellEvent };
   } catch (err) {
     if (err instanceof ValidationError) {
-      return invalid(err.inner.map((e) => e.path ?? ''), err.errors.join('; '));
+      // yup quotes the offending value; a 300 KB string must not come back in the answer.
+      return invalid(err.inner.map((e) => e.path ?? ''), err.errors.map((m) => (m.length > 200 ? `${m.slice(0, 200)}…` : m)).join('; '));
     }
     throw err;
   }

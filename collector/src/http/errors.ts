@@ -30,6 +30,42 @@ export const errors = {
     new HttpError(503, id, message, undefined, { 'Retry-After': String(retryAfterSeconds) }),
 };
 
+/** Wire bytes of an unread request body the server still reads before answering an error. */
+export const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * A request refused before its body was read (wrong credential, 413, bad encoding): read and drop
+ * the rest of the body (up to DRAIN_MAX_BYTES, for at most 10 s) before answering. Otherwise the
+ * socket closes with unread data, the kernel resets it, and the client sees a broken connection
+ * instead of the 401/413 — a companion would turn that into 502 and retry forever instead of
+ * splitting the batch.
+ */
+function drainUnreadBody(ctx: Context): Promise<void> {
+  const req = ctx.req;
+  if (req.complete || req.destroyed) return Promise.resolve();
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > DRAIN_MAX_BYTES) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off('data', count);
+      resolve();
+    };
+    const count = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DRAIN_MAX_BYTES) done();
+    };
+    const timer = setTimeout(done, DRAIN_TIMEOUT_MS);
+    req.on('data', count);
+    req.once('end', done);
+    req.once('close', done);
+    req.once('error', done);
+    req.resume();
+  });
+}
+
 /**
  * Renders every error as `{ error, message, details }`. Errors that are not `HttpError`s are
  * logged with their stack and become a generic 500 — their text never reaches the client.
@@ -40,6 +76,7 @@ export function errorMiddleware(log: Logger) {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw errors.notFound();
     } catch (err) {
+      await drainUnreadBody(ctx);
       if (err instanceof HttpError) {
         ctx.status = err.status;
         ctx.set(err.headers);

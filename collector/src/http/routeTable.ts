@@ -6,7 +6,7 @@ import type Router from '@koa/router';
 import parse from 'co-body';
 import type { Next, ParameterizedContext } from 'koa';
 import * as yup from 'yup';
-import { exceedsDepth } from '@cell-monitor/shared';
+import { exceedsDepth, makeTextStorable, storableText } from '@cell-monitor/shared';
 import type { Authenticated, Authenticator } from '../auth/tokens.ts';
 import { authenticateCompanion, type CompanionIdentity } from '../ingest/companionAuth.ts';
 import { errors, HttpError } from './errors.ts';
@@ -142,6 +142,8 @@ export async function readJson(ctx: Ctx, limit: string | number = '64kb'): Promi
     throw errors.malformedJson();
   }
   if (exceedsDepth(value, MAX_BODY_DEPTH)) throw errors.unprocessable('too_deep', `the body nests objects/arrays more than ${MAX_BODY_DEPTH} levels deep`);
+  // NUL and lone surrogates cannot be stored (PostgreSQL refuses them): they become U+FFFD.
+  makeTextStorable(value);
   ctx.state.jsonBody = { value };
   return value;
 }
@@ -150,7 +152,9 @@ export async function readJson(ctx: Ctx, limit: string | number = '64kb'): Promi
  * Validates with yup and answers 422 `validation_failed` listing every field's problem:
  * `details.fields = [{ field, message }]`. Unknown keys are refused too (a typo must not pass silently).
  */
-export async function validate<S extends yup.AnyObjectSchema>(schema: S, value: unknown): Promise<yup.InferType<S>> {
+export async function validate<S extends yup.AnyObjectSchema>(schema: S, input: unknown): Promise<yup.InferType<S>> {
+  // Query strings too: text that cannot be stored cannot be looked up either (PostgreSQL refuses NUL).
+  const value = input !== null && typeof input === 'object' && !Array.isArray(input) ? Object.fromEntries(Object.entries(input).map(([k, v]) => [k, typeof v === 'string' ? storableText(v) : v])) : input;
   const fields = (schema as unknown as { fields: Record<string, yup.Schema> }).fields;
   const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
   const unknown = isObject ? Object.keys(value).filter((key) => !Object.hasOwn(fields, key)).map((field) => ({ field, message: `${field} is not a known field` })) : [];
@@ -180,6 +184,9 @@ export async function validate<S extends yup.AnyObjectSchema>(schema: S, value: 
   return result as yup.InferType<S>;
 }
 
+/** A database id in a body: a positive 32-bit integer (a larger one cannot exist, and PostgreSQL would refuse it). */
+export const idNumber = () => yup.number().integer().positive().max(2_147_483_647, '${path} is not a valid id');
+
 /**
  * `yup.string().trim()` that never throws on a non-string: yup's own trim calls `.trim()` on an
  * object or array (a TypeError → 500); this leaves it to the type check (a 422 naming the field).
@@ -191,7 +198,7 @@ export const MAX_PAGE = 200;
 /** `skip` ≥ 0 and 1 ≤ `limit` ≤ 200 (default 50), from the query string; 422 otherwise. */
 export async function pagination(ctx: Ctx): Promise<{ skip: number; limit: number }> {
   const schema = yup.object({
-    skip: yup.number().typeError('skip must be a number').integer('skip must be an integer').min(0).default(0),
+    skip: yup.number().typeError('skip must be a number').integer('skip must be an integer').min(0).max(1_000_000_000, 'skip must be at most 1000000000').default(0),
     limit: yup.number().typeError('limit must be a number').integer('limit must be an integer').min(1).max(MAX_PAGE).default(50),
   });
   const { skip, limit } = await validate(schema, { skip: ctx.query.skip, limit: ctx.query.limit });

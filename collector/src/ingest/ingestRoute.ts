@@ -1,10 +1,24 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
-import { normaliseEvent, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
+import { normaliseEvent, storableText, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
 
+/** JSON.stringify replacer: storable strings, and storable keys (a replacer cannot rename a key, so the object is copied). */
+function storableReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  return keys.some((k) => storableText(k) !== k) ? Object.fromEntries(keys.map((k) => [storableText(k), (value as Record<string, unknown>)[k]])) : value;
+}
+
+/**
+ * The event as stored in the buffer. NUL and lone surrogates (JSON.stringify writes both as \u
+ * escapes) become U+FFFD here, once, so PostgreSQL can take the event and every store and live
+ * client sees the same text.
+ */
 function serialise(event: CellEvent): string | undefined {
   try {
-    return JSON.stringify(event);
+    const body = JSON.stringify(event);
+    return /\\u(0000|d[89a-f])/i.test(body) ? JSON.stringify(event, storableReplacer) : body;
   } catch {
     return undefined; // e.g. a stack overflow: the depth check should have caught it first
   }

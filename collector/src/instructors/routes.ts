@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { StatusBus } from '../broadcast/statusBus.ts';
 import type { Config } from '../config.ts';
 import { HttpError } from '../http/errors.ts';
-import { authOf, idParam, pagination, readJson, trimmedString, validate, type RouteTable } from '../http/routeTable.ts';
+import { idNumber, authOf, idParam, pagination, readJson, trimmedString, validate, type RouteTable } from '../http/routeTable.ts';
 import type { Logger } from '../logger.ts';
 import {
   createInstructor,
@@ -50,7 +50,7 @@ export const schemas = {
   bulk: yup.object({
     updates: yup
       .array()
-      .of(yup.object({ instructor_id: yup.number().integer().positive().required(), status: status.required(), current_session_id: sessionId.optional() }))
+      .of(yup.object({ instructor_id: idNumber().required(), status: status.required(), current_session_id: sessionId.optional() }))
       .min(1, 'updates must not be empty')
       .max(100, 'at most 100 updates at once')
       .required('updates is required'),

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
 import { insertedId, iso } from '../instructors/store.ts';
-import { authOf, idParam, idQuery, pagination, readJson, trimmedString, validate, type RouteTable } from '../http/routeTable.ts';
+import { idNumber, authOf, idParam, idQuery, pagination, readJson, trimmedString, validate, type RouteTable } from '../http/routeTable.ts';
 import type { Logger } from '../logger.ts';
 import { isAdmin, taughtClassIds } from './classAccess.ts';
 import {
@@ -45,14 +45,14 @@ export const lmsSchemas = {
   }),
   enroll: yup
     .object({
-      student_id: yup.number().integer().positive().optional(),
+      student_id: idNumber().optional(),
       user_id: trimmedString().min(1).max(255).optional(),
       email: trimmedString().email('email must be an email address').max(255).optional(),
       name: trimmedString().max(100).optional(),
     })
     .test('who', 'give one of student_id, user_id or email', (v) => Boolean(v && (v.student_id || v.user_id || v.email))),
   assignmentCreate: yup.object({
-    class_id: yup.number().integer().positive().required('class_id is required'),
+    class_id: idNumber().required('class_id is required'),
     notebook_path: trimmedString().min(1).max(1024).required('notebook_path is required'),
     title: trimmedString().min(1).max(200).required('title is required'),
     description: yup.string().max(10_000).nullable().optional(),
@@ -65,15 +65,15 @@ export const lmsSchemas = {
     due_date: isoDate.optional(),
   }),
   submissionCreate: yup.object({
-    assignment_id: yup.number().integer().positive().required('assignment_id is required'),
-    student_id: yup.number().integer().positive().required('student_id is required'),
+    assignment_id: idNumber().required('assignment_id is required'),
+    student_id: idNumber().required('student_id is required'),
     notebook_content: notebook.required('notebook_content is required'),
     submission_comment: yup.string().max(10_000).nullable().optional(),
     submitted_at: isoDate.optional(),
   }),
   teacherAdd: yup
     .object({
-      instructor_id: yup.number().integer().positive().optional(),
+      instructor_id: idNumber().optional(),
       email: trimmedString().email('email must be an email address').max(255).optional(),
       role: yup.string().oneOf(['owner', 'co_teacher'], 'role must be owner or co_teacher').optional(),
     })

@@ -6,13 +6,13 @@
 import type { Knex } from 'knex';
 import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
-import { readJson, studentOf, validate, type RouteTable } from '../http/routeTable.ts';
+import { idNumber, readJson, studentOf, validate, type RouteTable } from '../http/routeTable.ts';
 import { insertSubmission } from './routes.ts';
 import { assignmentView, ensureStudent, json, submissionView, type AssignmentRow, type SubmissionRow } from './store.ts';
 
 export const studentSchemas = {
   submit: yup.object({
-    assignment_id: yup.number().integer().positive().required('assignment_id is required'),
+    assignment_id: idNumber().required('assignment_id is required'),
     notebook_content: yup
       .object()
       .required('notebook_content is required')

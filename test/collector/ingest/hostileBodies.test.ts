@@ -93,5 +93,24 @@ for (const mode of modesToTest()) {
     assert.is(((await deep.json()) as { error: string }).error, 'too_deep');
   });
 
+  it('NUL and lone surrogates are stored as U+FFFD, in events and in API fields (PostgreSQL refused them: a 500 at login, a dead letter in ingest)', async ({ app, store }) => {
+    const event = buildCellEvent({ userId: 'nul', code: 'print("\u0000")', output: 'a\ud800b', metadata: { 'k\u0000': 'v\udfff' } });
+    assert.is((await postEvents(app.url, [event])).status, 202);
+    const row = await waitFor(() => store('events').where({ event_id: event.eventId }).first(), 10_000, 'stored, not dead-lettered');
+    const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+    assert.is(payload.code, 'print("\ufffd")');
+    assert.is(payload.output, 'a\ufffdb');
+    assert.equal(payload.metadata, { 'k\ufffd': 'v\ufffd' });
+    const login = await fetch(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"ada\\u0000@example.org","password":"x\\ud800yyyyyyy"}' });
+    assert.is(login.status, 401);
+    const token = ((await (await fetch(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ada@example.org', password: 'ada-password-1' }) })).json()) as { token: string }).token;
+    const query = await fetch(`${app.url}/api/v1/events?user_id=%00&notebook_path=%ED%A0%80`, { headers: { authorization: `Bearer ${token}` } });
+    assert.is(query.status, 200);
+    const cls = (await (await fetch(`${app.url}/api/v1/classes`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'N', class_code: 'NUL1' }) })).json()) as { id: number };
+    const ids = await fetch(`${app.url}/api/v1/classes/${cls.id}/students`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ student_id: 99_999_999_999 }) });
+    assert.is(ids.status, 422, 'an id no 32-bit column can hold');
+    assert.is((await fetch(`${app.url}/api/v1/classes?skip=1e20`, { headers: { authorization: `Bearer ${token}` } })).status, 422);
+  });
+
   it.run();
 }
