@@ -26,6 +26,18 @@ test('every invalid variable is reported at once, by name', () => {
   }
 });
 
+test('DEV_OPEN_WS=1 (the live stream without a token) is refused unless HOST is a loopback address', () => {
+  assert.is(loadConfig({ DEV_OPEN_WS: '1' }).devOpenWs, true);
+  assert.throws(() => loadConfig({ DEV_OPEN_WS: '1', HOST: '0.0.0.0' }), (err: Error) => err instanceof ConfigError && err.message.includes('DEV_OPEN_WS'));
+});
+
+test('the Host allow-list: loopback names without INGEST_KEY, any with it, or the list given', () => {
+  assert.equal(loadConfig({}).allowedHosts, ['localhost', '127.0.0.1', '[::1]', '::1']);
+  assert.is(loadConfig({ INGEST_KEY: 'k'.repeat(32) }).allowedHosts, '*');
+  assert.equal(loadConfig({ ALLOWED_HOSTS: 'Collector.School.example, 10.0.0.5' }).allowedHosts, ['collector.school.example', '10.0.0.5']);
+  assert.throws(() => loadConfig({ ALLOWED_HOSTS: 'a b/c' }), (err: Error) => err.message.includes('ALLOWED_HOSTS'));
+});
+
 test('npm start with an invalid value stops at once, exit code 2, naming the variable', () => {
   const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'start'], {
     cwd: ROOT,

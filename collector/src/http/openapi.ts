@@ -55,12 +55,25 @@ export function openApiDocument(specs: readonly RouteSpec[], version: string): J
       responses['401'] = { description: 'no, forged, expired or revoked token', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }
     if (spec.access === 'admin') responses['403'] = { description: 'not an admin', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    if (spec.scope && spec.scope !== 'own_classes') {
+      responses['403'] ??= { description: 'not a teacher (or, where noted, not an owner) of the class concerned', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
+    if (spec.access === 'student' || spec.access === 'ingest') {
+      responses['401'] ??= { description: "no credential, or not the stamped user's credential", content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
     paths[path] ??= {};
     paths[path][spec.method] = {
       summary: spec.summary,
       tags: [spec.tag],
       'x-access': spec.access,
-      ...(spec.access === 'instructor' || spec.access === 'admin' ? { security: [{ bearer: [] }] } : spec.access === 'ingest' ? { security: [{ ingestKey: [] }, {}] } : {}),
+      ...(spec.scope ? { 'x-class-scope': spec.scope } : {}),
+      ...(spec.access === 'instructor' || spec.access === 'admin'
+        ? { security: [{ bearer: [] }] }
+        : spec.access === 'student'
+          ? { security: [{ studentCredential: [] }] }
+          : spec.access === 'ingest'
+            ? { security: [{ studentCredential: [] }, {}] }
+            : {}),
       ...(params.length ? { parameters: params } : {}),
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: objectSchema(spec.body.describe() as never) } } } } : {}),
       responses,
@@ -72,7 +85,11 @@ export function openApiDocument(specs: readonly RouteSpec[], version: string): J
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'instructor token from POST /api/v1/auth/login' },
-        ingestKey: { type: 'http', scheme: 'bearer', description: "the companion route's INGEST_KEY" },
+        studentCredential: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "a student's credential (HMAC of the user under INGEST_KEY, from issue-credential) with the user in X-Cell-Monitor-User, percent-encoded; sent by the Jupyter companion. Without INGEST_KEY, ingest takes loopback senders only.",
+        },
       },
       schemas: { Error: ERROR_SCHEMA },
     },
