@@ -176,7 +176,18 @@ for (const mode of modesToTest()) {
     await waitFor(async () => (await countRows(store, 'events', { user_id: 'victim' })) === victimIds.length || undefined, 60_000, "all the other student's events");
     const ready = async () => (await (await fetch(`${proc.url}/readyz`)).json()) as { pipeline: { dead_lettered: number } };
     const stored = async () => Number((await store('events').whereNot({ user_id: 'victim' }).count({ n: '*' }))[0].n);
-    await waitFor(async () => (await stored()) + (await ready()).pipeline.dead_lettered === ledger.accepted || undefined, 60_000, 'every accepted hostile event stored or dead-lettered');
+    let last = '';
+    await waitFor(
+      async () => {
+        const [n, dead] = [await stored(), (await ready()).pipeline.dead_lettered];
+        last = `${n} stored + ${dead} dead-lettered, ${ledger.accepted} accepted`;
+        return n + dead === ledger.accepted || undefined;
+      },
+      60_000,
+      'every accepted hostile event stored or dead-lettered',
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${last}`);
+    });
     console.log(`# [${mode}] hostile events accepted: ${ledger.accepted}, stored: ${await stored()}, dead-lettered: ${(await ready()).pipeline.dead_lettered}`);
     for (const table of TABLES) {
       assert.is(await countRows(store, table), before[table] + ledger.created[table], `${table}: rows created = 201 answers`);

@@ -1,33 +1,11 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
 import { normaliseEvent, storableText, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
-
-/** JSON.stringify replacer: storable strings, and storable keys (a replacer cannot rename a key, so the object is copied). */
-function storableReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'string') return storableText(value);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const keys = Object.keys(value);
-  return keys.some((k) => storableText(k) !== k) ? Object.fromEntries(keys.map((k) => [storableText(k), (value as Record<string, unknown>)[k]])) : value;
-}
-
-/**
- * The event as stored in the buffer. NUL and lone surrogates (JSON.stringify writes both as \u
- * escapes) become U+FFFD here, once, so PostgreSQL can take the event and every store and live
- * client sees the same text.
- */
-function serialise(event: CellEvent): string | undefined {
-  try {
-    const body = JSON.stringify(event);
-    return /\\u(0000|d[89a-f])/i.test(body) ? JSON.stringify(event, storableReplacer) : body;
-  } catch {
-    return undefined; // e.g. a stack overflow: the depth check should have caught it first
-  }
-}
-import { BufferUnavailableError, type EventBuffer, type SerialisedEvent } from '../buffer/createBuffer.ts';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { BufferUnavailableError, type EventBuffer, type SerialisedEvent } from '../buffer/createBuffer.ts';
 import { errors, HttpError } from '../http/errors.ts';
-import type { Logger } from '../logger.ts';
 import { companionOf } from '../http/routeTable.ts';
+import type { Logger } from '../logger.ts';
 import { readBatch } from './readBatch.ts';
 
 export { USER_HEADER } from './companionAuth.ts';
@@ -58,6 +36,30 @@ function createIngestLimiter(perMinute: number) {
       throw new HttpError(429, 'rate_limited', `more than ${perMinute} events a minute from this student; the rest stay queued and are sent later`, { limitPerMinute: perMinute }, { 'Retry-After': String(seconds) });
     }
   };
+}
+
+/** JSON.stringify replacer: storable strings, and storable keys (a replacer cannot rename a key, so the object is copied). */
+function storableReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  return keys.some((k) => storableText(k) !== k) ? Object.fromEntries(keys.map((k) => [storableText(k), (value as Record<string, unknown>)[k]])) : value;
+}
+
+/**
+ * The event as stored in the buffer. NUL and lone surrogates (JSON.stringify writes both as \u
+ * escapes) become U+FFFD here, once — the eventId included, since it is the dedup key — so
+ * PostgreSQL can take the event and every store and live client sees the same text.
+ */
+function serialise(event: CellEvent): SerialisedEvent | undefined {
+  try {
+    const body = JSON.stringify(event);
+    if (!/\\u(0000|d[89a-f])/i.test(body)) return { eventId: event.eventId, body };
+    const clean = JSON.stringify(event, storableReplacer);
+    return { eventId: storableText(event.eventId), body: clean };
+  } catch {
+    return undefined; // e.g. a stack overflow: the depth check should have caught it first
+  }
 }
 
 /** Deterministic id for bodies that carry none (seed 003): the same body sent twice dedupes. */
@@ -100,9 +102,9 @@ export function createIngestHandler(options: IngestOptions) {
       });
       if (!result.ok) return void rejected.push({ index, error: result.error, message: result.message });
       // Serialised here, per request: whatever one body does, it cannot fail another's group commit.
-      const body = serialise(result.event);
-      if (body === undefined) return void rejected.push({ index, error: 'unserialisable_event', message: 'the event cannot be stored as JSON' });
-      valid.push({ eventId: result.event.eventId, body });
+      const serialised = serialise(result.event);
+      if (serialised === undefined) return void rejected.push({ index, error: 'unserialisable_event', message: 'the event cannot be stored as JSON' });
+      valid.push(serialised);
     });
     if (valid.length === 0) {
       throw errors.unprocessable('invalid_events', 'no event in the batch is valid', { rejected });

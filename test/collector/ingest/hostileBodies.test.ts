@@ -101,6 +101,11 @@ for (const mode of modesToTest()) {
     assert.is(payload.code, 'print("\ufffd")');
     assert.is(payload.output, 'a\ufffdb');
     assert.equal(payload.metadata, { 'k\ufffd': 'v\ufffd' });
+    // The eventId is the dedup key: two ids that differ only in unstorable characters are one event.
+    const twins = [buildCellEvent({ userId: 'nul', eventId: `twin-${mode}-\u0000` }), buildCellEvent({ userId: 'nul', eventId: `twin-${mode}-\ud800` })];
+    const twinReply = await postEvents(app.url, twins);
+    assert.equal([twinReply.body.accepted, twinReply.body.duplicates], [1, 1]);
+    await waitFor(() => store('events').where({ event_id: `twin-${mode}-\ufffd` }).first(), 10_000, 'the twin stored once');
     const login = await fetch(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"ada\\u0000@example.org","password":"x\\ud800yyyyyyy"}' });
     assert.is(login.status, 401);
     const token = ((await (await fetch(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ada@example.org', password: 'ada-password-1' }) })).json()) as { token: string }).token;
