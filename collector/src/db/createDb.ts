@@ -39,6 +39,30 @@ export function createDb(databaseUrl: string): Knex {
   });
 }
 
+/**
+ * A write transaction that starts with a read. On SQLite, when another connection (the pipeline
+ * thread persisting events) commits between this transaction's first read and its first write,
+ * the write fails at once with SQLITE_BUSY_SNAPSHOT — waiting cannot help, only starting again —
+ * so the whole transaction is retried a few times. PostgreSQL needs no retry here.
+ */
+export async function writeTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  const pg = isPostgres(db);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(async (trx) => {
+        // SQLite: a write as the first statement takes the write lock before any read, waiting
+        // (busy_timeout) for the pipeline thread's commit instead of failing on a stale snapshot.
+        if (!pg) await trx.raw('UPDATE knex_migrations_lock SET is_locked = is_locked WHERE 0');
+        return work(trx);
+      });
+    } catch (err) {
+      const code = String((err as { code?: unknown }).code ?? '');
+      if (pg || !code.startsWith('SQLITE_BUSY') || attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
+    }
+  }
+}
+
 /** Applies every pending migration in `migrations/` (the same files on PostgreSQL and SQLite). */
 export async function migrateLatest(db: Knex): Promise<string[]> {
   const [, applied] = (await db.migrate.latest({ migrationSource, tableName: 'knex_migrations' })) as [number, string[]];

@@ -3,6 +3,7 @@
  * Timestamps are written as ISO strings and read back through `iso()`, so both engines answer alike.
  */
 import type { Knex } from 'knex';
+import { writeTransaction } from '../db/createDb.ts';
 import { hashPassword } from '../auth/passwords.ts';
 
 export const ROLES = ['admin', 'instructor'] as const;
@@ -90,7 +91,7 @@ export async function createInstructor(db: Knex, input: { email: string; name: s
   const email = normaliseEmail(input.email);
   const passwordHash = await hashPassword(input.password);
   const now = new Date().toISOString();
-  return db.transaction(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     if (await trx('instructors').where({ email }).first()) throw new EmailTakenError(email);
     const [inserted] = await trx('instructors')
       .insert({ email, name: input.name.trim(), password_hash: passwordHash, role: input.role, is_active: true, status: 'offline', created_at: now, updated_at: now })
@@ -122,7 +123,7 @@ export async function updateInstructor(db: Knex, id: number, changes: Partial<Pi
  */
 export async function setStatus(db: Knex, id: number, status: InstructorStatus, sessionId: string | null | undefined): Promise<InstructorRow | undefined> {
   const now = new Date().toISOString();
-  return db.transaction(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const current = await trx<InstructorRow>('instructors').where({ id }).first();
     if (!current) return undefined;
     const session = sessionId === undefined ? current.current_session_id : sessionId;

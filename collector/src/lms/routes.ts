@@ -3,6 +3,7 @@
  * Every route needs an instructor token. Grading notifies the student (`assignment_graded`).
  */
 import type { Knex } from 'knex';
+import { writeTransaction } from '../db/createDb.ts';
 import type { Redis } from 'ioredis';
 import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
@@ -134,7 +135,7 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
       const input = await validate(lmsSchemas.classCreate, await readJson(ctx));
       try {
         // The creator owns the class: from now on only its teachers (and admins) see it.
-        const id = await db.transaction(async (trx) => {
+        const id = await writeTransaction(db, async (trx) => {
           const [row] = await trx('classes').insert({ ...input, description: input.description ?? null, created_at: now(), updated_at: now() }).returning('id');
           const classId = insertedId(row);
           await trx('class_teachers').insert({ class_id: classId, instructor_id: authOf(ctx).instructor.id, role: 'owner', added_at: now() });
@@ -236,7 +237,7 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
     handler: async (ctx) => {
       const cls = await getClass(db, idParam(ctx, 'id', 'class'));
       const instructorId = idParam(ctx, 'instructorId', 'teacher');
-      await db.transaction(async (trx) => {
+      await writeTransaction(db, async (trx) => {
         const row = await trx('class_teachers').where({ class_id: cls.id, instructor_id: instructorId }).first();
         if (!row) throw notFound('teacher');
         const owners = await trx('class_teachers').where({ class_id: cls.id, role: 'owner' }).count({ n: '*' });
@@ -453,7 +454,7 @@ export async function insertSubmission(
   db: Knex,
   input: { assignment: AssignmentRow; studentId: number; notebook: unknown; comment: string | null; submittedAt: string; keep: number },
 ): Promise<number> {
-  return db.transaction(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const existing: Array<{ id: number; status: string }> = await trx('assignment_submissions')
       .where({ assignment_id: input.assignment.id, student_id: input.studentId })
       .orderBy('id', 'asc')
