@@ -10,8 +10,8 @@ import type { MonitorSettings } from './settings.ts';
 
 export interface EventContext {
   /**
-   * The Jupyter user as the server named it (`/api/me`). Only a fallback for a collector without an
-   * ingest key: the companion route stamps the authenticated user and the collector trusts that.
+   * The Jupyter user as the server named it (`/api/me`). Only a fallback for a collector without
+   * INGEST_KEY: the companion stamps the server's student and the collector trusts only that stamp.
    */
   userId: string;
   /** One per page load of JupyterLab. */

@@ -20,7 +20,7 @@ export class HttpError extends Error {
 export const errors = {
   malformedJson: (message = 'request body is not valid JSON') => new HttpError(400, 'malformed_json', message),
   badRequest: (id: string, message: string, details?: unknown) => new HttpError(400, id, message, details),
-  unauthorized: (message = 'missing or wrong ingest key') =>
+  unauthorized: (message = 'missing or wrong student credential') =>
     new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' }),
   notFound: (message = 'no such route') => new HttpError(404, 'not_found', message),
   payloadTooLarge: (message: string, details?: unknown) => new HttpError(413, 'payload_too_large', message, details),

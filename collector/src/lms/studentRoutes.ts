@@ -1,6 +1,6 @@
 /**
  * The student's side of the LMS, reached only through the Jupyter companion route: the student is
- * the Jupyter user the companion stamped (`X-Cell-Monitor-User`, with the ingest key), never a
+ * the Jupyter user the companion stamped (`X-Cell-Monitor-User`, with that user's credential), never a
  * field of the body. Seed 003 §1.2: my assignments with submission status, submit, my submissions.
  */
 import type { Knex } from 'knex';
