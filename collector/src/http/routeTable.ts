@@ -66,8 +66,8 @@ export interface RouteTableOptions {
   authenticator: () => Authenticator | undefined;
   /** INGEST_KEY: the master key student credentials derive from. */
   masterKey?: string;
-  /** Builds the guard of a route's class scope (lms/classAccess.ts). */
-  scopeGuard: (scope: Scope, bodyLimit?: number) => Handler;
+  /** Builds the guard of a route's class scope (lms/classAccess.ts); `own_classes` lists filter in their handler. */
+  scopeGuard: (scope: Exclude<Scope, 'own_classes'>, bodyLimit?: number) => Handler;
 }
 
 export function createRouteTable(router: Router, options: RouteTableOptions): RouteTable {
@@ -79,7 +79,7 @@ export function createRouteTable(router: Router, options: RouteTableOptions): Ro
       specs.push(spec);
       const guard =
         spec.access === 'instructor' || spec.access === 'admin'
-          ? [requireToken(spec.access, options.authenticator), ...(spec.scope ? [options.scopeGuard(spec.scope, spec.bodyLimit)] : [])]
+          ? [requireToken(spec.access, options.authenticator), ...(spec.scope && spec.scope !== 'own_classes' ? [options.scopeGuard(spec.scope, spec.bodyLimit)] : [])]
           : spec.access === 'student' || spec.access === 'ingest'
             ? [requireCompanion(options.masterKey, spec.access === 'student')]
             : [];
