@@ -6,6 +6,7 @@
  */
 import os from 'node:os';
 import { Piscina } from 'piscina';
+import { HttpError } from '../http/errors.ts';
 
 export const BCRYPT_COST = 11;
 /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut. */
@@ -14,9 +15,10 @@ export const PASSWORD_MIN_LENGTH = 8;
 /** Hashes waiting for a thread; more than this at once is a flood, not a class logging in. */
 export const MAX_QUEUED_HASHES = 32;
 
-export class HashPoolBusyError extends Error {
+/** A 503 `busy` with Retry-After: the error middleware renders it like any other HttpError. */
+export class HashPoolBusyError extends HttpError {
   constructor() {
-    super('too many password checks at once');
+    super(503, 'busy', 'too many password checks at once; try again in a moment', undefined, { 'Retry-After': '2' });
     this.name = 'HashPoolBusyError';
   }
 }

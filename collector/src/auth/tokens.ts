@@ -10,7 +10,6 @@ import jwt from 'jsonwebtoken';
 import type { Knex } from 'knex';
 import { ExtractJwt, Strategy, type VerifiedCallback } from 'passport-jwt';
 import { HttpError } from '../http/errors.ts';
-import { findInstructor, type InstructorRow } from '../instructors/store.ts';
 
 export const JWT_ISSUER = 'cell-monitor';
 export const JWT_AUDIENCE = 'cell-monitor-instructor';
@@ -42,7 +41,7 @@ export interface IssuedToken {
   expiresAt: Date;
 }
 
-export function issueToken(secret: string, instructor: Pick<InstructorRow, 'id' | 'role'>, ttlMinutes: number): IssuedToken {
+export function issueToken(secret: string, instructor: Pick<AccountRow, 'id' | 'role'>, ttlMinutes: number): IssuedToken {
   const jti = crypto.randomUUID();
   const token = jwt.sign({ role: instructor.role }, secret, {
     algorithm: 'HS256',
@@ -56,8 +55,16 @@ export function issueToken(secret: string, instructor: Pick<InstructorRow, 'id' 
   return { token, jti, expiresAt: new Date(exp * 1000) };
 }
 
-export interface Authenticated {
-  instructor: InstructorRow;
+/** What a token check needs of an instructor account (instructors/store.ts's row carries more). */
+export interface AccountRow {
+  id: number;
+  role: string;
+  is_active: boolean | number;
+  tokens_valid_after: string | Date | null;
+}
+
+export interface Authenticated<A extends AccountRow = AccountRow> {
+  instructor: A;
   claims: TokenClaims;
 }
 
@@ -101,18 +108,25 @@ export function revokes(revocation: Revocation, instructorId: number, claims: Pi
   return true;
 }
 
-export interface Authenticator {
+export interface Authenticator<A extends AccountRow = AccountRow> {
   /** Resolves the instructor of an HTTP request (`Authorization: Bearer` only), or throws a 401 HttpError. */
-  authenticate(req: IncomingMessage): Promise<Authenticated>;
+  authenticate(req: IncomingMessage): Promise<Authenticated<A>>;
   /**
    * The same for a WebSocket upgrade, where browsers cannot set headers: the token may also come as
    * `?token=` or the `cell-monitor.bearer` subprotocol. Nowhere else is a token read from a URL.
    */
-  authenticateSocket(req: IncomingMessage): Promise<Authenticated>;
+  authenticateSocket(req: IncomingMessage): Promise<Authenticated<A>>;
   revoke(claims: TokenClaims, instructorId: number): Promise<void>;
 }
 
-export function createAuthenticator(options: { secret: string; db: Knex }): Authenticator {
+export interface AuthenticatorOptions<A extends AccountRow> {
+  secret: string;
+  db: Knex;
+  /** The account a token's subject names (instructors/store.ts `findInstructor`). */
+  findAccount(id: number): Promise<A | undefined>;
+}
+
+export function createAuthenticator<A extends AccountRow>(options: AuthenticatorOptions<A>): Authenticator<A> {
   const { db } = options;
   const strategy = (extractors: Array<(req: never) => string | null>) =>
     new Strategy(
@@ -124,7 +138,7 @@ export function createAuthenticator(options: { secret: string; db: Knex }): Auth
         audience: JWT_AUDIENCE,
       },
       (claims: TokenClaims, done: VerifiedCallback) => {
-        verifyClaims(db, claims).then(
+        verifyClaims(db, claims, options.findAccount).then(
           (result) => ('reason' in result ? done(null, false, result) : done(null, { instructor: result.instructor, claims })),
           (err) => done(err, false),
         );
@@ -133,10 +147,10 @@ export function createAuthenticator(options: { secret: string; db: Knex }): Auth
   const http = strategy([ExtractJwt.fromAuthHeaderAsBearerToken() as never]);
   const socket = strategy([ExtractJwt.fromAuthHeaderAsBearerToken() as never, ExtractJwt.fromUrlQueryParameter('token') as never, fromSubprotocol as never]);
   const run = (chosen: Strategy, req: IncomingMessage) =>
-    new Promise<Authenticated>((resolve, reject) => {
+    new Promise<Authenticated<A>>((resolve, reject) => {
       // What passport does per request: a fresh object over the strategy with the three outcomes.
       const attempt = Object.create(chosen) as Strategy & {
-        success(user: Authenticated): void;
+        success(user: Authenticated<A>): void;
         fail(info: unknown): void;
         error(err: Error): void;
       };
@@ -159,10 +173,10 @@ export function createAuthenticator(options: { secret: string; db: Knex }): Auth
   };
 }
 
-async function verifyClaims(db: Knex, claims: TokenClaims): Promise<{ instructor: InstructorRow } | { reason: string }> {
+async function verifyClaims<A extends AccountRow>(db: Knex, claims: TokenClaims, findAccount: (id: number) => Promise<A | undefined>): Promise<{ instructor: A } | { reason: string }> {
   // jsonwebtoken accepts a token without exp; ours always carry one (a token must not live forever).
   if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number' || typeof claims.jti !== 'string') return { reason: 'token_without_expiry' };
-  const instructor = await findInstructor(db, Number(claims.sub));
+  const instructor = await findAccount(Number(claims.sub));
   if (!instructor) return { reason: 'account_unknown' };
   if (!instructor.is_active) return { reason: 'account_inactive' };
   const validAfter = asDate(instructor.tokens_valid_after);

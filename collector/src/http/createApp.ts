@@ -8,10 +8,11 @@ import type { WsHub } from '../broadcast/wsHub.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { IncomingMessage } from 'node:http';
+import { createAccessGuards } from '../auth/accessGuards.ts';
 import { createAuthenticator, WS_SUBPROTOCOL, type Authenticated, type Authenticator, type Revocation } from '../auth/tokens.ts';
 import type { StatusBus } from '../broadcast/statusBus.ts';
 import { statusView } from '../instructors/routes.ts';
-import { view } from '../instructors/store.ts';
+import { findInstructor, view, type InstructorRow } from '../instructors/store.ts';
 import { createIngestHandler } from '../ingest/ingestRoute.ts';
 import { addInstructorRoutes } from '../instructors/routes.ts';
 import { addLmsRoutes } from '../lms/routes.ts';
@@ -50,7 +51,7 @@ const WS_ROUTES = new Set(['/ws', '/instructor/ws']);
 
 interface SocketMeta {
   address: string;
-  who?: Authenticated;
+  who?: Authenticated<InstructorRow>;
 }
 const socketMeta = new WeakMap<IncomingMessage, SocketMeta>();
 
@@ -67,7 +68,9 @@ export function routerRoutes(app: { middleware: unknown[] }): Array<{ method: st
 /** The HTTP + WebSocket surface of the collector; used by `main.ts` and by the tests alike. */
 export function createApp(parts: AppParts) {
   const { config, log } = parts;
-  const authenticator: Authenticator | undefined = config.jwtSecret ? createAuthenticator({ secret: config.jwtSecret, db: parts.db }) : undefined;
+  const authenticator: Authenticator<InstructorRow> | undefined = config.jwtSecret
+    ? createAuthenticator({ secret: config.jwtSecret, db: parts.db, findAccount: (id) => findInstructor(parts.db, id) })
+    : undefined;
   const wsLog = log.child({ module: 'ws' });
   /** WebSocket paths open without a token: none, unless DEV_OPEN_WS=1 (loopback only) opens /ws. */
   const publicWs = new Set<string>(config.devOpenWs ? ['/ws'] : []);
@@ -115,7 +118,9 @@ export function createApp(parts: AppParts) {
   };
 
   const router = new Router({ strict: true, sensitive: true });
-  const table = createRouteTable(router, { authenticator: () => authenticator, masterKey: config.ingestKey, scopeGuard: (scope, limit) => scopeGuard(parts.db, scope, limit) });
+  const table = createRouteTable(router, {
+    guards: createAccessGuards({ authenticator: () => authenticator, masterKey: config.ingestKey, scopeGuard: (scope, limit) => scopeGuard(parts.db, scope, limit) }),
+  });
   addHealthRoutes(table, { ...parts, log: log.child({ module: 'health' }) });
   table.add({
     method: 'post',

@@ -1,6 +1,5 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from '../logger.ts';
-import { HashPoolBusyError } from '../auth/passwords.ts';
 
 /** An error a client may see: stable snake_case id, HTTP status, human message, optional details. */
 export class HttpError extends Error {
@@ -22,7 +21,10 @@ export const errors = {
   badRequest: (id: string, message: string, details?: unknown) => new HttpError(400, id, message, details),
   unauthorized: (message = 'missing or wrong student credential') =>
     new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' }),
-  notFound: (message = 'no such route') => new HttpError(404, 'not_found', message),
+  /** A resource that does not exist (or is not visible): `<resource>_not_found`, e.g. `class_not_found`. */
+  notFound: (resource: string) => new HttpError(404, `${resource}_not_found`, `no such ${resource.replace(/_/g, ' ')}`),
+  /** No route answers this method + path: the only plain `not_found`. */
+  routeNotFound: () => new HttpError(404, 'not_found', 'no such route'),
   payloadTooLarge: (message: string, details?: unknown) => new HttpError(413, 'payload_too_large', message, details),
   unsupportedMediaType: (message: string) => new HttpError(415, 'unsupported_media_type', message),
   unprocessable: (id: string, message: string, details?: unknown) => new HttpError(422, id, message, details),
@@ -74,19 +76,13 @@ export function errorMiddleware(log: Logger) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw errors.notFound();
+      if (ctx.status === 404 && ctx.body === undefined) throw errors.routeNotFound();
     } catch (err) {
       await drainUnreadBody(ctx);
       if (err instanceof HttpError) {
         ctx.status = err.status;
         ctx.set(err.headers);
         ctx.body = { error: err.id, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
-        return;
-      }
-      if (err instanceof HashPoolBusyError) {
-        ctx.status = 503;
-        ctx.set('Retry-After', '2');
-        ctx.body = { error: 'busy', message: 'too many password checks at once; try again in a moment' };
         return;
       }
       log.error({ err, method: ctx.method, path: ctx.path }, 'unhandled error');

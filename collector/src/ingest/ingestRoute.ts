@@ -4,11 +4,11 @@ import { normaliseEvent, storableText, type CellEvent, type IngestRejection, typ
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { BufferUnavailableError, type EventBuffer, type SerialisedEvent } from '../buffer/createBuffer.ts';
 import { errors, HttpError } from '../http/errors.ts';
-import { companionOf } from '../http/routeTable.ts';
+import { companionOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../logger.ts';
 import { readBatch } from './readBatch.ts';
 
-export { USER_HEADER } from './companionAuth.ts';
+export { USER_HEADER } from '../auth/companionAuth.ts';
 
 export interface IngestOptions {
   buffer: EventBuffer;

@@ -12,7 +12,9 @@ import type { Redis } from 'ioredis';
 import type { StatusBus } from '../broadcast/statusBus.ts';
 import type { Config } from '../config.ts';
 import { HttpError } from '../http/errors.ts';
-import { idNumber, authOf, idParam, pagination, readJson, trimmedString, validate, type RouteTable } from '../http/routeTable.ts';
+import { type RouteTable } from '../http/routeTable.ts';
+import { idNumber, idParam, pagination, readJson, trimmedString, validate } from '../http/request.ts';
+import { authOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../logger.ts';
 import {
   createInstructor,
@@ -152,7 +154,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
     summary: 'Log out: the token stops working at once; status becomes offline',
     responses: { 200: 'logged out' },
     handler: async (ctx) => {
-      const { instructor, claims } = authOf(ctx);
+      const { instructor, claims } = authOf<InstructorRow>(ctx);
       await parts.authenticator()!.revoke(claims, instructor.id);
       await revoke({ reason: 'token_revoked', instructorId: instructor.id, jti: claims.jti });
       await changeStatus(instructor.id, 'offline', null);
@@ -168,7 +170,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
     summary: 'The instructor the token belongs to',
     responses: { 200: 'the instructor' },
     handler: (ctx) => {
-      ctx.body = view(authOf(ctx).instructor);
+      ctx.body = view(authOf<InstructorRow>(ctx).instructor);
     },
   });
 
@@ -182,7 +184,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
     responses: { 200: 'changed; a fresh token is returned', 400: 'current password wrong', 422: 'invalid body' },
     handler: async (ctx) => {
       const input = await validate(schemas.password, await readJson(ctx));
-      const { instructor } = authOf(ctx);
+      const { instructor } = authOf<InstructorRow>(ctx);
       if (!(await verifyPassword(input.current_password, instructor.password_hash))) {
         throw new HttpError(400, 'wrong_current_password', 'the current password is not right');
       }
@@ -225,7 +227,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
       const input = await validate(schemas.create, await readJson(ctx));
       try {
         const row = await createInstructor(db, { email: input.email, name: input.name, password: input.password, role: input.role as InstructorRow['role'] });
-        log.info({ event: 'instructor_created', instructorId: row.id, by: authOf(ctx).instructor.id }, 'instructor created');
+        log.info({ event: 'instructor_created', instructorId: row.id, by: authOf<InstructorRow>(ctx).instructor.id }, 'instructor created');
         ctx.status = 201;
         ctx.body = view(row);
       } catch (err) {
@@ -260,7 +262,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
     handler: async (ctx) => {
       const id = idParam(ctx, 'id', 'instructor');
       const input = await validate(schemas.update, await readJson(ctx));
-      if (id === authOf(ctx).instructor.id && (input.is_active === false || (input.role && input.role !== 'admin'))) {
+      if (id === authOf<InstructorRow>(ctx).instructor.id && (input.is_active === false || (input.role && input.role !== 'admin'))) {
         throw new HttpError(400, 'cannot_demote_self', 'an admin cannot deactivate or demote their own account');
       }
       const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
@@ -282,7 +284,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
     responses: { 200: 'deactivated', 400: 'cannot delete yourself', 404: 'no such instructor' },
     handler: async (ctx) => {
       const id = idParam(ctx, 'id', 'instructor');
-      if (id === authOf(ctx).instructor.id) throw new HttpError(400, 'cannot_delete_self', 'an admin cannot delete their own account');
+      if (id === authOf<InstructorRow>(ctx).instructor.id) throw new HttpError(400, 'cannot_delete_self', 'an admin cannot delete their own account');
       const row = await updateInstructor(db, id, { is_active: false });
       if (!row) throw notFound();
       await revoke({ reason: 'account_inactive', instructorId: id });
@@ -317,7 +319,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
       const id = idParam(ctx, 'id', 'instructor');
       const input = await validate(schemas.status, await readJson(ctx));
       if (!(await findInstructor(db, id))) throw notFound();
-      if (!mayChangeStatus(authOf(ctx).instructor, id)) throw new HttpError(403, 'forbidden', "only admins may change another instructor's status");
+      if (!mayChangeStatus(authOf<InstructorRow>(ctx).instructor, id)) throw new HttpError(403, 'forbidden', "only admins may change another instructor's status");
       const row = await changeStatus(id, input.status as InstructorRow['status'], input.current_session_id);
       ctx.body = statusView(row!);
     },
@@ -350,7 +352,7 @@ export function addInstructorRoutes(table: RouteTable, parts: InstructorRoutePar
     responses: { 200: 'all updated', 207: 'some failed: see results', 422: 'invalid body' },
     handler: async (ctx) => {
       const input = await validate(schemas.bulk, await readJson(ctx));
-      const actor = authOf(ctx).instructor;
+      const actor = authOf<InstructorRow>(ctx).instructor;
       const results = [];
       for (const update of input.updates) {
         const target = update.instructor_id;

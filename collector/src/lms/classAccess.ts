@@ -8,7 +8,8 @@
 import type { Knex } from 'knex';
 import type { Authenticated } from '../auth/tokens.ts';
 import { HttpError } from '../http/errors.ts';
-import { readJson, type Ctx, type Handler, type IdFrom, type Scope } from '../http/routeTable.ts';
+import { type Ctx, type Handler, type IdFrom, type Scope } from '../http/routeTable.ts';
+import { readJson } from '../http/request.ts';
 
 export const TEACHER_ROLES = ['owner', 'co_teacher'] as const;
 export type TeacherRole = (typeof TEACHER_ROLES)[number];

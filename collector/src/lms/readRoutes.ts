@@ -6,7 +6,9 @@
 import type { Knex } from 'knex';
 import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
-import { authOf, idParam, idQuery, pagination, validate, type RouteTable } from '../http/routeTable.ts';
+import { type RouteTable } from '../http/routeTable.ts';
+import { idParam, idQuery, pagination, validate } from '../http/request.ts';
+import { authOf } from '../auth/accessGuards.ts';
 import { isAdmin, taughtClassIds, taughtStudentIds, taughtUserIds } from './classAccess.ts';
 import { iso } from '../instructors/store.ts';
 import { classView, json, page, studentView, type ClassRow, type StudentRow } from './store.ts';

@@ -8,7 +8,9 @@ import type { Redis } from 'ioredis';
 import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
 import { insertedId, iso } from '../instructors/store.ts';
-import { idNumber, authOf, idParam, idQuery, pagination, readJson, trimmedString, validate, type RouteTable } from '../http/routeTable.ts';
+import { type RouteTable } from '../http/routeTable.ts';
+import { idNumber, idParam, idQuery, pagination, readJson, trimmedString, validate } from '../http/request.ts';
+import { authOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../logger.ts';
 import { isAdmin, taughtClassIds } from './classAccess.ts';
 import {

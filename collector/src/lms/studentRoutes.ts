@@ -6,7 +6,9 @@
 import type { Knex } from 'knex';
 import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
-import { idNumber, readJson, studentOf, validate, type RouteTable } from '../http/routeTable.ts';
+import { type RouteTable } from '../http/routeTable.ts';
+import { idNumber, readJson, validate } from '../http/request.ts';
+import { studentOf } from '../auth/accessGuards.ts';
 import { insertSubmission } from './routes.ts';
 import { assignmentView, ensureStudent, json, submissionView, type AssignmentRow, type SubmissionRow } from './store.ts';
 

@@ -11,7 +11,7 @@
  */
 import type { Context } from 'koa';
 import { LIMITS } from '@cell-monitor/shared';
-import { CREDENTIAL_PREFIX, credentialMatches } from '../auth/studentCredential.ts';
+import { CREDENTIAL_PREFIX, credentialMatches } from './studentCredential.ts';
 import { errors, HttpError } from '../http/errors.ts';
 
 export const USER_HEADER = 'x-cell-monitor-user';
