@@ -1,4 +1,4 @@
-export { createCollector, type Collector } from './collector.ts';
-export { loadConfig, ConfigError, type Config } from './config.ts';
-export { createLogger } from './logger.ts';
+export { createCollector, type Collector } from './createCollector.ts';
+export { loadConfig, ConfigError, type Config } from './core/config.ts';
+export { createLogger } from './core/logger.ts';
 export { createDb, migrateLatest } from './db/createDb.ts';

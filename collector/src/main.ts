@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { createCollector } from './collector.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createCollector } from './createCollector.ts';
+import { ConfigError, loadConfig, type Config } from './core/config.ts';
 import { createDb, migrateLatest } from './db/createDb.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from './core/logger.ts';
 import { createInstructor, EmailTakenError, ROLES, type Role } from './instructors/store.ts';
 import { studentCredential } from './auth/studentCredential.ts';
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { toLiveEvent, type CellEvent, type LiveEvent } from '@cell-monitor/shared';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { NOTIFY_CHANNEL } from '../redis/streamNames.ts';
 
 /** Live fan-out of persisted events to every collector's WebSocket clients. */

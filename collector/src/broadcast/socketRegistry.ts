@@ -6,7 +6,7 @@
  */
 import type { WebSocket } from 'ws';
 import { revokes, type Authenticated, type Revocation } from '../auth/tokens.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 /** Close codes the dashboard reads (4000-4999 are for applications). */
 export const CLOSE = {

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { INSTRUCTOR_STATUS_CHANNEL } from '../redis/streamNames.ts';
 
 export interface StatusUpdate {

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { EventsMessage, LiveEvent } from '@cell-monitor/shared';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Notifier } from './notifier.ts';
 
 /** A client that has fallen this far behind is dropped rather than letting memory grow. */

@@ -1,6 +1,6 @@
 import type { EventSource, SourceEntry } from '../persist/eventSource.ts';
 import type { BufferCursor } from './createBuffer.ts';
-import { waitForSignal } from '../waitForSignal.ts';
+import { waitForSignal } from '../core/waitForSignal.ts';
 
 /**
  * Embedded mode (no Redis): the SQLite buffer itself is the durable stream. The cursor moves

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface BufferedEvent {
   seq: number;

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { BufferCursor } from '../buffer/createBuffer.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { STREAM_KEY } from '../redis/streamNames.ts';
-import { waitForSignal } from '../waitForSignal.ts';
-import { createBackoff, sleep } from '../backoff.ts';
+import { waitForSignal } from '../core/waitForSignal.ts';
+import { createBackoff, sleep } from '../core/backoff.ts';
 
 export interface ForwarderOptions {
   buffer: BufferCursor;

@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 /** An error a client may see: stable snake_case id, HTTP status, human message, optional details. */
 export class HttpError extends Error {

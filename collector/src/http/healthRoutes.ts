@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import type { EventBuffer } from '../buffer/createBuffer.ts';
 import type { RouteTable } from './routeTable.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
 
 /**

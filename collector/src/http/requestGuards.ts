@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
-import type { Config } from '../config.ts';
+import type { Config } from '../core/config.ts';
 import { HttpError } from './errors.ts';
 
 /** The host name of a Host header, lower-cased, without the port (`[::1]:8765` → `[::1]`). */

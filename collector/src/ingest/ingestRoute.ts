@@ -5,7 +5,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { BufferUnavailableError, type EventBuffer, type SerialisedEvent } from '../buffer/createBuffer.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { companionOf } from '../auth/accessGuards.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { readBatch } from './readBatch.ts';
 
 export { USER_HEADER } from '../auth/companionAuth.ts';

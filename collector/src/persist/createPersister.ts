@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { CellEvent } from '@cell-monitor/shared';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Notifier } from '../broadcast/notifier.ts';
-import { createBackoff, sleep } from '../backoff.ts';
+import { createBackoff, sleep } from '../core/backoff.ts';
 import { classifyDbError, dbErrorForLog } from './classifyError.ts';
 import { parseEntry, type EventSource, type SourceEntry } from './eventSource.ts';
 import { dead, ok, retry, type StepResult } from './stepResult.ts';

@@ -1,5 +1,5 @@
 import type { LiveEvent } from '@cell-monitor/shared';
-import type { Config } from '../config.ts';
+import type { Config } from '../core/config.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
 
 /** What the main thread hands the pipeline thread when it starts it. */

@@ -5,7 +5,7 @@ import { createBufferSource } from '../buffer/bufferSource.ts';
 import { createRedisPublisher, type Notifier } from '../broadcast/notifier.ts';
 import { createDb } from '../db/createDb.ts';
 import { createForwarder, type Stage } from '../forward/createForwarder.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { createPersister } from '../persist/createPersister.ts';
 import type { EventSource } from '../persist/eventSource.ts';
 import { createRedis, type Redis } from '../redis/createRedis.ts';

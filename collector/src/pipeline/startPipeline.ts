@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { LiveEvent } from '@cell-monitor/shared';
 import type { EventBuffer } from '../buffer/createBuffer.ts';
-import type { Config } from '../config.ts';
-import type { Logger } from '../logger.ts';
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/logger.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
 import type { FromPipeline, PipelineData, ToPipeline } from './messages.ts';
 

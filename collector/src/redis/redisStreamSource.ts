@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { EventSource, SourceEntry } from '../persist/eventSource.ts';
 import { CONSUMER_GROUP, DEAD_LETTER_STREAM_KEY, STREAM_KEY } from './streamNames.ts';
 

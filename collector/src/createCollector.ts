@@ -8,14 +8,14 @@ import { createSocketRegistry } from './broadcast/socketRegistry.ts';
 import type { Revocation } from './auth/tokens.ts';
 import { AUTH_REVOCATION_CHANNEL } from './redis/streamNames.ts';
 import { createWsHub } from './broadcast/wsHub.ts';
-import type { Config } from './config.ts';
-import { ConfigError } from './config.ts';
+import type { Config } from './core/config.ts';
+import { ConfigError } from './core/config.ts';
 import { createDb, migrateLatest, safeUrl } from './db/createDb.ts';
 import { countInstructors } from './instructors/store.ts';
 import { closePasswordHashing } from './auth/passwords.ts';
-import { createApp, routerRoutes, routeTables } from './http/createApp.ts';
+import { createApp, routerRoutes, routeTables } from './createApp.ts';
 import type { RouteSpec } from './http/routeTable.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from './core/logger.ts';
 import { startPipeline, type Pipeline } from './pipeline/startPipeline.ts';
 import { createRedis, type Redis } from './redis/createRedis.ts';
 
