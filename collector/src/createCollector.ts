@@ -1,30 +1,28 @@
 import type { Server } from 'node:http';
 import type { Knex } from 'knex';
-import { createBuffer, type EventBuffer } from './buffer/createBuffer.ts';
-import { createLocalNotifier, createRedisNotifier, type Notifier } from './broadcast/notifier.ts';
-import { createStatusBus } from './broadcast/statusBus.ts';
-import { createChannel } from './broadcast/channel.ts';
-import { createSocketRegistry } from './broadcast/socketRegistry.ts';
-import type { Revocation } from './auth/tokens.ts';
-import { AUTH_REVOCATION_CHANNEL } from './redis/streamNames.ts';
-import { createWsHub } from './broadcast/wsHub.ts';
-import type { Config } from './core/config.ts';
-import { ConfigError } from './core/config.ts';
-import { createDb, migrateLatest, safeUrl } from './db/createDb.ts';
-import { countInstructors } from './instructors/store.ts';
 import { closePasswordHashing } from './auth/passwords.ts';
-import { createApp, routerRoutes, routeTables } from './createApp.ts';
-import type { RouteSpec } from './http/routeTable.ts';
+import { createLiveChannels } from './broadcast/liveChannels.ts';
+import { createLocalPubSub, createRedisPubSub } from './broadcast/pubSub.ts';
+import { createSocketRegistry } from './broadcast/socketRegistry.ts';
+import { createWsHub } from './broadcast/wsHub.ts';
+import { createBufferWriter, type BufferWriter } from './buffer/bufferWriter.ts';
+import { ConfigError, type Config } from './core/config.ts';
 import type { Logger } from './core/logger.ts';
+import { createDb, migrateLatest, safeUrl } from './db/createDb.ts';
+import type { RouteSpec } from './http/routeTable.ts';
+import { countInstructors } from './instructors/store.ts';
 import { startPipeline, type Pipeline } from './pipeline/startPipeline.ts';
-import { createRedis, type Redis } from './redis/createRedis.ts';
+import { createRedis } from './redis/createRedis.ts';
+import { createApp, type App } from './createApp.ts';
 
 export interface Collector {
   config: Config;
-  buffer: EventBuffer;
+  buffer: BufferWriter;
   db: Knex;
   /** Forward + persist, running in a worker thread. */
-  persister: Pipeline;
+  pipeline: Pipeline;
+  /** The HTTP + WebSocket app (`app.koa.callback()` serves a request without a port). */
+  app: App;
   /** What the router serves, and the route table it was built from (OpenAPI and auth-matrix tests). */
   routes(): Array<{ method: string; path: string }>;
   routeSpecs(): readonly RouteSpec[];
@@ -35,12 +33,12 @@ export interface Collector {
 }
 
 /**
- * Wires the pipeline: ingest → buffer → (Redis Stream | buffer cursor) → persist → notify → /ws.
- * This thread serves HTTP and appends to the buffer; forward + persist run in a worker thread.
- * With `REDIS_URL` unset it runs embedded: the buffer is the stream and an EventEmitter the bus.
+ * Wires the collector: ingest → buffer → pipeline thread (forward → persist → live channel) → /ws.
+ * This thread serves HTTP and appends to the buffer. The mode (config.mode) picks the live
+ * channels' transport here and the stream in the pipeline thread (pipeline/createStages.ts).
  */
 export async function createCollector(config: Config, log: Logger): Promise<Collector> {
-  const buffer = createBuffer({
+  const buffer = createBufferWriter({
     dataDir: config.dataDir,
     sync: config.bufferSync,
     retentionHours: config.bufferRetentionHours,
@@ -60,34 +58,26 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
     throw err;
   }
 
-  let redis: Redis | undefined;
-  let subscriber: Redis | undefined;
-  let notifier: Notifier;
-  let local: ReturnType<typeof createLocalNotifier> | undefined;
-  if (config.redisUrl) {
-    const redisLog = log.child({ module: 'redis' });
-    redis = createRedis(config.redisUrl, 'commands', redisLog);
-    subscriber = createRedis(config.redisUrl, 'subscriber', redisLog, false);
-    notifier = createRedisNotifier({ redis, subscriber, log: redisLog });
-  } else {
-    notifier = local = createLocalNotifier();
-  }
-  const pipeline = startPipeline({ config, buffer, log, onLive: (events) => local?.deliver(events) });
-  const hub = createWsHub({ notifier, log: log.child({ module: 'ws' }) });
-  const statusBus = createStatusBus({ redis, subscriber, log: log.child({ module: 'status' }) });
+  const redisLog = log.child({ module: 'redis' });
+  const redis = config.mode.kind === 'redis' ? createRedis(config.mode.redisUrl, 'commands', redisLog) : undefined;
+  const subscriber = config.mode.kind === 'redis' ? createRedis(config.mode.redisUrl, 'subscriber', redisLog, false) : undefined;
+  const pubsub = redis ? createRedisPubSub({ publisher: redis, subscriber, log: redisLog }) : createLocalPubSub();
+  const channels = createLiveChannels(pubsub, log.child({ module: 'live' }));
+  const pipeline = startPipeline({ config, buffer, log, pubsub });
+  const wsLog = log.child({ module: 'ws' });
+  const hub = createWsHub({ events: channels.events, log: wsLog });
   const sockets = createSocketRegistry({
     maxClients: config.wsMaxClients,
     maxPerAddress: config.wsMaxPerAddress,
     heartbeatMs: config.wsHeartbeatSeconds * 1000,
-    log: log.child({ module: 'ws' }),
+    log: wsLog,
   });
-  const revocations = createChannel<Revocation>(AUTH_REVOCATION_CHANNEL, { redis, subscriber, log: log.child({ module: 'auth' }) });
-  const offRevocations = revocations.subscribe((revocation) => sockets.revoke(revocation));
-  const app = createApp({ config, log, buffer, db, redis, hub, statusBus, sockets, revocations, pipelineStats: () => pipeline.stats });
+  const offRevocations = channels.revocations.subscribe((revocation) => sockets.revoke(revocation));
+  const app = createApp({ config, log, buffer, db, redis, hub, channels, sockets, pipelineStats: () => pipeline.stats });
   let server: Server | undefined;
 
   log.info(
-    { database: safeUrl(config.databaseUrl), redis: config.redisUrl ? safeUrl(config.redisUrl) : 'embedded', collectorId: config.collectorId },
+    { database: safeUrl(config.databaseUrl), redis: config.mode.kind === 'redis' ? safeUrl(config.mode.redisUrl) : 'embedded', collectorId: config.collectorId },
     'collector configured',
   );
 
@@ -95,12 +85,13 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
     config,
     buffer,
     db,
-    persister: pipeline,
-    routes: () => routerRoutes(app),
-    routeSpecs: () => routeTables.get(app)?.specs ?? [],
+    pipeline,
+    app,
+    routes: () => app.routes(),
+    routeSpecs: () => app.table.specs,
     listen() {
       return new Promise((resolve, reject) => {
-        const s = app.listen(config.port, config.host);
+        const s = app.koa.listen(config.port, config.host);
         s.once('listening', () => resolve(s));
         s.once('error', reject);
         server = s;
@@ -108,21 +99,13 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
     },
     async close(drainMs = 10_000) {
       offRevocations();
-      revocations.close();
-      if (server) {
-        const closed = new Promise((resolve) => server!.close(resolve));
-        server.closeIdleConnections();
-        hub.close();
-        statusBus.close();
-        sockets.close();
-        await closed;
-      } else {
-        hub.close();
-        statusBus.close();
-        sockets.close();
-      }
+      const closed = server ? new Promise((resolve) => server!.close(resolve)) : undefined;
+      server?.closeIdleConnections();
+      hub.close();
+      sockets.close();
+      await closed;
       await pipeline.close(drainMs);
-      await notifier.close();
+      pubsub.close();
       for (const client of [redis, subscriber]) client?.disconnect();
       buffer.close();
       await db.destroy();

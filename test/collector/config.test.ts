@@ -11,7 +11,7 @@ test('defaults: 127.0.0.1:8765, ./data, embedded SQLite store, no Redis', () => 
   assert.is(config.port, 8765);
   assert.is(config.dataDir, path.resolve('./data'));
   assert.is(config.databaseUrl, `sqlite://${path.resolve('./data/cell-monitor.sqlite')}`);
-  assert.is(config.redisUrl, undefined);
+  assert.equal(config.mode, { kind: 'embedded' });
   assert.is(config.devOpenWs, false);
 });
 

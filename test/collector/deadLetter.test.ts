@@ -141,8 +141,8 @@ for (const mode of modesToTest()) {
       }
       assert.is(reason, mode === 'embedded' ? 'sqlite_constraint_trigger' : 'pg_23514');
       // The pipeline thread reports its totals after each step.
-      await waitFor(() => app.collector.persister.stats.deadLettered === 1, 5_000, 'the dead letter to be counted');
-      assert.is(app.collector.persister.stats.deadLettered, 1);
+      await waitFor(() => app.collector.pipeline.stats.deadLettered === 1, 5_000, 'the dead letter to be counted');
+      assert.is(app.collector.pipeline.stats.deadLettered, 1);
     } finally {
       await app.close();
       await store.destroy();

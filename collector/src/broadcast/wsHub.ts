@@ -1,18 +1,18 @@
 import type { WebSocket } from 'ws';
 import type { EventsMessage, LiveEvent } from '@cell-monitor/shared';
 import type { Logger } from '../core/logger.ts';
-import type { Notifier } from './notifier.ts';
+import type { Channel } from './channel.ts';
 
 /** A client that has fallen this far behind is dropped rather than letting memory grow. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-/** Keeps this collector's live WebSocket clients and sends each notified batch to all of them. */
-export function createWsHub(options: { notifier: Notifier; log: Logger }) {
-  const { notifier, log } = options;
+/** Keeps this collector's /ws clients and sends each batch of the live events channel to each, filtered. */
+export function createWsHub(options: { events: Channel<LiveEvent[]>; log: Logger }) {
+  const { log } = options;
   /** Each client with the students it may see (undefined: all of them — admins, DEV_OPEN_WS). */
   const clients = new Map<WebSocket, ((userId: string) => boolean) | undefined>();
 
-  const unsubscribe = notifier.subscribe((events: LiveEvent[]) => {
+  const unsubscribe = options.events.subscribe((events: LiveEvent[]) => {
     if (clients.size === 0 || events.length === 0) return;
     let everything: string | undefined;
     for (const [ws, canSee] of clients) {

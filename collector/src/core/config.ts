@@ -40,13 +40,19 @@ const envSchema = yup.object({
     .default('info'),
 });
 
+export type PipelineMode = { kind: 'embedded' } | { kind: 'redis'; redisUrl: string };
+
 export interface Config {
   host: string;
   port: number;
   dataDir: string;
   /** Main store: postgres URL, or an SQLite file under DATA_DIR when unset. */
   databaseUrl: string;
-  redisUrl?: string;
+  /**
+   * Decided here, once: `embedded` (no REDIS_URL) — the buffer is the stream and live channels are
+   * in-process; `redis` — forward to a Redis Stream, live channels over Redis Pub/Sub.
+   */
+  mode: PipelineMode;
   ingestKey?: string;
   ingestMaxBytes: number;
   outputMaxChars: number;
@@ -109,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: raw.PORT,
     dataDir,
     databaseUrl,
-    redisUrl: raw.REDIS_URL,
+    mode: raw.REDIS_URL ? { kind: 'redis', redisUrl: raw.REDIS_URL } : { kind: 'embedded' },
     ingestKey: raw.INGEST_KEY,
     ingestMaxBytes: raw.INGEST_MAX_BYTES,
     outputMaxChars: raw.OUTPUT_MAX_CHARS,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { BufferCursor } from '../buffer/createBuffer.ts';
+import type { BufferCursor } from '../buffer/bufferCursor.ts';
 import type { Logger } from '../core/logger.ts';
 import { STREAM_KEY } from '../redis/streamNames.ts';
 import { waitForSignal } from '../core/waitForSignal.ts';
@@ -46,7 +46,7 @@ export function createForwarder(options: ForwarderOptions): Stage {
       if (backoff.failures === 0) log.warn({ err: { message: (err as Error).message }, pending: buffer.pendingCount() }, 'forward to redis failed; buffering');
       return 'failed';
     }
-    buffer.markForwarded(rows[rows.length - 1].seq);
+    buffer.markDelivered(rows[rows.length - 1].seq);
     if (backoff.failures > 0) log.info({ afterFailures: backoff.failures }, 'forwarding to redis resumed');
     backoff.reset();
     return 'sent';

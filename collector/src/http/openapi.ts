@@ -3,7 +3,7 @@
  * router is built from), with request bodies described from the yup schemas.
  */
 import type * as yup from 'yup';
-import type { RouteSpec } from './routeTable.ts';
+import type { RouteSpec, RouteTable } from './routeTable.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -95,4 +95,19 @@ export function openApiDocument(specs: readonly RouteSpec[], version: string): J
     },
     paths,
   };
+}
+
+/** Declares `GET /api/v1/openapi.json`: the table describes itself, the routes added after this one included. */
+export function addOpenApiRoute(table: RouteTable, version: string): void {
+  table.add({
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    access: 'public',
+    tag: 'operations',
+    summary: 'This API as an OpenAPI 3.1 document',
+    responses: { 200: 'the document' },
+    handler: (ctx) => {
+      ctx.body = openApiDocument(table.specs, version);
+    },
+  });
 }

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type { Context } from 'koa';
 import { normaliseEvent, storableText, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { BufferUnavailableError, type EventBuffer, type SerialisedEvent } from '../buffer/createBuffer.ts';
+import { BufferUnavailableError, type BufferWriter, type SerialisedEvent } from '../buffer/bufferWriter.ts';
+import type { RouteTable } from '../http/routeTable.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { companionOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../core/logger.ts';
@@ -11,7 +12,7 @@ import { readBatch } from './readBatch.ts';
 export { USER_HEADER } from '../auth/companionAuth.ts';
 
 export interface IngestOptions {
-  buffer: EventBuffer;
+  buffer: BufferWriter;
   log: Logger;
   maxBytes: number;
   outputMaxChars: number;
@@ -77,6 +78,19 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+
+/** Declares `POST /api/v1/events` (access 'ingest': the route table's guard authenticates the companion). */
+export function addIngestRoutes(table: RouteTable, options: IngestOptions): void {
+  table.add({
+    method: 'post',
+    path: '/api/v1/events',
+    access: 'ingest',
+    tag: 'events',
+    summary: 'Ingest 1-100 events (array or {events}); 202 once they are on disk',
+    responses: { 202: 'stored (accepted, duplicates, rejected by index)', 400: 'malformed body', 401: 'wrong or missing student credential', 403: 'no INGEST_KEY and not from this machine', 413: 'too large', 415: 'not JSON', 422: 'no valid event', 429: 'over the per-student rate (Retry-After)', 503: 'buffer unavailable' },
+    handler: createIngestHandler(options),
+  });
+}
 
 /**
  * `POST /api/v1/events`: validate each event, keep the valid ones, and reply 202 only after they

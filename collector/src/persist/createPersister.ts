@@ -1,17 +1,17 @@
 import type { Knex } from 'knex';
 import type { CellEvent } from '@cell-monitor/shared';
 import type { Logger } from '../core/logger.ts';
-import type { Notifier } from '../broadcast/notifier.ts';
 import { createBackoff, sleep } from '../core/backoff.ts';
 import { classifyDbError, dbErrorForLog } from './classifyError.ts';
-import { parseEntry, type EventSource, type SourceEntry } from './eventSource.ts';
+import { parseEntry, type EventSource, type SourceEntry } from './sources/eventSource.ts';
 import { dead, ok, retry, type StepResult } from './stepResult.ts';
 import { writeEvents } from './writeEvents.ts';
 
 export interface PersisterOptions {
   source: EventSource;
   db: Knex;
-  notifier: Notifier;
+  /** After each commit, the events it inserted (none redelivered): the pipeline publishes them live. */
+  onPersisted(events: CellEvent[]): Promise<void>;
   log: Logger;
   batchSize?: number;
   /** Called after every step with the running totals and whether the source had nothing to read. */
@@ -35,7 +35,7 @@ export const FAILURES_BEFORE_ISOLATING = 3;
  * is neither stored nor shown twice. Data errors dead-letter just the offending event.
  */
 export function createPersister(options: PersisterOptions) {
-  const { source, db, notifier, log } = options;
+  const { source, db, log } = options;
   const batchSize = options.batchSize ?? 500;
   const backoff = createBackoff(100, 5000);
   const stopper = new AbortController();
@@ -140,7 +140,7 @@ export function createPersister(options: PersisterOptions) {
     const result = await persistIsolating(parsed);
     if (result.kind !== 'ok') return 'failed'; // stopping: the entries stay unacked and are read again
     // Durable in the main store from here; broadcast after persist, then ack.
-    if (result.value.length > 0) await notifier.publish(result.value).catch((err) => log.warn({ err }, 'broadcast failed'));
+    if (result.value.length > 0) await options.onPersisted(result.value).catch((err) => log.warn({ err }, 'broadcast failed'));
     await source.ack(entries);
     stats.persisted += result.value.length;
     stats.duplicates += parsed.length - result.value.length - (stats.deadLettered - deadBefore);

@@ -1,4 +1,3 @@
-import type { LiveEvent } from '@cell-monitor/shared';
 import type { Config } from '../core/config.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
 
@@ -15,5 +14,5 @@ export type ToPipeline =
 
 export type FromPipeline =
   | { type: 'stats'; stats: PersisterStats; idle: boolean }
-  /** Embedded mode only: persisted events for this process's /ws clients (Redis carries them otherwise). */
-  | { type: 'live'; events: LiveEvent[] };
+  /** Embedded mode only: a live message for the main thread's in-process pub/sub (Redis carries it otherwise). */
+  | { type: 'publish'; channel: string; text: string };

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { LiveEvent } from '@cell-monitor/shared';
-import type { EventBuffer } from '../buffer/createBuffer.ts';
+import type { PubSub } from '../broadcast/pubSub.ts';
+import type { BufferWriter } from '../buffer/bufferWriter.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
@@ -17,16 +17,16 @@ export interface Pipeline {
 
 export interface PipelineOptions {
   config: Config;
-  buffer: EventBuffer;
+  buffer: BufferWriter;
   log: Logger;
-  /** Embedded mode: persisted events for this process's /ws clients. */
-  onLive(events: LiveEvent[]): void;
+  /** This thread's pub/sub: where the embedded pipeline's live messages are delivered. */
+  pubsub: PubSub;
 }
 
 const RESTART_DELAY_MS = 1000;
 
 /**
- * Runs forward + persist in a worker thread (pipelineWorker.ts). If the thread dies it is started
+ * Runs forward + persist in a worker thread (pipelineThread.ts). If the thread dies it is started
  * again: everything it had not acknowledged is still in the buffer or the stream and is read again.
  */
 export function startPipeline(options: PipelineOptions): Pipeline {
@@ -56,7 +56,7 @@ export function startPipeline(options: PipelineOptions): Pipeline {
           lastDeadLetter: message.stats.lastDeadLetter ?? base.lastDeadLetter,
         };
         idle = message.idle;
-      } else if (message.type === 'live') options.onLive(message.events);
+      } else if (message.type === 'publish') void options.pubsub.publish(message.channel, message.text);
     });
     current.on('error', (err) => log.error({ err }, 'pipeline thread crashed'));
     current.once('exit', (code) => {

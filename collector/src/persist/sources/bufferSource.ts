@@ -1,6 +1,6 @@
-import type { EventSource, SourceEntry } from '../persist/eventSource.ts';
-import type { BufferCursor } from './createBuffer.ts';
-import { waitForSignal } from '../core/waitForSignal.ts';
+import type { EventSource, SourceEntry } from './eventSource.ts';
+import type { BufferCursor } from '../../buffer/bufferCursor.ts';
+import { waitForSignal } from '../../core/waitForSignal.ts';
 
 /**
  * Embedded mode (no Redis): the SQLite buffer itself is the durable stream. The cursor moves
@@ -19,7 +19,7 @@ export function createBufferSource(buffer: BufferCursor): EventSource & { stop()
       return rows.map((r) => ({ id: String(r.seq), eventId: r.eventId, body: r.body }));
     },
     async ack(entries: SourceEntry[]) {
-      if (entries.length > 0) buffer.markForwarded(Math.max(...entries.map((e) => Number(e.id))));
+      if (entries.length > 0) buffer.markDelivered(Math.max(...entries.map((e) => Number(e.id))));
     },
     async deadLetter(entry, reason) {
       buffer.deadLetter(entry, reason);

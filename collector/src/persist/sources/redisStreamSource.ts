@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../core/logger.ts';
-import type { EventSource, SourceEntry } from '../persist/eventSource.ts';
-import { CONSUMER_GROUP, DEAD_LETTER_STREAM_KEY, STREAM_KEY } from './streamNames.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { EventSource, SourceEntry } from './eventSource.ts';
+import { CONSUMER_GROUP, DEAD_LETTER_STREAM_KEY, STREAM_KEY } from '../../redis/streamNames.ts';
 
 export interface RedisStreamSourceOptions {
   /** Non-blocking commands (ack, claim, dead-letter). */

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
-import type { EventBuffer } from '../buffer/createBuffer.ts';
-import type { RouteTable } from './routeTable.ts';
+import type { BufferWriter } from '../buffer/bufferWriter.ts';
+import type { RouteTable } from '../http/routeTable.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
 
@@ -33,7 +33,7 @@ async function probe(name: string, check: () => unknown, log: Logger, timeoutMs 
  * its details also count the events the pipeline had to dead-letter (ready or not: one event that can
  * never be written is the admin's to look at, not a reason to take the collector out of rotation).
  */
-export function addHealthRoutes(table: RouteTable, parts: { buffer: EventBuffer; db: Knex; redis?: Redis; log: Logger; pipelineStats?: () => PersisterStats }): void {
+export function addHealthRoutes(table: RouteTable, parts: { buffer: BufferWriter; db: Knex; redis?: Redis; log: Logger; pipelineStats?: () => PersisterStats }): void {
   const log = parts.log;
   table.add({
     method: 'get',

@@ -1,0 +1,39 @@
+/**
+ * Every live channel of a deployment, by name. A new live feature (dashboard progress, help queue,
+ * notifications) adds its channel here and nowhere else.
+ */
+import type { LiveEvent } from '@cell-monitor/shared';
+import type { Revocation } from '../auth/tokens.ts';
+import type { Logger } from '../core/logger.ts';
+import { createChannel, type Channel } from './channel.ts';
+import type { PubSub } from './pubSub.ts';
+
+/** Seed name (seed 000 "Redis"): persisted events, for every collector's /ws clients. */
+export const LIVE_EVENTS_CHANNEL = 'student_progress_notifications';
+/** Instructor status changes, for every collector's /instructor/ws clients. */
+export const INSTRUCTOR_STATUS_CHANNEL = 'instructor_status_notifications';
+/** Revoked instructor tokens (logout, password change, deactivation): every collector closes their sockets. */
+export const AUTH_REVOCATION_CHANNEL = 'cell-monitor:auth-revocations';
+
+export interface StatusUpdate {
+  type: 'status_update';
+  instructor_id: number;
+  status: string;
+  current_session_id: string | null;
+  status_updated_at: string | null;
+}
+
+export interface LiveChannels {
+  /** Events the pipeline persisted (once each: a redelivered entry inserts nothing and is not published). */
+  events: Channel<LiveEvent[]>;
+  instructorStatus: Channel<StatusUpdate>;
+  revocations: Channel<Revocation>;
+}
+
+export function createLiveChannels(pubsub: PubSub, log: Logger): LiveChannels {
+  return {
+    events: createChannel(LIVE_EVENTS_CHANNEL, pubsub, log),
+    instructorStatus: createChannel(INSTRUCTOR_STATUS_CHANNEL, pubsub, log),
+    revocations: createChannel(AUTH_REVOCATION_CHANNEL, pubsub, log),
+  };
+}

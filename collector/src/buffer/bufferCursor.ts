@@ -1,0 +1,44 @@
+import { openBufferFile, pendingStatements, type BufferedEvent } from './bufferFile.ts';
+
+/**
+ * The downstream side of the buffer, in the pipeline thread: what the forwarder (Redis mode) or
+ * the embedded persister reads. Commits on the ingest side are announced with `appended()` (a
+ * message from the main thread), which wakes whoever waits in `onAppend`.
+ */
+export interface BufferCursor {
+  /** Events not yet delivered downstream, oldest first. */
+  readPending(limit: number): BufferedEvent[];
+  /** Everything up to and including `seq` has left the buffer durably (in the Redis Stream, or persisted). */
+  markDelivered(seq: number): void;
+  pendingCount(): number;
+  deadLetter(entry: { eventId: string; body: string }, reason: string): void;
+  /** Calls `listener` after each commit on the ingest side; returns an unsubscribe function. */
+  onAppend(listener: () => void): () => void;
+  appended(): void;
+  close(): void;
+}
+
+export function openBufferCursor(dataDir: string): BufferCursor {
+  const db = openBufferFile(dataDir);
+  const selectPending = db.prepare(
+    'SELECT seq, event_id AS eventId, body FROM buffer WHERE seq > (SELECT delivered_seq FROM cursor) ORDER BY seq LIMIT ?',
+  );
+  const updateCursor = db.prepare('UPDATE cursor SET delivered_seq = MAX(delivered_seq, ?) WHERE id = 1');
+  const insertDead = db.prepare('INSERT INTO dead_letters (event_id, body, reason, created_at) VALUES (?, ?, ?, ?)');
+  const { pendingCount } = pendingStatements(db);
+  const listeners = new Set<() => void>();
+  return {
+    readPending: (limit) => selectPending.all(limit) as BufferedEvent[],
+    markDelivered: (seq) => void updateCursor.run(seq),
+    pendingCount,
+    deadLetter: (entry, reason) => void insertDead.run(entry.eventId, entry.body, reason, Date.now()),
+    onAppend(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    appended() {
+      for (const listener of listeners) listener();
+    },
+    close: () => db.close(),
+  };
+}

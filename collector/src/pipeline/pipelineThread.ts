@@ -1,0 +1,66 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { toLiveEvent } from '@cell-monitor/shared';
+import { createLiveChannels } from '../broadcast/liveChannels.ts';
+import { openBufferCursor } from '../buffer/bufferCursor.ts';
+import { createLogger } from '../core/logger.ts';
+import { createDb } from '../db/createDb.ts';
+import { createPersister } from '../persist/createPersister.ts';
+import { createStages } from './createStages.ts';
+import type { FromPipeline, PipelineData, ToPipeline } from './messages.ts';
+
+/**
+ * The pipeline thread: buffer → (Redis Stream →) main store → live channel. It runs beside the
+ * HTTP thread so that persisting never waits behind ingest requests on one event loop, and ingest
+ * never waits behind database round trips.
+ */
+const port = parentPort!;
+const { config } = workerData as PipelineData;
+const log = createLogger(config.logLevel).child({ thread: 'pipeline' });
+const send = (message: FromPipeline) => port.postMessage(message);
+
+const cursor = openBufferCursor(config.dataDir);
+const db = createDb(config.databaseUrl);
+const stages = createStages({
+  mode: config.mode,
+  cursor,
+  collectorId: config.collectorId,
+  claimIdleMs: config.streamClaimIdleMs,
+  relay: (channel, text) => send({ type: 'publish', channel, text }),
+  log,
+});
+const live = createLiveChannels(stages.pubsub, log).events;
+const persister = createPersister({
+  source: stages.source,
+  db,
+  onPersisted: (events) => live.publish(events.map(toLiveEvent)),
+  log: log.child({ module: 'persist' }),
+  onProgress: (stats, idle) => send({ type: 'stats', stats, idle }),
+});
+
+async function close(drainMs: number): Promise<void> {
+  const deadline = Date.now() + drainMs;
+  if (stages.forwarder) await stages.forwarder.drain(drainMs);
+  while (!persister.idle && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await stages.forwarder?.close();
+  await persister.close();
+  await stages.source.close();
+  stages.pubsub.close();
+  stages.close();
+  cursor.close();
+  await db.destroy();
+  send({ type: 'stats', stats: persister.stats, idle: true });
+  port.close(); // the thread exits; the main thread waits for that
+}
+
+port.on('message', (message: ToPipeline) => {
+  if (message.type === 'appended') cursor.appended();
+  else if (message.type === 'close') {
+    close(message.drainMs).catch((err) => {
+      log.error({ err }, 'pipeline shutdown failed');
+      port.close();
+    });
+  }
+});
+
+stages.forwarder?.start();
+persister.start();

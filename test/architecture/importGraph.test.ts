@@ -1,0 +1,119 @@
+/**
+ * The structure the code must keep (STYLE.md 1, docs/ARCHITECTURE.md): three packages in one
+ * direction, lab-extension → shared ← collector; inside the collector, folders that depend on
+ * each other one way only (no cycle of folders, of any length), and top-level files (main,
+ * createCollector, createApp, index) that compose the folders and are imported by none of them.
+ * Imports are read with TypeScript's own pre-processor: type-only imports count too.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import ts from 'typescript';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Edge {
+  from: string;
+  to: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(full);
+    return /\.(ts|mts|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [full] : [];
+  });
+}
+
+/** Every import of every file under `dir`: relative ones resolved to a path, bare ones as written. */
+function importsUnder(dir: string): Edge[] {
+  return sourceFiles(dir).flatMap((file) => {
+    const info = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
+    return info.importedFiles.map(({ fileName }) => ({
+      from: path.relative(ROOT, file),
+      to: fileName.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(file), fileName)) : fileName,
+    }));
+  });
+}
+
+const SRC = 'collector/src/';
+const folderOf = (file: string): string | undefined => {
+  const rest = file.slice(SRC.length).split('/');
+  return rest.length > 1 ? rest[0] : undefined;
+};
+
+/** The collector's folder graph: folder → the folders it imports, with one file import as the witness. */
+function folderGraph(edges: Edge[]): Map<string, Map<string, Edge>> {
+  const graph = new Map<string, Map<string, Edge>>();
+  for (const edge of edges) {
+    if (!edge.to.startsWith(SRC)) continue;
+    const from = folderOf(edge.from);
+    const to = folderOf(edge.to);
+    if (!from || !to || from === to) continue;
+    if (!graph.has(from)) graph.set(from, new Map());
+    if (!graph.get(from)!.has(to)) graph.get(from)!.set(to, edge);
+  }
+  return graph;
+}
+
+/** A cycle of folders as a path (first = last), or undefined. Depth-first search with colours. */
+function findCycle(graph: Map<string, Map<string, Edge>>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    state.set(node, 'open');
+    stack.push(node);
+    for (const next of [...(graph.get(node)?.keys() ?? [])].sort()) {
+      if (state.get(next) === 'open') return [...stack.slice(stack.indexOf(next)), next];
+      if (!state.has(next)) {
+        const found = visit(next);
+        if (found) return found;
+      }
+    }
+    stack.pop();
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const node of [...graph.keys()].sort()) {
+    if (!state.has(node)) {
+      const found = visit(node);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+const collectorEdges = importsUnder(path.join(ROOT, 'collector/src'));
+
+test('the collector has folders and reads them through imports (the check below sees real code)', () => {
+  const graph = folderGraph(collectorEdges);
+  assert.ok(graph.size >= 8, `expected the collector's folders in the graph, got ${[...graph.keys()].join(', ')}`);
+  assert.ok(graph.get('ingest')?.has('buffer'), 'ingest imports buffer (the ack waits for its commit)');
+});
+
+test('no two collector folders import each other, directly or around a cycle', () => {
+  const graph = folderGraph(collectorEdges);
+  const cycle = findCycle(graph);
+  const witnesses = cycle?.slice(1).map((to, i) => graph.get(cycle[i])!.get(to)!).map((e) => `  ${e.from} → ${e.to}`);
+  assert.is(cycle, undefined, cycle && `folder cycle ${cycle.join(' → ')}:\n${witnesses!.join('\n')}`);
+});
+
+test('no file in a collector folder imports a top-level file (those only compose the folders)', () => {
+  const upward = collectorEdges.filter((e) => e.to.startsWith(SRC) && folderOf(e.from) && e.to.slice(SRC.length).split('/').length === 1);
+  assert.equal(upward.map((e) => `${e.from} → ${e.to}`), []);
+});
+
+test('packages go one way: lab-extension → shared ← collector', () => {
+  const shared = importsUnder(path.join(ROOT, 'shared/src'));
+  const extension = importsUnder(path.join(ROOT, 'lab-extension/src'));
+  const crossing = (edges: Edge[], forbidden: RegExp) => edges.filter((e) => forbidden.test(e.to)).map((e) => `${e.from} → ${e.to}`);
+  assert.ok(shared.length > 0 && extension.length > 0);
+  assert.equal(crossing(shared, /^(collector|lab-extension)\/|^@cell-monitor\/(collector|lab-extension)/), [], 'shared imports only itself and yup');
+  assert.equal(shared.filter((e) => !e.to.startsWith('shared/') && e.to !== 'yup').map((e) => `${e.from} → ${e.to}`), [], 'shared depends only on yup');
+  assert.equal(crossing(extension, /^collector\/|^@cell-monitor\/collector/), [], 'the extension never imports the collector');
+  assert.equal(crossing(collectorEdges, /^lab-extension\/|^@cell-monitor\/lab-extension/), [], 'the collector never imports the extension');
+});
+
+test.run();
