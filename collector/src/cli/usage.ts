@@ -1,0 +1,28 @@
+import { ConfigError, loadConfig, type Config } from '../core/config.ts';
+
+export const USAGE = `usage: cell-monitor-collector <command>
+
+  start               run the collector (configuration from the environment; see README)
+  migrate             apply database migrations and exit
+  create-instructor   --email E --name N [--role admin|instructor]
+                      create an account; the password is read from stdin (one line) or from
+                      CELL_MONITOR_PASSWORD
+  issue-credential    --user NAME [--user NAME …]
+                      print the per-student credential of each Jupyter user name (from
+                      INGEST_KEY, the master key); give it to that student's Jupyter server as
+                      CELL_MONITOR_CREDENTIAL with CELL_MONITOR_USER=NAME. One name: the
+                      credential alone; several: "name<TAB>credential" lines
+`;
+
+/** The configuration, or exit 2 naming every problem (a CLI run, never a stack trace). */
+export function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cell-monitor-collector: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
