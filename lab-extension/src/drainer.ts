@@ -8,8 +8,9 @@
  * origin) every tab drains; the collector deduplicates on eventId, so that costs requests, not data.
  */
 import type { CellEvent } from '@cell-monitor/shared';
+import { backoffDelay, type BackoffOptions } from '@cell-monitor/shared/backoff';
 import type { EventQueue, DropReport } from './queue.ts';
-import { backoffDelay, classifyAnswer, type IngestAnswer, type SendOutcome } from './sendPolicy.ts';
+import { classifyAnswer, type IngestAnswer, type SendOutcome } from './sendPolicy.ts';
 import type { MonitorSettings } from './settings.ts';
 
 export const DRAIN_LOCK = 'cell-monitor:drain';
@@ -39,7 +40,7 @@ export type StepResult = 'empty' | SendOutcome['kind'];
 /** Answers meaning the collector (not the batch) is the problem: probe before the next post. */
 const COLLECTOR_AWAY = new Set([undefined, 502, 503, 504]);
 /** Probes are cheap (the student's own Jupyter server answers); do not let them back off past a minute. */
-const PROBE_BACKOFF = { baseMs: 1_000, maxMs: 60_000 };
+const PROBE_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 60_000 };
 
 export class Drainer {
   private attempt = 0;

@@ -6,29 +6,15 @@
  *   by index and leave too: sending them again would be rejected again).
  * - Network error, 401/403 (Jupyter login lapsed), 408, 425, 429, 5xx (502 collector unreachable,
  *   503 buffer full, 504 timeout):
- *   the events stay queued; the next try waits `Retry-After` if the server gave one, otherwise an
- *   exponential backoff with full jitter, capped.
+ *   the events stay queued; the next try waits `Retry-After` if the server gave one (at most
+ *   `maxMs`), otherwise an exponential backoff with full jitter, capped (shared/backoff.ts).
  * - 413 with more than one event: the batch is halved and sent again. Any other 4xx: the events
  *   can never be accepted as they are and are dropped (counted, never shown to the student).
  */
+import { backoffDelay, type BackoffOptions } from '@cell-monitor/shared/backoff';
 
-export interface BackoffOptions {
-  /** First delay, ms. */
-  baseMs: number;
-  /** Largest delay, ms (also the cap on a server's Retry-After). */
-  maxMs: number;
-}
-
+/** Retries of a post: from 1 s up to 5 min (`maxMs` is also the cap on a server's Retry-After). */
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 5 * 60_000 };
-
-/**
- * Delay before retry number `attempt` (1 = first retry): full jitter over an exponential window,
- * so a classroom of browsers that lost the collector at once does not come back at once.
- */
-export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
-  const window = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(window / 2 + random() * (window / 2));
-}
 
 /** `Retry-After` as seconds or an HTTP date, in ms from `now`; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {

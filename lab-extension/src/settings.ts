@@ -62,3 +62,26 @@ export function readSettings(raw: Readonly<Record<string, unknown>> | undefined)
     maxQueueSize: bounded(value.maxQueueSize, 'maxQueueSize'),
   };
 }
+
+/** Where the settings come from: JupyterLab's ISettingRegistry, or a stand-in in tests. */
+export interface SettingsSource {
+  load(pluginId: string): Promise<{ readonly composite: unknown; readonly changed: { connect(slot: () => void): unknown } }>;
+}
+
+/**
+ * The plugin's settings, re-read on every change (no reload needed). Where the registry cannot
+ * load them, the defaults, with a line for a developer's console.
+ */
+export async function loadSettings(source: SettingsSource, pluginId: string): Promise<() => MonitorSettings> {
+  let current = DEFAULT_SETTINGS;
+  try {
+    const loaded = await source.load(pluginId);
+    current = readSettings(loaded.composite as Record<string, unknown>);
+    loaded.changed.connect(() => {
+      current = readSettings(loaded.composite as Record<string, unknown>);
+    });
+  } catch (error) {
+    console.debug('cell-monitor: settings unavailable, using defaults', error);
+  }
+  return () => current;
+}

@@ -13,9 +13,3 @@ export function toLiveEvent(event: CellEvent): LiveEvent {
   if (output !== undefined) live.outputChars = JSON.stringify(output)?.length ?? 0;
   return live;
 }
-
-/** Messages on the live WebSocket `/ws`. */
-export interface EventsMessage {
-  type: 'events';
-  events: LiveEvent[];
-}

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { backoffDelay, classifyAnswer, parseRetryAfter } from '@cell-monitor/lab-extension/sendPolicy';
+import { classifyAnswer, DEFAULT_BACKOFF, parseRetryAfter } from '@cell-monitor/lab-extension/sendPolicy';
 
 const it = suite('lab-extension send policy');
 const now = Date.UTC(2026, 10, 23, 9, 0, 0);
@@ -16,7 +16,7 @@ it('collector down, hung or full, or the Jupyter login lapsed, keeps the events 
     const outcome = classifyAnswer({ status }, ctx());
     assert.is(outcome.kind, 'retry', `status ${status}`);
   }
-  assert.equal(classifyAnswer({ status: undefined }, ctx()), { kind: 'retry', delayMs: 750, reason: 'network' });
+  assert.equal(classifyAnswer({ status: undefined }, ctx()), { kind: 'retry', delayMs: 500, reason: 'network' });
 });
 
 it('Retry-After from the server wins over the backoff, in seconds or as a date, capped', () => {
@@ -28,14 +28,14 @@ it('Retry-After from the server wins over the backoff, in seconds or as a date, 
   assert.is(parseRetryAfter(new Date(now - 5_000).toUTCString(), now), 0);
 });
 
-it('backoff doubles per attempt, stays within [window/2, window] and stops growing at the cap', () => {
-  const opts = { baseMs: 1_000, maxMs: 60_000 };
-  assert.equal([1, 2, 3, 4].map((a) => backoffDelay(a, opts, () => 1)), [1_000, 2_000, 4_000, 8_000]);
-  assert.equal([1, 2, 3, 4].map((a) => backoffDelay(a, opts, () => 0)), [500, 1_000, 2_000, 4_000]);
-  assert.is(backoffDelay(30, opts, () => 1), 60_000);
-  const spread = new Set(Array.from({ length: 50 }, () => backoffDelay(5, opts)));
-  assert.ok(spread.size > 10, 'jitter spreads a classroom of retries');
-  for (const d of spread) assert.ok(d >= 8_000 && d <= 16_000, `delay ${d} within the window`);
+it('without Retry-After the wait is the shared full-jitter backoff: from 1 s, doubling, anywhere in [0, window), at most 5 min', () => {
+  const delay = (attempt: number, random: () => number) => (classifyAnswer({ status: 503 }, { ...ctx(attempt), random }) as { delayMs: number }).delayMs;
+  assert.equal(DEFAULT_BACKOFF, { baseMs: 1_000, maxMs: 5 * 60_000 });
+  assert.equal([1, 2, 3, 4].map((a) => delay(a, () => 0.5)), [500, 1_000, 2_000, 4_000]);
+  assert.is(delay(3, () => 0), 0, 'full jitter: a retry may come at once');
+  assert.is(delay(30, () => 0.5), 150_000, 'the window stops growing at 5 min');
+  const backoff = { baseMs: 100, maxMs: 1_000 };
+  assert.is((classifyAnswer({ status: 502 }, { ...ctx(2), backoff, random: () => 0.5 }) as { delayMs: number }).delayMs, 100, 'a backoff given in the context is used');
 });
 
 it('a batch too large is split; other client errors drop the batch with the collector error id', () => {

@@ -3,7 +3,8 @@ import type { BufferCursor } from '../buffer/bufferCursor.ts';
 import type { Logger } from '../core/logger.ts';
 import { STREAM_KEY } from '../redis/streamNames.ts';
 import { waitForSignal } from '../core/waitForSignal.ts';
-import { createBackoff, sleep } from '../core/backoff.ts';
+import { createBackoff } from '@cell-monitor/shared';
+import { sleep } from '../core/sleep.ts';
 
 export interface ForwarderOptions {
   buffer: BufferCursor;
@@ -28,7 +29,7 @@ export function createForwarder(options: ForwarderOptions): Stage {
   const { buffer, redis, log } = options;
   const batchSize = options.batchSize ?? 500;
   const signal = waitForSignal(buffer.onAppend.bind(buffer));
-  const backoff = createBackoff();
+  const backoff = createBackoff({ baseMs: 100, maxMs: 2000 });
   const stopper = new AbortController();
   let running = false;
   let loop: Promise<void> | undefined;

@@ -2,26 +2,23 @@
  * The student's side of the LMS, reached only through the Jupyter companion route: the student is
  * the Jupyter user the companion stamped (`X-Cell-Monitor-User`, with that user's credential), never a
  * field of the body. Seed 003 §1.2: my assignments with submission status, submit, my submissions.
+ * Every body and answer is declared once, in shared/studentApi.ts.
  */
 import type { Knex } from 'knex';
-import * as yup from 'yup';
+import {
+  studentSubmissionBodySchema,
+  type AssignmentGradedPayload,
+  type StudentAssignment,
+  type StudentNotification,
+  type StudentSubmissionCreated,
+  type StudentSubmissionListItem,
+} from '@cell-monitor/shared';
 import { HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
-import { idNumber, readJson, validate } from '../http/request.ts';
+import { readJson, validate } from '../http/request.ts';
 import { studentOf } from '../auth/accessGuards.ts';
 import { insertSubmission } from './routes.ts';
 import { assignmentView, ensureStudent, json, submissionView, type AssignmentRow, type SubmissionRow } from './store.ts';
-
-export const studentSchemas = {
-  submit: yup.object({
-    assignment_id: idNumber().required('assignment_id is required'),
-    notebook_content: yup
-      .object()
-      .required('notebook_content is required')
-      .test('notebook', 'notebook_content must be a notebook (an object with cells)', (v) => Array.isArray((v as { cells?: unknown } | undefined)?.cells)),
-    submission_comment: yup.string().max(10_000).nullable().optional(),
-  }),
-};
 
 export function addStudentRoutes(table: RouteTable, parts: { db: Knex; submissionMaxBytes: number; submissionsKept: number }): void {
   const { db } = parts;
@@ -47,16 +44,16 @@ export function addStudentRoutes(table: RouteTable, parts: { db: Knex; submissio
           submission_status: latest ? latest.status : 'not_submitted',
           latest_submission: latest ? submissionView(latest) : null,
         };
-      });
+      }) satisfies StudentAssignment[];
     },
   });
 
   table.add({
     method: 'post', path: '/api/v1/student/submissions', access: 'student', tag: 'student',
     summary: 'Hand in a notebook for an assignment of one of my classes',
-    body: studentSchemas.submit, responses: { 201: 'submitted', 403: 'not enrolled in that class', 404: 'no such assignment', 409: 'the kept submissions are all graded', 413: 'notebook over SUBMISSION_MAX_BYTES', 422: 'invalid body' },
+    body: studentSubmissionBodySchema, responses: { 201: 'submitted', 403: 'not enrolled in that class', 404: 'no such assignment', 409: 'the kept submissions are all graded', 413: 'notebook over SUBMISSION_MAX_BYTES', 422: 'invalid body' },
     handler: async (ctx) => {
-      const input = await validate(studentSchemas.submit, await readJson(ctx, parts.submissionMaxBytes));
+      const input = await validate(studentSubmissionBodySchema, await readJson(ctx, parts.submissionMaxBytes));
       const student = await ensureStudent(db, studentOf(ctx));
       const assignment = await db<AssignmentRow>('class_assignments').where({ id: input.assignment_id }).first();
       if (!assignment) throw new HttpError(404, 'assignment_not_found', 'no such assignment');
@@ -66,7 +63,7 @@ export function addStudentRoutes(table: RouteTable, parts: { db: Knex; submissio
       const id = await insertSubmission(db, { assignment, studentId: student.id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt, keep: parts.submissionsKept });
       const row = (await db<SubmissionRow>('assignment_submissions').where({ id }).first())!;
       ctx.status = 201;
-      ctx.body = { submission_id: id, ...submissionView(row), message: 'Submitted' };
+      ctx.body = { submission_id: id, ...submissionView(row), message: 'Submitted' } satisfies StudentSubmissionCreated;
     },
   });
 
@@ -84,7 +81,7 @@ export function addStudentRoutes(table: RouteTable, parts: { db: Knex; submissio
         .select('s.*', 'a.title')
         .orderBy('s.id', 'desc')
         .limit(200);
-      ctx.body = rows.map((r) => ({ ...submissionView(r), assignment_title: r.title }));
+      ctx.body = rows.map((r) => ({ ...submissionView(r), assignment_title: r.title })) satisfies StudentSubmissionListItem[];
     },
   });
 
@@ -96,7 +93,8 @@ export function addStudentRoutes(table: RouteTable, parts: { db: Knex; submissio
       const student = await ensureStudent(db, studentOf(ctx));
       const after = /^\d{1,15}$/.test(String(ctx.query.after ?? '')) ? Number(ctx.query.after) : 0;
       const rows = await db('student_notifications').where('student_id', student.id).andWhere('id', '>', after).orderBy('id').limit(100);
-      ctx.body = rows.map((r) => ({ id: Number(r.id), type: r.type, ...(json(r.payload) as object) }));
+      // The payload is what the grading route stored (lms/routes.ts): an AssignmentGradedPayload.
+      ctx.body = rows.map((r) => ({ id: Number(r.id), type: r.type, ...(json(r.payload) as AssignmentGradedPayload) })) satisfies StudentNotification[];
     },
   });
 }

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { CellEvent } from '@cell-monitor/shared';
 import type { Logger } from '../core/logger.ts';
-import { createBackoff, sleep } from '../core/backoff.ts';
+import { createBackoff } from '@cell-monitor/shared';
+import { sleep } from '../core/sleep.ts';
 import { classifyDbError, dbErrorForLog } from './classifyError.ts';
 import { parseEntry, type EventSource, type SourceEntry } from './sources/eventSource.ts';
 import { dead, ok, retry, type StepResult } from './stepResult.ts';
@@ -37,7 +38,7 @@ export const FAILURES_BEFORE_ISOLATING = 3;
 export function createPersister(options: PersisterOptions) {
   const { source, db, log } = options;
   const batchSize = options.batchSize ?? 500;
-  const backoff = createBackoff(100, 5000);
+  const backoff = createBackoff({ baseMs: 100, maxMs: 5000 });
   const stopper = new AbortController();
   const stats: PersisterStats = { persisted: 0, duplicates: 0, deadLettered: 0 };
   let running = false;
@@ -81,7 +82,7 @@ export function createPersister(options: PersisterOptions) {
    */
   async function persistIsolating(parsed: { entry: SourceEntry; event: CellEvent }[]): Promise<StepResult<CellEvent[]>> {
     let failures = 0;
-    const backoff = createBackoff(100, 5000); // per attempt at this slice: halves start again quickly
+    const backoff = createBackoff({ baseMs: 100, maxMs: 5000 }); // per attempt at this slice: halves start again quickly
     for (;;) {
       const result = await persist(parsed);
       if (result.kind === 'ok') {

@@ -1,0 +1,42 @@
+/**
+ * The student's routes of the collector, through the companion (`{baseUrl}cell-monitor/student/…`),
+ * which stamps the Jupyter user: no request says who the student is. The bodies and answers are
+ * declared once, in shared/studentApi.ts. A failed call rejects with an Error carrying the HTTP
+ * `status` (undefined when no answer came).
+ */
+import type { StudentAssignment, StudentNotification, StudentSubmissionBody, StudentSubmissionCreated } from '@cell-monitor/shared';
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+import { COMPANION_PATH } from './transport.ts';
+
+export class StudentApi {
+  constructor(private readonly settings: ServerConnection.ISettings) {}
+
+  assignments(): Promise<StudentAssignment[]> {
+    return this.call('assignments');
+  }
+
+  submit(body: StudentSubmissionBody): Promise<StudentSubmissionCreated> {
+    return this.call('submissions', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  /** Notifications with an id above `after`, oldest first. */
+  notifications(after: number): Promise<StudentNotification[]> {
+    return this.call('notifications', {}, `?after=${after}`);
+  }
+
+  private url(resource: string, query = ''): string {
+    return URLExt.join(this.settings.baseUrl, COMPANION_PATH, 'student', resource) + query;
+  }
+
+  private async call<T>(resource: string, init: RequestInit = {}, query = ''): Promise<T> {
+    const response = await ServerConnection.makeRequest(this.url(resource, query), { cache: 'no-store', ...init }, this.settings);
+    const body = await response.json().catch(() => undefined);
+    if (!response.ok) throw Object.assign(new Error((body as { message?: string } | undefined)?.message ?? `HTTP ${response.status}`), { status: response.status });
+    return body as T;
+  }
+}
