@@ -10,12 +10,12 @@ import { issueToken, type Authenticator, type Revocation } from '../auth/tokens.
 import type { Channel } from '../broadcast/channel.ts';
 import type { Redis } from 'ioredis';
 import type { StatusBus } from '../broadcast/statusBus.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../core/config.ts';
 import { HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, pagination, readJson, trimmedString, validate } from '../http/request.ts';
 import { authOf } from '../auth/accessGuards.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import {
   createInstructor,
   EmailTakenError,

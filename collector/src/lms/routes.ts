@@ -11,7 +11,7 @@ import { insertedId, iso } from '../instructors/store.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, idQuery, pagination, readJson, trimmedString, validate } from '../http/request.ts';
 import { authOf } from '../auth/accessGuards.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { isAdmin, taughtClassIds } from './classAccess.ts';
 import {
   assignmentView,
