@@ -3,6 +3,7 @@
  * Timestamps are written as ISO strings and read back through `iso()`, so both engines answer alike.
  */
 import type { Knex } from 'knex';
+import type { InstructorView } from '@cell-monitor/shared';
 import { writeTransaction } from '../db/createDb.ts';
 import { hashPassword } from '../auth/passwords.ts';
 
@@ -27,20 +28,8 @@ export interface InstructorRow {
   updated_at: string | Date;
 }
 
-/** What the API shows of an account (never the hash). */
-export interface InstructorView {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  is_active: boolean;
-  status: InstructorStatus;
-  current_session_id: string | null;
-  status_updated_at: string | null;
-  last_login_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** What the API shows of an account (never the hash): the wire format is declared in shared. */
+export type { InstructorView };
 
 export function iso(value: string | Date | null | undefined): string | null {
   if (value === null || value === undefined) return null;
