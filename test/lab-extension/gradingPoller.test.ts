@@ -2,22 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { StudentNotification } from '@cell-monitor/shared';
 import { GradingPoller, NOTIFICATION_CURSOR, type GradingPollerOptions } from '../../lab-extension/src/gradingPoller.ts';
-import type { KeyValueStorage } from '../../lab-extension/src/storage.ts';
+import { memoryStorage } from '../helpers/memoryStorage.ts';
 
 const it = suite('lab-extension grading poller');
-
-function memoryStorage(): KeyValueStorage {
-  const map = new Map<string, string>();
-  return {
-    get length() {
-      return map.size;
-    },
-    key: (i) => [...map.keys()][i] ?? null,
-    getItem: (k) => map.get(k) ?? null,
-    setItem: (k, v) => void map.set(k, String(v)),
-    removeItem: (k) => void map.delete(k),
-  };
-}
 
 const graded = (id: number, score: number, feedback: string | null = null): StudentNotification => ({
   id,

@@ -12,25 +12,13 @@ import { DEFAULT_SETTINGS, type MonitorSettings } from '@cell-monitor/lab-extens
 import { PageSession } from '../../lab-extension/src/pageSession.ts';
 import type { KeyValueStorage } from '../../lab-extension/src/storage.ts';
 import { UnloadStash } from '../../lab-extension/src/unloadStash.ts';
+import { memoryStorage } from '../helpers/memoryStorage.ts';
 
 const it = suite('lab-extension page session');
 
 let ids = 0;
 const newId = () => `id-${++ids}`;
 let dbCounter = 0;
-
-function memoryStorage(): KeyValueStorage {
-  const map = new Map<string, string>();
-  return {
-    get length() {
-      return map.size;
-    },
-    key: (i) => [...map.keys()][i] ?? null,
-    getItem: (k) => map.get(k) ?? null,
-    setItem: (k, v) => void map.set(k, String(v)),
-    removeItem: (k) => void map.delete(k),
-  };
-}
 
 /** One page load: its own session id, the origin's queue and storage. */
 async function pageLoad(storage: KeyValueStorage, settings: MonitorSettings = DEFAULT_SETTINGS, queueName = `session-${++dbCounter}`) {

@@ -1,28 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeEvent, type EventContext } from '@cell-monitor/lab-extension/events';
-import type { KeyValueStorage } from '../../lab-extension/src/storage.ts';
 import { STASH_PREFIX, UnloadStash } from '../../lab-extension/src/unloadStash.ts';
+import { memoryStorage } from '../helpers/memoryStorage.ts';
 
 const it = suite('lab-extension unload stash');
 
 let ids = 0;
 const ctx: EventContext = { userId: 'student-1', sessionId: 's-1', newId: () => `id-${++ids}` };
-
-/** localStorage as a Map (Node has none). */
-function memoryStorage(): KeyValueStorage & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    get length() {
-      return map.size;
-    },
-    key: (i) => [...map.keys()][i] ?? null,
-    getItem: (k) => map.get(k) ?? null,
-    setItem: (k, v) => void map.set(k, String(v)),
-    removeItem: (k) => void map.delete(k),
-  };
-}
 
 it('a stashed event is taken back whole by the next page load, and only once', () => {
   const storage = memoryStorage();
