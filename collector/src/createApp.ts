@@ -21,12 +21,10 @@ import { addOpenApiRoute } from './http/openapi.ts';
 import { hostGuard } from './http/requestGuards.ts';
 import { createRouteTable, type RouteTable } from './http/routeTable.ts';
 import { addIngestRoutes } from './ingest/ingestRoute.ts';
-import { addInstructorRoutes } from './instructors/routes.ts';
+import { addInstructorRoutes } from './instructors/instructorRoutes.ts';
 import { findInstructor, type InstructorRow } from './instructors/store.ts';
 import { scopeGuard } from './lms/classAccess.ts';
-import { addLmsRoutes } from './lms/routes.ts';
-import { addStudentRoutes } from './lms/studentRoutes.ts';
-import { addReadRoutes } from './lms/readRoutes.ts';
+import { addLmsRoutes } from './lms/lmsRoutes.ts';
 import { addHealthRoutes } from './operations/healthRoutes.ts';
 import type { PersisterStats } from './persist/createPersister.ts';
 import { createLiveSocketRouter } from './ws/liveSocketRoutes.ts';
@@ -83,10 +81,8 @@ export function createApp(parts: AppParts): App {
     outputMaxChars: config.outputMaxChars,
     ratePerMinute: config.ingestRateLimit,
   });
-  addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, statusBus: parts.channels.instructorStatus, revocations: parts.channels.revocations, redis: parts.redis });
+  addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: parts.channels.instructorStatus, revocations: parts.channels.revocations, redis: parts.redis });
   addLmsRoutes(table, { db, log: log.child({ module: 'lms' }), redis: parts.redis, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept });
-  addStudentRoutes(table, { db, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept });
-  addReadRoutes(table, { db });
   addOpenApiRoute(table, '0.1.0');
   koa.use(errorMiddleware(log.child({ module: 'http' })));
   koa.use(hostGuard(config.allowedHosts));

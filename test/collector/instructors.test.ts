@@ -155,7 +155,8 @@ for (const mode of modesToTest()) {
     for (const route of ['/api/v1/instructors/9999', '/api/v1/instructors/abc']) {
       assert.is((await call(base, 'get', route, { token: admin })).status, 404, route);
     }
-    assert.is((await call(base, 'put', '/api/v1/instructors/9999', { token: admin, body: { name: 'x' } })).status, 404);
+    const missing = await call(base, 'put', '/api/v1/instructors/9999', { token: admin, body: { name: 'x' } });
+    assert.equal([missing.status, missing.body.error], [404, 'instructor_not_found'], 'one 404 id convention: <resource>_not_found');
     assert.is((await call(base, 'delete', '/api/v1/instructors/9999', { token: admin })).status, 404);
   });
 
@@ -230,7 +231,7 @@ for (const mode of modesToTest()) {
       [
         [true, null],
         [false, 'forbidden'],
-        [false, 'not_found'],
+        [false, 'instructor_not_found'],
       ],
     );
     assert.is((await call(base, 'get', `/api/v1/instructor_status/${adminId}`, { token: admin })).body.status, 'busy', 'the refused item changed nothing');

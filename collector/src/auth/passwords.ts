@@ -6,12 +6,21 @@
  */
 import os from 'node:os';
 import { Piscina } from 'piscina';
+import * as yup from 'yup';
 import { HttpError } from '../http/errors.ts';
 
 export const BCRYPT_COST = 11;
 /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut. */
 export const PASSWORD_MAX_BYTES = 72;
 export const PASSWORD_MIN_LENGTH = 8;
+
+/** A new password in a request body (`label` names the field in the messages). */
+export const newPasswordSchema = (label: string) =>
+  yup
+    .string()
+    .required(`${label} is required`)
+    .min(PASSWORD_MIN_LENGTH, `${label} must be at least ${PASSWORD_MIN_LENGTH} characters`)
+    .test('bytes', `${label} must be at most ${PASSWORD_MAX_BYTES} bytes`, (v) => v === undefined || Buffer.byteLength(v) <= PASSWORD_MAX_BYTES);
 /** Hashes waiting for a thread; more than this at once is a flood, not a class logging in. */
 export const MAX_QUEUED_HASHES = 32;
 

@@ -2,7 +2,7 @@
  * Every live channel of a deployment, by name. A new live feature (dashboard progress, help queue,
  * notifications) adds its channel here and nowhere else.
  */
-import type { LiveEvent } from '@cell-monitor/shared';
+import type { LiveEvent, StatusUpdateMessage } from '@cell-monitor/shared';
 import type { Revocation } from '../auth/tokens.ts';
 import type { Logger } from '../core/logger.ts';
 import { createChannel, type Channel } from './channel.ts';
@@ -15,18 +15,11 @@ export const INSTRUCTOR_STATUS_CHANNEL = 'instructor_status_notifications';
 /** Revoked instructor tokens (logout, password change, deactivation): every collector closes their sockets. */
 export const AUTH_REVOCATION_CHANNEL = 'cell-monitor:auth-revocations';
 
-export interface StatusUpdate {
-  type: 'status_update';
-  instructor_id: number;
-  status: string;
-  current_session_id: string | null;
-  status_updated_at: string | null;
-}
-
 export interface LiveChannels {
   /** Events the pipeline persisted (once each: a redelivered entry inserts nothing and is not published). */
   events: Channel<LiveEvent[]>;
-  instructorStatus: Channel<StatusUpdate>;
+  /** Instructor status changes, as `/instructor/ws` clients receive them (shared/liveMessages.ts). */
+  instructorStatus: Channel<StatusUpdateMessage>;
   revocations: Channel<Revocation>;
 }
 

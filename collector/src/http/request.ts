@@ -81,6 +81,13 @@ export const idNumber = () => yup.number().integer().positive().max(2_147_483_64
  */
 export const trimmedString = () => yup.string().transform((value: unknown) => (typeof value === 'string' ? value.trim() : value));
 
+/** An ISO 8601 date-time string (null allowed: "no date"). */
+export const isoDateTime = () =>
+  yup
+    .string()
+    .nullable()
+    .test('date', '${path} must be an ISO 8601 date-time', (v) => v === undefined || v === null || !Number.isNaN(Date.parse(v)));
+
 export const MAX_PAGE = 200;
 
 /** `skip` ≥ 0 and 1 ≤ `limit` ≤ 200 (default 50), from the query string; 422 otherwise. */
@@ -91,6 +98,12 @@ export async function pagination(ctx: Ctx): Promise<{ skip: number; limit: numbe
   });
   const { skip, limit } = await validate(schema, { skip: ctx.query.skip, limit: ctx.query.limit });
   return { skip, limit };
+}
+
+/** A page of a list: the items (through `view`) as the body, the total without paging in `X-Total-Count`. */
+export function sendPage<T, V>(ctx: Ctx, result: { items: T[]; total: number }, view: (row: T) => V): void {
+  ctx.set('X-Total-Count', String(result.total));
+  ctx.body = result.items.map((row) => view(row));
 }
 
 /** `:id`-style path parameter as a positive integer, or 404 `<resource>_not_found` (an id that cannot exist does not exist). */

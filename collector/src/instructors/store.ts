@@ -1,10 +1,13 @@
 /**
  * Instructor accounts and their status history in the main store (knex: PostgreSQL or SQLite).
- * Timestamps are written as ISO strings and read back through `iso()`, so both engines answer alike.
+ * Timestamps are written as ISO strings and read back through `iso()` (db/rows.ts), so both engines
+ * answer alike.
  */
 import type { Knex } from 'knex';
-import type { InstructorView } from '@cell-monitor/shared';
+import type { InstructorStatusView, InstructorView } from '@cell-monitor/shared';
 import { writeTransaction } from '../db/createDb.ts';
+import { insertedId, iso, page } from '../db/rows.ts';
+import { errors } from '../http/errors.ts';
 import { hashPassword } from '../auth/passwords.ts';
 
 export const ROLES = ['admin', 'instructor'] as const;
@@ -31,12 +34,6 @@ export interface InstructorRow {
 /** What the API shows of an account (never the hash): the wire format is declared in shared. */
 export type { InstructorView };
 
-export function iso(value: string | Date | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  const date = value instanceof Date ? value : new Date(/^\d+$/.test(String(value)) ? Number(value) : value);
-  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
-}
-
 export function view(row: InstructorRow): InstructorView {
   return {
     id: row.id,
@@ -53,9 +50,14 @@ export function view(row: InstructorRow): InstructorView {
   };
 }
 
-/** The id from `insert(...).returning('id')`: an object on PostgreSQL and recent SQLite drivers, a number on older ones. */
-export function insertedId(row: unknown): number {
-  return Number(typeof row === 'object' && row !== null ? (row as { id: number }).id : row);
+/** An instructor's current status, as `GET /api/v1/instructor_status/:id` and every status_update show it. */
+export function statusView(row: InstructorRow): InstructorStatusView {
+  return {
+    instructor_id: row.id,
+    status: row.status,
+    current_session_id: row.current_session_id,
+    status_updated_at: iso(row.status_updated_at),
+  };
 }
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
@@ -63,6 +65,13 @@ export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 export async function findInstructor(db: Knex, id: number): Promise<InstructorRow | undefined> {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
   return db<InstructorRow>('instructors').where({ id }).first();
+}
+
+/** The account, or the 404 `instructor_not_found`. */
+export async function requireInstructor(db: Knex, id: number): Promise<InstructorRow> {
+  const row = await findInstructor(db, id);
+  if (!row) throw errors.notFound('instructor');
+  return row;
 }
 
 export async function findByEmail(db: Knex, email: string): Promise<InstructorRow | undefined> {
@@ -91,12 +100,10 @@ export async function createInstructor(db: Knex, input: { email: string; name: s
 }
 
 export async function listInstructors(db: Knex, options: { skip: number; limit: number; isActive?: boolean }): Promise<{ items: InstructorRow[]; total: number }> {
-  const base = db<InstructorRow>('instructors').modify((q) => {
+  const query = db<InstructorRow>('instructors').modify((q) => {
     if (options.isActive !== undefined) q.where({ is_active: options.isActive });
   });
-  const [{ n }] = await base.clone().count({ n: '*' });
-  const items = await base.clone().orderBy('id').offset(options.skip).limit(options.limit);
-  return { items, total: Number(n) };
+  return page<InstructorRow>(query, options, 'id');
 }
 
 export async function updateInstructor(db: Knex, id: number, changes: Partial<Pick<InstructorRow, 'name' | 'role' | 'is_active' | 'password_hash' | 'tokens_valid_after' | 'last_login_at'>>): Promise<InstructorRow | undefined> {
@@ -123,6 +130,15 @@ export async function setStatus(db: Knex, id: number, status: InstructorStatus, 
   });
 }
 
+interface StatusHistoryRow {
+  id: number | string;
+  instructor_id: number;
+  status: InstructorStatus;
+  current_session_id: string | null;
+  started_at: string | Date;
+  ended_at: string | Date | null;
+}
+
 export interface StatusHistoryView {
   id: number;
   instructor_id: number;
@@ -135,9 +151,8 @@ export interface StatusHistoryView {
 }
 
 export async function statusHistory(db: Knex, id: number, options: { skip: number; limit: number }): Promise<{ items: StatusHistoryView[]; total: number }> {
-  const base = db('instructor_status_history').where({ instructor_id: id });
-  const [{ n }] = await base.clone().count({ n: '*' });
-  const rows = await base.clone().orderBy('started_at', 'desc').orderBy('id', 'desc').offset(options.skip).limit(options.limit);
+  const query = db('instructor_status_history').where({ instructor_id: id });
+  const { items: rows, total } = await page<StatusHistoryRow>(query, options, [{ column: 'started_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
   const now = Date.now();
   const items = rows.map((row) => {
     const started = iso(row.started_at)!;
@@ -152,5 +167,5 @@ export async function statusHistory(db: Knex, id: number, options: { skip: numbe
       duration_seconds: Math.max(0, Math.round(((ended ? Date.parse(ended) : now) - Date.parse(started)) / 1000)),
     };
   });
-  return { items, total: Number(n) };
+  return { items, total };
 }

@@ -7,7 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { Authenticated } from '../auth/tokens.ts';
-import { HttpError } from '../http/errors.ts';
+import { errors, HttpError } from '../http/errors.ts';
 import { type Ctx, type Handler, type IdFrom, type Scope } from '../http/routeTable.ts';
 import { readJson } from '../http/request.ts';
 
@@ -43,7 +43,6 @@ function idFrom(ctx: Ctx, from: IdFrom, body: unknown): number | undefined {
 }
 
 const notTeacher = (what: string) => new HttpError(403, 'not_class_teacher', `you do not teach the class of this ${what}; its owner can add you as a teacher`);
-const notFound = (what: string) => new HttpError(404, `${what}_not_found`, `no such ${what}`);
 
 /** The class ids a scoped resource belongs to, or undefined when it does not exist. */
 async function classesOf(db: Knex, kind: 'class' | 'assignment' | 'submission', id: number): Promise<number | undefined> {
@@ -66,13 +65,13 @@ export function scopeGuard(db: Knex, scope: Exclude<Scope, 'own_classes'>, bodyL
     const id = idFrom(ctx, from, body);
     if (id === undefined) return next();
     if (kind === 'student') {
-      if (!(await db('students').where({ id }).first('id'))) throw notFound('student');
+      if (!(await db('students').where({ id }).first('id'))) throw errors.notFound('student');
       const taught = await db('class_enrollments').where({ student_id: id }).whereIn('class_id', taughtClassIds(db, who.instructor.id)).first('id');
       if (!taught) throw new HttpError(403, 'not_class_teacher', 'this student is not in a class you teach');
       return next();
     }
     const classId = await classesOf(db, kind, id);
-    if (classId === undefined) throw notFound(kind);
+    if (classId === undefined) throw errors.notFound(kind);
     const role = await teacherRole(db, who.instructor.id, classId);
     if (!role) throw notTeacher(kind);
     if ('role' in scope && scope.role === 'owner' && role !== 'owner') throw new HttpError(403, 'not_class_owner', 'only an owner of the class may do this');

@@ -1,13 +1,13 @@
 /**
  * The LMS tables (seed 000 "LMS機能API", seed 003 §1.2): classes, enrollments, assignments,
- * submissions and the notifications a student reads back. JSON columns are written as JSON text
- * (PostgreSQL jsonb parses it; SQLite keeps it) and read through `json()`.
+ * submissions, the stored events instructors read, and the notifications a student reads back.
+ * Rows are read alike from both engines through db/rows.ts; `require…` answers the resource's
+ * `<resource>_not_found` 404 when the row does not exist.
  */
 import type { Knex } from 'knex';
-import { insertedId, iso } from '../instructors/store.ts';
-
-export const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
-export const bool = (value: unknown): boolean => value === true || value === 1 || value === '1';
+import { writeTransaction } from '../db/createDb.ts';
+import { bool, insertedId, iso, json } from '../db/rows.ts';
+import { errors, HttpError } from '../http/errors.ts';
 
 export interface ClassRow {
   id: number;
@@ -100,6 +100,31 @@ export function submissionView(row: SubmissionRow & { user_id?: string }, option
   };
 }
 
+/** A stored event as the events table holds it (`payload` is the whole event, as sent). */
+export interface EventRow {
+  id: number | string;
+  event_id: string;
+  event_type: string;
+  event_time: string | Date;
+  user_id: string;
+  session_id: string | null;
+  notebook_path: string | null;
+  cell_id: string | null;
+  payload: unknown;
+}
+
+export const eventView = (row: EventRow) => ({
+  id: Number(row.id),
+  event_id: row.event_id,
+  event_type: row.event_type,
+  event_time: iso(row.event_time),
+  user_id: row.user_id,
+  session_id: row.session_id,
+  notebook_path: row.notebook_path,
+  cell_id: row.cell_id,
+  event: json(row.payload),
+});
+
 /** The student row for a Jupyter user name, created on first sight (as the event pipeline does). */
 export async function ensureStudent(db: Knex, userId: string, fields: { name?: string | null; email?: string | null } = {}): Promise<StudentRow> {
   await db('students')
@@ -115,15 +140,75 @@ export async function ensureStudent(db: Knex, userId: string, fields: { name?: s
   return row;
 }
 
-export async function page<T>(query: Knex.QueryBuilder, options: { skip: number; limit: number }, order: string): Promise<{ items: T[]; total: number }> {
-  const [{ n }] = await query.clone().clearSelect().clearOrder().count({ n: '*' });
-  const items = (await query.clone().orderBy(order).offset(options.skip).limit(options.limit)) as T[];
-  return { items, total: Number(n) };
-}
-
 export async function notify(db: Knex, studentId: number, type: string, payload: Record<string, unknown>): Promise<{ id: number }> {
   const [row] = await db('student_notifications')
     .insert({ student_id: studentId, type, payload: JSON.stringify(payload), created_at: new Date().toISOString() })
     .returning('id');
   return { id: insertedId(row) };
+}
+
+export async function requireClass(db: Knex, id: number): Promise<ClassRow> {
+  const row = await db<ClassRow>('classes').where({ id }).first();
+  if (!row) throw errors.notFound('class');
+  return row;
+}
+
+export async function requireAssignment(db: Knex, id: number): Promise<AssignmentRow> {
+  const row = await db<AssignmentRow>('class_assignments').where({ id }).first();
+  if (!row) throw errors.notFound('assignment');
+  return row;
+}
+
+/** A submission with its student's Jupyter user name. */
+export async function requireSubmission(db: Knex, id: number): Promise<SubmissionRow & { user_id: string }> {
+  const row = await db('assignment_submissions as s').join('students as st', 'st.id', 's.student_id').select('s.*', 'st.user_id').where('s.id', id).first();
+  if (!row) throw errors.notFound('submission');
+  return row;
+}
+
+export async function requireStudent(db: Knex, id: number): Promise<StudentRow> {
+  const row = await db<StudentRow>('students').where({ id }).first();
+  if (!row) throw errors.notFound('student');
+  return row;
+}
+
+/** Submitted after the due date (when there is one). */
+export function isLate(submittedAt: string, dueDate: string | Date | null): boolean {
+  return dueDate !== null && new Date(submittedAt).getTime() > new Date(dueDate).getTime();
+}
+
+/**
+ * Stores a hand-in, keeping at most `keep` per student and assignment: the oldest ungraded ones give
+ * way (a graded one is never deleted; when `keep` are graded, a further hand-in is 409).
+ */
+export async function insertSubmission(
+  db: Knex,
+  input: { assignment: AssignmentRow; studentId: number; notebook: unknown; comment: string | null; submittedAt: string; keep: number },
+): Promise<number> {
+  return writeTransaction(db, async (trx) => {
+    const existing: Array<{ id: number; status: string }> = await trx('assignment_submissions')
+      .where({ assignment_id: input.assignment.id, student_id: input.studentId })
+      .orderBy('id', 'asc')
+      .select('id', 'status');
+    const excess = existing.length - (input.keep - 1);
+    if (excess > 0) {
+      const removable = existing.filter((s) => s.status !== 'graded').slice(0, excess).map((s) => s.id);
+      if (removable.length < excess) {
+        throw new HttpError(409, 'submission_limit_reached', `at most ${input.keep} submissions are kept per assignment and student, and that many are graded already`);
+      }
+      await trx('assignment_submissions').whereIn('id', removable).delete();
+    }
+    const [row] = await trx('assignment_submissions')
+      .insert({
+        assignment_id: input.assignment.id,
+        student_id: input.studentId,
+        notebook_content: JSON.stringify(input.notebook),
+        submission_comment: input.comment,
+        submitted_at: input.submittedAt,
+        is_late: isLate(input.submittedAt, input.assignment.due_date),
+        status: 'submitted',
+      })
+      .returning('id');
+    return insertedId(row);
+  });
 }

@@ -4,7 +4,6 @@
  * field of the body. Seed 003 §1.2: my assignments with submission status, submit, my submissions.
  * Every body and answer is declared once, in shared/studentApi.ts.
  */
-import type { Knex } from 'knex';
 import {
   studentSubmissionBodySchema,
   type AssignmentGradedPayload,
@@ -13,14 +12,15 @@ import {
   type StudentSubmissionCreated,
   type StudentSubmissionListItem,
 } from '@cell-monitor/shared';
+import { json } from '../db/rows.ts';
 import { HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { readJson, validate } from '../http/request.ts';
 import { studentOf } from '../auth/accessGuards.ts';
-import { insertSubmission } from './routes.ts';
-import { assignmentView, ensureStudent, json, submissionView, type AssignmentRow, type SubmissionRow } from './store.ts';
+import type { LmsParts } from './lmsRoutes.ts';
+import { assignmentView, ensureStudent, insertSubmission, requireAssignment, submissionView, type AssignmentRow, type SubmissionRow } from './store.ts';
 
-export function addStudentRoutes(table: RouteTable, parts: { db: Knex; submissionMaxBytes: number; submissionsKept: number }): void {
+export function addStudentRoutes(table: RouteTable, parts: LmsParts): void {
   const { db } = parts;
 
   table.add({
@@ -55,8 +55,7 @@ export function addStudentRoutes(table: RouteTable, parts: { db: Knex; submissio
     handler: async (ctx) => {
       const input = await validate(studentSubmissionBodySchema, await readJson(ctx, parts.submissionMaxBytes));
       const student = await ensureStudent(db, studentOf(ctx));
-      const assignment = await db<AssignmentRow>('class_assignments').where({ id: input.assignment_id }).first();
-      if (!assignment) throw new HttpError(404, 'assignment_not_found', 'no such assignment');
+      const assignment = await requireAssignment(db, input.assignment_id);
       const enrolled = await db('class_enrollments').where({ class_id: assignment.class_id, student_id: student.id }).first();
       if (!enrolled) throw new HttpError(403, 'not_enrolled', 'you are not enrolled in the class of this assignment');
       const submittedAt = new Date().toISOString();
@@ -93,7 +92,7 @@ export function addStudentRoutes(table: RouteTable, parts: { db: Knex; submissio
       const student = await ensureStudent(db, studentOf(ctx));
       const after = /^\d{1,15}$/.test(String(ctx.query.after ?? '')) ? Number(ctx.query.after) : 0;
       const rows = await db('student_notifications').where('student_id', student.id).andWhere('id', '>', after).orderBy('id').limit(100);
-      // The payload is what the grading route stored (lms/routes.ts): an AssignmentGradedPayload.
+      // The payload is what the grading route stored (submissionRoutes.ts): an AssignmentGradedPayload.
       ctx.body = rows.map((r) => ({ id: Number(r.id), type: r.type, ...(json(r.payload) as AssignmentGradedPayload) })) satisfies StudentNotification[];
     },
   });

@@ -6,10 +6,10 @@
  */
 import Router from '@koa/router';
 import type { Knex } from 'knex';
+import type { HelloMessage, InstructorHelloMessage } from '@cell-monitor/shared';
 import type { LiveChannels } from '../broadcast/liveChannels.ts';
 import type { WsHub } from '../broadcast/wsHub.ts';
-import { view } from '../instructors/store.ts';
-import { statusView } from '../instructors/routes.ts'; // TEMP until the route split lands
+import { statusView, view } from '../instructors/store.ts';
 import { createRosterFilter, isAdmin } from '../lms/classAccess.ts';
 import type { UpgradeCheck } from './upgradeCheck.ts';
 
@@ -35,7 +35,7 @@ export function createLiveSocketRouter(parts: LiveSocketParts): Router {
     } else {
       parts.hub.add(socket);
     }
-    socket.send(JSON.stringify({ type: 'hello', collectorId: parts.collectorId }));
+    socket.send(JSON.stringify({ type: 'hello', collectorId: parts.collectorId } satisfies HelloMessage));
   });
   router.all('/instructor/ws', (ctx) => {
     const meta = parts.upgrades.admit(ctx);
@@ -47,7 +47,7 @@ export function createLiveSocketRouter(parts: LiveSocketParts): Router {
     });
     socket.on('close', unsubscribe);
     socket.on('error', unsubscribe);
-    socket.send(JSON.stringify({ type: 'hello', collectorId: parts.collectorId, instructor: view(who.instructor), status: statusView(who.instructor) }));
+    socket.send(JSON.stringify({ type: 'hello', collectorId: parts.collectorId, instructor: view(who.instructor), status: statusView(who.instructor) } satisfies InstructorHelloMessage));
   });
   return router;
 }
