@@ -8,3 +8,4 @@ export * from './liveEvent.ts';
 export * from './liveMessages.ts';
 export * from './studentApi.ts';
 export * from './depth.ts';
+export * from './dashboard.ts';
