@@ -14,6 +14,9 @@ import type { LiveChannels } from './broadcast/liveChannels.ts';
 import type { SocketRegistry } from './broadcast/socketRegistry.ts';
 import type { WsHub } from './broadcast/wsHub.ts';
 import type { BufferWriter } from './buffer/bufferWriter.ts';
+import type { BoardService } from './dashboard/boardService.ts';
+import { addDashboardRoutes } from './dashboard/dashboardRoutes.ts';
+import { addPageRoutes } from './dashboard/pageRoutes.ts';
 import type { Config } from './core/config.ts';
 import type { Logger } from './core/logger.ts';
 import { errorMiddleware } from './http/errors.ts';
@@ -44,6 +47,8 @@ export interface AppParts {
   channels: LiveChannels;
   /** Every open WebSocket: caps, heartbeat, and the end of sockets whose token ends. */
   sockets: SocketRegistry;
+  /** The live dashboard board (rebuilt at start, fed by the live channels). */
+  board: BoardService;
   /** The pipeline thread's totals (dead letters show in /readyz). */
   pipelineStats?: () => PersisterStats;
 }
@@ -83,13 +88,15 @@ export function createApp(parts: AppParts): App {
   });
   addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: parts.channels.instructorStatus, revocations: parts.channels.revocations, redis: parts.redis });
   addLmsRoutes(table, { db, log: log.child({ module: 'lms' }), redis: parts.redis, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept });
+  addDashboardRoutes(table, { db, log: log.child({ module: 'dashboard' }), board: parts.board, redis: parts.redis });
+  addPageRoutes(table, { log: log.child({ module: 'dashboard' }) });
   addOpenApiRoute(table, '0.1.0');
   koa.use(errorMiddleware(log.child({ module: 'http' })));
   koa.use(hostGuard(config.allowedHosts));
   koa.use(router.routes());
   koa.use(router.allowedMethods());
 
-  const sockets = createLiveSocketRouter({ db, hub: parts.hub, channels: parts.channels, collectorId: config.collectorId, upgrades });
+  const sockets = createLiveSocketRouter({ db, hub: parts.hub, channels: parts.channels, collectorId: config.collectorId, upgrades, board: parts.board });
   koa.ws.use(sockets.routes() as never);
   koa.ws.use((ctx) => {
     ctx.websocket.close(1008, 'no such websocket route');

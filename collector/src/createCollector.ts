@@ -11,6 +11,7 @@ import type { Logger } from './core/logger.ts';
 import { createDb, migrateLatest, safeUrl } from './db/createDb.ts';
 import type { RouteSpec } from './http/routeTable.ts';
 import { countInstructors } from './instructors/store.ts';
+import { createBoardService } from './dashboard/boardService.ts';
 import { startPipeline, type Pipeline } from './pipeline/startPipeline.ts';
 import { createRedis } from './redis/createRedis.ts';
 import { createApp, type App } from './createApp.ts';
@@ -73,7 +74,19 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
     log: wsLog,
   });
   const offRevocations = channels.revocations.subscribe((revocation) => sockets.revoke(revocation));
-  const app = createApp({ config, log, buffer, db, redis, hub, channels, sockets, pipelineStats: () => pipeline.stats });
+  const board = createBoardService({ db, events: channels.events, help: channels.helpRequests, log: log.child({ module: 'dashboard' }) });
+  try {
+    await board.start();
+  } catch (err) {
+    board.stop();
+    await pipeline.close(0);
+    pubsub.close();
+    for (const client of [redis, subscriber]) client?.disconnect();
+    buffer.close();
+    await db.destroy();
+    throw err;
+  }
+  const app = createApp({ config, log, buffer, db, redis, hub, channels, sockets, board, pipelineStats: () => pipeline.stats });
   let server: Server | undefined;
 
   log.info(
@@ -102,6 +115,7 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
       const closed = server ? new Promise((resolve) => server!.close(resolve)) : undefined;
       server?.closeIdleConnections();
       hub.close();
+      board.stop();
       sockets.close();
       await closed;
       await pipeline.close(drainMs);

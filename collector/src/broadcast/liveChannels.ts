@@ -12,6 +12,8 @@ import type { PubSub } from './pubSub.ts';
 export const LIVE_EVENTS_CHANNEL = 'student_progress_notifications';
 /** Instructor status changes, for every collector's /instructor/ws clients. */
 export const INSTRUCTOR_STATUS_CHANNEL = 'instructor_status_notifications';
+/** A student's help request was claimed or resolved: every collector's dashboard boards re-read it. */
+export const HELP_REQUESTS_CHANNEL = 'cell-monitor:help-requests';
 /** Revoked instructor tokens (logout, password change, deactivation): every collector closes their sockets. */
 export const AUTH_REVOCATION_CHANNEL = 'cell-monitor:auth-revocations';
 
@@ -21,6 +23,8 @@ export interface LiveChannels {
   /** Instructor status changes, as `/instructor/ws` clients receive them (shared/liveMessages.ts). */
   instructorStatus: Channel<StatusUpdateMessage>;
   revocations: Channel<Revocation>;
+  /** Help requests claimed or resolved (by student); opening and cancelling travel with the events. */
+  helpRequests: Channel<{ userId: string }>;
 }
 
 export function createLiveChannels(pubsub: PubSub, log: Logger): LiveChannels {
@@ -28,5 +32,6 @@ export function createLiveChannels(pubsub: PubSub, log: Logger): LiveChannels {
     events: createChannel(LIVE_EVENTS_CHANNEL, pubsub, log),
     instructorStatus: createChannel(INSTRUCTOR_STATUS_CHANNEL, pubsub, log),
     revocations: createChannel(AUTH_REVOCATION_CHANNEL, pubsub, log),
+    helpRequests: createChannel(HELP_REQUESTS_CHANNEL, pubsub, log),
   };
 }

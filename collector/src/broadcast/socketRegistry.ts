@@ -5,16 +5,12 @@
  * when a revocation (logout, password change, deactivation) arrives from any collector.
  */
 import type { WebSocket } from 'ws';
+import { SOCKET_CLOSE } from '@cell-monitor/shared';
 import { revokes, type Authenticated, type Revocation } from '../auth/tokens.ts';
 import type { Logger } from '../core/logger.ts';
 
-/** Close codes the dashboard reads (4000-4999 are for applications). */
-export const CLOSE = {
-  tokenExpired: 4001,
-  tokenRevoked: 4003,
-  tooMany: 1013,
-  shuttingDown: 1001,
-} as const;
+/** Close codes the dashboard reads (4000-4999 are for applications): declared in shared. */
+export const CLOSE = SOCKET_CLOSE;
 
 export interface RegistryOptions {
   maxClients: number;

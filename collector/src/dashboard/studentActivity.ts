@@ -97,8 +97,9 @@ export function applyEvent(activity: StudentActivity, event: LiveEvent, arrivedA
   if (latest && event.notebookPath) {
     activity.notebookPath = event.notebookPath;
     if (event.cellId) {
+      // A help request names the cell without its index: keep the index of the same cell.
+      activity.cellIndex = event.cellIndex ?? (event.cellId === activity.cellId ? activity.cellIndex : null);
       activity.cellId = event.cellId;
-      activity.cellIndex = event.cellIndex ?? null;
     }
   }
 

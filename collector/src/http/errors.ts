@@ -21,6 +21,7 @@ export const errors = {
   badRequest: (id: string, message: string, details?: unknown) => new HttpError(400, id, message, details),
   unauthorized: (message = 'missing or wrong student credential') =>
     new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' }),
+  forbidden: (id: string, message: string) => new HttpError(403, id, message),
   /** A resource that does not exist (or is not visible): `<resource>_not_found`, e.g. `class_not_found`. */
   notFound: (resource: string) => new HttpError(404, `${resource}_not_found`, `no such ${resource.replace(/_/g, ' ')}`),
   /** No route answers this method + path: the only plain `not_found`. */

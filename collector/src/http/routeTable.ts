@@ -19,19 +19,22 @@ export type Ctx = ParameterizedContext<any, any, any>;
 export type Handler = (ctx: Ctx, next: Next) => unknown;
 
 /** Where a scoped route finds the id of the resource it acts on. */
-export type IdFrom = { param: string } | { body: string };
+/** Where a scoped route finds the id: a path parameter, a body field or a query parameter. */
+export type IdFrom = { param: string } | { body: string } | { query: string };
 
 /**
  * Which classes' data a route touches, for instructors who are not admins (lms/classAccess.ts):
  * a class (`role: 'owner'` for what only its owners may do), an assignment's or a submission's
- * class, a student enrolled in one of the caller's classes, or `own_classes` for lists that are
- * filtered to the caller's classes.
+ * class, a student enrolled in one of the caller's classes (by id, by Jupyter user name, or as the
+ * student of a help request), or `own_classes` for lists that are filtered to the caller's classes.
  */
 export type Scope =
   | { class: IdFrom; role?: 'owner' }
   | { assignment: IdFrom }
   | { submission: IdFrom }
   | { student: IdFrom }
+  | { student_user: IdFrom }
+  | { help_request: IdFrom }
   | 'own_classes';
 
 export interface RouteSpec {
@@ -49,6 +52,8 @@ export interface RouteSpec {
   bodyLimit?: number;
   /** Class scope of an instructor route (see Scope). */
   scope?: Scope;
+  /** Left out of the OpenAPI document (the dashboard's static files). */
+  hidden?: boolean;
   handler: Handler;
 }
 

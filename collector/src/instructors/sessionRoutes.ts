@@ -4,6 +4,7 @@
  * change the password (every other token of the account stops working).
  */
 import * as yup from 'yup';
+import type { AuthSetup } from '@cell-monitor/shared';
 import { dummyHash, hashPassword, newPasswordSchema, verifyPassword } from '../auth/passwords.ts';
 import { createLoginThrottle, LoginLockedError, MAX_FAILURES } from '../auth/loginThrottle.ts';
 import { issueToken } from '../auth/tokens.ts';
@@ -13,7 +14,7 @@ import { type RouteTable } from '../http/routeTable.ts';
 import { readJson, trimmedString, validate } from '../http/request.ts';
 import type { AccountActions } from './accountActions.ts';
 import type { InstructorRouteParts } from './instructorRoutes.ts';
-import { findByEmail, updateInstructor, view, type InstructorRow } from './store.ts';
+import { countInstructors, findByEmail, updateInstructor, view, type InstructorRow } from './store.ts';
 
 const loginBody = yup.object({ email: trimmedString().required('email is required'), password: yup.string().required('password is required') });
 const passwordBody = yup.object({ current_password: yup.string().required('current_password is required'), new_password: newPasswordSchema('new_password') });
@@ -21,6 +22,18 @@ const passwordBody = yup.object({ current_password: yup.string().required('curre
 export function addSessionRoutes(table: RouteTable, parts: InstructorRouteParts, actions: AccountActions): void {
   const { db, config, log } = parts;
   const throttle = createLoginThrottle(parts.redis);
+
+  table.add({
+    method: 'get',
+    path: '/api/v1/auth/setup',
+    access: 'public',
+    tag: 'auth',
+    summary: "Whether an instructor account exists and sign-in works (the dashboard's first-run hint); nothing else",
+    responses: { 200: 'the setup state' },
+    handler: async (ctx) => {
+      ctx.body = { accounts: (await countInstructors(db)) > 0, signIn: Boolean(config.jwtSecret) } satisfies AuthSetup;
+    },
+  });
 
   table.add({
     method: 'post',

@@ -36,8 +36,14 @@ export async function teacherRole(db: Knex, instructorId: number, classId: numbe
   return row?.role as TeacherRole | undefined;
 }
 
+function rawFrom(ctx: Ctx, from: IdFrom, body: unknown): unknown {
+  if ('param' in from) return (ctx.params as Record<string, string>)[from.param];
+  if ('query' in from) return ctx.query[from.query];
+  return (body as Record<string, unknown> | undefined)?.[from.body];
+}
+
 function idFrom(ctx: Ctx, from: IdFrom, body: unknown): number | undefined {
-  const raw = 'param' in from ? (ctx.params as Record<string, string>)[from.param] : (body as Record<string, unknown> | undefined)?.[from.body];
+  const raw = rawFrom(ctx, from, body);
   const id = typeof raw === 'number' ? raw : /^\d{1,9}$/.test(String(raw ?? '')) ? Number(raw) : NaN;
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
@@ -52,6 +58,14 @@ async function classesOf(db: Knex, kind: 'class' | 'assignment' | 'submission', 
   return row?.class_id;
 }
 
+type ScopeKind = 'class' | 'assignment' | 'submission' | 'student' | 'student_user' | 'help_request';
+
+async function requireTaughtStudent(db: Knex, who: Authenticated, studentId: number, next: () => Promise<unknown>): Promise<unknown> {
+  const taught = await db('class_enrollments').where({ student_id: studentId }).whereIn('class_id', taughtClassIds(db, who.instructor.id)).first('id');
+  if (!taught) throw new HttpError(403, 'not_class_teacher', 'this student is not in a class you teach');
+  return next();
+}
+
 /**
  * The guard for a route's declared scope. Runs after the token guard; admins pass. An id that is
  * not a valid id is left to the handler (its validation answers 404/422 without touching data).
@@ -60,17 +74,27 @@ export function scopeGuard(db: Knex, scope: Exclude<Scope, 'own_classes'>, bodyL
   return async (ctx, next) => {
     const who = ctx.state.auth as Authenticated;
     if (isAdmin(who)) return next();
-    const [kind, from] = Object.entries(scope).find(([k]) => k !== 'role') as ['class' | 'assignment' | 'submission' | 'student', IdFrom];
+    const [kind, from] = Object.entries(scope).find(([k]) => k !== 'role') as [ScopeKind, IdFrom];
     const body = 'body' in from ? await readJson(ctx, bodyLimit) : undefined;
+    if (kind === 'student_user') {
+      const userId = rawFrom(ctx, from, body);
+      if (typeof userId !== 'string' || userId === '') return next();
+      const student = await db('students').where({ user_id: userId }).first('id');
+      if (!student) throw errors.notFound('student');
+      return requireTaughtStudent(db, who, student.id, next);
+    }
     const id = idFrom(ctx, from, body);
     if (id === undefined) return next();
     if (kind === 'student') {
       if (!(await db('students').where({ id }).first('id'))) throw errors.notFound('student');
-      const taught = await db('class_enrollments').where({ student_id: id }).whereIn('class_id', taughtClassIds(db, who.instructor.id)).first('id');
-      if (!taught) throw new HttpError(403, 'not_class_teacher', 'this student is not in a class you teach');
-      return next();
+      return requireTaughtStudent(db, who, id, next);
     }
-    const classId = await classesOf(db, kind, id);
+    if (kind === 'help_request') {
+      const request = await db('help_requests').where({ id }).first('student_id');
+      if (!request) throw errors.notFound('help_request');
+      return requireTaughtStudent(db, who, request.student_id, next);
+    }
+    const classId = await classesOf(db, kind as 'class' | 'assignment' | 'submission', id);
     if (classId === undefined) throw errors.notFound(kind);
     const role = await teacherRole(db, who.instructor.id, classId);
     if (!role) throw notTeacher(kind);

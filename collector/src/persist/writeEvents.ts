@@ -8,7 +8,7 @@ const CHUNK = 500;
 /**
  * Stores a batch in one transaction and returns the events that were new. Idempotent on eventId:
  * the `events` insert is the gate — derived rows (students, sessions, notebooks, cells,
- * cell_executions, error_logs, notebook_accesses) are written only for events it actually inserted,
+ * cell_executions, error_logs, notebook_accesses, help_requests) are written only for events it actually inserted,
  * so a resend or a second collector racing on the same entry writes nothing twice.
  */
 export async function writeEvents(db: Knex, batch: CellEvent[]): Promise<CellEvent[]> {
@@ -121,6 +121,7 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
     session_id: sessionKey(e) ? sessionId.get(sessionKey(e)!) ?? null : null,
     status: executionStatus(e),
     execution_count: e.executionCount ?? null,
+    cell_index: e.cellIndex ?? null,
     duration_ms: e.durationMs ?? null,
     code: e.code ?? null,
     output: e.output ?? null,
@@ -142,12 +143,41 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
     action: accessAction(e)!,
     accessed_at: e.eventTime,
   }));
+  await writeHelpRequests(trx, events, studentId);
   for (const [table, rows] of [['cell_executions', executions], ['error_logs', errors], ['notebook_accesses', accesses]] as const) {
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
       if (pg) await insertRecordset(trx, table, FACT_COLUMNS[table], chunk);
       // SQLite has no jsonb: the output column holds its JSON text.
       else await trx(table).insert(chunk.map((r) => ('output' in r && r.output !== null ? { ...r, output: JSON.stringify(r.output) } : r)));
+    }
+  }
+}
+
+/**
+ * help_request opens a request, help_cancel closes the student's open ones (on that notebook when it
+ * names one), in event-time order. A second request while one is open on the same notebook is the
+ * same request (a reloaded page that lost its button state), not a new one in the queue.
+ */
+async function writeHelpRequests(trx: Knex.Transaction, events: CellEvent[], studentId: Map<string, number>): Promise<void> {
+  const help = events
+    .filter((e) => e.eventType === EVENT_TYPES.helpRequest || e.eventType === EVENT_TYPES.helpCancel)
+    .sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0));
+  for (const e of help) {
+    const student = studentId.get(e.userId)!;
+    const open = trx('help_requests').where({ student_id: student }).whereNull('resolved_at').whereNull('cancelled_at');
+    if (e.notebookPath) open.where((q) => q.where({ notebook_path: e.notebookPath }).orWhereNull('notebook_path'));
+    if (e.eventType === EVENT_TYPES.helpCancel) {
+      await open.update({ cancelled_at: e.eventTime });
+    } else if (!(await open.clone().first('id'))) {
+      await trx('help_requests').insert({
+        event_id: e.eventId,
+        student_id: student,
+        notebook_path: e.notebookPath ?? null,
+        cell_id: e.cellId ?? null,
+        cell_index: e.cellIndex ?? null,
+        requested_at: e.eventTime,
+      });
     }
   }
 }
@@ -161,7 +191,7 @@ const EVENT_COLUMNS: Columns = {
 const FACT_COLUMNS: Record<'cell_executions' | 'error_logs' | 'notebook_accesses', Columns> = {
   cell_executions: {
     event_id: 'text', student_id: 'integer', notebook_id: 'integer', cell_id: 'integer', session_id: 'integer', status: 'text',
-    execution_count: 'integer', duration_ms: 'double precision', code: 'text', output: 'jsonb', executed_at: 'timestamptz',
+    execution_count: 'integer', cell_index: 'integer', duration_ms: 'double precision', code: 'text', output: 'jsonb', executed_at: 'timestamptz',
   },
   error_logs: {
     event_id: 'text', student_id: 'integer', notebook_id: 'integer', cell_id: 'integer', error_name: 'text', error_message: 'text',

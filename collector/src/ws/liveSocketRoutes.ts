@@ -1,16 +1,19 @@
 /**
- * The two live WebSocket routes. `/ws`: persisted events, to an instructor only those of the
- * students in their classes (admins and DEV_OPEN_WS: all). `/instructor/ws`: instructor status
- * changes. Both start with a `hello`; closing at shutdown, token expiry and revocation is the
- * socket registry's job.
+ * The live WebSocket routes. `/ws`: persisted events, to an instructor only those of the students
+ * in their classes (admins and DEV_OPEN_WS: all). `/instructor/ws`: instructor status changes.
+ * `/dashboard/ws?class_id=`: the board's deltas (dashboard/boardService.ts). Each starts with a
+ * `hello`; closing at shutdown, token expiry and revocation is the socket registry's job.
  */
 import Router from '@koa/router';
 import type { Knex } from 'knex';
-import type { HelloMessage, InstructorHelloMessage } from '@cell-monitor/shared';
+import { SOCKET_CLOSE, type DashboardHelloMessage, type DashboardMessage, type HelloMessage, type InstructorHelloMessage } from '@cell-monitor/shared';
 import type { LiveChannels } from '../broadcast/liveChannels.ts';
 import type { WsHub } from '../broadcast/wsHub.ts';
 import { statusView, view } from '../instructors/store.ts';
-import { createRosterFilter, isAdmin } from '../lms/classAccess.ts';
+import type { BoardService } from '../dashboard/boardService.ts';
+import { loadClassView } from '../dashboard/classViews.ts';
+import { HttpError } from '../http/errors.ts';
+import { createRosterFilter, isAdmin, ROSTER_REFRESH_MS, teacherRole } from '../lms/classAccess.ts';
 import type { UpgradeCheck } from './upgradeCheck.ts';
 
 export interface LiveSocketParts {
@@ -19,6 +22,7 @@ export interface LiveSocketParts {
   channels: LiveChannels;
   collectorId: string;
   upgrades: UpgradeCheck;
+  board: BoardService;
 }
 
 export function createLiveSocketRouter(parts: LiveSocketParts): Router {
@@ -48,6 +52,37 @@ export function createLiveSocketRouter(parts: LiveSocketParts): Router {
     socket.on('close', unsubscribe);
     socket.on('error', unsubscribe);
     socket.send(JSON.stringify({ type: 'hello', collectorId: parts.collectorId, instructor: view(who.instructor), status: statusView(who.instructor) } satisfies InstructorHelloMessage));
+  });
+  router.all('/dashboard/ws', async (ctx) => {
+    const meta = parts.upgrades.admit(ctx);
+    if (!meta) return;
+    const who = meta.who!;
+    const socket = ctx.websocket;
+    const raw = String(ctx.query.class_id ?? '');
+    const classId = /^\d{1,9}$/.test(raw) ? Number(raw) : null;
+    if (raw !== '' && classId === null) return socket.close(SOCKET_CLOSE.notFound, 'class_not_found');
+    if (classId !== null && !isAdmin(who) && !(await teacherRole(parts.db, who.instructor.id, classId))) return socket.close(SOCKET_CLOSE.forbidden, 'not_class_teacher');
+    let view;
+    try {
+      view = await loadClassView(parts.db, classId, who);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 404) return socket.close(SOCKET_CLOSE.notFound, err.id);
+      throw err;
+    }
+    if (socket.readyState !== socket.OPEN) return;
+    const watcher = { view, send: (message: DashboardMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(message)) };
+    const unwatch = parts.board.watch(watcher);
+    // Enrollments and the class's threshold change: re-read the view now and then.
+    const refresh = setInterval(() => {
+      loadClassView(parts.db, classId, who).then((fresh) => (watcher.view = fresh), () => undefined);
+    }, ROSTER_REFRESH_MS);
+    const stop = () => {
+      clearInterval(refresh);
+      unwatch();
+    };
+    socket.once('close', stop);
+    socket.once('error', stop);
+    socket.send(JSON.stringify({ type: 'hello', collectorId: parts.collectorId, classId } satisfies DashboardHelloMessage));
   });
   return router;
 }

@@ -15,7 +15,7 @@ import type { InstructorRow } from '../instructors/store.ts';
 /** The largest WebSocket message a client may send (clients only listen; ws's default is 100 MiB). */
 export const WS_MAX_PAYLOAD_BYTES = 16 * 1024;
 /** The WebSocket routes; each needs an instructor token unless it is on the public list. */
-export const WS_ROUTES: ReadonlySet<string> = new Set(['/ws', '/instructor/ws']);
+export const WS_ROUTES: ReadonlySet<string> = new Set(['/ws', '/instructor/ws', '/dashboard/ws']);
 
 export interface SocketMeta {
   address: string;

@@ -70,6 +70,7 @@ it('an open help request wins over everything; a cancel closes it', () => {
   applyEvent(a, event(EVENT_TYPES.helpRequest, T0 + 10, { cellId: 'c1' }), T0 + 10);
   assert.is(studentStatus(a, T0 + 20), 'help');
   assert.equal(a.help, { requestedAt: T0 + 10, notebookPath: 'lab1.ipynb', cellId: 'c1' });
+  assert.equal([a.cellId, a.cellIndex], ['c1', 1], 'the help request names the cell without its index: the index stays');
   applyEvent(a, event(EVENT_TYPES.helpCancel, T0 + 30), T0 + 30);
   assert.is(studentStatus(a, T0 + 40), 'stuck');
 });

@@ -1,0 +1,120 @@
+/**
+ * Where the class is in one notebook: per cell (in notebook order) the share of students who ran
+ * it and who succeeded, the median attempts to a first success and the median time spent; which
+ * cell each student is on now; each student's progress. The database sums per student and cell
+ * (one row each, window functions on both engines); the medians are taken here.
+ */
+import type { Knex } from 'knex';
+import type { CellProgress, ClassProgress } from '@cell-monitor/shared';
+import { isPostgres } from '../db/createDb.ts';
+import { iso } from '../db/rows.ts';
+import { quantile } from './helpStore.ts';
+
+/** A gap between two runs longer than this (s) is a break, not time spent on the next cell. */
+export const MAX_GAP_SECONDS = 600;
+
+/** One student's runs of one cell, summed. */
+export interface StudentCellRuns {
+  userId: string;
+  cellId: string;
+  cellIndex: number | null;
+  runs: number;
+  /** The attempt (1-based) that first succeeded; null when none did. */
+  firstSuccess: number | null;
+  /** Time before each run since the student's previous run (any cell), gaps capped at MAX_GAP_SECONDS. */
+  seconds: number;
+  lastAt: string;
+}
+
+const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
+
+/** The pure half: from per-student-and-cell sums to the view. `names` gives display names. */
+export function summariseProgress(notebookPath: string, rows: StudentCellRuns[], names: (userId: string) => string): Omit<ClassProgress, 'classId' | 'notebooks'> {
+  const students = [...new Set(rows.map((r) => r.userId))].sort();
+  const byCell = new Map<string, StudentCellRuns[]>();
+  for (const r of rows) byCell.set(r.cellId, [...(byCell.get(r.cellId) ?? []), r]);
+  const order = (cellRows: StudentCellRuns[]) => {
+    const indexes = cellRows.map((r) => r.cellIndex).filter((i): i is number => i !== null);
+    return indexes.length ? median(indexes)! : Number.MAX_SAFE_INTEGER;
+  };
+  const cellIds = [...byCell.keys()].sort((a, b) => order(byCell.get(a)!) - order(byCell.get(b)!) || a.localeCompare(b));
+  const cells: CellProgress[] = cellIds.map((cellId) => {
+    const cellRows = byCell.get(cellId)!;
+    const succeeded = cellRows.filter((r) => r.firstSuccess !== null);
+    const index = order(cellRows);
+    return {
+      cellId,
+      cellIndex: index === Number.MAX_SAFE_INTEGER ? null : index,
+      ranShare: students.length ? cellRows.length / students.length : 0,
+      succeededShare: students.length ? succeeded.length / students.length : 0,
+      medianAttemptsToSuccess: median(succeeded.map((r) => r.firstSuccess!)),
+      medianSeconds: median(cellRows.map((r) => r.seconds)),
+      students: cellRows.length,
+    };
+  });
+  const current = new Map<string, StudentCellRuns>();
+  for (const r of rows) if (!current.has(r.userId) || r.lastAt > current.get(r.userId)!.lastAt) current.set(r.userId, r);
+  const onCell = new Map<string, number>();
+  for (const r of current.values()) onCell.set(r.cellId, (onCell.get(r.cellId) ?? 0) + 1);
+  const solved = new Map<string, number>();
+  for (const r of rows) if (r.firstSuccess !== null) solved.set(r.userId, (solved.get(r.userId) ?? 0) + 1);
+  return {
+    notebookPath,
+    students: students.length,
+    cells,
+    currentCell: cells.map((c) => ({ cellId: c.cellId, cellIndex: c.cellIndex, students: onCell.get(c.cellId) ?? 0 })),
+    perStudent: students.map((userId) => ({
+      userId,
+      displayName: names(userId),
+      progressPercent: cells.length ? Math.round((100 * (solved.get(userId) ?? 0)) / cells.length) : 0,
+    })),
+  };
+}
+
+/** Per student and cell of one notebook: runs, first successful attempt, time spent. */
+export async function loadCellRuns(db: Knex, notebookPath: string, userIds?: string[]): Promise<StudentCellRuns[]> {
+  const epoch = isPostgres(db) ? 'EXTRACT(EPOCH FROM x.executed_at)' : 'julianday(x.executed_at) * 86400.0';
+  const students = userIds ? `AND s.user_id IN (${userIds.map(() => '?').join(', ') || 'NULL'})` : '';
+  const result = await db.raw(
+    `WITH runs AS (
+       SELECT s.user_id, c.cell_id AS cell_key, x.cell_index, x.status, x.executed_at,
+              ROW_NUMBER() OVER (PARTITION BY x.student_id, x.cell_id ORDER BY x.executed_at, x.id) AS attempt,
+              ${epoch} - LAG(${epoch}) OVER (PARTITION BY x.student_id ORDER BY x.executed_at, x.id) AS gap
+         FROM cell_executions x
+         JOIN students s ON s.id = x.student_id
+         JOIN cells c ON c.id = x.cell_id
+         JOIN notebooks n ON n.id = x.notebook_id
+        WHERE n.path = ? AND x.status IN ('success', 'error') ${students}
+     )
+     SELECT user_id, cell_key, MAX(cell_index) AS cell_index, COUNT(*) AS runs,
+            MIN(CASE WHEN status = 'success' THEN attempt END) AS first_success,
+            SUM(CASE WHEN gap IS NULL THEN 0 WHEN gap > ${MAX_GAP_SECONDS} THEN ${MAX_GAP_SECONDS} ELSE gap END) AS seconds,
+            MAX(executed_at) AS last_at
+       FROM runs GROUP BY user_id, cell_key`,
+    [notebookPath, ...(userIds ?? [])],
+  );
+  const rows: Array<Record<string, unknown>> = isPostgres(db) ? result.rows : result;
+  return rows.map((r) => ({
+    userId: String(r.user_id),
+    cellId: String(r.cell_key),
+    cellIndex: r.cell_index === null ? null : Number(r.cell_index),
+    runs: Number(r.runs),
+    firstSuccess: r.first_success === null ? null : Number(r.first_success),
+    seconds: Math.round(Number(r.seconds) || 0),
+    lastAt: iso(r.last_at as string)!,
+  }));
+}
+
+/** Notebooks the students ran cells of, most students first. */
+export async function loadNotebooks(db: Knex, userIds?: string[]): Promise<Array<{ notebookPath: string; students: number }>> {
+  const rows: Array<{ path: string; students: number | string }> = await db('cell_executions as x')
+    .join('notebooks as n', 'n.id', 'x.notebook_id')
+    .join('students as s', 's.id', 'x.student_id')
+    .modify((q) => (userIds ? q.whereIn('s.user_id', userIds) : q))
+    .groupBy('n.path')
+    .select('n.path')
+    .countDistinct({ students: 'x.student_id' })
+    .orderBy([{ column: 'students', order: 'desc' }, { column: 'n.path' }])
+    .limit(200);
+  return rows.map((r) => ({ notebookPath: r.path, students: Number(r.students) }));
+}

@@ -1,0 +1,56 @@
+/**
+ * Which students a dashboard view shows: a class's enrolled students (with the class's stuck
+ * threshold), or "everyone seen today" — for an admin everyone, for an instructor only the students
+ * of the classes they teach.
+ */
+import type { Knex } from 'knex';
+import type { Authenticated } from '../auth/tokens.ts';
+import { errors } from '../http/errors.ts';
+import { isAdmin, taughtUserIds } from '../lms/classAccess.ts';
+import { DEFAULT_THRESHOLDS, type StatusThresholds } from './thresholds.ts';
+
+export interface ClassView {
+  classId: number | null;
+  className: string | null;
+  thresholds: StatusThresholds;
+  /** The class's students; undefined for "everyone seen today" (then `canSee` filters). */
+  userIds?: Set<string>;
+  /** For an instructor's "everyone seen today": the students of their classes. */
+  canSee?: (userId: string) => boolean;
+  /** Display names known from the students table (roster names). */
+  names: Map<string, string>;
+}
+
+/** Reads a view from the database (a class: 404 `class_not_found` when it does not exist). */
+export async function loadClassView(db: Knex, classId: number | null, who: Authenticated): Promise<ClassView> {
+  if (classId !== null) {
+    const cls = await db('classes').where({ id: classId }).first('id', 'name', 'stuck_errors');
+    if (!cls) throw errors.notFound('class');
+    const students: Array<{ user_id: string; name: string | null }> = await db('class_enrollments as e')
+      .join('students as s', 's.id', 'e.student_id')
+      .where('e.class_id', classId)
+      .select('s.user_id', 's.name');
+    return {
+      classId,
+      className: cls.name,
+      thresholds: { ...DEFAULT_THRESHOLDS, stuckErrors: Number(cls.stuck_errors) || DEFAULT_THRESHOLDS.stuckErrors },
+      userIds: new Set(students.map((s) => s.user_id)),
+      names: namesOf(students),
+    };
+  }
+  const names = namesOf(await db('students').whereNotNull('name').select('user_id', 'name'));
+  if (isAdmin(who)) return { classId: null, className: null, thresholds: DEFAULT_THRESHOLDS, names };
+  const taught = new Set((await taughtUserIds(db, who.instructor.id)).map((r: { user_id: string }) => r.user_id));
+  return { classId: null, className: null, thresholds: DEFAULT_THRESHOLDS, canSee: (id) => taught.has(id), names };
+}
+
+function namesOf(rows: Array<{ user_id: string; name: string | null }>): Map<string, string> {
+  return new Map(rows.filter((r) => r.name).map((r) => [r.user_id, r.name!]));
+}
+
+/** Local midnight today: "seen today" starts here. */
+export function startOfToday(now: number): number {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
