@@ -18,6 +18,18 @@ const LABELS = {
   requested: { text: 'Help requested — cancel', title: 'Your instructor has been asked for help. Click to cancel the request.' },
 } as const;
 
+/** The buttons on screen, so a resolved request (notificationPoller.ts) resets the right ones. */
+const buttons = new Set<HelpButton>();
+
+/**
+ * The instructor resolved the help request on `notebookPath` (null: on a notebook it did not name):
+ * that notebook's button (every one when null) returns to "Ask for help", here and after a reload.
+ */
+export function helpResolved(notebookPath: string | null): void {
+  for (const button of buttons) if (notebookPath === null || button.path === notebookPath) button.reset();
+  if (notebookPath !== null) localFlag(STORAGE_PREFIX + notebookPath).set(false);
+}
+
 export class HelpButton extends Widget {
   private readonly button: HTMLButtonElement;
 
@@ -31,6 +43,22 @@ export class HelpButton extends Widget {
     this.button.addEventListener('click', () => this.toggle());
     this.node.appendChild(this.button);
     this.render();
+    buttons.add(this);
+  }
+
+  get path(): string {
+    return this.panel.context.path;
+  }
+
+  /** Back to "Ask for help" without sending anything (the instructor closed the request). */
+  reset(): void {
+    this.requested = false;
+    this.render();
+  }
+
+  dispose(): void {
+    buttons.delete(this);
+    super.dispose();
   }
 
   /** Per notebook, in localStorage; where storage is disabled the DOM keeps the state. */

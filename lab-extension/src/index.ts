@@ -3,7 +3,8 @@
  * and help requests into an IndexedDB queue and sends them, batched and gzipped, to this Jupyter
  * server's companion route `{baseUrl}cell-monitor`, which stamps the Jupyter user and forwards them
  * to the class's collector. Shown to the student: the "Ask for help" button and the Assignments
- * sidebar. This file only wires; each part is a module of its own.
+ * sidebar, and notifications (gradings, resolved help requests, class messages). This file only
+ * wires; each part is a module of its own.
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
@@ -11,8 +12,9 @@ import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { addAssignmentsSidebar } from './assignmentsSidebar.ts';
 import { CellMonitor } from './cellMonitor.ts';
-import { HELP_TOOLBAR_ITEM, HelpButton } from './helpButton.ts';
+import { HELP_TOOLBAR_ITEM, HelpButton, helpResolved } from './helpButton.ts';
 import { loadSettings } from './settings.ts';
+import { startNotificationPoller } from './studentNotifications.ts';
 
 export const PLUGIN_ID = '@cell-monitor/lab-extension:plugin';
 
@@ -27,7 +29,8 @@ async function activate(
   // The toolbar factory must exist before the first notebook opens; the button records once the queue is open.
   toolbarRegistry.addFactory<NotebookPanel>('Notebook', HELP_TOOLBAR_ITEM, (panel) => new HelpButton(panel, () => monitor.recorder));
   const settings = await loadSettings(settingRegistry, PLUGIN_ID);
-  addAssignmentsSidebar({ app, tracker, palette });
+  const assignments = addAssignmentsSidebar({ app, tracker, palette });
+  startNotificationPoller({ app, onGraded: () => void assignments.refresh(), onHelpResolved: helpResolved });
   await monitor.start(settings);
 }
 

@@ -94,5 +94,33 @@ export interface AssignmentGradedNotification extends AssignmentGradedPayload {
   type: 'assignment_graded';
 }
 
-/** Every kind of student notification (one so far). */
-export type StudentNotification = AssignmentGradedNotification;
+/** What resolving a help request stores for the student (dashboard). */
+export interface HelpResolvedPayload {
+  help_request_id: number;
+  notebook_path: string | null;
+  resolved_by: string;
+  resolved_at: string;
+}
+
+export interface HelpResolvedNotification extends HelpResolvedPayload {
+  id: number;
+  type: 'help_resolved';
+}
+
+/** What a class broadcast stores for each of the class's students (dashboard). */
+export interface BroadcastPayload {
+  broadcast_id: number;
+  class_id: number;
+  class_name: string;
+  message: string;
+  sent_by: string;
+  sent_at: string;
+}
+
+export interface BroadcastNotification extends BroadcastPayload {
+  id: number;
+  type: 'broadcast';
+}
+
+/** Every kind of student notification. */
+export type StudentNotification = AssignmentGradedNotification | HelpResolvedNotification | BroadcastNotification;

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import * as yup from 'yup';
-import type { BroadcastView, ClassSettings } from '@cell-monitor/shared';
+import type { BroadcastPayload, BroadcastView, ClassSettings } from '@cell-monitor/shared';
 import { authOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../core/logger.ts';
 import { writeTransaction } from '../db/createDb.ts';
@@ -38,7 +38,7 @@ export function addClassroomRoutes(table: RouteTable, parts: { db: Knex; log: Lo
         const students: Array<{ student_id: number }> = await trx('class_enrollments').where({ class_id: cls.id }).select('student_id');
         const [row] = await trx('class_broadcasts').insert({ class_id: cls.id, message, sent_by: instructor.id, sent_at: sentAt, recipients: students.length }).returning('id');
         const id = insertedId(row);
-        const payload = JSON.stringify({ broadcast_id: id, class_id: cls.id, class_name: cls.name, message, sent_by: instructor.name, sent_at: sentAt });
+        const payload = JSON.stringify({ broadcast_id: id, class_id: cls.id, class_name: cls.name, message, sent_by: instructor.name, sent_at: sentAt } satisfies BroadcastPayload);
         // One notification per student, in the same transaction: every student gets it exactly once.
         for (let i = 0; i < students.length; i += 500) {
           await trx('student_notifications').insert(students.slice(i, i + 500).map((s) => ({ student_id: s.student_id, type: 'broadcast', payload, created_at: sentAt })));

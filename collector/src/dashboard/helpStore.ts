@@ -4,7 +4,7 @@
  * student a `help_resolved` notification, which their JupyterLab picks up within seconds.
  */
 import type { Knex } from 'knex';
-import type { HelpRequestView, TimeToHelp } from '@cell-monitor/shared';
+import type { HelpRequestView, HelpResolvedPayload, TimeToHelp } from '@cell-monitor/shared';
 import { writeTransaction } from '../db/createDb.ts';
 import { iso, now } from '../db/rows.ts';
 import { errors, HttpError } from '../http/errors.ts';
@@ -97,7 +97,8 @@ export async function resolveHelpRequest(db: Knex, id: number, instructor: { id:
       .update({ resolved_by: instructor.id, resolved_at: at, ...(row.claimed_at ? {} : { claimed_by: instructor.id, claimed_at: at }) });
     return row as { student_id: number; notebook_path: string | null };
   });
-  await notify(db, request.student_id, 'help_resolved', { help_request_id: id, notebook_path: request.notebook_path, resolved_by: instructor.name, resolved_at: at });
+  const payload: HelpResolvedPayload = { help_request_id: id, notebook_path: request.notebook_path, resolved_by: instructor.name, resolved_at: at };
+  await notify(db, request.student_id, 'help_resolved', { ...payload });
   return findHelpRequest(db, id);
 }
 

@@ -6,7 +6,6 @@
  */
 import {
   studentSubmissionBodySchema,
-  type AssignmentGradedPayload,
   type StudentAssignment,
   type StudentNotification,
   type StudentSubmissionCreated,
@@ -92,8 +91,9 @@ export function addStudentRoutes(table: RouteTable, parts: LmsParts): void {
       const student = await ensureStudent(db, studentOf(ctx));
       const after = /^\d{1,15}$/.test(String(ctx.query.after ?? '')) ? Number(ctx.query.after) : 0;
       const rows = await db('student_notifications').where('student_id', student.id).andWhere('id', '>', after).orderBy('id').limit(100);
-      // The payload is what the grading route stored (submissionRoutes.ts): an AssignmentGradedPayload.
-      ctx.body = rows.map((r) => ({ id: Number(r.id), type: r.type, ...(json(r.payload) as AssignmentGradedPayload) })) satisfies StudentNotification[];
+      // The payload is what the route that notified stored: grading (submissionRoutes.ts), a resolved
+      // help request (dashboard/helpStore.ts) or a class broadcast (dashboard/classroomRoutes.ts).
+      ctx.body = rows.map((r) => ({ id: Number(r.id), type: r.type, ...(json(r.payload) as object) }) as StudentNotification) satisfies StudentNotification[];
     },
   });
 }

@@ -1,10 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { StudentNotification } from '@cell-monitor/shared';
-import { GradingPoller, NOTIFICATION_CURSOR, type GradingPollerOptions } from '../../lab-extension/src/gradingPoller.ts';
+import { NotificationPoller, NOTIFICATION_CURSOR, type NotificationPollerOptions } from '../../lab-extension/src/notificationPoller.ts';
 import { memoryStorage } from '../helpers/memoryStorage.ts';
 
-const it = suite('lab-extension grading poller');
+const it = suite('lab-extension notification poller');
 
 const graded = (id: number, score: number, feedback: string | null = null): StudentNotification => ({
   id,
@@ -18,10 +18,10 @@ const graded = (id: number, score: number, feedback: string | null = null): Stud
 });
 
 /** A poller over a fake companion: `answers` are what successive notification calls return (or throw). */
-function pollerWith(answers: Array<StudentNotification[] | Error>, overrides: Partial<GradingPollerOptions> = {}) {
-  const seen = { asked: [] as number[], shown: [] as string[], refreshed: 0, probes: 0, away: false, there: false, hidden: false };
+function pollerWith(answers: Array<StudentNotification[] | Error>, overrides: Partial<NotificationPollerOptions> = {}) {
+  const seen = { asked: [] as number[], shown: [] as string[], refreshed: 0, resolved: [] as Array<string | null>, probes: 0, away: false, there: false, hidden: false };
   const storage = memoryStorage();
-  const poller = new GradingPoller({
+  const poller = new NotificationPoller({
     api: {
       notifications: async (after) => {
         seen.asked.push(after);
@@ -38,6 +38,7 @@ function pollerWith(answers: Array<StudentNotification[] | Error>, overrides: Pa
     },
     notify: (text) => seen.shown.push(text),
     onGraded: () => (seen.refreshed += 1),
+    onHelpResolved: (path) => seen.resolved.push(path),
     storage: () => storage,
     hidden: () => seen.hidden,
     ...overrides,
@@ -78,6 +79,18 @@ it('collector unreachable (no answer, 502, 503, 504): marked away; then only the
     assert.is(seen.away, false);
     assert.equal(seen.shown, ['Your submission was graded: 80/100']);
   }
+});
+
+it('a resolved help request says so and resets the help button of its notebook; a class message is shown as sent; neither reloads the assignments', async () => {
+  const resolved: StudentNotification = { id: 8, type: 'help_resolved', help_request_id: 3, notebook_path: 'week1/lab1.ipynb', resolved_by: 'Ms Sato', resolved_at: '2026-11-24T09:00:00.000Z' };
+  const message: StudentNotification = { id: 9, type: 'broadcast', broadcast_id: 1, class_id: 2, class_name: 'Data 101', message: '10 minutes left', sent_by: 'Ms Sato', sent_at: '2026-11-24T09:01:00.000Z' };
+  const unknown = { id: 10, type: 'something_newer', text: 'x' } as unknown as StudentNotification;
+  const { poller, seen, storage } = pollerWith([[resolved, message, unknown]]);
+  await poller.tick();
+  assert.equal(seen.shown, ['Your help request on lab1.ipynb was resolved by Ms Sato.', 'Message from Ms Sato: 10 minutes left']);
+  assert.equal(seen.resolved, ['week1/lab1.ipynb']);
+  assert.is(seen.refreshed, 0);
+  assert.is(storage.getItem(NOTIFICATION_CURSOR), '10', 'an unknown kind is skipped, not shown, and not asked for again');
 });
 
 it('other failures (404, 500, 401) do not mark the collector away', async () => {

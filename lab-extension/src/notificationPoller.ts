@@ -1,6 +1,7 @@
 /**
  * Polls the student's notifications (every `intervalMs`, not while the page is hidden) and shows
- * each grading once. The cursor (the id of the last notification shown) is kept in localStorage, so
+ * each once: a grading, a help request the instructor resolved (the "Ask for help" button returns
+ * to normal), a message the instructor sent to the class. The cursor (the id of the last notification shown) is kept in localStorage, so
  * a reload or another tab does not show a grading again. While the collector is away (a flag shared
  * with the drainer) it asks the companion's probe instead, so an outage does not fill the console
  * with failed requests. Pure: no JupyterLab import; what is shown and where it is kept are options.
@@ -14,7 +15,7 @@ export const NOTIFICATION_CURSOR = 'cell-monitor:notifications-after';
 /** Answers meaning the collector (not the request) is the problem: probe before the next poll. */
 const COLLECTOR_AWAY = new Set([undefined, 502, 503, 504]);
 
-export interface GradingPollerOptions {
+export interface NotificationPollerOptions {
   api: Pick<StudentApi, 'notifications'>;
   intervalMs: number;
   /** "The collector is away", shared with the drainer (collectorAway.ts). */
@@ -23,24 +24,35 @@ export interface GradingPollerOptions {
   probe: () => Promise<boolean>;
   /** Shows one line to the student (a JupyterLab notification that stays until closed). */
   notify: (text: string) => void;
-  /** New notifications arrived (the Assignments panel reloads). */
+  /** A grading arrived (the Assignments panel reloads). */
   onGraded: () => void;
+  /** The instructor resolved a help request on this notebook (null: the request named none). */
+  onHelpResolved: (notebookPath: string | null) => void;
   /** Where the cursor is kept; localStorage unless told otherwise. */
   storage?: () => KeyValueStorage;
   /** Whether the page is hidden; `document.hidden` unless told otherwise. */
   hidden?: () => boolean;
 }
 
-/** What the student reads for one grading. */
-export function gradedText(note: Pick<StudentNotification, 'score' | 'feedback'>): string {
-  return `Your submission was graded: ${note.score}/100${note.feedback ? ` — ${note.feedback}` : ''}`;
+const notebookName = (path: string) => path.split('/').pop() || path;
+
+/** What the student reads for one notification. */
+export function notificationText(note: StudentNotification): string {
+  switch (note.type) {
+    case 'assignment_graded':
+      return `Your submission was graded: ${note.score}/100${note.feedback ? ` — ${note.feedback}` : ''}`;
+    case 'help_resolved':
+      return `Your help request${note.notebook_path ? ` on ${notebookName(note.notebook_path)}` : ''} was resolved${note.resolved_by ? ` by ${note.resolved_by}` : ''}.`;
+    case 'broadcast':
+      return `Message from ${note.sent_by || 'your instructor'}: ${note.message}`;
+  }
 }
 
-export class GradingPoller {
+export class NotificationPoller {
   private busy = false;
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly options: GradingPollerOptions) {}
+  constructor(private readonly options: NotificationPollerOptions) {}
 
   /** Polls now and then every `intervalMs`, until `stop()`. */
   start(): void {
@@ -56,7 +68,7 @@ export class GradingPoller {
 
   /** One poll; skipped while the page is hidden or the previous poll still runs. Never rejects. */
   async tick(): Promise<void> {
-    const { api, away, probe, notify, onGraded, storage = browserStorage, hidden = () => document.hidden } = this.options;
+    const { api, away, probe, notify, onGraded, onHelpResolved, storage = browserStorage, hidden = () => document.hidden } = this.options;
     if (this.busy || hidden()) return;
     this.busy = true;
     try {
@@ -65,11 +77,15 @@ export class GradingPoller {
         away.set(false);
       }
       const notes = await api.notifications(Number(storage().getItem(NOTIFICATION_CURSOR) ?? 0) || 0);
+      let graded = false;
       for (const note of notes) {
-        if (note.type === 'assignment_graded') notify(gradedText(note));
+        // A kind this version does not know (a newer collector) is skipped, not shown raw.
+        if (note.type === 'assignment_graded' || note.type === 'help_resolved' || note.type === 'broadcast') notify(notificationText(note));
+        if (note.type === 'assignment_graded') graded = true;
+        if (note.type === 'help_resolved') onHelpResolved(note.notebook_path);
         storage().setItem(NOTIFICATION_CURSOR, String(note.id));
       }
-      if (notes.length) onGraded();
+      if (graded) onGraded();
     } catch (error) {
       if (COLLECTOR_AWAY.has((error as { status?: number }).status)) away.set(true);
     } finally {
