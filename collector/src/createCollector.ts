@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import { closePasswordHashing } from './auth/passwords.ts';
 import { createLiveChannels } from './broadcast/liveChannels.ts';
@@ -11,6 +12,7 @@ import type { Logger } from './core/logger.ts';
 import { createDb, migrateLatest, safeUrl } from './db/createDb.ts';
 import type { RouteSpec } from './http/routeTable.ts';
 import { countInstructors } from './instructors/store.ts';
+import { generatedJwtSecret, SECRET_FILE } from './auth/generatedSecret.ts';
 import { createBoardService } from './dashboard/boardService.ts';
 import { startPipeline, type Pipeline } from './pipeline/startPipeline.ts';
 import { createRedis } from './redis/createRedis.ts';
@@ -38,7 +40,9 @@ export interface Collector {
  * This thread serves HTTP and appends to the buffer. The mode (config.mode) picks the live
  * channels' transport here and the stream in the pipeline thread (pipeline/createStages.ts).
  */
-export async function createCollector(config: Config, log: Logger): Promise<Collector> {
+export async function createCollector(given: Config, log: Logger): Promise<Collector> {
+  const config: Config = given.jwtSecret || given.mode.kind !== 'embedded' ? given : { ...given, jwtSecret: generatedJwtSecret(given.dataDir) };
+  if (config !== given) log.info({ file: path.join(config.dataDir, SECRET_FILE) }, 'JWT_SECRET unset: instructor tokens are signed with the secret generated in DATA_DIR');
   const buffer = createBufferWriter({
     dataDir: config.dataDir,
     sync: config.bufferSync,
@@ -51,7 +55,7 @@ export async function createCollector(config: Config, log: Logger): Promise<Coll
     const applied = await migrateLatest(db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     if (!config.jwtSecret && (await countInstructors(db)) > 0) {
-      throw new ConfigError(['JWT_SECRET is required: instructor accounts exist in the database (set a random value of 32+ characters, e.g. openssl rand -hex 32)']);
+      throw new ConfigError(['JWT_SECRET is required with REDIS_URL: instructor accounts exist in the database, and every collector must sign tokens with the same secret (set a random value of 32+ characters, e.g. openssl rand -hex 32)']);
     }
   } catch (err) {
     buffer.close();

@@ -345,7 +345,7 @@ for (const mode of modesToTest()) {
 
 const cli = suite('instructors: CLI and configuration');
 
-cli('create-instructor makes the first admin; start then refuses to run without JWT_SECRET and names it; secrets stay out of the log', async () => {
+cli('create-instructor makes the first admin; with REDIS_URL start refuses to run without JWT_SECRET and names it; secrets stay out of the log', async () => {
   const dataDir = tempDir('cli');
   const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', DATABASE_URL: `sqlite://${path.join(dataDir, 'store.sqlite')}` };
   const main = path.join(ROOT, 'collector/src/main.ts');
@@ -363,7 +363,8 @@ cli('create-instructor makes the first admin; start then refuses to run without 
   const bad = spawnSync(process.execPath, ['--import', 'tsx', main, 'create-instructor', '--name', 'No Email'], { env, input: 'x\n', encoding: 'utf8' });
   assert.is(bad.status, 2);
 
-  const refused = spawnSync(process.execPath, ['--import', 'tsx', main, 'start'], { env: { ...env, PORT: '0' }, encoding: 'utf8', timeout: 30_000 });
+  // Collectors behind one Redis must share the secret; the embedded default makes its own (live.test.ts).
+  const refused = spawnSync(process.execPath, ['--import', 'tsx', main, 'start'], { env: { ...env, PORT: '0', REDIS_URL: 'redis://127.0.0.1:1' }, encoding: 'utf8', timeout: 30_000 });
   assert.is(refused.status, 2);
   assert.match(refused.stderr, /JWT_SECRET is required/);
 

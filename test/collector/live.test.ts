@@ -1,17 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../helpers/services.ts';
 import { buildEvents, countRows, modesToTest, openStore, postEvents, spawnCollector, startCollector, startServices } from '../helpers/stack.ts';
 import { connectLive, upgradeStatus } from '../helpers/wsClient.ts';
 
-test('without instructor accounts configured (no JWT_SECRET) /ws refuses upgrades (503) unless DEV_OPEN_WS=1', async () => {
+test('embedded default without JWT_SECRET: a secret is generated in DATA_DIR (0600, kept across restarts) and /ws needs a token (401) unless DEV_OPEN_WS=1', async () => {
   const services = await startServices('embedded');
-  const app = await startCollector(services.env());
+  const env = services.env();
+  const app = await startCollector(env);
+  const secretFile = path.join(env.DATA_DIR, 'jwt-secret');
   try {
-    assert.is(await upgradeStatus(`${app.url.replace('http', 'ws')}/ws`), 503);
-    assert.is(await upgradeStatus(`${app.url.replace('http', 'ws')}/instructor/ws`), 503);
+    assert.is(await upgradeStatus(`${app.url.replace('http', 'ws')}/ws`), 401);
+    assert.is(await upgradeStatus(`${app.url.replace('http', 'ws')}/instructor/ws`), 401);
+    assert.is(fs.statSync(secretFile).mode & 0o777, 0o600, 'only the collector user reads the secret');
+    assert.ok(fs.readFileSync(secretFile, 'utf8').trim().length >= 64);
   } finally {
     await app.close();
+  }
+  const secret = fs.readFileSync(secretFile, 'utf8');
+  const again = await startCollector(env);
+  try {
+    assert.is(fs.readFileSync(secretFile, 'utf8'), secret, 'a restart keeps the secret: tokens stay valid');
+  } finally {
+    await again.close();
+  }
+  const open = await startCollector(services.env({ DEV_OPEN_WS: '1' }));
+  try {
+    assert.is(await upgradeStatus(`${open.url.replace('http', 'ws')}/ws`), 101);
+  } finally {
+    await open.close();
   }
 });
 

@@ -40,7 +40,7 @@ export async function createInstructorCommand(): Promise<void> {
     const row = await createInstructor(db, { email: values.email!, name: values.name!, password, role: values.role as Role });
     log.info({ instructorId: row.id, role: row.role }, 'instructor created');
     process.stdout.write(`created ${row.role} #${row.id} ${row.email}\n`);
-    if (!config.jwtSecret) log.warn('set JWT_SECRET before starting the collector: it is required once instructor accounts exist');
+    if (!config.jwtSecret && config.mode.kind !== 'embedded') log.warn('set JWT_SECRET before starting the collectors: with REDIS_URL it is required once instructor accounts exist');
   } catch (err) {
     if (err instanceof EmailTakenError) {
       process.stderr.write(`cell-monitor-collector: an instructor with email ${values.email} already exists\n`);

@@ -157,7 +157,7 @@ keyless('another Host name (DNS rebinding) gets 403 host_not_allowed on HTTP and
     req.end();
   });
   assert.is(ws, 403);
-  assert.is(await upgradeStatus(`${app.url.replace('http', 'ws')}/ws`), 503, 'no JWT_SECRET: the upgrade is refused, not opened');
+  assert.is(await upgradeStatus(`${app.url.replace('http', 'ws')}/ws`), 401, 'no token: the upgrade is refused, not opened');
 });
 
 keyless.run();
