@@ -287,6 +287,43 @@ e2e('Assignments panel: the assignment is listed, the open notebook is submitted
   await page.locator('.jp-SideBar .lm-TabBar-tab[data-id="filebrowser"]').click();
 });
 
+e2e('the help loop closes: "Ask for help" shows on the board and in the queue; claimed and resolved, the button resets and a notification says so; a class message arrives once', async (page) => {
+  // The Assignments test made the instructor and the class this student is enrolled in.
+  const { token } = await instructorApi('POST', '/api/v1/auth/login', undefined, { email: 'teacher@example.org', password: 'teacher-password-1' });
+  const [cls] = await instructorApi('GET', '/api/v1/classes', token);
+  const button = page.locator('.jp-NotebookPanel-toolbar .cm-HelpButton-button');
+  await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'first.ipynb' }).click();
+  assert.equal((await button.innerText()).trim(), 'Ask for help');
+  const asked = Date.now();
+  await button.click();
+  const card = await waitFor(async () => {
+    const board = await instructorApi('GET', `/api/v1/dashboard/board?class_id=${cls.id}`, token);
+    const mine = board.cards.find((c: { userId: string }) => c.userId === stack.username);
+    return mine?.status === 'help' && board.helpQueue.some((h: { userId: string }) => h.userId === stack.username) ? mine : undefined;
+  }, 10_000, 'the help request on the board');
+  console.log(`# help request → board card and queue: ${Date.now() - asked} ms`);
+  assert.equal(card.help.notebookPath, 'first.ipynb');
+
+  await instructorApi('POST', `/api/v1/help_requests/${card.help.id}/claim`, token);
+  const resolved = Date.now();
+  await instructorApi('POST', `/api/v1/help_requests/${card.help.id}/resolve`, token);
+  await page.locator('.jp-toast-message, .Toastify__toast', { hasText: 'help request on first.ipynb was resolved by Teacher' }).first().waitFor({ timeout: 15_000 });
+  await waitFor(async () => (await button.getAttribute('aria-pressed')) === 'false', 10_000, 'the help button to reset');
+  console.log(`# resolve → the student's button and notification: ${Date.now() - resolved} ms`);
+  assert.equal((await button.innerText()).trim(), 'Ask for help');
+  assert.equal((await events({ user_id: stack.username, event_type: 'help_cancel' })).length, 1, 'resetting sent nothing (the one help_cancel is the earlier test\'s)');
+  await page.screenshot({ path: artifactPath('jupyterlab-help-resolved.png') });
+
+  const sent = await instructorApi('POST', `/api/v1/classes/${cls.id}/broadcasts`, token, { message: 'Ten minutes left — save your work' });
+  assert.equal(sent.recipients, 1);
+  const toast = page.locator('.Toastify__toast', { hasText: 'Ten minutes left — save your work' });
+  await toast.first().waitFor({ timeout: 15_000 });
+  // A second message as a sentinel: notifications are shown in order, so a repeat of the first would be on screen by the time it is.
+  await instructorApi('POST', `/api/v1/classes/${cls.id}/broadcasts`, token, { message: 'Sentinel message' });
+  await page.locator('.jp-toast-message, .Toastify__toast', { hasText: 'Sentinel message' }).first().waitFor({ timeout: 15_000 });
+  assert.equal(await toast.count(), 1, 'shown once');
+});
+
 e2e('kernel interrupt and restart are recorded, and a settings change (Send cell code: off) applies without a reload', async (page) => {
   const user = { user_id: stack.username, notebook_path: 'first.ipynb' };
   await page.locator('.jp-NotebookPanel-toolbar [data-command="notebook:interrupt-kernel"]').click();
