@@ -105,15 +105,19 @@ test('no file in a collector folder imports a top-level file (those only compose
   assert.equal(upward.map((e) => `${e.from} → ${e.to}`), []);
 });
 
-test('packages go one way: lab-extension → shared ← collector', () => {
+test('packages go one way: lab-extension → shared ← collector, and dashboard → shared', () => {
   const shared = importsUnder(path.join(ROOT, 'shared/src'));
   const extension = importsUnder(path.join(ROOT, 'lab-extension/src'));
+  const dashboard = importsUnder(path.join(ROOT, 'dashboard/src'));
   const crossing = (edges: Edge[], forbidden: RegExp) => edges.filter((e) => forbidden.test(e.to)).map((e) => `${e.from} → ${e.to}`);
   assert.ok(shared.length > 0 && extension.length > 0);
   assert.equal(crossing(shared, /^(collector|lab-extension)\/|^@cell-monitor\/(collector|lab-extension)/), [], 'shared imports only itself and yup');
   assert.equal(shared.filter((e) => !e.to.startsWith('shared/') && e.to !== 'yup').map((e) => `${e.from} → ${e.to}`), [], 'shared depends only on yup');
   assert.equal(crossing(extension, /^collector\/|^@cell-monitor\/collector/), [], 'the extension never imports the collector');
   assert.equal(crossing(collectorEdges, /^lab-extension\/|^@cell-monitor\/lab-extension/), [], 'the collector never imports the extension');
+  assert.ok(dashboard.length > 0);
+  assert.equal(crossing(dashboard, /^(collector|lab-extension)\/|^@cell-monitor\/(collector|lab-extension)/), [], 'the dashboard page talks to the collector over HTTP only: it imports shared, never collector code');
+  assert.equal(crossing(collectorEdges, /^dashboard\/|^@cell-monitor\/dashboard/), [], 'the collector serves the built page, it never imports its code');
 });
 
 test.run();

@@ -11,9 +11,9 @@ import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { waitFor } from '../../helpers/services.ts';
 import { countRows, modesToTest, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 import { openSocket, upgradeStatus } from '../../helpers/wsClient.ts';
+import { cellRun, classEvent, simulatedClass } from '../../helpers/simulatedClass.ts';
 
 const SECRET = 'dashboard-test-jwt-secret-0123456789-abcdef';
-const MIN = 60_000;
 
 async function call(base: string, method: string, path: string, options: { token?: string; body?: unknown } = {}) {
   const res = await fetch(base + path, {
@@ -31,19 +31,8 @@ async function login(base: string, email: string, password: string): Promise<str
   return res.body.token;
 }
 
-let seq = 0;
-/** One event of `type` for `userId`, happened `agoMs` before now. */
-function ev(userId: string, type: string, agoMs = 0, fields: Record<string, unknown> = {}) {
-  return { eventId: `dash-${process.pid}-${++seq}`, eventType: type, eventTime: new Date(Date.now() - agoMs).toISOString(), userId, sessionId: `s-${userId}`, notebookPath: 'lab1.ipynb', ...fields };
-}
-const run = (userId: string, cell: number, ok: boolean, agoMs = 0) =>
-  ev(userId, ok ? 'cell_execution_complete' : 'cell_execution_error', agoMs, {
-    cellId: `c${cell}`,
-    cellIndex: cell,
-    success: ok,
-    durationMs: 20,
-    ...(ok ? {} : { error: { name: 'NameError', message: `name 'v${cell}' is not defined`, traceback: 'Traceback (most recent call last)…' } }),
-  });
+const ev = classEvent;
+const run = cellRun;
 
 for (const mode of modesToTest()) {
   const it = suite(`dashboard board [${mode}]`);
@@ -79,31 +68,7 @@ for (const mode of modesToTest()) {
   });
 
   it('a simulated class through the real ingest API: every card shows the right status, sorted data and counts in the snapshot', async () => {
-    const expected = new Map<string, StudentStatus>();
-    const batch: object[] = [];
-    students.forEach((user, i) => {
-      if (i < 12) {
-        batch.push(ev(user, 'session_start', 20_000), run(user, 1, true, 15_000), run(user, 2, true, 10_000));
-        expected.set(user, 'active');
-      } else if (i < 16) {
-        batch.push(ev(user, 'session_start', 20_000), run(user, 3, false, 9_000), run(user, 3, false, 6_000), run(user, 3, false, 3_000));
-        expected.set(user, 'stuck');
-      } else if (i < 18) {
-        batch.push(ev(user, 'session_start', 20_000), run(user, 2, false, 5_000), ev(user, 'help_request', 4_000, { cellId: 'c2', cellIndex: 2 }));
-        expected.set(user, 'help');
-      } else if (i < 21) {
-        batch.push(ev(user, 'session_start', 15 * MIN), run(user, 1, true, 14 * MIN));
-        expected.set(user, 'catching_up');
-      } else if (i < 25) {
-        batch.push(ev(user, 'session_start', 1_000));
-        expected.set(user, 'idle');
-      } else if (i < 27) {
-        batch.push(ev(user, 'session_start', 30_000), run(user, 1, true, 20_000), ev(user, 'session_end', 10_000));
-        expected.set(user, 'offline');
-      } else {
-        expected.set(user, 'offline'); // enrolled, never seen
-      }
-    });
+    const { events: batch, expected } = simulatedClass(students);
     for (let i = 0; i < batch.length; i += 50) assert.is((await postEvents(b.url, batch.slice(i, i + 50))).status, 202);
     const board = await waitFor(async () => {
       const res = await call(a.url, 'get', `/api/v1/dashboard/board?class_id=${classId}`, { token: teacher });

@@ -1,0 +1,141 @@
+/**
+ * The signed-in page: the header, then the board (with the help queue beside it) or one of the views
+ * one click away. The board is a snapshot from the server kept current by `/dashboard/ws` deltas;
+ * after every (re)connect the snapshot is fetched again, so nothing is missed.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { BoardSnapshot, InstructorView, StudentStatus } from '@cell-monitor/shared';
+import { api, session } from './api.ts';
+import { applyMessage, fromSnapshot, type BoardView } from './boardState.ts';
+import { Board } from './Board.tsx';
+import { BroadcastPanel } from './BroadcastPanel.tsx';
+import { ErrorClusters } from './ErrorClusters.tsx';
+import { Header, type ClassOption } from './Header.tsx';
+import { HelpQueue } from './HelpQueue.tsx';
+import type { Language, Translate, WordKey } from './i18n.ts';
+import { openLiveSocket } from './liveSocket.ts';
+import { ProgressView } from './ProgressView.tsx';
+import { StudentView } from './StudentView.tsx';
+
+type Tab = 'board' | 'progress' | 'errors' | 'broadcast';
+const TABS: Array<[Tab, WordKey]> = [['board', 'tab.board'], ['progress', 'tab.progress'], ['errors', 'tab.errors'], ['broadcast', 'tab.broadcast']];
+const CLASS_KEY = 'cell-monitor:dashboard-class';
+
+interface Props {
+  t: Translate;
+  me: InstructorView;
+  language: Language;
+  onLanguage: (language: Language) => void;
+  onSignOut: () => void;
+  onSessionEnded: () => void;
+}
+
+export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnded }: Props) {
+  const [classes, setClasses] = useState<ClassOption[] | null>(null);
+  const [classId, setClassId] = useState<number | null>(null);
+  const [board, setBoard] = useState<BoardView | null>(null);
+  const [live, setLive] = useState(false);
+  const [tab, setTab] = useState<Tab>('board');
+  const [student, setStudent] = useState<string | null>(null);
+  const [statuses, setStatuses] = useState<Set<StudentStatus>>(new Set());
+  const [search, setSearch] = useState('');
+  const [projector, setProjector] = useState(false);
+  const [highlight, setHighlight] = useState<Set<string> | null>(null);
+  const [stale, setStale] = useState(0);
+  const [now, setNow] = useState(Date.now());
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 5_000);
+    api<ClassOption[]>('GET', '/api/v1/classes?limit=200').then((list) => {
+      setClasses(list);
+      const kept = Number(sessionStorage.getItem(CLASS_KEY));
+      setClassId(list.some((c) => c.id === kept) ? kept : (list[0]?.id ?? null));
+    }, () => setClasses([]));
+    return () => clearInterval(timer);
+  }, []);
+
+  useEffect(() => {
+    if (classes === null) return;
+    sessionStorage.setItem(CLASS_KEY, String(classId ?? ''));
+    let current = true;
+    const query = classId === null ? '' : `?class_id=${classId}`;
+    const resync = () => api<BoardSnapshot>('GET', `/api/v1/dashboard/board${query}`).then((s) => current && setBoard(fromSnapshot(s, Date.now())), () => undefined);
+    setBoard(null);
+    resync();
+    const socket = openLiveSocket({
+      classId,
+      token: session.token() ?? '',
+      onOpen: () => {
+        setLive(true);
+        resync();
+      },
+      onMessage: (message) => {
+        if (message.type === 'stale') setStale((n) => n + 1);
+        else setBoard((view) => (view ? applyMessage(view, message, Date.now()) : view));
+      },
+      onDown: () => setLive(false),
+      onSessionEnded,
+    });
+    return () => {
+      current = false;
+      socket.close();
+    };
+  }, [classes, classId]);
+
+  const openStudent = (userId: string) => setStudent(userId);
+  return (
+    <div class={projector ? 'page projector' : 'page'}>
+      <Header
+        t={t}
+        me={me}
+        classes={classes ?? []}
+        classId={classId}
+        onClass={(id) => {
+          setClassId(id);
+          setHighlight(null);
+        }}
+        board={board}
+        live={live}
+        statuses={statuses}
+        onStatuses={setStatuses}
+        projector={projector}
+        onProjector={setProjector}
+        language={language}
+        onLanguage={onLanguage}
+        onSignOut={onSignOut}
+      />
+      <nav class="tabs" role="tablist">
+        {TABS.map(([id, word]) => (
+          <button type="button" role="tab" aria-selected={tab === id && !student} class={tab === id && !student ? 'on' : ''} onClick={() => (setTab(id), setStudent(null))}>
+            {t(word)}
+          </button>
+        ))}
+        {tab === 'board' && !student && (
+          <input class="search" type="search" placeholder={t('board.search')} aria-label={t('board.search')} value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+        )}
+      </nav>
+      {student ? (
+        <StudentView t={t} userId={student} classId={classId} now={now} onBack={() => setStudent(null)} />
+      ) : tab === 'board' ? (
+        <div class="board-area">
+          <Board t={t} board={board} classes={classes} statuses={statuses} search={search} highlight={highlight} now={now} onOpen={openStudent} onClearHighlight={() => setHighlight(null)} />
+          <HelpQueue t={t} queue={board?.helpQueue ?? []} now={now} onOpen={openStudent} />
+        </div>
+      ) : tab === 'progress' ? (
+        <ProgressView t={t} classId={classId} stale={stale} />
+      ) : tab === 'errors' ? (
+        <ErrorClusters
+          t={t}
+          classId={classId}
+          stale={stale}
+          onHighlight={(users) => {
+            setHighlight(new Set(users));
+            setTab('board');
+          }}
+        />
+      ) : (
+        <BroadcastPanel t={t} classId={classId} stuckErrors={board?.stuckErrors ?? 3} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * The class's errors grouped by what went wrong, largest first, live: "NameError: name '…' is not
+ * defined — cell 5 — 14 students", with the latest example (traceback as text). Choosing one
+ * highlights those students on the board.
+ */
+import type { ErrorCluster } from '@cell-monitor/shared';
+import type { Translate } from './i18n.ts';
+import { useSnapshot } from './useSnapshot.ts';
+
+export function ErrorClusters({ t, classId, stale, onHighlight }: { t: Translate; classId: number | null; stale: number; onHighlight: (userIds: string[]) => void }) {
+  const { data, error } = useSnapshot<ErrorCluster[]>(`/api/v1/dashboard/errors${classId !== null ? `?class_id=${classId}` : ''}`, stale);
+  if (error) return <p class="error">{error}</p>;
+  if (!data) return <section class="view" aria-busy="true" />;
+  if (data.length === 0) return <section class="view"><p class="hint">{t('errors.empty')}</p></section>;
+  return (
+    <section class="view clusters">
+      <ol>
+        {data.map((cluster) => (
+          <li class="cluster" data-signature={cluster.signature}>
+            <details>
+              <summary>
+                <span class="count">{t(cluster.students === 1 ? 'errors.student' : 'errors.students', { n: cluster.students })}</span>
+                <code class="signature">{cluster.signature}</code>
+                <span class="where">
+                  {[cluster.notebookPath?.split('/').pop(), cluster.cellIndex !== null ? `${t('card.cell')} ${cluster.cellIndex + 1}` : null].filter(Boolean).join(' · ')} · ×{cluster.occurrences}
+                </span>
+              </summary>
+              <div class="example">
+                <h4>
+                  {t('errors.example')} ({cluster.example.userId})
+                </h4>
+                <pre>{cluster.example.traceback ?? cluster.example.message}</pre>
+              </div>
+            </details>
+            <button type="button" onClick={() => onHighlight(cluster.userIds)}>
+              {t('errors.highlight')}
+            </button>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,50 @@
+/** The help queue, oldest first: who is waiting, for how long, who is on the way; claim and resolve. */
+import { useState } from 'preact/hooks';
+import type { HelpRequestView } from '@cell-monitor/shared';
+import { api, ApiError } from './api.ts';
+import { duration } from './boardState.ts';
+import type { Translate } from './i18n.ts';
+
+export function HelpQueue({ t, queue, now, onOpen }: { t: Translate; queue: HelpRequestView[]; now: number; onOpen: (userId: string) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const act = (request: HelpRequestView, action: 'claim' | 'resolve') =>
+    api('POST', `/api/v1/help_requests/${request.id}/${action}`).then(
+      () => setError(null),
+      (err) => setError(err instanceof ApiError ? err.message : t('error.generic')),
+    );
+  return (
+    <aside class="queue" aria-label={t('help.queue')}>
+      <h2>
+        {t('help.queue')} <span class="count">{queue.length}</span>
+      </h2>
+      {error && <p class="error" role="alert">{error}</p>}
+      {queue.length === 0 && <p class="hint">{t('help.empty')}</p>}
+      <ol>
+        {queue.map((request) => (
+          <li class={request.claimedBy ? 'request claimed' : 'request'} data-help={request.id}>
+            <button type="button" class="linkish name" onClick={() => onOpen(request.userId)}>
+              {request.displayName}
+            </button>
+            <span class="wait">{duration(now - Date.parse(request.requestedAt))}</span>
+            <div class="where">{[request.notebookPath?.split('/').pop(), request.cellIndex !== null ? `${t('card.cell')} ${request.cellIndex + 1}` : null].filter(Boolean).join(' · ')}</div>
+            {request.claimedBy && (
+              <div class="claimed">
+                {t('card.claimedBy')} {request.claimedBy.name}
+              </div>
+            )}
+            <div class="actions">
+              {!request.claimedBy && (
+                <button type="button" onClick={() => act(request, 'claim')}>
+                  {t('help.claim')}
+                </button>
+              )}
+              <button type="button" class="primary" onClick={() => act(request, 'resolve')}>
+                {t('help.resolve')}
+              </button>
+            </div>
+          </li>
+        ))}
+      </ol>
+    </aside>
+  );
+}

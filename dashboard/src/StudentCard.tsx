@@ -1,0 +1,70 @@
+/**
+ * One student at a glance: name, status (word, icon and colour), where they are, how long since they
+ * did something, runs and errors, the last error in one line, and a 30-minute activity sparkline.
+ * Every student-controlled string is a text node.
+ */
+import type { BoardCard } from '@cell-monitor/shared';
+import { duration, STATUS_LOOK } from './boardState.ts';
+import { statusWord, type Translate } from './i18n.ts';
+import { Sparkline } from './Sparkline.tsx';
+
+interface Props {
+  t: Translate;
+  card: BoardCard;
+  now: number;
+  highlighted: boolean;
+  dimmed: boolean;
+  onOpen: (userId: string) => void;
+}
+
+const notebookName = (path: string) => path.split('/').pop() || path;
+
+export function StudentCard({ t, card, now, highlighted, dimmed, onOpen }: Props) {
+  const look = STATUS_LOOK[card.status];
+  const where = card.notebookPath ? `${notebookName(card.notebookPath)}${card.cellIndex !== null ? ` · ${t('card.cell')} ${card.cellIndex + 1}` : ''}` : '';
+  const since = card.lastActivityAt ? `${duration(now - Date.parse(card.lastActivityAt))} ${t('card.ago')}` : t('card.never');
+  return (
+    <li
+      class={`card status-${card.status}${highlighted ? ' highlighted' : ''}${dimmed ? ' dimmed' : ''}`}
+      style={{ '--status': look.colour }}
+      data-card={card.userId}
+      data-status={card.status}
+    >
+      <button type="button" class="card-button" onClick={() => onOpen(card.userId)}>
+        <span class="name">{card.displayName}</span>
+        <span class="badge">
+          <span aria-hidden="true" class="icon">{look.icon}</span> {statusWord(t, card.status)}
+        </span>
+        {card.status === 'help' && card.help && (
+          <div class="big-wait">
+            {t('card.waiting')} <strong>{duration(now - Date.parse(card.help.requestedAt))}</strong>
+            {card.help.claimedBy && (
+              <span class="claimed">
+                {t('card.claimedBy')} {card.help.claimedBy.name}
+              </span>
+            )}
+          </div>
+        )}
+        {card.status === 'stuck' && card.stuck && (
+          <div class="stuck-line">
+            {t('card.cell')} {card.stuck.cellIndex !== null ? card.stuck.cellIndex + 1 : '?'} · {card.stuck.errorName} ×{card.stuck.count}
+          </div>
+        )}
+        {card.status === 'catching_up' && (
+          <div class="late-line">
+            {t('card.lateBy')} {duration(card.lagSeconds * 1000)} — {t('card.incomplete')}
+          </div>
+        )}
+        <div class="where">{where}</div>
+        <div class="meta">
+          <span>{since}</span>
+          <span>
+            {t(card.runs === 1 ? 'card.run' : 'card.runs', { n: card.runs })} · {t(card.errors === 1 ? 'card.error' : 'card.errors', { n: card.errors })}
+          </span>
+        </div>
+        {card.lastError && <div class="last-error">{card.lastError}</div>}
+        <Sparkline values={card.sparkline} />
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,74 @@
+/**
+ * One student: their card, per-cell attempts (✓/✗ in order), and the timeline — runs with their code,
+ * duration and result, errors with traceback, saves, help requests, kernel restarts. All as text.
+ */
+import type { StudentTimeline, TimelineEntry } from '@cell-monitor/shared';
+import type { Translate } from './i18n.ts';
+import { StudentCard } from './StudentCard.tsx';
+import { useSnapshot } from './useSnapshot.ts';
+
+function Entry({ entry }: { entry: TimelineEntry }) {
+  const time = new Date(entry.at).toLocaleTimeString();
+  const cell = entry.cellIndex !== null ? ` · cell ${entry.cellIndex + 1}` : '';
+  return (
+    <li class={`entry ${entry.success === false ? 'failed' : ''}`} data-event={entry.eventType}>
+      <div class="entry-head">
+        <time>{time}</time> <strong>{entry.eventType.replace(/_/g, ' ')}</strong>
+        <span class="where">
+          {entry.notebookPath?.split('/').pop() ?? ''}
+          {cell}
+        </span>
+        {entry.durationMs !== null && <span class="duration">{Math.round(entry.durationMs)} ms</span>}
+        {entry.success !== null && <span class={entry.success ? 'ok' : 'ko'}>{entry.success ? '✓' : '✗'}</span>}
+      </div>
+      {entry.code && <pre class="code">{entry.code}</pre>}
+      {entry.error && <pre class="traceback">{entry.error.traceback ?? `${entry.error.name}: ${entry.error.message}`}</pre>}
+      {!entry.error && entry.output && <pre class="output">{entry.output}</pre>}
+    </li>
+  );
+}
+
+export function StudentView({ t, userId, classId, now, onBack }: { t: Translate; userId: string; classId: number | null; now: number; onBack: () => void }) {
+  const { data, error } = useSnapshot<StudentTimeline>(`/api/v1/dashboard/students/${encodeURIComponent(userId)}/timeline${classId !== null ? `?class_id=${classId}` : ''}`, 0);
+  return (
+    <section class="view student">
+      <button type="button" onClick={onBack}>
+        ← {t('student.back')}
+      </button>
+      {error && <p class="error">{error}</p>}
+      {data && (
+        <div class="student-grid">
+          <div>
+            <h2>{data.displayName}</h2>
+            {data.card && (
+              <ul class="cards single">
+                <StudentCard t={t} card={data.card} now={now} highlighted={false} dimmed={false} onOpen={() => undefined} />
+              </ul>
+            )}
+            <h3>{t('student.attempts')}</h3>
+            <table class="attempts">
+              {data.attempts.map((a) => (
+                <tr>
+                  <th>{a.cellIndex !== null ? a.cellIndex + 1 : a.cellId}</th>
+                  <td>
+                    {a.results.map((ok) => (
+                      <span class={ok ? 'ok' : 'ko'}>{ok ? '✓' : '✗'}</span>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </table>
+          </div>
+          <div>
+            <h3>{t('student.timeline')}</h3>
+            <ol class="timeline">
+              {data.entries.map((entry) => (
+                <Entry entry={entry} />
+              ))}
+            </ol>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

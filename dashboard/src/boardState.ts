@@ -1,0 +1,97 @@
+/**
+ * The board as the page holds it: the server's snapshot, then its deltas (`card` replaces one card,
+ * `header` the counts, time to help and queue). Pure: the page renders what this returns, and the
+ * test drives it in Node. Sorting is by urgency, longest-waiting help first.
+ */
+import { STUDENT_STATUSES, type BoardCard, type BoardSnapshot, type DashboardMessage, type HelpRequestView, type StatusCounts, type StudentStatus, type TimeToHelp } from '@cell-monitor/shared/dashboard';
+
+export interface BoardView {
+  classId: number | null;
+  className: string | null;
+  stuckErrors: number;
+  cards: Map<string, BoardCard>;
+  counts: StatusCounts;
+  timeToHelp: TimeToHelp;
+  helpQueue: HelpRequestView[];
+  /** When the server last told us something (ms). */
+  updatedAt: number;
+}
+
+export function fromSnapshot(snapshot: BoardSnapshot, now: number): BoardView {
+  return {
+    classId: snapshot.classId,
+    className: snapshot.className,
+    stuckErrors: snapshot.stuckErrors,
+    cards: new Map(snapshot.cards.map((c) => [c.userId, c])),
+    counts: snapshot.counts,
+    timeToHelp: snapshot.timeToHelp,
+    helpQueue: snapshot.helpQueue,
+    updatedAt: now,
+  };
+}
+
+/** A new view with the message applied (the old one is left as it was). */
+export function applyMessage(view: BoardView, message: DashboardMessage, now: number): BoardView {
+  if (message.type === 'card') {
+    const cards = new Map(view.cards);
+    cards.set(message.card.userId, message.card);
+    return { ...view, cards, updatedAt: now };
+  }
+  if (message.type === 'header') return { ...view, counts: message.counts, timeToHelp: message.timeToHelp, helpQueue: message.helpQueue, updatedAt: now };
+  return view;
+}
+
+const rank = new Map<StudentStatus, number>(STUDENT_STATUSES.map((s, i) => [s, i]));
+
+/** Most urgent first: help (longest waiting first), stuck, catching up, active, idle, offline; then by name. */
+export function byUrgency(a: BoardCard, b: BoardCard): number {
+  const byStatus = rank.get(a.status)! - rank.get(b.status)!;
+  if (byStatus !== 0) return byStatus;
+  if (a.status === 'help' && a.help && b.help) {
+    const byWait = a.help.requestedAt.localeCompare(b.help.requestedAt);
+    if (byWait !== 0) return byWait;
+  }
+  return a.displayName.localeCompare(b.displayName, undefined, { numeric: true, sensitivity: 'base' });
+}
+
+export interface CardFilter {
+  /** Only these statuses (empty: all). */
+  statuses: ReadonlySet<StudentStatus>;
+  /** Case-insensitive part of the display name or user name. */
+  search: string;
+}
+
+export function visibleCards(view: BoardView, filter: CardFilter): BoardCard[] {
+  const needle = filter.search.trim().toLowerCase();
+  return [...view.cards.values()]
+    .filter((c) => filter.statuses.size === 0 || filter.statuses.has(c.status))
+    .filter((c) => !needle || c.displayName.toLowerCase().includes(needle) || c.userId.toLowerCase().includes(needle))
+    .sort(byUrgency);
+}
+
+/** "4 min", "1 h 05", "5 s" — for waiting times and time since last activity. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')}`;
+}
+
+/** Seconds as "1 min 30" / "45 s" / "—" for the header's time to help and the per-cell table. */
+export function seconds(value: number | null): string {
+  if (value === null) return '—';
+  const s = Math.round(value);
+  if (s < 60) return `${s} s`;
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')}`;
+}
+
+/** The status's colour (Okabe-Ito, colour-blind safe) and icon: never colour alone. */
+export const STATUS_LOOK: Record<StudentStatus, { colour: string; icon: string }> = {
+  help: { colour: '#D55E00', icon: '?' },
+  stuck: { colour: '#E69F00', icon: '⚠' },
+  catching_up: { colour: '#56B4E9', icon: '⟳' },
+  active: { colour: '#009E73', icon: '▶' },
+  idle: { colour: '#8C8C8C', icon: '‖' },
+  offline: { colour: '#C8C8C8', icon: '○' },
+};

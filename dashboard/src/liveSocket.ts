@@ -1,0 +1,53 @@
+/**
+ * The board's live socket (`/dashboard/ws`): the token travels as a WebSocket subprotocol, never in
+ * the URL. It reconnects with the shared full-jitter backoff and says so; after each (re)connect the
+ * page fetches a fresh snapshot, so nothing said while it was away is missed. Closed for an expired
+ * or revoked token, it ends the session instead.
+ */
+import { createBackoff } from '@cell-monitor/shared/backoff';
+import { SOCKET_CLOSE, type DashboardMessage } from '@cell-monitor/shared/dashboard';
+
+export interface LiveSocketOptions {
+  classId: number | null;
+  token: string;
+  onOpen: () => void;
+  onMessage: (message: DashboardMessage) => void;
+  onDown: () => void;
+  onSessionEnded: () => void;
+}
+
+export function openLiveSocket(options: LiveSocketOptions): { close(): void } {
+  const backoff = createBackoff({ baseMs: 1_000, maxMs: 30_000 }, Math.random);
+  let socket: WebSocket | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+
+  const connect = () => {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const query = options.classId === null ? '' : `?class_id=${options.classId}`;
+    socket = new WebSocket(`${scheme}://${location.host}/dashboard/ws${query}`, ['cell-monitor.bearer', options.token]);
+    socket.onopen = () => backoff.reset();
+    socket.onmessage = (event) => {
+      const message = JSON.parse(String(event.data)) as DashboardMessage;
+      if (message.type === 'hello') options.onOpen();
+      else options.onMessage(message);
+    };
+    socket.onclose = (event) => {
+      if (closed) return;
+      if (event.code === SOCKET_CLOSE.tokenExpired || event.code === SOCKET_CLOSE.tokenRevoked) {
+        closed = true;
+        return options.onSessionEnded();
+      }
+      options.onDown();
+      timer = setTimeout(connect, backoff.next());
+    };
+  };
+  connect();
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      socket?.close(1000, 'page left');
+    },
+  };
+}
