@@ -9,6 +9,8 @@ import sys
 import time
 from contextlib import contextmanager
 
+import pytest
+
 from jupyter_server.auth import IdentityProvider, User
 
 # The package is tested from the source tree (the wheel build needs the labextension built first).
@@ -103,3 +105,10 @@ def running_collector(data_dir, **extra_env):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+@pytest.fixture(scope="module")
+def collector(request, tmp_path_factory):
+    """The real collector CLI (embedded) for one test module, with that module's MASTER_KEY as INGEST_KEY."""
+    with running_collector(tmp_path_factory.mktemp("collector-data"), INGEST_KEY=request.module.MASTER_KEY) as running:
+        yield running

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 from cell_monitor.credentials import student_credential
-from conftest import STUDENT, NamedUser, free_port, running_collector, stored_user
+from conftest import STUDENT, NamedUser, free_port, stored_user
 from tornado.httpclient import HTTPClientError
 
 MASTER_KEY = "companion-test-key-0123456789"
@@ -14,12 +14,6 @@ MASTER_KEY = "companion-test-key-0123456789"
 
 class WangXiaoming(NamedUser):
     username = "王小明"
-
-
-@pytest.fixture(scope="module")
-def collector(tmp_path_factory):
-    with running_collector(tmp_path_factory.mktemp("collector-data"), INGEST_KEY=MASTER_KEY) as running:
-        yield running
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import os
 
 import pytest
 from cell_monitor.credentials import student_credential
-from conftest import STUDENT, NamedUser, running_collector, server_log_records, stored_user
+from conftest import STUDENT, NamedUser, server_log_records, stored_user
 
 MASTER_KEY = "environment-test-master-key-0123456789"
 SECRETS = {
@@ -14,12 +14,6 @@ SECRETS = {
     "CELL_MONITOR_MASTER_KEY": MASTER_KEY,
 }
 PROBE = 'import os, json; print(json.dumps({"names": sorted(k for k in os.environ if k.startswith("CELL_MONITOR")), "values": list(os.environ.values())}))'
-
-
-@pytest.fixture(scope="module")
-def collector(tmp_path_factory):
-    with running_collector(tmp_path_factory.mktemp("environment-data"), INGEST_KEY=MASTER_KEY) as running:
-        yield running
 
 
 @pytest.fixture

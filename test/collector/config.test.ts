@@ -1,9 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, loadConfig } from '@cell-monitor/collector';
-import { ROOT } from '../helpers/stack.ts';
+import { studentCredential } from '../../collector/src/auth/studentCredential.ts';
+import { request } from '../helpers/http.ts';
+import { tempDir, waitFor } from '../helpers/services.ts';
+import { buildCellEvent, companionHeaders, postEvents, ROOT, spawnCollector } from '../helpers/stack.ts';
 
 test('defaults: 127.0.0.1:8765, ./data, embedded SQLite store, no Redis', () => {
   const config = loadConfig({});
@@ -50,15 +54,25 @@ test('npm start with an invalid value stops at once, exit code 2, naming the var
   assert.ok(result.stderr.includes('REDIS_URL'), result.stderr);
 });
 
-test('the ingest key never appears in the configuration log line', () => {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'migrate'], {
-    cwd: ROOT,
-    env: { ...process.env, DATA_DIR: '/tmp/cell-monitor-config-test', INGEST_KEY: 'super-secret-ingest-key-123' },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  assert.is(result.status, 0, result.stderr);
-  assert.not.ok((result.stdout + result.stderr).includes('super-secret-ingest-key-123'));
+test('secrets never reach the log: the running collector, asked with wrong and right credentials and a failed login, prints none of them', async () => {
+  const secrets = { INGEST_KEY: 'super-secret-ingest-key-7f3a9c', JWT_SECRET: 'super-secret-jwt-key-0123456789-7f3a9c' };
+  const dataDir = tempDir('never-logged');
+  const collector = await spawnCollector({ DATA_DIR: dataDir, ...secrets });
+  try {
+    const event = buildCellEvent({ userId: 'alice' });
+    assert.is((await postEvents(collector.url, [event], { headers: { authorization: 'Bearer wrong', 'x-cell-monitor-user': 'alice' } })).status, 401);
+    assert.is((await postEvents(collector.url, [event], { headers: companionHeaders(secrets.INGEST_KEY, 'alice') })).status, 202);
+    assert.is((await request(collector.url, 'post', '/api/v1/auth/login', { body: { email: 'nobody@example.org', password: 'not-a-password-1' } })).status, 401);
+    await waitFor(() => collector.output().includes('login failed'), 10_000, 'the failed login logged');
+  } finally {
+    collector.child.kill('SIGTERM');
+    await collector.exited;
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  const log = collector.output();
+  assert.match(log, /collector configured/, 'the configuration line was written');
+  for (const [name, value] of Object.entries(secrets)) assert.not.ok(log.includes(value), `${name} reached the log`);
+  assert.not.ok(log.includes(studentCredential(secrets.INGEST_KEY, 'alice')), "alice's credential reached the log");
 });
 
 test.run();

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../helpers/services.ts';
-import { buildEvents, countRows, modesToTest, openStore, postEvents, spawnCollector, startServices } from '../helpers/stack.ts';
+import { buildEvents, countRows, modesToTest, openStore, postEvents, settle, spawnCollector, startServices } from '../helpers/stack.ts';
 
 const N = 500;
 
@@ -26,7 +26,7 @@ for (const mode of modesToTest()) {
       const second = await spawnCollector(env);
       try {
         await waitFor(async () => (await countRows(store, 'events', { user_id: 'crash-test' })) >= N || undefined, 30_000, 'all events after restart');
-        await new Promise((r) => setTimeout(r, 500)); // a late duplicate would show up here
+        await settle(second.url, store); // a late duplicate would be stored before this sentinel
         const ids = batches.flat().map((e) => e.eventId);
         const [{ n: distinct }] = await store('events').whereIn('event_id', ids).countDistinct({ n: 'event_id' });
         assert.is(Number(distinct), N);

@@ -12,8 +12,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createCollector, createLogger, loadConfig, type Collector } from '@cell-monitor/collector';
 import { createRouteTable } from '../../collector/src/http/routeTable.ts';
+import { tempDir } from '../helpers/services.ts';
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cell-monitor-app-'));
+const dataDir = tempDir('app');
 let collector: Collector;
 
 test.before(async () => {

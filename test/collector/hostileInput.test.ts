@@ -135,7 +135,7 @@ for (const mode of modesToTest()) {
           const what = `${request.method} ${request.path.slice(0, 120)} → ${reply.status} ${reply.body.slice(0, 300)}`;
           if (reply.status >= 500 || reply.status === 0) {
             console.log(`# server error: ${what} body ${JSON.stringify(request.body?.subarray(0, 400).toString('latin1'))}`);
-            await new Promise((r) => setTimeout(r, 300)); // the log line may arrive after the answer
+            await waitFor(() => proc.output().includes('unhandled error'), 2_000, 'the error logged').catch(() => undefined); // the log line may arrive after the answer
             const logged = proc.output().split('\n').filter((l) => l.includes('unhandled error')).slice(-2);
             for (const line of logged) console.log(`# collector log: ${line.slice(0, 1500)}`);
             throw new Error(`server error: ${what}`);

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { SEED_001_CURL_BODY, SEED_003_COMPLETE, SEED_003_ERROR, SEED_003_START } from '../helpers/seedBodies.ts';
 import { waitFor } from '../helpers/services.ts';
 import {
-  buildCellEvent, buildEvents, countRows, modesToTest, openStore, postEvents, startCollector, startServices,
+  buildCellEvent, buildEvents, countRows, modesToTest, openStore, postEvents, settle, startCollector, startServices,
   type RunningCollector, type Services,
 } from '../helpers/stack.ts';
 
@@ -75,8 +75,7 @@ for (const mode of modesToTest()) {
     const second = await postEvents(app.url, batch);
     assert.equal(first.body, { accepted: 50, duplicates: 0, rejected: [] });
     assert.equal(second.body, { accepted: 0, duplicates: 50, rejected: [] });
-    await waitFor(async () => (await countRows(store, 'cell_executions')) > 0 && (await countRows(store, 'events', { user_id: 'twice' })) === 50 || undefined, 10_000);
-    await new Promise((r) => setTimeout(r, 300));
+    await settle(app.url, store);
     assert.is(await countRows(store, 'events', { user_id: 'twice' }), 50);
     const executions = await store('cell_executions').whereIn('event_id', batch.map((e) => e.eventId)).count({ n: '*' });
     assert.is(Number(executions[0].n), 50);
@@ -110,11 +109,18 @@ for (const mode of modesToTest()) {
     assert.equal(output, { text: 'x\ufffdy' });
   });
 
-  it('malformed JSON → 400 malformed_json, nothing stored', async ({ app }) => {
-    const reply = await postEvents(app.url, null, { raw: '[{"eventId": "broken"' });
+  it('malformed JSON → 400 malformed_json, nothing stored', async ({ app, store }) => {
+    await settle(app.url, store);
+    const before = await countRows(store, 'events');
+    const buffered = app.collector.buffer.pendingCount();
+    const reply = await postEvents(app.url, null, { raw: '[{"eventId": "broken", "eventType": "cell_execution_complete", "eventTime": "2026-11-23T09:00:00Z", "userId": "broken-json"}' });
     assert.is(reply.status, 400);
     assert.is(reply.body.error, 'malformed_json');
     assert.ok(reply.body.message);
+    assert.is(app.collector.buffer.pendingCount(), buffered, 'nothing reached the buffer');
+    await settle(app.url, store);
+    assert.is(await countRows(store, 'events'), before + 1, 'only the sentinel sent after it was stored');
+    assert.is(await countRows(store, 'events', { user_id: 'broken-json' }), 0);
   });
 
   it('a body that is not valid gzip → 400 malformed_encoding', async ({ app }) => {
@@ -128,6 +134,7 @@ for (const mode of modesToTest()) {
   });
 
   it('all events invalid → 422 invalid_events with per-event details; empty batch → 422', async ({ app, store }) => {
+    await settle(app.url, store);
     const before = await countRows(store, 'events');
     const reply = await postEvents(app.url, [{ eventId: 'x' }, { eventId: 'y', eventType: 'bad type' }]);
     assert.is(reply.status, 422);
@@ -139,8 +146,8 @@ for (const mode of modesToTest()) {
     const notBatch = await postEvents(app.url, { hello: 'world' });
     assert.is(notBatch.status, 422);
     assert.is(notBatch.body.error, 'invalid_batch');
-    await new Promise((r) => setTimeout(r, 200));
-    assert.is(await countRows(store, 'events'), before);
+    await settle(app.url, store);
+    assert.is(await countRows(store, 'events'), before + 1, 'only the sentinel sent after them was stored');
   });
 
   it('more than 100 events → 413; a body over the byte limit → 413', async ({ app }) => {

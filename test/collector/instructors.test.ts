@@ -9,33 +9,16 @@ import jwt from 'jsonwebtoken';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { tempDir, waitFor } from '../helpers/services.ts';
+import { login, request } from '../helpers/http.ts';
+import { nextSecond, tempDir, waitFor } from '../helpers/services.ts';
 import { modesToTest, ROOT, spawnCollector, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 
 const SECRET = 'test-jwt-secret-0123456789-abcdefghijklmnop';
 const ADMIN = { email: 'ada@example.org', name: 'Ada Admin', password: 'admin-password-1', role: 'admin' as const };
 const TEACHER_ACCOUNT = { email: 'tom@example.org', name: 'Tom Teacher', password: 'teacher-password-1', role: 'instructor' as const };
 
-interface Reply {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
-async function call(base: string, method: string, route: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + route, { method: method.toUpperCase(), headers, body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-}
-
-async function login(base: string, who: { email: string; password: string }): Promise<string> {
-  const reply = await call(base, 'post', '/api/v1/auth/login', { body: { email: who.email, password: who.password } });
-  assert.is(reply.status, 200, JSON.stringify(reply.body));
-  return reply.body.token;
-}
+const call = request;
+const signIn = (base: string, who: { email: string; password: string }) => login(base, who.email, who.password);
 
 for (const mode of modesToTest()) {
   const label = mode === 'embedded' ? 'sqlite' : 'postgresql';
@@ -87,8 +70,8 @@ for (const mode of modesToTest()) {
   });
 
   it('logout revokes the token at once and sets the status offline; other tokens keep working', async () => {
-    const first = await login(base, TEACHER);
-    const second = await login(base, TEACHER);
+    const first = await signIn(base, TEACHER);
+    const second = await signIn(base, TEACHER);
     const out = await call(base, 'post', '/api/v1/auth/logout', { token: first });
     assert.is(out.status, 200);
     assert.is(out.body.message, 'Successfully logged out');
@@ -101,15 +84,15 @@ for (const mode of modesToTest()) {
   });
 
   it('password change needs the current password, refuses a weak one, and ends every other token', async () => {
-    const token = await login(base, TEACHER);
-    const otherDevice = await login(base, TEACHER);
+    const token = await signIn(base, TEACHER);
+    const otherDevice = await signIn(base, TEACHER);
     const wrong = await call(base, 'put', '/api/v1/auth/password', { token, body: { current_password: 'nope-nope-nope', new_password: 'brand-new-password' } });
     assert.is(wrong.status, 400);
     assert.is(wrong.body.error, 'wrong_current_password');
     const weak = await call(base, 'put', '/api/v1/auth/password', { token, body: { current_password: TEACHER.password, new_password: 'short' } });
     assert.is(weak.status, 422);
     assert.is(weak.body.details.fields[0].field, 'new_password');
-    await new Promise((r) => setTimeout(r, 1100)); // tokens carry whole seconds: the change must be in a later second
+    await nextSecond(); // tokens carry whole seconds: the change must be in a later second
     const changed = await call(base, 'put', '/api/v1/auth/password', { token, body: { current_password: TEACHER.password, new_password: 'brand-new-password' } });
     assert.is(changed.status, 200);
     assert.is((await call(base, 'get', '/api/v1/auth/me', { token: changed.body.token })).status, 200, 'the fresh token works');
@@ -119,11 +102,11 @@ for (const mode of modesToTest()) {
     const oldPassword = await call(base, 'post', '/api/v1/auth/login', { body: { email: TEACHER.email, password: TEACHER.password } });
     assert.is(oldPassword.status, 401);
     TEACHER.password = 'brand-new-password';
-    await login(base, TEACHER);
+    await signIn(base, TEACHER);
   });
 
   it('admins manage accounts: create (409 on a taken email), list with skip/limit/is_active, get, partial update, 404s', async () => {
-    const admin = await login(base, ADMIN);
+    const admin = await signIn(base, ADMIN);
     const created = await call(base, 'post', '/api/v1/instructors', { token: admin, body: { email: 'Eve@Example.org', name: 'Eve', password: 'eve-password-1' } });
     assert.is(created.status, 201);
     assert.is(created.body.email, 'eve@example.org');
@@ -161,9 +144,9 @@ for (const mode of modesToTest()) {
   });
 
   it('delete deactivates: the account cannot log in (403), its tokens stop; an admin cannot delete or demote themself', async () => {
-    const admin = await login(base, ADMIN);
+    const admin = await signIn(base, ADMIN);
     const victim = await call(base, 'post', '/api/v1/instructors', { token: admin, body: { email: 'gone@example.org', name: 'Gone', password: 'gone-password-1' } });
-    const victimToken = await login(base, { email: 'gone@example.org', password: 'gone-password-1' });
+    const victimToken = await signIn(base, { email: 'gone@example.org', password: 'gone-password-1' });
     const deleted = await call(base, 'delete', `/api/v1/instructors/${victim.body.id}`, { token: admin });
     assert.is(deleted.status, 200);
     assert.is(deleted.body.is_active, false);
@@ -184,13 +167,13 @@ for (const mode of modesToTest()) {
   });
 
   it('instructor status: own changes recorded in a history with durations; others only by admins; 404 and 422', async () => {
-    const teacher = await login(base, TEACHER);
-    const admin = await login(base, ADMIN);
+    const teacher = await signIn(base, TEACHER);
+    const admin = await signIn(base, ADMIN);
     const set = await call(base, 'put', `/api/v1/instructor_status/${teacherId}`, { token: teacher, body: { status: 'in_session', current_session_id: 'lecture-7' } });
     assert.is(set.status, 200);
     assert.is(set.body.status, 'in_session');
     assert.is(set.body.current_session_id, 'lecture-7');
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, 1100)); // time must pass: the history's durations are what is checked
     await call(base, 'put', `/api/v1/instructor_status/${teacherId}`, { token: teacher, body: { status: 'break' } });
     const got = await call(base, 'get', `/api/v1/instructor_status/${teacherId}`, { token: admin });
     assert.equal([got.body.status, got.body.current_session_id], ['break', 'lecture-7']);
@@ -212,8 +195,8 @@ for (const mode of modesToTest()) {
   });
 
   it('bulk status: 200 when every update succeeds, 207 with per-item results otherwise', async () => {
-    const admin = await login(base, ADMIN);
-    const teacher = await login(base, TEACHER);
+    const admin = await signIn(base, ADMIN);
+    const teacher = await signIn(base, TEACHER);
     const all = await call(base, 'post', '/api/v1/instructor_status/bulk', {
       token: admin,
       body: { updates: [{ instructor_id: adminId, status: 'busy' }, { instructor_id: teacherId, status: 'in_session', current_session_id: 's-1' }] },
@@ -241,9 +224,9 @@ for (const mode of modesToTest()) {
   it('auth matrix, generated from the route table: every protected route refuses no, forged, expired and revoked tokens; instructors cannot use admin routes', async () => {
     const specs = running.collector.routeSpecs().filter((s) => s.access === 'instructor' || s.access === 'admin');
     assert.ok(specs.length >= 12, `${specs.length} protected routes`);
-    const revoked = await login(base, TEACHER);
+    const revoked = await signIn(base, TEACHER);
     await call(base, 'post', '/api/v1/auth/logout', { token: revoked });
-    const teacher = await login(base, TEACHER);
+    const teacher = await signIn(base, TEACHER);
     const claims = { role: 'admin' };
     const options = { subject: String(adminId), issuer: 'cell-monitor', audience: 'cell-monitor-instructor', jwtid: 'forged-1' };
     const forged = jwt.sign(claims, 'some-other-secret-of-enough-length-000', { ...options, expiresIn: 600 });
@@ -294,7 +277,7 @@ for (const mode of modesToTest()) {
     assert.is(locked.status, 429);
     assert.is(locked.body.error, 'too_many_attempts');
     assert.ok(Number(locked.headers.get('retry-after')) > 60, `Retry-After ${locked.headers.get('retry-after')}`);
-    await login(base, ADMIN);
+    await signIn(base, ADMIN);
   });
 
   it('30 parallel wrong passwords: the attempts are counted before checking, so at most 10 are verified; the HTTP thread stays responsive', async () => {
@@ -370,10 +353,10 @@ cli('create-instructor makes the first admin; with REDIS_URL start refuses to ru
 
   const collector = await spawnCollector({ DATA_DIR: dataDir, DATABASE_URL: env.DATABASE_URL, JWT_SECRET: SECRET });
   try {
-    const token = await login(collector.url, { email: 'root@example.org', password: 'root-password-123' });
+    const token = await signIn(collector.url, { email: 'root@example.org', password: 'root-password-123' });
     await call(collector.url, 'put', '/api/v1/auth/password', { token, body: { current_password: 'root-password-123', new_password: 'root-password-456' } });
     await call(collector.url, 'post', '/api/v1/auth/login', { body: { email: 'root@example.org', password: 'wrong-password' } });
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => collector.output().includes('login failed'), 10_000, 'the failed login logged');
     const log = collector.output();
     assert.match(log, /instructor logged in/);
     for (const secret of [SECRET, 'root-password-123', 'root-password-456', 'wrong-password', token]) assert.not.ok(log.includes(secret), 'a secret reached the log');

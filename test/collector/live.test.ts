@@ -44,7 +44,10 @@ for (const mode of modesToTest()) {
       await postEvents(app.url, events);
       await postEvents(app.url, events); // a resend is not rebroadcast
       await waitFor(() => events.every((e) => live.seen.has(e.eventId)), 10_000, 'all events live');
-      await new Promise((r) => setTimeout(r, 300));
+      // A sentinel after them: the live feed keeps order, so a rebroadcast of the resend would come first.
+      const [sentinel] = buildEvents(1, { userId: 'sentinel' });
+      await postEvents(app.url, [sentinel]);
+      await waitFor(() => live.seen.has(sentinel.eventId), 10_000, 'the sentinel live');
       assert.ok([...live.seen.values()].every((n) => n === 1));
       const message = live.messages.find((m: any) => m.type === 'events') as any;
       const first = message.events[0];
@@ -81,11 +84,15 @@ it('two collectors sharing Redis and PostgreSQL: each /ws client sees every even
     for (const live of [liveA, liveB]) {
       await waitFor(() => ids.every((id) => live.seen.has(id)), 20_000, 'every event on every client');
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    // A sentinel through each collector, sent after every batch was acked: a late repeat would be live by the time both are.
+    const sentinels = [buildEvents(1, { userId: 'sentinel' })[0], buildEvents(1, { userId: 'sentinel' })[0]];
+    await postEvents(a.url, [sentinels[0]]);
+    await postEvents(b.url, [sentinels[1]]);
+    for (const live of [liveA, liveB]) await waitFor(() => sentinels.every((e) => live.seen.has(e.eventId)), 20_000, 'the sentinels live');
     for (const live of [liveA, liveB]) {
       const repeated = [...live.seen].filter(([, n]) => n > 1);
       assert.is(repeated.length, 0, `events delivered twice: ${repeated.slice(0, 3)}`);
-      assert.is(live.seen.size, ids.length);
+      assert.is(live.seen.size, ids.length + sentinels.length);
     }
     assert.is(await countRows(store, 'events', { user_id: 'scale' }), ids.length);
     const [{ n }] = await store('cell_executions').whereIn('event_id', ids).count({ n: '*' });

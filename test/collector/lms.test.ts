@@ -6,17 +6,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
+import { request, type Reply } from '../helpers/http.ts';
+import { waitFor } from '../helpers/services.ts';
 import { companionHeaders, modesToTest, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 
 const SECRET = 'lms-test-jwt-secret-0123456789-abcdefghijk';
 const INGEST_KEY = 'lms-test-ingest-key-0123456789';
 const NOTEBOOK = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', source: 'print(1)', metadata: {}, outputs: [], execution_count: null }] };
 
-interface Reply {
-  status: number;
-  body: any;
-  headers: Headers;
-}
 
 function client(base: string) {
   return async (method: string, route: string, options: { token?: string; body?: unknown; student?: string; credential?: string } = {}): Promise<Reply> => {
@@ -26,10 +23,7 @@ function client(base: string) {
       Object.assign(headers, companionHeaders(INGEST_KEY, options.student));
       if (options.credential) headers.authorization = `Bearer ${options.credential}`;
     }
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(base + route, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+    return request(base, method, route, { body: options.body, headers });
   };
 }
 
@@ -201,7 +195,7 @@ for (const mode of modesToTest()) {
     });
     assert.is(ingest.status, 202);
     const query = async (q: string) => (await api('GET', `/api/v1/events?${q}`, { token })).body.map((e: { event_id: string }) => e.event_id);
-    for (let i = 0; i < 100 && (await query('user_id=kim')).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(async () => (await query('user_id=kim')).length >= 3, 10_000, "kim's three events stored");
     assert.equal(await query('user_id=kim'), [`r-${mode}-3`, `r-${mode}-2`, `r-${mode}-1`], 'newest first, as the stamped user');
     assert.equal(await query('user_id=kim&notebook_path=stats/lab1.ipynb&event_type=cell_execution_error'), [`r-${mode}-2`]);
     assert.equal(await query('user_id=kim&from=2026-11-23T09:01:00Z&to=2026-11-23T10:00:00Z'), [`r-${mode}-2`]);

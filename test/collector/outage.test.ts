@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../helpers/services.ts';
-import { buildEvents, countRows, openStore, postEvents, startCollector, startServices } from '../helpers/stack.ts';
+import { buildEvents, countRows, openStore, postEvents, settle, startCollector, startServices } from '../helpers/stack.ts';
 
 test('Redis stopped: 1,000 events all get 202; Redis started: all 1,000 persisted exactly once', async () => {
   const services = await startServices('postgres+redis');
@@ -25,7 +25,7 @@ test('Redis stopped: 1,000 events all get 202; Redis started: all 1,000 persiste
 
     await services.redis!.start();
     await waitFor(async () => (await countRows(store, 'events', { user_id: 'outage' })) >= 1000 || undefined, 30_000, '1,000 events persisted');
-    await new Promise((r) => setTimeout(r, 500));
+    await settle(app.url, store); // a late duplicate would be stored before this sentinel
     assert.is(await countRows(store, 'events', { user_id: 'outage' }), 1000);
     const ids = batches.flat().map((e) => e.eventId);
     const [{ n }] = await store('cell_executions').whereIn('event_id', ids).count({ n: '*' });

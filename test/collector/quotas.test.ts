@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '@cell-monitor/collector';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
+import { login } from '../helpers/http.ts';
 import { buildEvents, companionHeaders, modesToTest, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 
 const SECRET = 'quota-test-jwt-secret-0123456789-abcdefgh';
@@ -29,8 +30,7 @@ for (const mode of modesToTest()) {
     services = await startServices(mode);
     app = await startCollector(services.env({ JWT_SECRET: SECRET, INGEST_KEY: KEY, INGEST_RATE_LIMIT: '150', SUBMISSION_MAX_BYTES: String(64 * 1024), SUBMISSIONS_KEPT: '3' }));
     await createInstructor(app.collector.db, { email: 'ada@example.org', name: 'Ada', password: 'ada-password-1', role: 'admin' });
-    const login = await fetch(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ada@example.org', password: 'ada-password-1' }) });
-    token = ((await login.json()) as { token: string }).token;
+    token = await login(app.url, 'ada@example.org', 'ada-password-1');
     const cls = (await (await instructor('POST', '/api/v1/classes', { name: 'Q', class_code: 'Q1' })).json()) as { id: number };
     assert.is((await instructor('POST', `/api/v1/classes/${cls.id}/students`, { user_id: 'alice' })).status, 201);
     assignmentId = ((await (await instructor('POST', '/api/v1/assignments', { class_id: cls.id, notebook_path: 'q.ipynb', title: 'Q' })).json()) as { id: number }).id;

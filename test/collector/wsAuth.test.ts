@@ -7,7 +7,8 @@ import jwt from 'jsonwebtoken';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { waitFor } from '../helpers/services.ts';
+import { login } from '../helpers/http.ts';
+import { nextSecond, waitFor } from '../helpers/services.ts';
 import { buildEvents, modesToTest, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 import WebSocket from 'ws';
 import { openSocket, upgradeStatus } from '../helpers/wsClient.ts';
@@ -27,11 +28,6 @@ function closedWithin(ws: WebSocket, ms: number): Promise<{ code: number; reason
   });
 }
 
-async function login(base: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  assert.is(res.status, 200);
-  return ((await res.json()) as { token: string }).token;
-}
 
 for (const mode of modesToTest()) {
   const it = suite(`websocket authentication [${mode}]`);
@@ -157,7 +153,7 @@ for (const mode of modesToTest()) {
     const tom = await login(a.url, 'tom@example.org', 'tom-password-1');
     const old = await openSocket(`${a.url.replace('http', 'ws')}/ws?token=${tom}`);
     const closedOld = closedWithin(old.ws, 3000);
-    await new Promise((r) => setTimeout(r, 1100)); // tokens carry whole seconds
+    await nextSecond(); // tokens carry whole seconds
     const changed = await fetch(`${b.url}/api/v1/auth/password`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${tom}`, 'content-type': 'application/json' },
@@ -207,8 +203,8 @@ limits('at most WS_MAX_PER_ADDRESS sockets per client address (429 beyond); a cl
   const closed = closedWithin(open[0].ws, 2000);
   open[0].ws.close();
   await closed;
-  await new Promise((r) => setTimeout(r, 100));
-  const again = await openSocket(url);
+  // The registry frees the place when the server sees the close: retry until it has (at most 5 s).
+  const again = await waitFor(() => openSocket(url).catch(() => undefined), 5_000, 'the closed socket to free its place');
   for (const s of [...open.slice(1), again]) s.ws.close();
 });
 

@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
 import { DASHBOARD_DIST } from '../../collector/src/dashboard/pageRoutes.ts';
 import { artifactPath, CHROMIUM } from '../helpers/jupyter.ts';
+import { request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/services.ts';
 import { modesToTest, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 import { cellRun, simulatedClass } from '../helpers/simulatedClass.ts';
@@ -20,10 +21,11 @@ const missing = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get insta
 if (missing && process.env.CI === 'true') throw new Error(`CI=true and the dashboard browser test cannot run: ${missing}`);
 if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
 
+/** An API call that must succeed; its body. */
 async function call(base: string, method: string, route: string, token?: string, body?: unknown): Promise<any> {
-  const res = await fetch(base + route, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
-  assert.ok(res.status < 300, `${method} ${route}: ${res.status}`);
-  return res.json();
+  const reply = await request(base, method, route, { token, body });
+  assert.ok(reply.status < 300, `${method} ${route}: ${reply.status}`);
+  return reply.body;
 }
 
 async function signIn(page: Page, base: string, email: string, password: string): Promise<void> {

@@ -40,6 +40,12 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
   }
 }
 
+/** Waits until the clock is in a later whole second (JWTs carry whole seconds: "issued after" needs one). */
+export async function nextSecond(): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  await waitFor(() => Math.floor(Date.now() / 1000) > now, 2_000, 'the next second');
+}
+
 function findBinary(name: string, extraDirs: string[] = []): string | undefined {
   for (const dir of [...extraDirs, ...(process.env.PATH ?? '').split(':')]) {
     const candidate = path.join(dir, name);
@@ -53,8 +59,30 @@ function missing(what: string): never {
   throw new MissingServiceError(process.env.CI === 'true' ? `CI=true and ${hint}` : hint);
 }
 
+/**
+ * What a test process must undo when it ends, newest first: servers it started and folders it made.
+ * Each test file runs in a process of its own (scripts/run-tests.mjs), so nothing outlives its file,
+ * even when a test forgot a stop() or failed half way.
+ */
+const atExit: Array<() => void> = [];
+process.once('exit', () => {
+  for (const undo of atExit.splice(0).reverse()) {
+    try {
+      undo();
+    } catch {
+      // already gone
+    }
+  }
+});
+export function undoAtExit(undo: () => void): void {
+  atExit.push(undo);
+}
+
+/** A fresh folder under the system temp dir, removed when the test process ends. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `cell-monitor-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cell-monitor-${prefix}-`));
+  undoAtExit(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 export interface RedisServer {
@@ -95,6 +123,9 @@ export async function startRedis(): Promise<RedisServer> {
       await exited;
     },
   };
+  undoAtExit(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
   await server.start();
   return server;
 }
@@ -125,6 +156,10 @@ export async function startPostgres(): Promise<PostgresServer> {
   const dataDir = path.join(dir, 'data');
   run(initdb, ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   run(pgCtl, ['-D', dataDir, '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-w', 'start']);
+  let stopped = false;
+  undoAtExit(() => {
+    if (!stopped) run(pgCtl, ['-D', dataDir, '-m', 'immediate', 'stop']);
+  });
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     port,
@@ -140,6 +175,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
     async stop() {
+      stopped = true;
       run(pgCtl, ['-D', dataDir, '-m', 'immediate', 'stop']);
     },
   };

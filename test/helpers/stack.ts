@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
 import { createCollector, createDb, createLogger, loadConfig, type Collector } from '@cell-monitor/collector';
+import type { Reply } from './http.ts';
 import { startPostgres, startRedis, tempDir, waitFor, type PostgresServer, type RedisServer } from './services.ts';
 import { studentCredential } from '../../collector/src/auth/studentCredential.ts';
 
@@ -104,11 +105,7 @@ export async function spawnCollector(env: Record<string, string>, nodeArgs: stri
   return { url: `http://127.0.0.1:${port}`, child, output: () => out, exited };
 }
 
-export interface Reply<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+export type { Reply } from './http.ts';
 
 export async function postEvents(url: string, body: unknown, options: { headers?: Record<string, string>; gzip?: boolean; raw?: string } = {}): Promise<Reply> {
   let payload: string | Buffer = options.raw ?? JSON.stringify(body);
@@ -152,6 +149,18 @@ export function buildCellEvent(overrides: Record<string, unknown> = {}): Record<
 
 export function buildEvents(n: number, overrides: Record<string, unknown> = {}) {
   return Array.from({ length: n }, () => buildCellEvent(overrides));
+}
+
+/**
+ * Sends one sentinel event and waits until it is stored. The pipeline keeps order, so whatever was
+ * accepted before it (a duplicate, say) is stored by then: "nothing more arrives" is proven by
+ * something arriving, not by a sleep.
+ */
+export async function settle(url: string, store: Knex, headers?: Record<string, string>): Promise<void> {
+  const sentinel = buildCellEvent({ userId: 'sentinel', eventType: 'notebook_saved' });
+  const reply = await postEvents(url, [sentinel], { headers });
+  if (reply.status !== 202) throw new Error(`sentinel refused: ${reply.status} ${JSON.stringify(reply.body)}`);
+  await waitFor(async () => (await store('events').where({ event_id: sentinel.eventId }).first('id')) !== undefined, 30_000, 'the sentinel event stored');
 }
 
 /** A separate knex handle on the store, for assertions. */

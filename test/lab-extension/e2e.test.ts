@@ -13,6 +13,7 @@ import { test } from 'uvu';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Knex } from 'knex';
 import { artifactPath, CHROMIUM, installWheel, missingPrerequisite, startJupyterLab, writeNotebook, type JupyterLab } from '../helpers/jupyter.ts';
+import { request } from '../helpers/http.ts';
 import { freePort, tempDir, waitFor } from '../helpers/services.ts';
 import { openStore, spawnCollector, type CollectorProcess } from '../helpers/stack.ts';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
@@ -250,13 +251,9 @@ e2e('"Ask for help" sends help_request, shows the open request, and a second cli
 
 /** The instructor side, straight to the collector (as the dashboard will). */
 async function instructorApi(method: string, route: string, token?: string, body?: unknown): Promise<any> {
-  const res = await fetch(stack.collector.url + route, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.status < 300, `${method} ${route}: ${res.status}`);
-  return res.json();
+  const reply = await request(stack.collector.url, method, route, { token, body });
+  assert.ok(reply.status < 300, `${method} ${route}: ${reply.status}`);
+  return reply.body;
 }
 
 e2e('Assignments panel: the assignment is listed, the open notebook is submitted, and the grade appears as a notification and in the panel', async (page) => {
@@ -430,7 +427,12 @@ e2e('offline: collector stopped, 20 cells run, page reloaded, collector started 
     60_000,
     '20 executions after the collector came back',
   );
-  await new Promise((r) => setTimeout(r, 3_000)); // time for a duplicate to show up, if one were coming
+  // A save after the queue drained, as a sentinel: the queue sends in order, so a duplicate of the
+  // offline runs (a resent batch) would be stored by the time the save is.
+  const saves = (await events({ notebook_path: 'offline.ipynb', event_type: 'notebook_saved' })).length;
+  await page.locator('.jp-NotebookPanel .jp-Cell').first().click();
+  await page.keyboard.press('Control+s');
+  await waitFor(async () => (await events({ notebook_path: 'offline.ipynb', event_type: 'notebook_saved' })).length > saves, 30_000, 'the sentinel save');
   const completes = await events({ notebook_path: 'offline.ipynb', event_type: 'cell_execution_complete' });
   assert.equal(completes.length, 20);
   assert.equal(arrived.length, 20);

@@ -9,6 +9,7 @@ import { overflowEvent, makeEvent, type EventContext } from '@cell-monitor/lab-e
 import { EventQueue } from '@cell-monitor/lab-extension/queue';
 import type { IngestAnswer } from '@cell-monitor/lab-extension/sendPolicy';
 import { DEFAULT_SETTINGS, type MonitorSettings } from '@cell-monitor/lab-extension/settings';
+import { waitFor } from '../helpers/services.ts';
 
 let ids = 0;
 const newId = () => `id-${++ids}`;
@@ -200,13 +201,13 @@ drain('run() sends when woken for a full batch, picks up a partial one at the ne
   const q = await openQueue();
   const { drainer, posted } = drainerFor(q, [{ status: 202 }], { batchSize: 5, flushIntervalMs: 60_000 });
   const running = drainer.run();
-  await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 50)); // an absence: nothing may be sent while the queue is empty
   assert.is(posted.length, 0);
   await q.add(cellEvents(5), 1000);
   drainer.wake();
   await waitUntil(() => posted.length === 1);
   await q.add(cellEvents(2), 1000);
-  await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 50)); // an absence: the partial batch must not go before the flush
   assert.is(posted.length, 1, 'a partial batch waits for the flush interval');
   drainer.wake(); // as the flush timer would: the loop finds the 2 waiting events and sends them
   await waitUntil(() => posted.length === 2);
@@ -216,10 +217,7 @@ drain('run() sends when woken for a full batch, picks up a partial one at the ne
   q.close();
 });
 
-async function waitUntil(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(check(), 'condition not reached');
-}
+const waitUntil = (check: () => boolean) => waitFor(check, 2_000, 'the drainer to post');
 
 queue.run();
 drain.run();

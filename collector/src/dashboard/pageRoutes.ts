@@ -55,7 +55,7 @@ export function addPageRoutes(table: RouteTable, options: { dir?: string; log: L
   for (const file of files) {
     if (file.name === 'index.html') continue;
     table.add({
-      method: 'get', path: `/${file.name}`, access: 'public', tag: 'dashboard', summary: `Dashboard asset ${file.name}`, hidden: true,
+      method: 'get', path: `/${file.name}`, access: 'public', tag: 'dashboard', summary: `Dashboard asset ${file.name}`,
       responses: { 200: 'the file' },
       handler: (ctx) => send(ctx, path.join(dir, file.name)),
     });

@@ -45,7 +45,6 @@ const ERROR_SCHEMA = {
 export function openApiDocument(specs: readonly RouteSpec[], version: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of specs) {
-    if (spec.hidden) continue;
     const path = spec.path.replace(/:([A-Za-z_]+)/g, '{$1}');
     const params = [...spec.path.matchAll(/:([A-Za-z_]+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
     const responses: Record<string, unknown> = {};

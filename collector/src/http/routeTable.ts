@@ -52,8 +52,6 @@ export interface RouteSpec {
   bodyLimit?: number;
   /** Class scope of an instructor route (see Scope). */
   scope?: Scope;
-  /** Left out of the OpenAPI document (the dashboard's static files). */
-  hidden?: boolean;
   handler: Handler;
 }
 

@@ -11,25 +11,12 @@ import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { waitFor } from '../../helpers/services.ts';
 import { countRows, modesToTest, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 import { openSocket, upgradeStatus } from '../../helpers/wsClient.ts';
+import { login, request } from '../../helpers/http.ts';
 import { cellRun, classEvent, simulatedClass } from '../../helpers/simulatedClass.ts';
 
 const SECRET = 'dashboard-test-jwt-secret-0123456789-abcdef';
 
-async function call(base: string, method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  const res = await fetch(base + path, {
-    method: method.toUpperCase(),
-    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function login(base: string, email: string, password: string): Promise<string> {
-  const res = await call(base, 'post', '/api/v1/auth/login', { body: { email, password } });
-  assert.is(res.status, 200, JSON.stringify(res.body));
-  return res.body.token;
-}
+const call = request;
 
 const ev = classEvent;
 const run = cellRun;

@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ClassProgress, ErrorCluster, StudentTimeline } from '@cell-monitor/shared';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
+import { login } from '../../helpers/http.ts';
 import { waitFor } from '../../helpers/services.ts';
 import { countRows, modesToTest, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 
@@ -80,8 +81,7 @@ for (const mode of modesToTest()) {
     services = await startServices(mode);
     app = await startCollector(services.env({ JWT_SECRET: SECRET }));
     await createInstructor(app.collector.db, { email: 'sato@example.org', name: 'Ms Sato', password: 'sato-password-1', role: 'instructor' });
-    const res = await fetch(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'sato@example.org', password: 'sato-password-1' }) });
-    token = ((await res.json()) as { token: string }).token;
+    token = await login(app.url, 'sato@example.org', 'sato-password-1');
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     classId = ((await (await fetch(`${app.url}/api/v1/classes`, { method: 'POST', headers, body: JSON.stringify({ name: 'Gen', class_code: 'GEN' }) })).json()) as { id: number }).id;
     for (const user of generated.users) await fetch(`${app.url}/api/v1/classes/${classId}/students`, { method: 'POST', headers, body: JSON.stringify({ user_id: user }) });

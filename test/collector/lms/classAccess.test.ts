@@ -8,6 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RouteSpec } from '../../../collector/src/http/routeTable.ts';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
+import { login, request, type Reply } from '../../helpers/http.ts';
 import { waitFor } from '../../helpers/services.ts';
 import { buildCellEvent, companionHeaders, modesToTest, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 import { openSocket } from '../../helpers/wsClient.ts';
@@ -16,10 +17,6 @@ const SECRET = 'class-scope-jwt-secret-0123456789-abcdefgh';
 const KEY = 'class-scope-master-key-0123456789';
 const NOTEBOOK = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
 
-interface Reply {
-  status: number;
-  body: any;
-}
 
 for (const mode of modesToTest()) {
   const it = suite(`class scope [${mode}]`);
@@ -28,15 +25,7 @@ for (const mode of modesToTest()) {
   const tokens: Record<'admin' | 'ann' | 'ben' | 'cat', string> = { admin: '', ann: '', ben: '', cat: '' };
   const ids: Record<string, number> = {};
 
-  const call = async (who: keyof typeof tokens, method: string, path: string, body?: unknown): Promise<Reply> => {
-    const res = await fetch(app.url + path, {
-      method: method.toUpperCase(),
-      headers: { authorization: `Bearer ${tokens[who]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = (who: keyof typeof tokens, method: string, path: string, body?: unknown): Promise<Reply> => request(app.url, method, path, { token: tokens[who], body });
 
   it.before(async () => {
     services = await startServices(mode);
@@ -49,8 +38,7 @@ for (const mode of modesToTest()) {
     ] as const;
     for (const [name, role] of accounts) {
       ids[name] = (await createInstructor(app.collector.db, { email: `${name}@school.example`, name, password: `${name}-password-1`, role })).id;
-      const res = await fetch(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `${name}@school.example`, password: `${name}-password-1` }) });
-      tokens[name] = ((await res.json()) as { token: string }).token;
+      tokens[name] = await login(app.url, `${name}@school.example`, `${name}-password-1`);
     }
     // Ann's class, with Cat as co-teacher, student alice, an assignment and a submission; Ben's class with bob.
     ids.annClass = (await call('ann', 'post', '/api/v1/classes', { name: 'Ann 101', class_code: 'ANN101' })).body.id;
@@ -58,6 +46,10 @@ for (const mode of modesToTest()) {
     ids.alice = (await call('ann', 'post', `/api/v1/classes/${ids.annClass}/students`, { user_id: 'alice' })).body.student.id;
     ids.assignment = (await call('ann', 'post', '/api/v1/assignments', { class_id: ids.annClass, notebook_path: 'hw1.ipynb', title: 'HW1' })).body.id;
     ids.submission = (await call('ann', 'post', '/api/v1/submissions', { assignment_id: ids.assignment, student_id: ids.alice, notebook_content: NOTEBOOK })).body.id;
+    // Alice asks for help (through the ingest API, as her companion would): a help request of Ann's class.
+    assert.is((await postEvents(app.url, [buildCellEvent({ userId: 'alice', eventType: 'help_request' })], { headers: companionHeaders(KEY, 'alice') })).status, 202);
+    const request = await waitFor<{ id: number }>(() => app.collector.db('help_requests').first('id'), 10_000, "alice's help request");
+    ids.helpRequest = Number(request.id);
     ids.benClass = (await call('ben', 'post', '/api/v1/classes', { name: 'Ben 201', class_code: 'BEN201' })).body.id;
     ids.bob = (await call('ben', 'post', `/api/v1/classes/${ids.benClass}/students`, { user_id: 'bob' })).body.student.id;
     for (const user of ['alice', 'bob']) assert.is((await postEvents(app.url, [buildCellEvent({ userId: user })], { headers: companionHeaders(KEY, user) })).status, 202);
@@ -71,8 +63,10 @@ for (const mode of modesToTest()) {
   /** The path and body that aim a scoped route at Ann's class (or its assignment, submission, student). */
   function aimAtAnn(spec: RouteSpec): { path: string; body?: unknown } {
     const scope = spec.scope as Exclude<RouteSpec['scope'], 'own_classes' | undefined>;
-    const target = 'class' in scope ? ids.annClass : 'assignment' in scope ? ids.assignment : 'submission' in scope ? ids.submission : ids.alice;
-    const path = spec.path.replace(':id', String(target)).replace(':studentId', String(ids.alice)).replace(':instructorId', String(ids.cat));
+    const target = 'class' in scope ? ids.annClass : 'assignment' in scope ? ids.assignment : 'submission' in scope ? ids.submission : 'help_request' in scope ? ids.helpRequest : ids.alice;
+    let path = spec.path.replace(':id', String(target)).replace(':studentId', String(ids.alice)).replace(':instructorId', String(ids.cat)).replace(':user_id', 'alice');
+    const from = Object.values(scope).find((v) => typeof v === 'object') as { query?: string };
+    if (from.query) path += `?${from.query}=${target}`;
     let body: unknown = spec.method === 'get' || spec.method === 'delete' ? undefined : {};
     if (spec.path === '/api/v1/assignments' && spec.method === 'post') body = { class_id: ids.annClass, notebook_path: 'x.ipynb', title: 'Sneaky' };
     if (spec.path === '/api/v1/submissions' && spec.method === 'post') body = { assignment_id: ids.assignment, student_id: ids.alice, notebook_content: NOTEBOOK };
@@ -133,7 +127,7 @@ for (const mode of modesToTest()) {
     assert.equal((await call('ben', 'get', '/api/v1/events?user_id=alice')).body, []);
     assert.equal((await call('ben', 'get', '/api/v1/assignments')).body, []);
     assert.equal((await call('ben', 'get', '/api/v1/submissions')).body, []);
-    assert.equal(names(await call('cat', 'get', '/api/v1/events'), 'user_id'), ['alice']);
+    assert.equal([...new Set(names(await call('cat', 'get', '/api/v1/events'), 'user_id'))], ['alice'], "only alice's events (her run and her help request)");
     assert.is((await call('ben', 'get', `/api/v1/students/${ids.alice}`)).status, 403);
   });
 
