@@ -140,6 +140,9 @@ async function main(): Promise<void> {
         await page.click('button[type=submit]');
         await page.waitForFunction((count) => document.querySelectorAll('[data-card]').length >= count, STUDENTS, { timeout: 30_000 });
         console.log(`\nfirst paint of the ${STUDENTS}-student board (sign-in click → ${STUDENTS} cards): ${ms(Date.now() - t)} (target < 2000 ms)`);
+        fs.mkdirSync('test-artifacts', { recursive: true });
+        await page.screenshot({ path: 'test-artifacts/dashboard-300-students-laptop.png' });
+        console.log('  screenshot: test-artifacts/dashboard-300-students-laptop.png');
       } finally {
         await browser.close();
       }

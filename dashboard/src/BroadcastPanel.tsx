@@ -14,7 +14,7 @@ export function BroadcastPanel({ t, classId, stuckErrors }: { t: Translate; clas
     event.preventDefault();
     try {
       const sent = await api<BroadcastView>('POST', `/api/v1/classes/${classId}/broadcasts`, { message });
-      setResult(t('broadcast.sent', { n: sent.recipients }));
+      setResult(t(sent.recipients === 1 ? 'broadcast.sent1' : 'broadcast.sent', { n: sent.recipients }));
       setMessage('');
     } catch (err) {
       fail(err);

@@ -284,39 +284,51 @@ e2e('Assignments panel: the assignment is listed, the open notebook is submitted
   await page.locator('.jp-SideBar .lm-TabBar-tab[data-id="filebrowser"]').click();
 });
 
-e2e('the help loop closes: "Ask for help" shows on the board and in the queue; claimed and resolved, the button resets and a notification says so; a class message arrives once', async (page) => {
-  // The Assignments test made the instructor and the class this student is enrolled in.
-  const { token } = await instructorApi('POST', '/api/v1/auth/login', undefined, { email: 'teacher@example.org', password: 'teacher-password-1' });
-  const [cls] = await instructorApi('GET', '/api/v1/classes', token);
+e2e('the help loop closes in the dashboard: "Ask for help" shows on the board and in the queue; claimed and resolved there, the button resets and a notification says so; a class message sent from the dashboard arrives once', async (page) => {
+  // The Assignments test made the instructor and the class this student is enrolled in. The
+  // instructor watches the dashboard in a browser of their own.
+  const instructor = await (await stack.browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  cleanups.push(() => instructor.context().close());
+  await instructor.goto(stack.collector.url);
+  await instructor.fill('input[type=email]', 'teacher@example.org');
+  await instructor.fill('input[type=password]', 'teacher-password-1');
+  await instructor.click('button[type=submit]');
+  const myCard = instructor.locator(`[data-card="${stack.username}"]`);
+  await myCard.waitFor({ timeout: 15_000 });
+  await instructor.locator('.conn.live').waitFor({ timeout: 10_000 });
+
   const button = page.locator('.jp-NotebookPanel-toolbar .cm-HelpButton-button');
   await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'first.ipynb' }).click();
   assert.equal((await button.innerText()).trim(), 'Ask for help');
   const asked = Date.now();
   await button.click();
-  const card = await waitFor(async () => {
-    const board = await instructorApi('GET', `/api/v1/dashboard/board?class_id=${cls.id}`, token);
-    const mine = board.cards.find((c: { userId: string }) => c.userId === stack.username);
-    return mine?.status === 'help' && board.helpQueue.some((h: { userId: string }) => h.userId === stack.username) ? mine : undefined;
-  }, 10_000, 'the help request on the board');
-  console.log(`# help request → board card and queue: ${Date.now() - asked} ms`);
-  assert.equal(card.help.notebookPath, 'first.ipynb');
+  await instructor.locator(`[data-card="${stack.username}"][data-status="help"]`).waitFor({ timeout: 10_000 });
+  await instructor.locator('.queue .request').first().waitFor({ timeout: 10_000 });
+  console.log(`# "Ask for help" in JupyterLab → card and queue in the dashboard: ${Date.now() - asked} ms`);
+  assert.match(await instructor.locator('.queue .request').first().innerText(), /first\.ipynb/);
 
-  await instructorApi('POST', `/api/v1/help_requests/${card.help.id}/claim`, token);
+  await instructor.locator('.queue .request button', { hasText: 'Claim' }).first().click();
+  await instructor.locator('.queue .request.claimed', { hasText: 'Teacher' }).waitFor({ timeout: 10_000 });
+  await instructor.screenshot({ path: artifactPath('dashboard-e2e-help-claimed.png') });
   const resolved = Date.now();
-  await instructorApi('POST', `/api/v1/help_requests/${card.help.id}/resolve`, token);
+  await instructor.locator('.queue .request button', { hasText: 'Resolve' }).first().click();
   await page.locator('.jp-toast-message, .Toastify__toast', { hasText: 'help request on first.ipynb was resolved by Teacher' }).first().waitFor({ timeout: 15_000 });
   await waitFor(async () => (await button.getAttribute('aria-pressed')) === 'false', 10_000, 'the help button to reset');
-  console.log(`# resolve → the student's button and notification: ${Date.now() - resolved} ms`);
+  console.log(`# Resolve in the dashboard → the student's button and notification: ${Date.now() - resolved} ms`);
   assert.equal((await button.innerText()).trim(), 'Ask for help');
-  assert.equal((await events({ user_id: stack.username, event_type: 'help_cancel' })).length, 1, 'resetting sent nothing (the one help_cancel is the earlier test\'s)');
+  assert.equal((await events({ user_id: stack.username, event_type: 'help_cancel' })).length, 1, "resetting sent nothing (the one help_cancel is the earlier test's)");
+  await instructor.locator(`[data-card="${stack.username}"]:not([data-status="help"])`).waitFor({ timeout: 10_000 });
   await page.screenshot({ path: artifactPath('jupyterlab-help-resolved.png') });
 
-  const sent = await instructorApi('POST', `/api/v1/classes/${cls.id}/broadcasts`, token, { message: 'Ten minutes left — save your work' });
-  assert.equal(sent.recipients, 1);
+  await instructor.locator('[role=tab]', { hasText: 'Broadcast' }).click();
+  await instructor.fill('.broadcast textarea', 'Ten minutes left — save your work');
+  await instructor.locator('.broadcast button[type=submit]', { hasText: 'Send' }).click();
+  await instructor.locator('.broadcast [role=status]', { hasText: 'Sent to 1 student.' }).waitFor({ timeout: 10_000 });
   const toast = page.locator('.Toastify__toast', { hasText: 'Ten minutes left — save your work' });
   await toast.first().waitFor({ timeout: 15_000 });
   // A second message as a sentinel: notifications are shown in order, so a repeat of the first would be on screen by the time it is.
-  await instructorApi('POST', `/api/v1/classes/${cls.id}/broadcasts`, token, { message: 'Sentinel message' });
+  await instructor.fill('.broadcast textarea', 'Sentinel message');
+  await instructor.locator('.broadcast button[type=submit]', { hasText: 'Send' }).click();
   await page.locator('.jp-toast-message, .Toastify__toast', { hasText: 'Sentinel message' }).first().waitFor({ timeout: 15_000 });
   assert.equal(await toast.count(), 1, 'shown once');
 });

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import * as assert from 'uvu/assert';
 import type { BoardCard, BoardSnapshot, StudentStatus } from '@cell-monitor/shared';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
+import { studentCredential } from '../../../collector/src/auth/studentCredential.ts';
 import { waitFor } from '../../helpers/services.ts';
 import { countRows, modesToTest, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 import { openSocket, upgradeStatus } from '../../helpers/wsClient.ts';
@@ -163,7 +164,11 @@ for (const mode of modesToTest()) {
     assert.is(mine.cards.length, 0, 'everyone seen today is only the students of my classes');
     assert.is((await call(a.url, 'get', '/api/v1/dashboard/board')).status, 401);
     assert.is((await call(a.url, 'get', '/api/v1/dashboard/students/st01/timeline', { token: outsider })).body.error, 'not_class_teacher');
-    assert.is((await call(a.url, 'get', '/api/v1/dashboard/board', { token: 'student-credential-is-not-a-jwt' })).status, 401);
+    // A student's credential (what a companion holds) opens no dashboard API and no dashboard socket.
+    const credential = studentCredential('dashboard-test-master-key-0123456789', 'st01');
+    assert.is((await call(a.url, 'get', '/api/v1/dashboard/board', { token: credential })).status, 401);
+    assert.is((await call(a.url, 'post', '/api/v1/help_requests/1/resolve', { token: credential })).status, 401);
+    assert.is(await upgradeStatus(`${a.url.replace('http', 'ws')}/dashboard/ws`, ['cell-monitor.bearer', credential]), 401);
     assert.is(await upgradeStatus(`${a.url.replace('http', 'ws')}/dashboard/ws?class_id=${classId}`), 401);
     const other = new WebSocket(`${a.url.replace('http', 'ws')}/dashboard/ws?class_id=${classId}`, ['cell-monitor.bearer', outsider]);
     const refused = await new Promise<{ code: number; reason: string; messages: number }>((resolve) => {
