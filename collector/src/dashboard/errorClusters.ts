@@ -6,100 +6,124 @@
 import type { Knex } from 'knex';
 import type { ErrorCluster } from '@cell-monitor/shared';
 import { iso } from '../db/rows.ts';
+import { errorSignature } from '../persist/errorSignature.ts';
 
-const MASK = '…';
-const MAX_SIGNATURE_CHARS = 200;
 
-/** The message's first line with its literals and identifiers masked. */
-export function errorSignature(name: string, message: string): string {
-  const first = (message.split('\n').find((line) => line.trim() !== '') ?? '').trim();
-  const masked = first
-    .replace(/'(?:[^'\\]|\\.)*'/g, `'${MASK}'`)
-    .replace(/"(?:[^"\\]|\\.)*"/g, `"${MASK}"`)
-    .replace(/<[^<>]*>/g, `<${MASK}>`)
-    .replace(/(?:^|(?<=[\s(=:]))(?:\/|[A-Za-z]:\\)[^\s,)'"]+/g, MASK)
-    .replace(/\b0x[0-9a-fA-F]+\b/g, MASK)
-    .replace(/(?<![A-Za-z_])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?\b/g, MASK);
-  const signature = masked ? `${name}: ${masked}` : name;
-  return signature.length > MAX_SIGNATURE_CHARS ? `${signature.slice(0, MAX_SIGNATURE_CHARS - 1)}…` : signature;
-}
-
-export interface ErrorOccurrence {
-  userId: string;
+/** One student's errors of one kind on one cell (what the database groups). */
+export interface ErrorGroup {
+  signature: string;
   errorName: string;
-  message: string;
-  traceback: string | null;
   notebookPath: string | null;
   cellId: string | null;
   cellIndex: number | null;
+  userId: string;
+  count: number;
+  /** The newest of them (its id and time), for the cluster's example. */
+  latestId: number;
+  latestAt: string;
+}
+
+export interface ErrorExample {
+  message: string;
+  traceback: string | null;
+  userId: string;
   at: string;
 }
 
-/** Groups occurrences by signature + notebook + cell, largest (most students) first. */
-export function clusterErrors(occurrences: ErrorOccurrence[]): ErrorCluster[] {
-  const clusters = new Map<string, ErrorCluster & { users: Set<string> }>();
-  for (const o of occurrences) {
-    const signature = errorSignature(o.errorName, o.message);
-    const key = `${signature}\u0000${o.notebookPath ?? ''}\u0000${o.cellId ?? ''}`;
-    let cluster = clusters.get(key);
-    if (!cluster) {
-      cluster = {
-        signature,
-        errorName: o.errorName,
-        notebookPath: o.notebookPath,
-        cellId: o.cellId,
-        cellIndex: o.cellIndex,
-        students: 0,
-        occurrences: 0,
-        userIds: [],
-        example: { message: o.message, traceback: o.traceback, userId: o.userId, at: o.at },
-        users: new Set(),
-      };
-      clusters.set(key, cluster);
-    }
-    cluster.occurrences += 1;
-    cluster.users.add(o.userId);
-    if (o.cellIndex !== null) cluster.cellIndex = o.cellIndex;
-    // The latest occurrence is the example: it is what the class sees now.
-    if (o.at >= cluster.example.at) cluster.example = { message: o.message, traceback: o.traceback, userId: o.userId, at: o.at };
+const clusterKey = (g: Pick<ErrorGroup, 'signature' | 'notebookPath' | 'cellId'>) => `${g.signature}\u0000${g.notebookPath ?? ''}\u0000${g.cellId ?? ''}`;
+const newer = (a: { latestId: number; latestAt: string }, b: { id: number; at: string }) => a.latestAt > b.at || (a.latestAt === b.at && a.latestId > b.id);
+
+/** The id of each cluster's newest error (its example). */
+export function newestErrorIds(groups: ErrorGroup[]): number[] {
+  const newest = new Map<string, { id: number; at: string }>();
+  for (const g of groups) {
+    const seen = newest.get(clusterKey(g));
+    if (!seen || newer(g, seen)) newest.set(clusterKey(g), { id: g.latestId, at: g.latestAt });
   }
-  return [...clusters.values()]
-    .map(({ users, ...cluster }) => ({ ...cluster, students: users.size, userIds: [...users].sort() }))
-    .sort((a, b) => b.students - a.students || b.occurrences - a.occurrences || a.signature.localeCompare(b.signature));
+  return [...newest.values()].map((n) => n.id);
 }
 
-/** Errors of the given students (all when undefined) since `since`, optionally of one notebook. */
-export async function loadErrorOccurrences(db: Knex, options: { since: Date; userIds?: string[]; notebookPath?: string }): Promise<ErrorOccurrence[]> {
-  const rows: Array<{
-    user_id: string;
-    error_name: string;
-    error_message: string;
-    traceback: string | null;
-    path: string | null;
-    cell_key: string | null;
-    cell_index: number | null;
-    occurred_at: string | Date;
-  }> = await db('error_logs as e')
-    .join('students as s', 's.id', 'e.student_id')
-    .leftJoin('notebooks as n', 'n.id', 'e.notebook_id')
-    .leftJoin('cells as c', 'c.id', 'e.cell_id')
-    .leftJoin('cell_executions as x', 'x.event_id', 'e.event_id')
+/** Merges the groups into clusters by signature + notebook + cell, most students first; the example is the newest error. */
+export function clusterErrors(groups: ErrorGroup[], examples: Map<number, ErrorExample>): ErrorCluster[] {
+  const clusters = new Map<string, { cluster: ErrorCluster; users: Set<string>; latest: { id: number; at: string } }>();
+  for (const g of groups) {
+    const key = clusterKey(g);
+    let entry = clusters.get(key);
+    if (!entry) {
+      entry = {
+        cluster: { signature: g.signature, errorName: g.errorName, notebookPath: g.notebookPath, cellId: g.cellId, cellIndex: g.cellIndex, students: 0, occurrences: 0, userIds: [], example: { message: '', traceback: null, userId: g.userId, at: g.latestAt } },
+        users: new Set(),
+        latest: { id: g.latestId, at: g.latestAt },
+      };
+      clusters.set(key, entry);
+    }
+    entry.cluster.occurrences += g.count;
+    entry.users.add(g.userId);
+    if (g.cellIndex !== null) entry.cluster.cellIndex = g.cellIndex;
+    if (newer(g, entry.latest)) entry.latest = { id: g.latestId, at: g.latestAt };
+  }
+  return [...clusters.values()]
+    .map(({ cluster, users, latest }) => ({
+      ...cluster,
+      students: users.size,
+      userIds: [...users].sort(),
+      example: examples.get(latest.id) ?? { ...cluster.example, at: latest.at },
+    }))
+    .sort(
+      (a, b) =>
+        b.students - a.students ||
+        b.occurrences - a.occurrences ||
+        a.signature.localeCompare(b.signature) ||
+        (a.notebookPath ?? '').localeCompare(b.notebookPath ?? '') ||
+        (a.cellIndex ?? Infinity) - (b.cellIndex ?? Infinity) ||
+        (a.cellId ?? '').localeCompare(b.cellId ?? ''),
+    );
+}
+
+/**
+ * The class's errors since `since`, grouped in the database by signature, notebook, cell and student
+ * (errors stored before signatures were kept are grouped by their message and masked here), then
+ * merged into clusters with the newest error of each as its example.
+ */
+export async function loadErrorClusters(db: Knex, options: { since: Date; userIds?: string[]; notebookPath?: string }): Promise<ErrorCluster[]> {
+  // Grouped on the bare error rows (ids, not names); names are joined to the groups afterwards.
+  const inner = db('error_logs as e')
     .where('e.occurred_at', '>=', options.since.toISOString())
     .modify((q) => {
-      if (options.userIds) q.whereIn('s.user_id', options.userIds);
-      if (options.notebookPath) q.where('n.path', options.notebookPath);
+      if (options.userIds) q.whereIn('e.student_id', db('students').select('id').whereIn('user_id', options.userIds));
+      if (options.notebookPath) q.whereIn('e.notebook_id', db('notebooks').select('id').where('path', options.notebookPath));
     })
-    .orderBy('e.occurred_at')
-    .limit(50_000)
-    .select('s.user_id', 'e.error_name', 'e.error_message', 'e.traceback', 'n.path', 'c.cell_id as cell_key', 'x.cell_index', 'e.occurred_at');
-  return rows.map((r) => ({
-    userId: r.user_id,
+    .groupBy('e.signature', db.raw('CASE WHEN e.signature IS NULL THEN e.error_message END'), 'e.error_name', 'e.student_id', 'e.notebook_id', 'e.cell_id')
+    .select('e.signature', db.raw('CASE WHEN e.signature IS NULL THEN e.error_message END AS raw_message'), 'e.error_name', 'e.student_id', 'e.notebook_id', 'e.cell_id')
+    .max({ cell_index: 'e.cell_index', latest_id: 'e.id', latest_at: 'e.occurred_at' })
+    .count({ n: '*' })
+    .as('g');
+  const rows: Array<{ signature: string | null; raw_message: string | null; error_name: string; path: string | null; cell_key: string | null; cell_index: number | null; user_id: string; n: number | string; latest_id: number | string; latest_at: string | Date }> = await db
+    .from(inner)
+    .join('students as s', 's.id', 'g.student_id')
+    .leftJoin('notebooks as n', 'n.id', 'g.notebook_id')
+    .leftJoin('cells as c', 'c.id', 'g.cell_id')
+    .select('g.signature', 'g.raw_message', 'g.error_name', 'g.cell_index', 'g.n', 'g.latest_id', 'g.latest_at', 's.user_id', 'n.path', 'c.cell_id as cell_key')
+    .limit(50_000);
+  const groups: ErrorGroup[] = rows.map((r) => ({
+    signature: r.signature ?? errorSignature(r.error_name, r.raw_message ?? ''),
     errorName: r.error_name,
-    message: r.error_message ?? '',
-    traceback: r.traceback,
     notebookPath: r.path,
     cellId: r.cell_key,
-    cellIndex: r.cell_index,
-    at: iso(r.occurred_at)!,
+    cellIndex: r.cell_index === null ? null : Number(r.cell_index),
+    userId: r.user_id,
+    count: Number(r.n),
+    latestId: Number(r.latest_id),
+    latestAt: iso(r.latest_at)!,
   }));
+  const examples = new Map<number, ErrorExample>();
+  const ids = newestErrorIds(groups);
+  for (let i = 0; i < ids.length; i += 500) {
+    const found: Array<{ id: number | string; error_message: string; traceback: string | null; user_id: string; occurred_at: string | Date }> = await db('error_logs as e')
+      .join('students as s', 's.id', 'e.student_id')
+      .whereIn('e.id', ids.slice(i, i + 500))
+      .select('e.id', 'e.error_message', 'e.traceback', 's.user_id', 'e.occurred_at');
+    for (const r of found) examples.set(Number(r.id), { message: r.error_message ?? '', traceback: r.traceback, userId: r.user_id, at: iso(r.occurred_at)! });
+  }
+  return clusterErrors(groups, examples);
 }

@@ -14,7 +14,7 @@ import { requireAssignment } from '../lms/store.ts';
 import type { DashboardParts } from './boardRoutes.ts';
 import { loadNotebooks, loadCellRuns, summariseProgress } from './classProgress.ts';
 import { loadClassView, startOfToday, type ClassView } from './classViews.ts';
-import { clusterErrors, loadErrorOccurrences } from './errorClusters.ts';
+import { loadErrorClusters } from './errorClusters.ts';
 import { attemptsByCell, loadTimeline } from './studentTimeline.ts';
 
 const insightQuery = yup.object({
@@ -57,7 +57,7 @@ export function addInsightRoutes(table: RouteTable, parts: DashboardParts): void
       const query = await validate(insightQuery, { notebook_path: ctx.query.notebook_path, since: ctx.query.since });
       const { userIds } = await studentsOf(ctx, parts);
       const since = query.since ? new Date(query.since) : new Date(startOfToday(Date.now()));
-      ctx.body = clusterErrors(await loadErrorOccurrences(db, { since, userIds, notebookPath: query.notebook_path })) satisfies ErrorCluster[];
+      ctx.body = (await loadErrorClusters(db, { since, userIds, notebookPath: query.notebook_path })) satisfies ErrorCluster[];
     },
   });
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { EVENT_TYPES, type CellEvent } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
+import { errorSignature } from './errorSignature.ts';
 import { accessAction, eventRow, withoutNul, executionStatus, isExecutionEvent, latestBy, notebookName } from './rowsFromEvents.ts';
 
 const CHUNK = 500;
@@ -132,6 +133,8 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
     ...refs(e),
     error_name: e.error!.name,
     error_message: e.error!.message,
+    signature: errorSignature(e.error!.name, e.error!.message),
+    cell_index: e.cellIndex ?? null,
     traceback: e.error!.traceback ?? null,
     occurred_at: e.eventTime,
   }));
@@ -195,7 +198,7 @@ const FACT_COLUMNS: Record<'cell_executions' | 'error_logs' | 'notebook_accesses
   },
   error_logs: {
     event_id: 'text', student_id: 'integer', notebook_id: 'integer', cell_id: 'integer', error_name: 'text', error_message: 'text',
-    traceback: 'text', occurred_at: 'timestamptz',
+    signature: 'text', cell_index: 'integer', traceback: 'text', occurred_at: 'timestamptz',
   },
   notebook_accesses: { event_id: 'text', student_id: 'integer', notebook_id: 'integer', session_id: 'integer', action: 'text', accessed_at: 'timestamptz' },
 };

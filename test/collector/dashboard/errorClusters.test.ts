@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { clusterErrors, errorSignature, type ErrorOccurrence } from '../../../collector/src/dashboard/errorClusters.ts';
+import { clusterErrors, newestErrorIds, type ErrorGroup } from '../../../collector/src/dashboard/errorClusters.ts';
+import { errorSignature } from '../../../collector/src/persist/errorSignature.ts';
 
 const it = suite('dashboard error clusters');
 
@@ -30,27 +31,32 @@ it('a very long message is cut to one readable line', () => {
   assert.ok(signature.endsWith('…'));
 });
 
-const occurrence = (userId: string, message: string, cellId: string, at: string, cellIndex: number | null = Number(cellId.slice(1))): ErrorOccurrence => ({
-  userId,
+/** One student's errors on one cell, as the database groups them. */
+const group = (userId: string, message: string, cellId: string, count: number, latestId: number, latestAt: string): ErrorGroup => ({
+  signature: errorSignature('NameError', message),
   errorName: 'NameError',
-  message,
-  traceback: `Traceback for ${userId}`,
   notebookPath: 'lab1.ipynb',
   cellId,
-  cellIndex,
-  at,
+  cellIndex: Number(cellId.slice(1)),
+  userId,
+  count,
+  latestId,
+  latestAt,
 });
 
-it('clusters by signature and cell, most students first, counting each student once, with the latest as example', () => {
-  const clusters = clusterErrors([
-    occurrence('ann', "name 'x' is not defined", 'c5', '2026-11-24T09:00:00.000Z'),
-    occurrence('ann', "name 'x' is not defined", 'c5', '2026-11-24T09:01:00.000Z'),
-    occurrence('bob', "name 'df' is not defined", 'c5', '2026-11-24T09:02:00.000Z'),
-    occurrence('cat', "name 'y' is not defined", 'c5', '2026-11-24T09:00:30.000Z'),
-    occurrence('dan', "name 'x' is not defined", 'c7', '2026-11-24T09:03:00.000Z'),
-    occurrence('dan', "name 'x' is not defined", 'c7', '2026-11-24T09:04:00.000Z'),
-    occurrence('dan', "name 'x' is not defined", 'c7', '2026-11-24T09:05:00.000Z'),
+it('clusters by signature and cell, most students first, counting each student once, with the newest error as example', () => {
+  const groups = [
+    group('ann', "name 'x' is not defined", 'c5', 2, 11, '2026-11-24T09:01:00.000Z'),
+    group('bob', "name 'df' is not defined", 'c5', 1, 12, '2026-11-24T09:02:00.000Z'),
+    group('cat', "name 'y' is not defined", 'c5', 1, 10, '2026-11-24T09:00:30.000Z'),
+    group('dan', "name 'x' is not defined", 'c7', 3, 15, '2026-11-24T09:05:00.000Z'),
+  ];
+  assert.equal(newestErrorIds(groups).sort(), [12, 15], "each cluster's newest error");
+  const examples = new Map([
+    [12, { message: "name 'df' is not defined", traceback: 'Traceback for bob', userId: 'bob', at: '2026-11-24T09:02:00.000Z' }],
+    [15, { message: "name 'x' is not defined", traceback: 'Traceback for dan', userId: 'dan', at: '2026-11-24T09:05:00.000Z' }],
   ]);
+  const clusters = clusterErrors(groups, examples);
   assert.equal(
     clusters.map((c) => [c.signature, c.cellId, c.students, c.occurrences, c.userIds]),
     [
@@ -58,12 +64,12 @@ it('clusters by signature and cell, most students first, counting each student o
       ["NameError: name '…' is not defined", 'c7', 1, 3, ['dan']],
     ],
   );
-  assert.equal(clusters[0].example, { message: "name 'df' is not defined", traceback: 'Traceback for bob', userId: 'bob', at: '2026-11-24T09:02:00.000Z' });
+  assert.equal(clusters[0].example, examples.get(12));
   assert.is(clusters[0].cellIndex, 5);
 });
 
 it('no errors, no clusters', () => {
-  assert.equal(clusterErrors([]), []);
+  assert.equal(clusterErrors([], new Map()), []);
 });
 
 it.run();
