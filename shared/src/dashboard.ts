@@ -54,6 +54,8 @@ export interface BoardCard {
   stuck: { cellId: string; cellIndex: number | null; errorName: string; count: number } | null;
   /** How far behind the latest event arrived, in seconds (shown while catching up). */
   lagSeconds: number;
+  /** The student's team in the viewed class (null: none, or not a class view). */
+  team: string | null;
 }
 
 export interface HelpRequestView {

@@ -9,3 +9,4 @@ export * from './liveMessages.ts';
 export * from './studentApi.ts';
 export * from './depth.ts';
 export * from './dashboard.ts';
+export * from './roster.ts';

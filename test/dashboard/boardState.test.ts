@@ -7,7 +7,7 @@ import { DICTIONARIES } from '../../dashboard/src/i18n.ts';
 const it = suite('dashboard page: board state (pure)');
 
 function card(userId: string, status: StudentStatus, fields: Partial<BoardCard> = {}): BoardCard {
-  return { userId, displayName: userId, status, notebookPath: null, cellId: null, cellIndex: null, lastActivityAt: null, runs: 0, errors: 0, lastError: null, sparkline: [], help: null, stuck: null, lagSeconds: 0, ...fields };
+  return { userId, displayName: userId, status, notebookPath: null, cellId: null, cellIndex: null, lastActivityAt: null, runs: 0, errors: 0, lastError: null, sparkline: [], help: null, stuck: null, lagSeconds: 0, team: null, ...fields };
 }
 const help = (requestedAt: string) => ({ id: 1, userId: '', displayName: '', notebookPath: null, cellId: null, cellIndex: null, requestedAt, claimedBy: null, claimedAt: null, resolvedBy: null, resolvedAt: null, state: 'open' as const });
 const counts = { help: 0, stuck: 0, catching_up: 0, active: 0, idle: 0, offline: 0 };

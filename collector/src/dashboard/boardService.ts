@@ -76,6 +76,9 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
     return value;
   }
 
+  /** A card as a view shows it: the board's card with the student's team in that class. */
+  const cardOf = (view: ClassView, userId: string, now: number): BoardCard => ({ ...board.card(userId, now, view.thresholds), team: view.teams?.get(userId) ?? null });
+
   const sendCard = (state: WatchState, card: BoardCard) => {
     state.lastStatus.set(card.userId, card.status);
     state.watcher.send({ type: 'card', card });
@@ -99,7 +102,7 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
       let any = false;
       for (const id of userIds) {
         if (!shows(state.watcher.view, id)) continue;
-        sendCard(state, board.card(id, now, state.watcher.view.thresholds));
+        sendCard(state, cardOf(state.watcher.view, id, now));
         any = true;
       }
       if (!any) continue;
@@ -184,7 +187,7 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
           for (const id of usersOf(state.watcher.view)) {
             const status = board.status(id, now, state.watcher.view.thresholds);
             if (state.lastStatus.get(id) === status) continue;
-            sendCard(state, board.card(id, now, state.watcher.view.thresholds));
+            sendCard(state, cardOf(state.watcher.view, id, now));
             any = true;
           }
           if (any) scheduleHeader(state);
@@ -202,7 +205,7 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
         className: view.className,
         generatedAt: new Date(now).toISOString(),
         stuckErrors: view.thresholds.stuckErrors,
-        cards: users.map((id) => board.card(id, now, view.thresholds)),
+        cards: users.map((id) => cardOf(view, id, now)),
         counts: board.counts(users, now, view.thresholds),
         helpQueue: board.openHelp(users),
         timeToHelp: await timeToHelpOf(view),
@@ -211,7 +214,7 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
 
     card(userId, view) {
       for (const [id, name] of view.names) board.setName(id, name);
-      return board.has(userId) ? board.card(userId, clock(), view.thresholds) : null;
+      return board.has(userId) ? cardOf(view, userId, clock()) : null;
     },
 
     watch(watcher) {

@@ -70,7 +70,7 @@ export class BoardState {
     return activity ? studentStatus(activity, now, thresholds) : 'offline';
   }
 
-  card(userId: string, now: number, thresholds: StatusThresholds): BoardCard {
+  card(userId: string, now: number, thresholds: StatusThresholds): Omit<BoardCard, 'team'> {
     const activity = this.activities.get(userId) ?? createActivity(userId);
     const status = studentStatus(activity, now, thresholds);
     const stuck = stuckCell(activity, thresholds);

@@ -19,6 +19,8 @@ export interface ClassView {
   canSee?: (userId: string) => boolean;
   /** Display names known from the students table (roster names). */
   names: Map<string, string>;
+  /** A class view's teams: user name → team name. */
+  teams?: Map<string, string>;
 }
 
 /** Reads a view from the database (a class: 404 `class_not_found` when it does not exist). */
@@ -26,16 +28,18 @@ export async function loadClassView(db: Knex, classId: number | null, who: Authe
   if (classId !== null) {
     const cls = await db('classes').where({ id: classId }).first('id', 'name', 'stuck_errors');
     if (!cls) throw errors.notFound('class');
-    const students: Array<{ user_id: string; name: string | null }> = await db('class_enrollments as e')
+    const students: Array<{ user_id: string; name: string | null; team: string | null }> = await db('class_enrollments as e')
       .join('students as s', 's.id', 'e.student_id')
+      .leftJoin('class_teams as t', 't.id', 'e.team_id')
       .where('e.class_id', classId)
-      .select('s.user_id', 's.name');
+      .select('s.user_id', 's.name', 't.name as team');
     return {
       classId,
       className: cls.name,
       thresholds: { ...DEFAULT_THRESHOLDS, stuckErrors: Number(cls.stuck_errors) || DEFAULT_THRESHOLDS.stuckErrors },
       userIds: new Set(students.map((s) => s.user_id)),
       names: namesOf(students),
+      teams: new Map(students.filter((s) => s.team).map((s) => [s.user_id, s.team!])),
     };
   }
   const names = namesOf(await db('students').whereNotNull('name').select('user_id', 'name'));

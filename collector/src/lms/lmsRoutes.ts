@@ -11,6 +11,7 @@ import { addAssignmentRoutes } from './assignmentRoutes.ts';
 import { addClassRoutes } from './classRoutes.ts';
 import { addEnrollmentRoutes } from './enrollmentRoutes.ts';
 import { addEventRoutes } from './eventRoutes.ts';
+import { addRosterRoutes } from './rosterRoutes.ts';
 import { addStudentRecordRoutes } from './studentRecordRoutes.ts';
 import { addStudentRoutes } from './studentRoutes.ts';
 import { addSubmissionRoutes } from './submissionRoutes.ts';
@@ -31,6 +32,7 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
   addClassRoutes(table, parts);
   addTeacherRoutes(table, parts);
   addEnrollmentRoutes(table, parts);
+  addRosterRoutes(table, parts);
   addAssignmentRoutes(table, parts);
   addSubmissionRoutes(table, parts);
   addStudentRecordRoutes(table, parts);
