@@ -1,8 +1,8 @@
 /** The class board: one card per student, most urgent first, with what to do when it is empty. */
 import type { StudentStatus } from '@cell-monitor/shared';
-import { visibleCards, type BoardView } from './boardState.ts';
+import { STATUS_LOOK, teamGroups, visibleCards, type BoardView } from './boardState.ts';
 import type { ClassOption } from './Header.tsx';
-import type { Translate } from './i18n.ts';
+import { statusWord, type Translate } from './i18n.ts';
 import { StudentCard } from './StudentCard.tsx';
 
 interface Props {
@@ -12,6 +12,8 @@ interface Props {
   statuses: Set<StudentStatus>;
   search: string;
   highlight: Set<string> | null;
+  /** Cards in one section per team, each headed by the team's most urgent status. */
+  byTeam: boolean;
   now: number;
   onOpen: (userId: string) => void;
   onClearHighlight: () => void;
@@ -20,7 +22,7 @@ interface Props {
 /** From this many students on, the board uses smaller tiles. */
 export const COMPACT_FROM = 60;
 
-export function Board({ t, board, classes, statuses, search, highlight, now, onOpen, onClearHighlight }: Props) {
+export function Board({ t, board, classes, statuses, search, highlight, byTeam, now, onOpen, onClearHighlight }: Props) {
   if (!board) return <section class="board loading" aria-busy="true" />;
   const cards = visibleCards(board, { statuses, search });
   if (board.cards.size === 0) {
@@ -30,6 +32,13 @@ export function Board({ t, board, classes, statuses, search, highlight, now, onO
       </section>
     );
   }
+  const list = (shown: typeof cards) => (
+    <ul class={board.cards.size > COMPACT_FROM ? 'cards compact' : 'cards'}>
+      {shown.map((card) => (
+        <StudentCard key={card.userId} t={t} card={card} now={now} highlighted={highlight?.has(card.userId) ?? false} dimmed={highlight !== null && !highlight.has(card.userId)} onOpen={onOpen} />
+      ))}
+    </ul>
+  );
   return (
     <section class="board" aria-label={board.className ?? ''}>
       {highlight && (
@@ -41,11 +50,25 @@ export function Board({ t, board, classes, statuses, search, highlight, now, onO
         </p>
       )}
       {cards.length === 0 && <p class="hint">{t('board.none')}</p>}
-      <ul class={board.cards.size > COMPACT_FROM ? 'cards compact' : 'cards'}>
-        {cards.map((card) => (
-          <StudentCard key={card.userId} t={t} card={card} now={now} highlighted={highlight?.has(card.userId) ?? false} dimmed={highlight !== null && !highlight.has(card.userId)} onOpen={onOpen} />
-        ))}
-      </ul>
+      {byTeam ? (
+        teamGroups(cards).map((group) => {
+          const look = STATUS_LOOK[group.status];
+          return (
+            <section class={`team team-${group.status}`} style={{ '--status': look.colour }} data-team={group.team ?? ''} key={group.team ?? ''}>
+              <h3>
+                <span class="team-name">{group.team ?? t('team.none')}</span>
+                <span class="badge">
+                  <span class="icon" aria-hidden="true">{look.icon}</span> {statusWord(t, group.status)}
+                </span>
+                <span class="team-size">{t('team.members', { n: group.cards.length })}</span>
+              </h3>
+              {list(group.cards)}
+            </section>
+          );
+        })
+      ) : (
+        list(cards)
+      )}
     </section>
   );
 }

@@ -15,10 +15,11 @@ import { HelpQueue } from './HelpQueue.tsx';
 import type { Language, Translate, WordKey } from './i18n.ts';
 import { openLiveSocket } from './liveSocket.ts';
 import { ProgressView } from './ProgressView.tsx';
+import { RosterPanel } from './RosterPanel.tsx';
 import { StudentView } from './StudentView.tsx';
 
-type Tab = 'board' | 'progress' | 'errors' | 'broadcast';
-const TABS: Array<[Tab, WordKey]> = [['board', 'tab.board'], ['progress', 'tab.progress'], ['errors', 'tab.errors'], ['broadcast', 'tab.broadcast']];
+type Tab = 'board' | 'progress' | 'errors' | 'broadcast' | 'roster';
+const TABS: Array<[Tab, WordKey]> = [['board', 'tab.board'], ['progress', 'tab.progress'], ['errors', 'tab.errors'], ['broadcast', 'tab.broadcast'], ['roster', 'tab.roster']];
 const CLASS_KEY = 'cell-monitor:dashboard-class';
 
 interface Props {
@@ -43,6 +44,8 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
   const [highlight, setHighlight] = useState<Set<string> | null>(null);
   const [stale, setStale] = useState(0);
   const [now, setNow] = useState(Date.now());
+  const [byTeam, setByTeam] = useState(false);
+  const [rosterVersion, setRosterVersion] = useState(0);
 
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 5_000);
@@ -80,7 +83,7 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
       current = false;
       socket.close();
     };
-  }, [classes, classId]);
+  }, [classes, classId, rosterVersion]);
 
   const openStudent = (userId: string) => setStudent(userId);
   return (
@@ -110,6 +113,11 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
             {t(word)}
           </button>
         ))}
+        {tab === 'board' && !student && board && [...board.cards.values()].some((c) => c.team !== null) && (
+          <label class="toggle by-team">
+            <input type="checkbox" checked={byTeam} onChange={(e) => setByTeam((e.target as HTMLInputElement).checked)} /> {t('board.byTeam')}
+          </label>
+        )}
         {tab === 'board' && !student && (
           <input class="search" type="search" placeholder={t('board.search')} aria-label={t('board.search')} value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
         )}
@@ -118,7 +126,7 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
         <StudentView t={t} userId={student} classId={classId} now={now} onBack={() => setStudent(null)} />
       ) : tab === 'board' ? (
         <div class="board-area">
-          <Board t={t} board={board} classes={classes} statuses={statuses} search={search} highlight={highlight} now={now} onOpen={openStudent} onClearHighlight={() => setHighlight(null)} />
+          <Board t={t} board={board} classes={classes} statuses={statuses} search={search} highlight={highlight} byTeam={byTeam} now={now} onOpen={openStudent} onClearHighlight={() => setHighlight(null)} />
           <HelpQueue t={t} queue={board?.helpQueue ?? []} now={now} onOpen={openStudent} />
         </div>
       ) : tab === 'progress' ? (
@@ -133,6 +141,8 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
             setTab('board');
           }}
         />
+      ) : tab === 'roster' ? (
+        <RosterPanel t={t} classId={classId} onChanged={() => setRosterVersion((n) => n + 1)} />
       ) : (
         <BroadcastPanel t={t} classId={classId} stuckErrors={board?.stuckErrors ?? 3} />
       )}

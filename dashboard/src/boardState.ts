@@ -95,3 +95,33 @@ export const STATUS_LOOK: Record<StudentStatus, { colour: string; icon: string }
   idle: { colour: '#8C8C8C', icon: '‖' },
   offline: { colour: '#C8C8C8', icon: '○' },
 };
+
+export interface TeamGroup {
+  /** null: the students without a team. */
+  team: string | null;
+  /** The most urgent status of a member: help or stuck if any member is. */
+  status: StudentStatus;
+  cards: BoardCard[];
+}
+
+/**
+ * Cards grouped by team (cards already in urgency order keep it inside a team). Teams with a member
+ * needing help or stuck come first, then by name (numbers in order); students without a team last.
+ */
+export function teamGroups(cards: readonly BoardCard[]): TeamGroup[] {
+  const groups = new Map<string | null, BoardCard[]>();
+  for (const card of cards) {
+    const list = groups.get(card.team) ?? [];
+    list.push(card);
+    groups.set(card.team, list);
+  }
+  const urgent = (s: StudentStatus) => s === 'help' || s === 'stuck';
+  return [...groups.entries()]
+    .map(([team, members]) => ({ team, cards: members, status: members.map((c) => c.status).sort((a, b) => rank.get(a)! - rank.get(b)!)[0] }))
+    .sort((a, b) => {
+      if ((a.team === null) !== (b.team === null)) return a.team === null ? 1 : -1;
+      if (urgent(a.status) !== urgent(b.status)) return urgent(a.status) ? -1 : 1;
+      if (urgent(a.status) && a.status !== b.status) return rank.get(a.status)! - rank.get(b.status)!;
+      return (a.team ?? '').localeCompare(b.team ?? '', undefined, { numeric: true, sensitivity: 'base' });
+    });
+}

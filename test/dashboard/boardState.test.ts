@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BoardCard, BoardSnapshot, StudentStatus } from '@cell-monitor/shared';
-import { applyMessage, byUrgency, duration, fromSnapshot, seconds, visibleCards } from '../../dashboard/src/boardState.ts';
+import { applyMessage, byUrgency, duration, fromSnapshot, seconds, teamGroups, visibleCards } from '../../dashboard/src/boardState.ts';
 import { DICTIONARIES } from '../../dashboard/src/i18n.ts';
 
 const it = suite('dashboard page: board state (pure)');
@@ -64,6 +64,26 @@ it('English and Japanese have the same words, none empty, with the same placehol
   }
   assert.is(ja['status.help'], 'ヘルプ要請');
   assert.is(ja['help.resolve'], '解決済みにする');
+});
+
+it('grouped by team: a team with a member needing help or stuck comes first and shows that status; no team last', () => {
+  const cards = [
+    card('a1', 'active', { team: 'Team 10' }),
+    card('a2', 'idle', { team: 'Team 10' }),
+    card('b1', 'offline', { team: 'Team 2' }),
+    card('c1', 'active', { team: 'Team 3' }),
+    card('c2', 'stuck', { team: 'Team 3' }),
+    card('d1', 'help', { team: 'Team 9', help: help('2026-11-24T09:00:00Z') }),
+    card('loner', 'help', { help: help('2026-11-24T08:00:00Z') }),
+  ].sort(byUrgency);
+  const groups = teamGroups(cards);
+  assert.equal(groups.map((g) => [g.team, g.status, g.cards.map((c) => c.userId)]), [
+    ['Team 9', 'help', ['d1']],
+    ['Team 3', 'stuck', ['c2', 'c1']],
+    ['Team 2', 'offline', ['b1']],
+    ['Team 10', 'active', ['a1', 'a2']],
+    [null, 'help', ['loner']],
+  ]);
 });
 
 it.run();
