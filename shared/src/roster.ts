@@ -82,3 +82,24 @@ export interface RosterView {
   students: RosterStudent[];
   teams: TeamView[];
 }
+
+/** Where a team or one student sits on the classroom image: x and y are fractions (0–1) of its width and height. */
+export interface SeatPlacement {
+  kind: 'team' | 'student';
+  /** The team's name or the student's user name. */
+  key: string;
+  x: number;
+  y: number;
+}
+
+export const SEAT_MAP_IMAGE_TYPES = ['image/png', 'image/jpeg'] as const;
+export const SEAT_MAP_MAX_BYTES = 5 * 1024 * 1024;
+export const SEAT_MAP_MAX_PLACEMENTS = 1_000;
+
+/** GET /api/v1/classes/:id/seat-map */
+export interface SeatMapView {
+  classId: number;
+  /** null: no image uploaded yet. The bytes are at /api/v1/classes/:id/seat-map/image. */
+  image: { type: string; width: number; height: number; bytes: number; updatedAt: string } | null;
+  placements: SeatPlacement[];
+}
