@@ -16,10 +16,11 @@ import type { Language, Translate, WordKey } from './i18n.ts';
 import { openLiveSocket } from './liveSocket.ts';
 import { ProgressView } from './ProgressView.tsx';
 import { RosterPanel } from './RosterPanel.tsx';
+import { SeatMap } from './SeatMap.tsx';
 import { StudentView } from './StudentView.tsx';
 
-type Tab = 'board' | 'progress' | 'errors' | 'broadcast' | 'roster';
-const TABS: Array<[Tab, WordKey]> = [['board', 'tab.board'], ['progress', 'tab.progress'], ['errors', 'tab.errors'], ['broadcast', 'tab.broadcast'], ['roster', 'tab.roster']];
+type Tab = 'board' | 'seats' | 'progress' | 'errors' | 'broadcast' | 'roster';
+const TABS: Array<[Tab, WordKey]> = [['board', 'tab.board'], ['seats', 'tab.seats'], ['progress', 'tab.progress'], ['errors', 'tab.errors'], ['broadcast', 'tab.broadcast'], ['roster', 'tab.roster']];
 const CLASS_KEY = 'cell-monitor:dashboard-class';
 
 interface Props {
@@ -127,6 +128,11 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
       ) : tab === 'board' ? (
         <div class="board-area">
           <Board t={t} board={board} classes={classes} statuses={statuses} search={search} highlight={highlight} byTeam={byTeam} now={now} onOpen={openStudent} onClearHighlight={() => setHighlight(null)} />
+          <HelpQueue t={t} queue={board?.helpQueue ?? []} now={now} onOpen={openStudent} />
+        </div>
+      ) : tab === 'seats' ? (
+        <div class="board-area">
+          <SeatMap t={t} classId={classId} board={board} onOpen={openStudent} />
           <HelpQueue t={t} queue={board?.helpQueue ?? []} now={now} onOpen={openStudent} />
         </div>
       ) : tab === 'progress' ? (

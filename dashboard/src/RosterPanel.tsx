@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { RosterImportResult, RosterStudent, RosterView } from '@cell-monitor/shared/roster';
-import { api, ApiError, session } from './api.ts';
+import { api, ApiError, apiBlob } from './api.ts';
 import type { Translate, WordKey } from './i18n.ts';
 
 interface Props {
@@ -59,12 +59,11 @@ export function RosterPanel({ t, classId, onChanged }: Props) {
 
   const exportCsv = async () => {
     try {
-      const res = await fetch(`/api/v1/classes/${classId}/roster.csv`, { headers: { authorization: `Bearer ${session.token() ?? ''}` } });
-      if (!res.ok) throw new ApiError(res.status, `http_${res.status}`, res.statusText);
-      const url = URL.createObjectURL(await res.blob());
+      const { blob, filename } = await apiBlob(`/api/v1/classes/${classId}/roster.csv`);
+      const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;
-      link.download = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'roster.csv';
+      link.download = filename ?? 'roster.csv';
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 1_000);
     } catch (err) {

@@ -26,6 +26,21 @@ const missing = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get insta
 if (missing && process.env.CI === 'true') throw new Error(`CI=true and the classroom browser test cannot run: ${missing}`);
 if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
 
+/** Where the 8 desk groups are on the room plan (fractions of the image). */
+const DESKS = [[0.2, 0.42], [0.4, 0.42], [0.6, 0.42], [0.8, 0.42], [0.2, 0.75], [0.4, 0.75], [0.6, 0.75], [0.8, 0.75]];
+
+/** A room plan as a real PNG: drawn as HTML and photographed by Chromium. */
+async function roomPlan(browser: Browser): Promise<Buffer> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+  try {
+    const desks = DESKS.map(([x, y]) => `<div style="position:absolute;left:${x * 1200 - 80}px;top:${y * 700 - 45}px;width:160px;height:90px;background:#d8c3a5;border:2px solid #8e6c4a;border-radius:6px"></div>`).join('');
+    await page.setContent(`<body style="margin:0;width:1200px;height:700px;background:#f4f1ea;position:relative;font:20px sans-serif"><div style="position:absolute;left:300px;top:20px;width:600px;height:40px;background:#2f4f3f;color:#fff;text-align:center;line-height:40px">BOARD</div>${desks}<div style="position:absolute;right:20px;bottom:20px;width:60px;height:100px;border:3px solid #555">door</div></body>`);
+    return await page.screenshot({ type: 'png' });
+  } finally {
+    await page.close();
+  }
+}
+
 const nameOf = (i: number) => `${FAMILY[i % 10]} ${GIVEN[(i * 3 + Math.floor(i / 10)) % 10]}`;
 
 /** 40 lines: 37 good (st01…st37, in 8 teams), then a line without a user name, a bad email and a repeated user. */
@@ -104,6 +119,62 @@ if (!missing) {
     assert.is(await page.locator('section.team[data-team="チームA"] [data-card]').count(), 5);
     assert.match(await page.locator('section.team[data-team="チームF"] h3').innerText(), /チームF[\s\S]*ヘルプ要請[\s\S]*4 人/);
     await page.screenshot({ path: artifactPath('board-by-team.png') });
+  });
+
+  it('the seat map: upload a room plan, place 8 teams (drag and undo), save; a help request colours its team live (time printed)', async () => {
+    const plan = await roomPlan(browser);
+    const dir = tempDir('seatmap-');
+    fs.writeFileSync(path.join(dir, 'room.png'), plan);
+    await page.locator('[role=tab]', { hasText: '座席表' }).click();
+    await page.locator('.seatmap button', { hasText: '座席表を編集' }).click();
+    await page.setInputFiles('.seat-toolbar input[type=file]', path.join(dir, 'room.png'));
+    const area = page.locator('.seat-area');
+    await area.locator('img').waitFor({ timeout: 10_000 });
+    const box = (await area.boundingBox())!;
+    for (const [i, team] of TEAMS.entries()) {
+      await page.locator(`[data-place="team:${team}"]`).click();
+      await page.mouse.click(box.x + box.width * DESKS[i][0], box.y + box.height * DESKS[i][1]);
+    }
+    assert.is(await page.locator('.seat-team').count(), 8);
+    // Drag チームA to the front, then undo: it is back at its desk.
+    const a = page.locator('[data-seat="team:チームA"] .seat-button');
+    const from = (await a.boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.1, { steps: 8 });
+    await page.mouse.up();
+    const moved = (await a.boundingBox())!;
+    assert.ok(Math.abs(moved.y + moved.height / 2 - (box.y + box.height * 0.1)) < 8, 'dragged to the front');
+    await page.locator('.seat-toolbar button', { hasText: '元に戻す' }).click();
+    const back = (await a.boundingBox())!;
+    assert.ok(Math.abs(back.y + back.height / 2 - (box.y + box.height * DESKS[0][1])) < 8, 'undo puts it back');
+    await page.locator('.seat-toolbar button.primary').click();
+    await page.locator('.seat-toolbar [role=status]', { hasText: '保存しました' }).waitFor({ timeout: 5_000 });
+    const saved = (await request(app.url, 'get', `/api/v1/classes/${classId}/seat-map`, { token })).body;
+    assert.equal(saved.placements.map((p: { key: string }) => p.key), TEAMS);
+    assert.ok(Math.abs(saved.placements[0].y - DESKS[0][1]) < 0.02);
+    await page.locator('.seat-toolbar button', { hasText: '完了' }).click();
+
+    assert.is(await page.locator('[data-seat="team:チームF"]').getAttribute('data-status'), 'help');
+    assert.is(await page.locator('[data-seat="team:チームC"]').getAttribute('data-status'), 'stuck');
+    assert.is(await page.locator('[data-seat="team:チームB"]').getAttribute('data-status'), 'active');
+    const sent = Date.now();
+    assert.is((await postEvents(app.url, [classEvent('st02', 'help_request', 0, { cellId: 'c1', cellIndex: 1 })])).status, 202);
+    await page.locator('[data-seat="team:チームB"][data-status=help]').waitFor({ timeout: 10_000 });
+    const ms = Date.now() - sent;
+    console.log(`# help request → its team's seat shows help: ${ms} ms (target 2 s; a figure, not asserted)`);
+    await page.locator('.queue .request').nth(1).waitFor({ timeout: 5_000 });
+    await page.screenshot({ path: artifactPath('seat-map-laptop.png') });
+    await page.locator('[data-seat="team:チームB"] .seat-button').click();
+    await page.locator('.seat-members').waitFor();
+    assert.match(await page.locator('.seat-members').innerText(), new RegExp(`${nameOf(2)}[\\s\\S]*ヘルプ要請`));
+    await page.locator('.seat-members button', { hasText: nameOf(2) }).click();
+    await page.locator('.view', { hasText: 'タイムライン' }).waitFor({ timeout: 5_000 });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.locator('[role=tab]', { hasText: '座席表' }).click();
+    await page.locator('.header input[type=checkbox]').check();
+    await page.locator('.seat-team').first().waitFor();
+    await page.screenshot({ path: artifactPath('seat-map-projector.png') });
   });
 
   it.run();
