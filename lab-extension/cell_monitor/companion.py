@@ -2,9 +2,13 @@
 
 POST {base_url}cell-monitor   body: what the collector's POST /api/v1/events takes (JSON, maybe gzip)
 GET  {base_url}cell-monitor   200 {"collector": "reachable" | "not_ready" | "unreachable" | "timeout"}
-GET/POST {base_url}cell-monitor/student/(assignments|submissions|notifications)
+GET/POST {base_url}cell-monitor/student/(assignments|submissions|notifications|policy)
                               → the collector's /api/v1/student/…: the student's assignments, hand-ins,
-                                grades and notifications, as the same stamped user
+                                grades, notifications and capture policy, as the same stamped user
+GET  {base_url}cell-monitor/privacy
+                              200 {"notice", "consent_required", "version"}: what the students are told
+                                (``c.CellMonitor.privacy_notice``; empty: the extension's default text)
+                                and whether nothing is recorded until they agree
 
 * Jupyter's own authentication applies (token or login cookie, plus XSRF for cookie requests).
 * The stamped user goes in ``X-Cell-Monitor-User``, percent-encoded UTF-8: ``c.CellMonitor.user``
@@ -25,6 +29,7 @@ GET/POST {base_url}cell-monitor/student/(assignments|submissions|notifications)
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
@@ -32,7 +37,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
-from traitlets import Float, Int, Unicode, default
+from traitlets import Bool, Float, Int, Unicode, default
 from traitlets.config import Configurable
 
 from .credentials import PREFIX, encode_user
@@ -67,6 +72,19 @@ class CellMonitor(Configurable):
     ingest_key = Unicode(
         help="No longer read (nor $CELL_MONITOR_INGEST_KEY): the collector's master key must not be on "
         "student servers. Setting it logs an error; configure `credential` instead.",
+    ).tag(config=True)
+
+    privacy_notice = Unicode(
+        "",
+        help="What the students are told, once, when JupyterLab first opens: what is recorded, where it "
+        "goes, who sees it. Empty: the extension's default text (English and Japanese). Changing it "
+        "shows it again (and, in consent mode, asks again).",
+    ).tag(config=True)
+
+    consent_required = Bool(
+        False,
+        help="Consent mode: nothing is recorded until the student agrees to the notice (they can withdraw "
+        "under Help > About data collection).",
     ).tag(config=True)
 
     connect_timeout = Float(3.0, help="Seconds to wait for a connection to the collector.").tag(config=True)
@@ -178,6 +196,21 @@ class CompanionHandler(APIHandler):
         return self.fail(502, "collector_unreachable", "the cell-monitor collector cannot be reached; events stay queued")
 
 
+class PrivacyHandler(APIHandler):
+    """The notice and consent mode the admin configured, for the extension to show."""
+
+    def initialize(self, settings: CellMonitor):
+        self.cm = settings
+
+    @web.authenticated
+    def get(self):
+        notice = self.cm.privacy_notice.strip()
+        digest = hashlib.sha256(f"{notice}\n{self.cm.consent_required}".encode()).hexdigest()[:12]
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps({"notice": notice, "consent_required": self.cm.consent_required, "version": digest if notice else ("default-consent" if self.cm.consent_required else "default")}))
+
+
 class StudentHandler(CompanionHandler):
     """The student's LMS routes, relayed with the same stamp and credential (the user is never in the body)."""
 
@@ -219,10 +252,14 @@ def load_extension(serverapp) -> None:
         os.environ.pop(name, None)
     serverapp.web_app.settings["cell_monitor"] = settings
     route = url_path_join(serverapp.web_app.settings["base_url"], ROUTE)
-    student_route = url_path_join(route, "student", "(assignments|submissions|notifications)")
+    student_route = url_path_join(route, "student", "(assignments|submissions|notifications|policy)")
     serverapp.web_app.add_handlers(
         ".*$",
-        [(route, CompanionHandler, {"settings": settings}), (student_route, StudentHandler, {"settings": settings})],
+        [
+            (route, CompanionHandler, {"settings": settings}),
+            (student_route, StudentHandler, {"settings": settings}),
+            (url_path_join(route, "privacy"), PrivacyHandler, {"settings": settings}),
+        ],
     )
     serverapp.log.info(
         "cell-monitor companion at %s → %s (credential %s; user: %s)",

@@ -6,6 +6,7 @@
  */
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { INotebookTracker } from '@jupyterlab/notebook';
+import type { CellEvent } from '@cell-monitor/shared';
 import { UUID } from '@lumino/coreutils';
 import { Capture } from './capture.ts';
 import { collectorAwayFlag } from './collectorAway.ts';
@@ -36,7 +37,7 @@ export class CellMonitor {
     return this.started;
   }
 
-  async start(settings: () => MonitorSettings): Promise<void> {
+  async start(settings: () => MonitorSettings, prepare?: (event: CellEvent) => CellEvent): Promise<void> {
     const { app, tracker } = this.options;
     const ctx = await this.eventContext();
     let queue: EventQueue;
@@ -56,7 +57,7 @@ export class CellMonitor {
       awayMemory: collectorAwayFlag(),
       overflowEvent: (drops) => overflowEvent(ctx, drops),
     });
-    const recorder = new Recorder(ctx, queue, drainer, settings);
+    const recorder = new Recorder(ctx, queue, drainer, settings, prepare);
     this.started = recorder;
     const session = new PageSession({ recorder, stash: new UnloadStash() });
     session.begin({ userAgent: navigator.userAgent, jupyterlab: app.version });

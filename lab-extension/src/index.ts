@@ -13,7 +13,11 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { addAssignmentsSidebar } from './assignmentsSidebar.ts';
 import { CellMonitor } from './cellMonitor.ts';
 import { HELP_TOOLBAR_ITEM, HelpButton, helpResolved } from './helpButton.ts';
+import { DEFAULT_NOTICE, Privacy } from './privacy.ts';
+import { addAboutCommand, showNoticeIfDue } from './privacyNotice.ts';
 import { loadSettings } from './settings.ts';
+import { browserStorage } from './storage.ts';
+import { companionPrivacy, StudentApi } from './studentApi.ts';
 import { startNotificationPoller } from './studentNotifications.ts';
 
 export const PLUGIN_ID = '@cell-monitor/lab-extension:plugin';
@@ -28,10 +32,28 @@ async function activate(
   const monitor = new CellMonitor({ app, tracker });
   // The toolbar factory must exist before the first notebook opens; the button records once the queue is open.
   toolbarRegistry.addFactory<NotebookPanel>('Notebook', HELP_TOOLBAR_ITEM, (panel) => new HelpButton(panel, () => monitor.recorder));
-  const settings = await loadSettings(settingRegistry, PLUGIN_ID);
+  const local = await loadSettings(settingRegistry, PLUGIN_ID);
+  const server = app.serviceManager.serverSettings;
+  await app.serviceManager.user.ready.catch(() => undefined);
+  const privacy = new Privacy({
+    storage: browserStorage(),
+    user: app.serviceManager.user.identity?.username ?? 'unknown',
+    fetchConfig: async () => {
+      const config = await companionPrivacy(server);
+      return config.notice ? config : { ...config, notice: DEFAULT_NOTICE };
+    },
+    fetchPolicy: async () => (await new StudentApi(server).policy()).policy,
+  });
+  await privacy.load();
+  // The class may change its policy during the session: read it again every minute.
+  setInterval(() => void privacy.refreshPolicy(), 60_000);
   const assignments = addAssignmentsSidebar({ app, tracker, palette });
   startNotificationPoller({ app, onGraded: () => void assignments.refresh(), onHelpResolved: helpResolved });
-  await monitor.start(settings);
+  const settings = () => privacy.effective(local());
+  await monitor.start(settings, (event) => privacy.prepare(event, local()));
+  const onConsent = () => monitor.recorder?.record('consent_given', { metadata: { noticeVersion: privacy.config.version } });
+  addAboutCommand({ app, palette, privacy, local, onConsent });
+  void app.restored.then(() => showNoticeIfDue(privacy, onConsent));
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {

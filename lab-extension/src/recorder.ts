@@ -19,6 +19,8 @@ export class Recorder {
     private readonly queue: EventQueue,
     private readonly drainer: Drainer,
     readonly settings: () => MonitorSettings,
+    /** The last step before the queue: the class policy's cap and secret masking (privacy.ts). */
+    private readonly prepare: (event: CellEvent) => CellEvent = (event) => event,
   ) {}
 
   record(eventType: string, fields: EventFields = {}): void {
@@ -28,7 +30,7 @@ export class Recorder {
 
   push(event: CellEvent): void {
     if (!this.settings().enabled) return;
-    this.pending.push(event);
+    this.pending.push(this.prepare(event));
     if (this.pending.length === 1) queueMicrotask(() => void this.flush());
   }
 

@@ -23,6 +23,8 @@ export interface MonitorSettings {
   flushIntervalMs: number;
   /** Events kept in IndexedDB while the collector is unreachable; beyond it new events are counted and dropped. */
   maxQueueSize: number;
+  /** Extra secret patterns (regular expressions) masked before anything is queued, besides the built-in ones. */
+  redactPatterns: readonly string[];
 }
 
 export const DEFAULT_SETTINGS: MonitorSettings = {
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: MonitorSettings = {
   batchSize: 50,
   flushIntervalMs: 2_000,
   maxQueueSize: 10_000,
+  redactPatterns: [],
 };
 
 export const SETTING_BOUNDS = {
@@ -60,6 +63,7 @@ export function readSettings(raw: Readonly<Record<string, unknown>> | undefined)
     batchSize: bounded(value.batchSize, 'batchSize'),
     flushIntervalMs: bounded(value.flushIntervalMs, 'flushIntervalMs'),
     maxQueueSize: bounded(value.maxQueueSize, 'maxQueueSize'),
+    redactPatterns: Array.isArray(value.redactPatterns) ? value.redactPatterns.filter((p): p is string => typeof p === 'string' && p.length > 0 && p.length <= 500).slice(0, 50) : DEFAULT_SETTINGS.redactPatterns,
   };
 }
 
@@ -78,7 +82,9 @@ export async function loadSettings(source: SettingsSource, pluginId: string): Pr
     const loaded = await source.load(pluginId);
     current = readSettings(loaded.composite as Record<string, unknown>);
     loaded.changed.connect(() => {
-      current = readSettings(loaded.composite as Record<string, unknown>);
+      const next = readSettings(loaded.composite as Record<string, unknown>);
+      // The same patterns keep the same array, so the redactor is rebuilt only when they change.
+      current = JSON.stringify(next.redactPatterns) === JSON.stringify(current.redactPatterns) ? { ...next, redactPatterns: current.redactPatterns } : next;
     });
   } catch (error) {
     console.debug('cell-monitor: settings unavailable, using defaults', error);

@@ -4,7 +4,7 @@
  * declared once, in shared/studentApi.ts. A failed call rejects with an Error carrying the HTTP
  * `status` (undefined when no answer came).
  */
-import type { StudentAssignment, StudentNotification, StudentSubmissionBody, StudentSubmissionCreated } from '@cell-monitor/shared';
+import type { StudentAssignment, StudentNotification, StudentPolicy, StudentSubmissionBody, StudentSubmissionCreated } from '@cell-monitor/shared';
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { COMPANION_PATH } from './transport.ts';
@@ -29,6 +29,11 @@ export class StudentApi {
     return this.call('notifications', {}, `?after=${after}`);
   }
 
+  /** What the student's classes allow to be sent (the strictest of them). */
+  policy(): Promise<StudentPolicy> {
+    return this.call('policy');
+  }
+
   private url(resource: string, query = ''): string {
     return URLExt.join(this.settings.baseUrl, COMPANION_PATH, 'student', resource) + query;
   }
@@ -39,4 +44,12 @@ export class StudentApi {
     if (!response.ok) throw Object.assign(new Error((body as { message?: string } | undefined)?.message ?? `HTTP ${response.status}`), { status: response.status });
     return body as T;
   }
+}
+
+/** The companion's privacy notice and consent mode (`{baseUrl}cell-monitor/privacy`); an empty notice means the default. */
+export async function companionPrivacy(settings: ServerConnection.ISettings): Promise<{ notice: string; consentRequired: boolean; version: string }> {
+  const response = await ServerConnection.makeRequest(URLExt.join(settings.baseUrl, COMPANION_PATH, 'privacy'), { cache: 'no-store' }, settings);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const body = (await response.json()) as { notice?: unknown; consent_required?: unknown; version?: unknown };
+  return { notice: typeof body.notice === 'string' ? body.notice : '', consentRequired: body.consent_required === true, version: typeof body.version === 'string' ? body.version : 'default' };
 }

@@ -180,3 +180,24 @@ async def test_get_requires_jupyter_authentication(jp_fetch):
     with pytest.raises(HTTPClientError) as caught:
         await jp_fetch("cell-monitor", method="GET", headers={"Authorization": ""})
     assert caught.value.code == 403
+
+
+async def test_privacy_says_what_the_admin_configured_and_a_new_text_is_a_new_version(jp_fetch, jp_serverapp):
+    async def privacy():
+        reply = await jp_fetch("cell-monitor", "privacy", method="GET")
+        assert reply.code == 200
+        assert reply.headers["Cache-Control"] == "no-store"
+        return json.loads(reply.body)
+
+    settings = jp_serverapp.web_app.settings["cell_monitor"]
+    assert await privacy() == {"notice": "", "consent_required": False, "version": "default"}
+    settings.privacy_notice = "Your runs are recorded for the course. <b>not markup</b>"
+    settings.consent_required = True
+    first = await privacy()
+    assert first["notice"] == "Your runs are recorded for the course. <b>not markup</b>"
+    assert first["consent_required"] is True
+    settings.privacy_notice = "Your runs and outputs are recorded for the course."
+    assert (await privacy())["version"] != first["version"]
+    with pytest.raises(HTTPClientError) as caught:
+        await jp_fetch("cell-monitor", "privacy", method="GET", headers={"Authorization": ""})
+    assert caught.value.code == 403

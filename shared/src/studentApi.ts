@@ -9,6 +9,7 @@
  * | POST submissions                   | `StudentSubmissionBody` | 201 `StudentSubmissionCreated`   |
  * | GET  submissions?assignment_id=    |                         | `StudentSubmissionListItem[]`    |
  * | GET  notifications?after=<id>      |                         | `StudentNotification[]`, oldest first |
+ * | GET  policy                        |                         | `StudentPolicy` (what may be sent) |
  *
  * The extension imports the types with `import type` (nothing of yup is bundled); the collector
  * validates the submission body with `studentSubmissionBodySchema`.
@@ -124,3 +125,24 @@ export interface BroadcastNotification extends BroadcastPayload {
 
 /** Every kind of student notification. */
 export type StudentNotification = AssignmentGradedNotification | HelpResolvedNotification | BroadcastNotification;
+
+/**
+ * What the student's classes allow the extension to send (the strictest of their classes wins):
+ * `metadata` — no code, no output, no traceback (event type, cell, timing, success, error name and
+ * message); `code` — plus the cell's code and the traceback; `code_and_output` — plus the output.
+ * It caps the local settings, never widens them.
+ */
+export const CAPTURE_POLICIES = ['metadata', 'code', 'code_and_output'] as const;
+export type CapturePolicy = (typeof CAPTURE_POLICIES)[number];
+
+/** GET {companion}/student/policy → the collector's GET /api/v1/student/policy */
+export interface StudentPolicy {
+  policy: CapturePolicy;
+  /** Each class of the student with its own policy (the strictest is `policy`). */
+  classes: Array<{ id: number; name: string; policy: CapturePolicy }>;
+}
+
+/** The strictest of several policies (none: no cap). */
+export function strictestPolicy(policies: readonly CapturePolicy[]): CapturePolicy {
+  return policies.reduce<CapturePolicy>((a, b) => (CAPTURE_POLICIES.indexOf(b) < CAPTURE_POLICIES.indexOf(a) ? b : a), 'code_and_output');
+}

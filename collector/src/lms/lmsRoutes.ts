@@ -11,6 +11,7 @@ import { addAssignmentRoutes } from './assignmentRoutes.ts';
 import { addClassRoutes } from './classRoutes.ts';
 import { addEnrollmentRoutes } from './enrollmentRoutes.ts';
 import { addEventRoutes } from './eventRoutes.ts';
+import { addPolicyRoutes } from './policyRoutes.ts';
 import { addRosterRoutes } from './rosterRoutes.ts';
 import { addStudentRecordRoutes } from './studentRecordRoutes.ts';
 import { addStudentRoutes } from './studentRoutes.ts';
@@ -38,4 +39,5 @@ export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {
   addStudentRecordRoutes(table, parts);
   addEventRoutes(table, parts);
   addStudentRoutes(table, parts);
+  addPolicyRoutes(table, parts);
 }

@@ -1,0 +1,146 @@
+/**
+ * The privacy rules of the extension, pure: the class policy caps the local settings (never widens
+ * them) and strips what it does not allow whatever built the event; secrets are masked; in consent
+ * mode nothing is recorded until the student agrees; the notice is shown once per version; the last
+ * known policy holds while the collector is away.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { CapturePolicy, CellEvent } from '@cell-monitor/shared';
+import { DEFAULT_SETTINGS, type MonitorSettings } from '@cell-monitor/lab-extension/settings';
+import { aboutLines, DEFAULT_NOTICE, Privacy, type PrivacyConfig } from '../../lab-extension/src/privacy.ts';
+import { memoryStorage } from '../helpers/memoryStorage.ts';
+
+const it = suite('lab-extension privacy: policy cap, masking, consent, notice');
+
+const AWS_KEY = ['AKIA', 'Q3EXAMPLE7RT2WZN'].join('');
+const event = (fields: Partial<CellEvent> = {}): CellEvent => ({
+  schemaVersion: 1, eventId: 'e1', eventType: 'cell_execution_error', eventTime: '2026-11-30T10:00:00.000Z', userId: 'alice', sessionId: 's',
+  code: `key = "${AWS_KEY}"\nprint(undefined_name)`,
+  output: [{ output_type: 'stream', name: 'stdout', text: ['hello\n'] }],
+  error: { name: 'NameError', message: "name 'undefined_name' is not defined", traceback: `Cell In[3], line 2\n----> 2 print(undefined_name)\nkey = "${AWS_KEY}"` },
+  ...fields,
+});
+
+function privacy(options: { policy?: CapturePolicy | Error; config?: PrivacyConfig | Error; storage?: ReturnType<typeof memoryStorage>; user?: string } = {}) {
+  const storage = options.storage ?? memoryStorage();
+  const p = new Privacy({
+    storage,
+    user: options.user ?? 'alice',
+    fetchConfig: async () => {
+      if (options.config instanceof Error) throw options.config;
+      return options.config ?? { notice: DEFAULT_NOTICE, consentRequired: false, version: 'default' };
+    },
+    fetchPolicy: async () => {
+      if (options.policy instanceof Error) throw options.policy;
+      return options.policy ?? 'code_and_output';
+    },
+  });
+  return { p, storage };
+}
+
+const local: MonitorSettings = { ...DEFAULT_SETTINGS, captureCode: true, captureOutput: 'full' };
+
+it('the class policy caps the local settings and never widens them', async () => {
+  const cases: Array<[CapturePolicy, MonitorSettings, boolean, string]> = [
+    ['code_and_output', local, true, 'full'],
+    ['code', local, true, 'off'],
+    ['metadata', local, false, 'off'],
+    ['code_and_output', { ...local, captureCode: false, captureOutput: 'off' }, false, 'off'],
+  ];
+  for (const [policy, settings, code, output] of cases) {
+    const { p } = privacy({ policy });
+    await p.load();
+    const effective = p.effective(settings);
+    assert.equal([effective.captureCode, effective.captureOutput], [code, output], policy);
+  }
+});
+
+it('"metadata only" strips code, traceback and output from an event even if something put them there; the error name and message stay', async () => {
+  const { p } = privacy({ policy: 'metadata' });
+  await p.load();
+  const out = p.prepare(event(), local);
+  assert.is(out.code, undefined);
+  assert.is(out.output, undefined);
+  assert.equal(out.error, { name: 'NameError', message: "name 'undefined_name' is not defined" });
+  const code = privacy({ policy: 'code' });
+  await code.p.load();
+  const withCode = code.p.prepare(event(), local);
+  assert.is(withCode.output, undefined);
+  assert.ok(withCode.code?.includes('print(undefined_name)'));
+});
+
+it('a fake cloud access key is masked in code and traceback before queueing; extra patterns from the settings too', async () => {
+  const { p } = privacy();
+  await p.load();
+  const out = p.prepare(event(), local);
+  assert.not.ok(JSON.stringify(out).includes(AWS_KEY), JSON.stringify(out));
+  assert.ok(out.code!.includes('[REDACTED:aws-access-key-id]'));
+  assert.ok(out.error!.traceback!.includes('[REDACTED:aws-access-key-id]'));
+  assert.is(out.metadata?.redactions, 2);
+  const custom = p.prepare(event({ code: 'student_id = "S-2026-0042"' }), { ...local, redactPatterns: ['S-\\d{4}-\\d{4}'] });
+  assert.is(custom.code, 'student_id = "[REDACTED:custom]"');
+});
+
+it('consent mode: nothing allowed until the student agrees; the answer is kept per user and asked again when the notice changes', async () => {
+  const storage = memoryStorage();
+  const config = { notice: 'We record your runs.', consentRequired: true, version: 'v1' };
+  const { p } = privacy({ config, storage });
+  await p.load();
+  assert.is(p.allowed, false);
+  assert.is(p.effective(local).enabled, false);
+  assert.is(p.noticeDue, true);
+  p.setConsent('agreed');
+  assert.is(p.allowed, true);
+  assert.is(p.effective(local).enabled, true);
+  assert.is(p.noticeDue, false);
+  const again = privacy({ config, storage });
+  await again.p.load();
+  assert.is(again.p.allowed, true, 'the next page load remembers');
+  const bob = privacy({ config, storage, user: 'bob' });
+  await bob.p.load();
+  assert.is(bob.p.allowed, false, 'another user of the same browser is asked');
+  const changed = privacy({ config: { ...config, notice: 'We now also record output.', version: 'v2' }, storage });
+  await changed.p.load();
+  assert.equal([changed.p.allowed, changed.p.noticeDue], [false, true], 'a new notice is asked again');
+  changed.p.setConsent('declined');
+  assert.equal([changed.p.allowed, changed.p.noticeDue], [false, false], 'declined: not nagged, not recorded');
+});
+
+it('without consent mode the notice is shown once per version and recording is on', async () => {
+  const storage = memoryStorage();
+  const { p } = privacy({ storage });
+  await p.load();
+  assert.equal([p.allowed, p.noticeDue], [true, true]);
+  p.acknowledge();
+  const next = privacy({ storage });
+  await next.p.load();
+  assert.is(next.p.noticeDue, false);
+});
+
+it('the last known policy holds while the collector cannot say; unknown at first means the local settings', async () => {
+  const storage = memoryStorage();
+  const first = privacy({ storage, policy: new Error('collector away') });
+  await first.p.load();
+  assert.is(first.p.policy, null);
+  assert.is(first.p.effective(local).captureCode, true);
+  const told = privacy({ storage, policy: 'metadata' });
+  await told.p.load();
+  const away = privacy({ storage, policy: new Error('collector away') });
+  await away.p.load();
+  assert.is(away.p.policy, 'metadata');
+  assert.is(away.p.effective(local).captureCode, false);
+});
+
+it('About data collection says what is sent now and why not', async () => {
+  const { p } = privacy({ policy: 'metadata', config: { notice: 'n', consentRequired: true, version: 'v' } });
+  await p.load();
+  const lines = Object.fromEntries(aboutLines(p, local));
+  assert.is(lines.Recording, 'off (waiting for your agreement)');
+  assert.is(lines['Cell code'], "not sent (your class's policy)");
+  assert.is(lines["Your class's policy"], 'activity only, no code or output');
+  p.setConsent('agreed');
+  assert.is(Object.fromEntries(aboutLines(p, local)).Recording, 'on');
+});
+
+it.run();
