@@ -6,7 +6,7 @@ GET/POST {base_url}cell-monitor/student/(assignments|submissions|notifications|p
                               → the collector's /api/v1/student/…: the student's assignments, hand-ins,
                                 grades, notifications and capture policy, as the same stamped user
 GET  {base_url}cell-monitor/privacy
-                              200 {"notice", "consent_required", "version"}: what the students are told
+                              200 {"notice", "consent_required", "version", "user"}: what the students are told
                                 (``c.CellMonitor.privacy_notice``; empty: the extension's default text)
                                 and whether nothing is recorded until they agree
 
@@ -208,7 +208,10 @@ class PrivacyHandler(APIHandler):
         digest = hashlib.sha256(f"{notice}\n{self.cm.consent_required}".encode()).hexdigest()[:12]
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps({"notice": notice, "consent_required": self.cm.consent_required, "version": digest if notice else ("default-consent" if self.cm.consent_required else "default")}))
+        version = digest if notice else ("default-consent" if self.cm.consent_required else "default")
+        # The student the events are stamped with: the consent and the notice are theirs.
+        user = self.cm.user or self.current_user.username
+        self.finish(json.dumps({"notice": notice, "consent_required": self.cm.consent_required, "version": version, "user": user}))
 
 
 class StudentHandler(CompanionHandler):

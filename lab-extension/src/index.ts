@@ -12,6 +12,7 @@ import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { addAssignmentsSidebar } from './assignmentsSidebar.ts';
 import { CellMonitor } from './cellMonitor.ts';
+import { collectorAwayFlag } from './collectorAway.ts';
 import { HELP_TOOLBAR_ITEM, HelpButton, helpResolved } from './helpButton.ts';
 import { DEFAULT_NOTICE, Privacy } from './privacy.ts';
 import { addAboutCommand, showNoticeIfDue } from './privacyNotice.ts';
@@ -35,14 +36,26 @@ async function activate(
   const local = await loadSettings(settingRegistry, PLUGIN_ID);
   const server = app.serviceManager.serverSettings;
   await app.serviceManager.user.ready.catch(() => undefined);
+  const away = collectorAwayFlag();
+  // The student the companion stamps events with owns the consent (not the browser's Jupyter identity).
+  const companion = await companionPrivacy(server).catch(() => null);
   const privacy = new Privacy({
     storage: browserStorage(),
-    user: app.serviceManager.user.identity?.username ?? 'unknown',
+    user: companion?.user || app.serviceManager.user.identity?.username || 'unknown',
     fetchConfig: async () => {
-      const config = await companionPrivacy(server);
-      return config.notice ? config : { ...config, notice: DEFAULT_NOTICE };
+      if (!companion) throw new Error('the companion did not answer');
+      return { notice: companion.notice || DEFAULT_NOTICE, consentRequired: companion.consentRequired, version: companion.version };
     },
-    fetchPolicy: async () => (await new StudentApi(server).policy()).policy,
+    fetchPolicy: async () => {
+      // While the collector is away the drainer and the poller probe; asking would only fail (a console error).
+      if (away.get()) throw new Error('the collector is away');
+      try {
+        return (await new StudentApi(server).policy()).policy;
+      } catch (error) {
+        if ([undefined, 502, 503, 504].includes((error as { status?: number }).status)) away.set(true);
+        throw error;
+      }
+    },
   });
   await privacy.load();
   // The class may change its policy during the session: read it again every minute.

@@ -63,7 +63,17 @@ export class Privacy {
   /** Reads the notice and the policy; what cannot be read keeps its last known value. */
   async load(): Promise<void> {
     await Promise.all([
-      this.options.fetchConfig().then((config) => (this.config = config), () => undefined),
+      this.options.fetchConfig().then(
+        (config) => {
+          this.config = config;
+          this.write('config', JSON.stringify(config));
+        },
+        () => {
+          // The companion did not answer: the last notice and consent mode it gave still hold.
+          const kept = this.read('config');
+          if (kept) this.config = JSON.parse(kept) as PrivacyConfig;
+        },
+      ),
       this.refreshPolicy(),
     ]);
   }
@@ -159,12 +169,13 @@ export function aboutLines(privacy: Privacy, local: MonitorSettings): Array<[str
   const policy = privacy.policy ?? 'code_and_output';
   const why = !local.enabled ? ' (turned off in the settings)' : !privacy.allowed ? ' (waiting for your agreement)' : '';
   const capped = (allowedLocally: boolean, allowedByClass: boolean) => (!allowedLocally ? ' (settings)' : !allowedByClass ? " (your class's policy)" : '');
+  const sent = now.enabled ? 'sent' : 'would be sent once recording is on';
   return [
     ['Recording', now.enabled ? 'on' : `off${why}`],
     ['What is recorded', 'cell runs (when, how long, success, error name and message), notebook opens and saves, kernel restarts and interrupts, sessions, help requests'],
-    ['Cell code', now.captureCode ? 'sent' : `not sent${capped(local.captureCode, policy !== 'metadata')}`],
-    ['Error tracebacks', now.captureCode ? 'sent' : 'not sent'],
-    ['Cell output', now.captureOutput === 'off' ? `not sent${capped(local.captureOutput !== 'off', policy === 'code_and_output')}` : now.captureOutput === 'full' ? 'sent in full (up to 64 KiB)' : `sent as text, up to ${now.outputMaxChars} characters`],
+    ['Cell code', now.captureCode ? sent : `not sent${capped(local.captureCode, policy !== 'metadata')}`],
+    ['Error tracebacks', now.captureCode ? sent : 'not sent'],
+    ['Cell output', now.captureOutput === 'off' ? `not sent${capped(local.captureOutput !== 'off', policy === 'code_and_output')}` : now.captureOutput === 'full' ? `${sent} in full (up to 64 KiB)` : `${sent} as text, up to ${now.outputMaxChars} characters`],
     ['Secrets', `masked in this browser before sending (cloud keys, tokens, JWTs, private keys, passwords${local.redactPatterns.length ? `, and ${local.redactPatterns.length} patterns set by your administrator` : ''})`],
     ["Your class's policy", privacy.policy === null ? 'not known yet (your local settings apply)' : { metadata: 'activity only, no code or output', code: 'activity and code, no output', code_and_output: 'activity, code and output' }[privacy.policy]],
     ['Where it goes', "through this Jupyter server to your class's cell-monitor collector"],

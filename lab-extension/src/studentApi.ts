@@ -47,9 +47,14 @@ export class StudentApi {
 }
 
 /** The companion's privacy notice and consent mode (`{baseUrl}cell-monitor/privacy`); an empty notice means the default. */
-export async function companionPrivacy(settings: ServerConnection.ISettings): Promise<{ notice: string; consentRequired: boolean; version: string }> {
+export async function companionPrivacy(settings: ServerConnection.ISettings): Promise<{ notice: string; consentRequired: boolean; version: string; user: string }> {
   const response = await ServerConnection.makeRequest(URLExt.join(settings.baseUrl, COMPANION_PATH, 'privacy'), { cache: 'no-store' }, settings);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const body = (await response.json()) as { notice?: unknown; consent_required?: unknown; version?: unknown };
-  return { notice: typeof body.notice === 'string' ? body.notice : '', consentRequired: body.consent_required === true, version: typeof body.version === 'string' ? body.version : 'default' };
+  const body = (await response.json()) as { notice?: unknown; consent_required?: unknown; version?: unknown; user?: unknown };
+  return {
+    notice: typeof body.notice === 'string' ? body.notice : '',
+    consentRequired: body.consent_required === true,
+    version: typeof body.version === 'string' ? body.version : 'default',
+    user: typeof body.user === 'string' ? body.user : '',
+  };
 }

@@ -190,7 +190,7 @@ async def test_privacy_says_what_the_admin_configured_and_a_new_text_is_a_new_ve
         return json.loads(reply.body)
 
     settings = jp_serverapp.web_app.settings["cell_monitor"]
-    assert await privacy() == {"notice": "", "consent_required": False, "version": "default"}
+    assert await privacy() == {"notice": "", "consent_required": False, "version": "default", "user": STUDENT}
     settings.privacy_notice = "Your runs are recorded for the course. <b>not markup</b>"
     settings.consent_required = True
     first = await privacy()

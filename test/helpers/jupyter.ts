@@ -66,7 +66,7 @@ export interface JupyterLab {
  * (nothing from the machine's ~/.jupyter leaks in) and the companion pointed at `collectorUrl`,
  * holding `user`'s credential.
  */
-export async function startJupyterLab(venv: Venv, options: { collectorUrl: string; credential: string; user: string; rootDir: string }): Promise<JupyterLab> {
+export async function startJupyterLab(venv: Venv, options: { collectorUrl: string; credential: string; user: string; rootDir: string; args?: string[] }): Promise<JupyterLab> {
   const port = await freePort();
   const token = `e2e-token-${process.pid}`;
   const home = tempDir('jupyter-home');
@@ -102,6 +102,7 @@ export async function startJupyterLab(venv: Venv, options: { collectorUrl: strin
       `--ServerApp.root_dir=${options.rootDir}`,
       '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
       ...(process.getuid?.() === 0 ? ['--allow-root'] : []), // CI containers run as root
+      ...(options.args ?? []),
     ],
     { env, cwd: options.rootDir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -131,6 +132,14 @@ export async function startJupyterLab(venv: Venv, options: { collectorUrl: strin
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * The student of `user` has read the default privacy notice (so it does not cover the page): for the
+ * tests that are not about the notice. Set before any page of the context loads.
+ */
+export async function noticeSeen(context: { addInitScript(script: string): Promise<unknown> }, user: string): Promise<void> {
+  await context.addInitScript(`localStorage.setItem(${JSON.stringify(`cell-monitor:privacy:${user}:notice`)}, 'default')`);
 }
 
 /** A notebook file with these code cells, written into the server's root folder. */

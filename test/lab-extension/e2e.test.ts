@@ -12,7 +12,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Knex } from 'knex';
-import { artifactPath, CHROMIUM, installWheel, missingPrerequisite, startJupyterLab, writeNotebook, type JupyterLab } from '../helpers/jupyter.ts';
+import { artifactPath, CHROMIUM, installWheel, missingPrerequisite, noticeSeen, startJupyterLab, writeNotebook, type JupyterLab } from '../helpers/jupyter.ts';
 import { request } from '../helpers/http.ts';
 import { freePort, tempDir, waitFor } from '../helpers/services.ts';
 import { openStore, spawnCollector, type CollectorProcess } from '../helpers/stack.ts';
@@ -160,6 +160,7 @@ async function setUp(): Promise<void> {
   const store = openStore(collectorEnv.DATABASE_URL);
   cleanups.push(() => store.destroy());
   const context = await browser.newContext({ viewport: { width: 1400, height: 850 } });
+  await noticeSeen(context, STUDENT);
   const page = await context.newPage();
   stack = { collector, collectorEnv, lab, browser, page, store, username: '' };
 }

@@ -107,6 +107,15 @@ it('consent mode: nothing allowed until the student agrees; the answer is kept p
   assert.equal([changed.p.allowed, changed.p.noticeDue], [false, false], 'declined: not nagged, not recorded');
 });
 
+it('consent mode stays on while the companion does not answer: the last config it gave holds', async () => {
+  const storage = memoryStorage();
+  const { p } = privacy({ storage, config: { notice: 'n', consentRequired: true, version: 'v1' } });
+  await p.load();
+  const later = privacy({ storage, config: new Error('companion restarting') });
+  await later.p.load();
+  assert.equal([later.p.config.consentRequired, later.p.allowed], [true, false]);
+});
+
 it('without consent mode the notice is shown once per version and recording is on', async () => {
   const storage = memoryStorage();
   const { p } = privacy({ storage });

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import type { RouteSpec } from '../../../collector/src/http/routeTable.ts';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { login, request, type Reply } from '../../helpers/http.ts';
+import { png } from '../../helpers/png.ts';
 import { waitFor } from '../../helpers/services.ts';
 import { buildCellEvent, companionHeaders, modesToTest, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 import { openSocket } from '../../helpers/wsClient.ts';
@@ -44,6 +45,9 @@ for (const mode of modesToTest()) {
     ids.annClass = (await call('ann', 'post', '/api/v1/classes', { name: 'Ann 101', class_code: 'ANN101' })).body.id;
     assert.is((await call('ann', 'post', `/api/v1/classes/${ids.annClass}/teachers`, { email: 'cat@school.example' })).status, 201);
     ids.alice = (await call('ann', 'post', `/api/v1/classes/${ids.annClass}/students`, { user_id: 'alice' })).body.student.id;
+    // A seat map, so that reading its image is a read that exists.
+    const seatImage = await fetch(`${app.url}/api/v1/classes/${ids.annClass}/seat-map/image`, { method: 'PUT', headers: { authorization: `Bearer ${tokens.ann}`, 'content-type': 'image/png' }, body: new Uint8Array(png(4, 3, () => [200, 200, 200])) });
+    assert.is(seatImage.status, 200);
     ids.assignment = (await call('ann', 'post', '/api/v1/assignments', { class_id: ids.annClass, notebook_path: 'hw1.ipynb', title: 'HW1' })).body.id;
     ids.submission = (await call('ann', 'post', '/api/v1/submissions', { assignment_id: ids.assignment, student_id: ids.alice, notebook_content: NOTEBOOK })).body.id;
     // Alice asks for help (through the ingest API, as her companion would): a help request of Ann's class.
