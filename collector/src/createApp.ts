@@ -24,11 +24,13 @@ import { addOpenApiRoute } from './http/openapi.ts';
 import { hostGuard } from './http/requestGuards.ts';
 import { createRouteTable, type RouteTable } from './http/routeTable.ts';
 import { addIngestRoutes } from './ingest/ingestRoute.ts';
+import { createHeaderlessIngest, legacyCors } from './ingest/legacyClients.ts';
 import { addInstructorRoutes } from './instructors/instructorRoutes.ts';
 import { findInstructor, type InstructorRow } from './instructors/store.ts';
 import { scopeGuard } from './lms/classAccess.ts';
 import { addLmsRoutes } from './lms/lmsRoutes.ts';
 import { addHealthRoutes } from './operations/healthRoutes.ts';
+import { addPrivacyRoutes } from './privacy/privacyRoutes.ts';
 import type { PersisterStats } from './persist/createPersister.ts';
 import { createLiveSocketRouter } from './ws/liveSocketRoutes.ts';
 import { createUpgradeCheck, WS_MAX_PAYLOAD_BYTES } from './ws/upgradeCheck.ts';
@@ -76,7 +78,12 @@ export function createApp(parts: AppParts): App {
 
   const router = new Router({ strict: true, sensitive: true });
   const table = createRouteTable(router, {
-    guards: createAccessGuards({ authenticator: () => authenticator, masterKey: config.ingestKey, scopeGuard: (scope, limit) => scopeGuard(db, scope, limit) }),
+    guards: createAccessGuards({
+      authenticator: () => authenticator,
+      masterKey: config.ingestKey,
+      scopeGuard: (scope, limit) => scopeGuard(db, scope, limit),
+      headerlessIngest: createHeaderlessIngest({ legacy: config.legacy, maxBytes: config.ingestMaxBytes, credentialRequired: Boolean(config.ingestKey), log: log.child({ module: 'ingest' }) }),
+    }),
   });
   addHealthRoutes(table, { ...parts, log: log.child({ module: 'health' }) });
   addIngestRoutes(table, {
@@ -85,14 +92,17 @@ export function createApp(parts: AppParts): App {
     maxBytes: config.ingestMaxBytes,
     outputMaxChars: config.outputMaxChars,
     ratePerMinute: config.ingestRateLimit,
+    legacyClassCode: config.legacy.classCode,
   });
   addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: parts.channels.instructorStatus, revocations: parts.channels.revocations, redis: parts.redis });
   addLmsRoutes(table, { db, log: log.child({ module: 'lms' }), redis: parts.redis, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept });
   addDashboardRoutes(table, { db, log: log.child({ module: 'dashboard' }), board: parts.board, redis: parts.redis });
   addPageRoutes(table, { log: log.child({ module: 'dashboard' }) });
+  addPrivacyRoutes(table, { db, log: log.child({ module: 'privacy' }), dataDir: config.dataDir, redis: parts.redis, erasures: parts.channels.erasures });
   addOpenApiRoute(table, '0.1.0');
   koa.use(errorMiddleware(log.child({ module: 'http' })));
   koa.use(hostGuard(config.allowedHosts));
+  koa.use(legacyCors(config.legacy));
   koa.use(router.routes());
   koa.use(router.allowedMethods());
 

@@ -15,6 +15,7 @@ import { countInstructors } from './instructors/store.ts';
 import { generatedJwtSecret, SECRET_FILE } from './auth/generatedSecret.ts';
 import { createBoardService } from './dashboard/boardService.ts';
 import { startPipeline, type Pipeline } from './pipeline/startPipeline.ts';
+import { startPrivacyJobs } from './privacy/privacyJobs.ts';
 import { createRedis } from './redis/createRedis.ts';
 import { createApp, type App } from './createApp.ts';
 
@@ -78,7 +79,7 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
     log: wsLog,
   });
   const offRevocations = channels.revocations.subscribe((revocation) => sockets.revoke(revocation));
-  const board = createBoardService({ db, events: channels.events, help: channels.helpRequests, log: log.child({ module: 'dashboard' }) });
+  const board = createBoardService({ db, events: channels.events, help: channels.helpRequests, erasures: channels.erasures, log: log.child({ module: 'dashboard' }) });
   try {
     await board.start();
   } catch (err) {
@@ -91,12 +92,20 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
     throw err;
   }
   const app = createApp({ config, log, buffer, db, redis, hub, channels, sockets, board, pipelineStats: () => pipeline.stats });
+  const privacy = startPrivacyJobs({ config, db, redis, erasures: channels.erasures, log: log.child({ module: 'privacy' }) });
   let server: Server | undefined;
 
   log.info(
     { database: safeUrl(config.databaseUrl), redis: config.mode.kind === 'redis' ? safeUrl(config.mode.redisUrl) : 'embedded', collectorId: config.collectorId },
     'collector configured',
   );
+  if (config.legacy.enabled) {
+    const legacyClass = config.legacy.classCode ? await db('classes').where({ class_code: config.legacy.classCode }).first('id').catch(() => undefined) : undefined;
+    log.warn(
+      { corsOrigins: config.legacy.corsOrigins, classCode: config.legacy.classCode, classFound: config.legacy.classCode ? legacyClass !== undefined : undefined },
+      'LEGACY_V1_CLIENTS=1: v1 clients post without credentials; their user id (emailAddress), name and team are self-reported, not authenticated',
+    );
+  }
 
   return {
     config,
@@ -121,6 +130,7 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
       hub.close();
       board.stop();
       sockets.close();
+      await privacy.stop();
       await closed;
       await pipeline.close(drainMs);
       pubsub.close();

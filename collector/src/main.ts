@@ -4,6 +4,7 @@
 import { createInstructorCommand } from './cli/createInstructorCommand.ts';
 import { issueCredentialCommand } from './cli/issueCredentialCommand.ts';
 import { migrateCommand } from './cli/migrateCommand.ts';
+import { eraseStudentCommand, exportStudentCommand } from './cli/studentDataCommands.ts';
 import { configOrExit, USAGE } from './cli/usage.ts';
 import { ConfigError } from './core/config.ts';
 import { createLogger } from './core/logger.ts';
@@ -49,7 +50,7 @@ async function start(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-const commands: Record<string, () => Promise<void>> = { start, migrate: migrateCommand, 'create-instructor': createInstructorCommand, 'issue-credential': issueCredentialCommand };
+const commands: Record<string, () => Promise<void>> = { start, migrate: migrateCommand, 'create-instructor': createInstructorCommand, 'issue-credential': issueCredentialCommand, 'export-student': exportStudentCommand, 'erase-student': eraseStudentCommand };
 const command = process.argv[2] ?? 'start';
 const run = commands[command];
 if (!run) {

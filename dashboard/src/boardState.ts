@@ -37,6 +37,11 @@ export function applyMessage(view: BoardView, message: DashboardMessage, now: nu
     cards.set(message.card.userId, message.card);
     return { ...view, cards, updatedAt: now };
   }
+  if (message.type === 'removed') {
+    const cards = new Map(view.cards);
+    cards.delete(message.userId);
+    return { ...view, cards, updatedAt: now };
+  }
   if (message.type === 'header') return { ...view, counts: message.counts, timeToHelp: message.timeToHelp, helpQueue: message.helpQueue, updatedAt: now };
   return view;
 }

@@ -13,7 +13,7 @@
  * | POST /api/v1/help_requests/:id/claim                       | `HelpRequestView`      |
  * | POST /api/v1/help_requests/:id/resolve                     | `HelpRequestView`      |
  * | POST /api/v1/classes/:id/broadcasts `{ message }`          | `BroadcastView`        |
- * | PUT  /api/v1/classes/:id/settings `{ stuck_errors }`       | `ClassSettings`        |
+ * | PUT  /api/v1/classes/:id/settings `{ stuck_errors?, retention_days? }` | `ClassSettings` |
  *
  * Without `class_id` the board is "everyone seen today" (admins; and instructors without classes
  * see only students of their classes, so an empty board with a hint).
@@ -172,6 +172,8 @@ export interface BroadcastView {
 export interface ClassSettings {
   classId: number;
   stuckErrors: number;
+  /** Days this class's data is kept; null = the collector's RETENTION_DAYS, 0 = forever. */
+  retentionDays?: number | null;
 }
 
 /** `/dashboard/ws?class_id=` (token as for `/ws`), first message. */
@@ -201,7 +203,13 @@ export interface StaleMessage {
   views: Array<'progress' | 'errors'>;
 }
 
-export type DashboardMessage = DashboardHelloMessage | CardMessage | BoardHeaderMessage | StaleMessage;
+/** A student left the board: their data was erased. */
+export interface RemovedMessage {
+  type: 'removed';
+  userId: string;
+}
+
+export type DashboardMessage = DashboardHelloMessage | CardMessage | BoardHeaderMessage | StaleMessage | RemovedMessage;
 
 /**
  * Close codes of the live sockets (`/ws`, `/instructor/ws`, `/dashboard/ws`): on 4001 and 4003 the

@@ -2,6 +2,7 @@ export * from './backoff.ts';
 export * from './cellEvent.ts';
 export * from './eventTypes.ts';
 export * from './normaliseEvent.ts';
+export * from './legacyEvent.ts';
 export * from './fastCheck.ts';
 export * from './ingestResponse.ts';
 export * from './liveEvent.ts';

@@ -8,7 +8,15 @@ import type { Next } from 'koa';
 import { HttpError } from '../http/errors.ts';
 import type { Ctx, Handler, RouteSpec, Scope } from '../http/routeTable.ts';
 import type { AccountRow, Authenticated, Authenticator } from './tokens.ts';
-import { authenticateCompanion, type CompanionIdentity } from './companionAuth.ts';
+import { authenticateCompanion, hasCompanionHeaders, type CompanionIdentity } from './companionAuth.ts';
+
+/**
+ * Ingest of a request without any companion header (ingest/legacyClients.ts): reads the body and
+ * answers the self-reported identity of a v1 client's body when those are accepted, throws
+ * `legacy_clients_disabled` when they are not, and undefined for any other body (which is then
+ * authenticated as a companion's, as always).
+ */
+export type HeaderlessIngest = (ctx: Ctx) => Promise<CompanionIdentity | undefined>;
 
 export interface AccessGuardOptions {
   authenticator: () => Authenticator | undefined;
@@ -16,6 +24,8 @@ export interface AccessGuardOptions {
   masterKey?: string;
   /** Builds the guard of a route's class scope (lms/classAccess.ts); `own_classes` lists filter in their handler. */
   scopeGuard: (scope: Exclude<Scope, 'own_classes'>, bodyLimit?: number) => Handler;
+  /** Ingest without companion headers: the original extension's clients (see HeaderlessIngest). */
+  headerlessIngest?: HeaderlessIngest;
 }
 
 /** The guards of one route, for `createRouteTable({ guards })`. */
@@ -25,8 +35,9 @@ export function createAccessGuards(options: AccessGuardOptions): (spec: RouteSpe
       case 'public':
         return [];
       case 'ingest':
+        return [requireCompanion(options.masterKey, false, options.headerlessIngest)];
       case 'student':
-        return [requireCompanion(options.masterKey, spec.access === 'student')];
+        return [requireCompanion(options.masterKey, true)];
       case 'instructor':
       case 'admin':
         return [requireToken(spec.access, options.authenticator), ...(spec.scope && spec.scope !== 'own_classes' ? [options.scopeGuard(spec.scope, spec.bodyLimit)] : [])];
@@ -45,10 +56,15 @@ export function requireToken(access: 'instructor' | 'admin', authenticator: () =
   };
 }
 
-/** Ingest and the student routes: identity only from the companion's stamp and credential, never from the body. */
-export function requireCompanion(masterKey: string | undefined, needUser: boolean): Handler {
+/**
+ * Ingest and the student routes: identity only from the companion's stamp and credential, never
+ * from the body — except, for ingest, a request with no companion header at all that
+ * `headerless` recognises as a v1 client's (self-reported identity, only when enabled).
+ */
+export function requireCompanion(masterKey: string | undefined, needUser: boolean, headerless?: HeaderlessIngest): Handler {
   return async (ctx: Ctx, next: Next) => {
-    ctx.state.companion = authenticateCompanion(ctx, masterKey, needUser);
+    const selfReported = headerless && !hasCompanionHeaders(ctx) ? await headerless(ctx) : undefined;
+    ctx.state.companion = selfReported ?? authenticateCompanion(ctx, masterKey, needUser);
     await next();
   };
 }

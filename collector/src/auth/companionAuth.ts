@@ -19,8 +19,16 @@ export const USER_HEADER = 'x-cell-monitor-user';
 export interface CompanionIdentity {
   /** The stamped Jupyter user; undefined only for keyless ingest without the header. */
   user?: string;
-  /** How the request proved it: a per-student credential, or coming from this machine (no key). */
-  via: 'credential' | 'loopback';
+  /**
+   * How the request proved it: a per-student credential, or coming from this machine (no key) —
+   * or not at all: `self_reported`, a v1 client's body names its own user (LEGACY_V1_CLIENTS=1).
+   */
+  via: 'credential' | 'loopback' | 'self_reported';
+}
+
+/** Whether the request carries anything of a companion (then it is authenticated as one, whatever its body). */
+export function hasCompanionHeaders(ctx: Pick<Context, 'get'>): boolean {
+  return ctx.get(USER_HEADER) !== '' || ctx.get('authorization') !== '';
 }
 
 /** The user named by the header: percent-decoded UTF-8, 1-255 characters, no control characters. */

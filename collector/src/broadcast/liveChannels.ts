@@ -16,6 +16,8 @@ export const INSTRUCTOR_STATUS_CHANNEL = 'instructor_status_notifications';
 export const HELP_REQUESTS_CHANNEL = 'cell-monitor:help-requests';
 /** Revoked instructor tokens (logout, password change, deactivation): every collector closes their sockets. */
 export const AUTH_REVOCATION_CHANNEL = 'cell-monitor:auth-revocations';
+/** A student's data was erased: every collector deletes that student's rows from its own buffer file. */
+export const ERASURES_CHANNEL = 'cell-monitor:erasures';
 
 export interface LiveChannels {
   /** Events the pipeline persisted (once each: a redelivered entry inserts nothing and is not published). */
@@ -25,6 +27,8 @@ export interface LiveChannels {
   revocations: Channel<Revocation>;
   /** Help requests claimed or resolved (by student); opening and cancelling travel with the events. */
   helpRequests: Channel<{ userId: string }>;
+  /** Students erased (privacy/studentData.ts), by Jupyter user name. */
+  erasures: Channel<{ userId: string }>;
 }
 
 export function createLiveChannels(pubsub: PubSub, log: Logger): LiveChannels {
@@ -33,5 +37,6 @@ export function createLiveChannels(pubsub: PubSub, log: Logger): LiveChannels {
     instructorStatus: createChannel(INSTRUCTOR_STATUS_CHANNEL, pubsub, log),
     revocations: createChannel(AUTH_REVOCATION_CHANNEL, pubsub, log),
     helpRequests: createChannel(HELP_REQUESTS_CHANNEL, pubsub, log),
+    erasures: createChannel(ERASURES_CHANNEL, pubsub, log),
   };
 }

@@ -12,6 +12,12 @@ export const USAGE = `usage: cell-monitor-collector <command>
                       INGEST_KEY, the master key); give it to that student's Jupyter server as
                       CELL_MONITOR_CREDENTIAL with CELL_MONITOR_USER=NAME. One name: the
                       credential alone; several: "name<TAB>credential" lines
+  export-student      --user NAME [--out FILE]
+                      everything stored about one student (store, this DATA_DIR's buffer, the
+                      Redis Streams) as JSON, to FILE (mode 600) or stdout
+  erase-student       --user NAME --yes
+                      delete that student everywhere: every table, the buffer, the streams
+                      (running collectors clear their own buffers too); prints rows per table
 `;
 
 /** The configuration, or exit 2 naming every problem (a CLI run, never a stack trace). */

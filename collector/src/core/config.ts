@@ -34,6 +34,14 @@ const envSchema = yup.object({
   INGEST_RATE_LIMIT: yup.number().typeError('INGEST_RATE_LIMIT must be a number').integer().min(0).default(6000),
   SUBMISSION_MAX_BYTES: yup.number().typeError('SUBMISSION_MAX_BYTES must be a number').integer().min(1024).max(64 * 1024 * 1024).default(6 * 1024 * 1024),
   SUBMISSIONS_KEPT: yup.number().typeError('SUBMISSIONS_KEPT must be a number').integer().min(1).max(1000).default(10),
+  RETENTION_DAYS: yup.number().typeError('RETENTION_DAYS must be a number').integer('RETENTION_DAYS must be a whole number of days').min(0).max(36500).default(0),
+  RETENTION_SWEEP_MINUTES: yup.number().typeError('RETENTION_SWEEP_MINUTES must be a number').min(0.05, 'RETENTION_SWEEP_MINUTES must be at least 0.05').max(7 * 24 * 60).default(60),
+  LEGACY_V1_CLIENTS: yup.string().oneOf(['0', '1'], 'LEGACY_V1_CLIENTS must be 0 or 1').default('0'),
+  LEGACY_CORS_ORIGINS: yup
+    .string()
+    .test('origins', 'LEGACY_CORS_ORIGINS must be a comma-separated list of origins like http://localhost:8888 (no *, no path)', (v) => v === undefined || originList(v) !== undefined)
+    .optional(),
+  LEGACY_CLASS_CODE: yup.string().trim().max(64, 'LEGACY_CLASS_CODE must be at most 64 characters').optional(),
   LOG_LEVEL: yup
     .string()
     .oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'LOG_LEVEL must be a pino level')
@@ -80,7 +88,25 @@ export interface Config {
   submissionMaxBytes: number;
   /** Submissions kept per student and assignment (the oldest ungraded ones give way). */
   submissionsKept: number;
+  /**
+   * Events, derived rows and stored notebooks older than this many days are deleted (privacy/retention.ts);
+   * 0 = kept forever. A class's `retention_days` overrides it for that class's students.
+   */
+  retentionDays: number;
+  /** How often the retention sweep runs (minutes; one collector at a time in Redis mode). */
+  retentionSweepMinutes: number;
+  /** Clients of the original extension (v1.x) posting from the browser, without a companion. */
+  legacy: LegacyConfig;
   logLevel: string;
+}
+
+export interface LegacyConfig {
+  /** LEGACY_V1_CLIENTS=1: v1 bodies without companion headers are accepted (identity self-reported). */
+  enabled: boolean;
+  /** Origins (scheme://host[:port]) of the JupyterLab pages allowed to post from the browser (CORS). */
+  corsOrigins: string[];
+  /** The class v1 students are enrolled in automatically, their teamName becoming its team. */
+  classCode?: string;
 }
 
 /** What the collector answers to when ALLOWED_HOSTS is unset and there is no INGEST_KEY. */
@@ -135,6 +161,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestRateLimit: raw.INGEST_RATE_LIMIT,
     submissionMaxBytes: raw.SUBMISSION_MAX_BYTES,
     submissionsKept: raw.SUBMISSIONS_KEPT,
+    retentionDays: raw.RETENTION_DAYS,
+    retentionSweepMinutes: raw.RETENTION_SWEEP_MINUTES,
+    legacy: { enabled: raw.LEGACY_V1_CLIENTS === '1', corsOrigins: originList(raw.LEGACY_CORS_ORIGINS ?? '') ?? [], classCode: raw.LEGACY_CLASS_CODE || undefined },
     logLevel: raw.LOG_LEVEL,
   };
 }
@@ -143,6 +172,22 @@ function hostList(value: string | undefined, haveKey: boolean): Config['allowedH
   if (value === undefined) return haveKey ? '*' : LOOPBACK_HOSTS;
   if (value.trim() === '*') return '*';
   return value.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+}
+
+/** `http://localhost:8888, https://hub.example.org/` → the origins as browsers send them; undefined if one is not an origin. */
+function originList(value: string): string[] | undefined {
+  const origins: string[] = [];
+  for (const item of value.split(',').map((o) => o.trim()).filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(item);
+    } catch {
+      return undefined;
+    }
+    if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username || url.password) return undefined;
+    origins.push(url.origin); // lower-cased host, default port dropped: as the Origin header has it
+  }
+  return origins;
 }
 
 function shortHash(text: string): string {

@@ -53,7 +53,7 @@ export interface BoardService {
   stop(): void;
 }
 
-export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[]>; help: Channel<HelpChanged>; log: Logger; now?: () => number }): BoardService {
+export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[]>; help: Channel<HelpChanged>; erasures?: Channel<{ userId: string }>; log: Logger; now?: () => number }): BoardService {
   const { db, log } = parts;
   const clock = parts.now ?? Date.now;
   const board = new BoardState(DEFAULT_THRESHOLDS.catchingUpLagMs);
@@ -161,6 +161,20 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
       const held: LiveEvent[][] = [];
       let holding = true;
       offs.push(parts.events.subscribe((events) => (holding ? held.push(events) : onEvents(events))));
+      if (parts.erasures) {
+        // An erased student leaves every board at once (their card is not rebuilt: their events are gone).
+        offs.push(
+          parts.erasures.subscribe(({ userId }) => {
+            board.forget(userId);
+            for (const state of watching) {
+              state.watcher.view.userIds?.delete(userId);
+              if (!state.lastStatus.delete(userId)) continue;
+              state.watcher.send({ type: 'removed', userId });
+              scheduleHeader(state);
+            }
+          }),
+        );
+      }
       offs.push(
         parts.help.subscribe((message) => {
           refreshHelp([message.userId])

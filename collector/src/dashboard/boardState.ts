@@ -47,6 +47,13 @@ export class BoardState {
     return this.names.get(userId) ?? userId;
   }
 
+  /** An erased student: nothing of them is kept (privacy/studentData.ts). */
+  forget(userId: string): void {
+    this.activities.delete(userId);
+    this.help.delete(userId);
+    this.names.delete(userId);
+  }
+
   has(userId: string): boolean {
     return this.activities.has(userId);
   }

@@ -8,7 +8,8 @@ import type * as yup from 'yup';
 
 /**
  * public: anyone; ingest: a Jupyter companion — the credential of the user it stamps when INGEST_KEY
- * is set, else any sender on this machine (loopback); student: a companion with INGEST_KEY set, the
+ * is set, else any sender on this machine (loopback) — or, with LEGACY_V1_CLIENTS=1 only, a request
+ * without companion headers whose body is a v1 client's (self-reported identity); student: a companion with INGEST_KEY set, the
  * credential matching the stamped user (always refused without a key); instructor: any valid
  * instructor token; admin: an admin's token.
  */

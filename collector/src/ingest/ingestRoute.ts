@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
-import { normaliseEvent, storableText, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
+import { normaliseEvent, normaliseLegacyEvent, storableText, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { BufferUnavailableError, type BufferWriter, type SerialisedEvent } from '../buffer/bufferWriter.ts';
 import type { RouteTable } from '../http/routeTable.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { companionOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../core/logger.ts';
-import { readBatch } from './readBatch.ts';
+import { readBatch, readIngestBody } from './readBatch.ts';
+import { legacyBatch, selfReportedUsers } from './legacyClients.ts';
 
 export { USER_HEADER } from '../auth/companionAuth.ts';
 
@@ -18,6 +19,8 @@ export interface IngestOptions {
   outputMaxChars: number;
   /** Events per student per minute, in this process; 0 = no limit. */
   ratePerMinute: number;
+  /** LEGACY_CLASS_CODE: stamped on v1 clients' events, whose students are enrolled in that class. */
+  legacyClassCode?: string;
 }
 
 /**
@@ -86,8 +89,8 @@ export function addIngestRoutes(table: RouteTable, options: IngestOptions): void
     path: '/api/v1/events',
     access: 'ingest',
     tag: 'events',
-    summary: 'Ingest 1-100 events (array or {events}); 202 once they are on disk',
-    responses: { 202: 'stored (accepted, duplicates, rejected by index)', 400: 'malformed body', 401: 'wrong or missing student credential', 403: 'no INGEST_KEY and not from this machine', 413: 'too large', 415: 'not JSON', 422: 'no valid event', 429: 'over the per-student rate (Retry-After)', 503: 'buffer unavailable' },
+    summary: 'Ingest 1-100 events (array or {events}; with LEGACY_V1_CLIENTS=1 also a v1 client body without companion headers); 202 once they are on disk',
+    responses: { 202: 'stored (accepted, duplicates, rejected by index)', 400: 'malformed body', 401: 'wrong or missing student credential', 403: 'no INGEST_KEY and not from this machine; or a v1 client body while LEGACY_V1_CLIENTS=0 (legacy_clients_disabled)', 413: 'too large', 415: 'not JSON', 422: 'no valid event', 429: 'over the per-student rate (Retry-After)', 503: 'buffer unavailable' },
     handler: createIngestHandler(options),
   });
 }
@@ -101,19 +104,27 @@ export function createIngestHandler(options: IngestOptions) {
   const limit = createIngestLimiter(options.ratePerMinute);
   return async (ctx: Context): Promise<void> => {
     // The route table's 'ingest' guard authenticated the companion; its stamp wins over the body.
-    const stampedUser = companionOf(ctx).user;
-    const raws = await readBatch(ctx, options.maxBytes);
-    await limit?.(stampedUser !== undefined ? `user:${stampedUser}` : `address:${ctx.ip}`, raws.length);
+    // Or, LEGACY_V1_CLIENTS=1, it let a v1 client's body through: the body names its own user.
+    const companion = companionOf(ctx);
+    const stampedUser = companion.user;
+    const legacy = companion.via === 'self_reported';
+    const raws: unknown[] = legacy ? legacyBatch(await readIngestBody(ctx, options.maxBytes)) : await readBatch(ctx, options.maxBytes);
+    const charges = legacy
+      ? [...selfReportedUsers(raws as Record<string, unknown>[])].map(([user, n]) => [`user:${user}`, n] as const)
+      : [[stampedUser !== undefined ? `user:${stampedUser}` : `address:${ctx.ip}`, raws.length] as const];
+    for (const [key, events] of charges) await limit?.(key, events);
     const valid: SerialisedEvent[] = [];
     const rejected: IngestRejection[] = [];
     const now = Date.now();
     raws.forEach((raw, index) => {
-      const result = normaliseEvent(raw, {
-        userId: stampedUser,
-        outputMaxChars: options.outputMaxChars,
-        deriveEventId: (r) => deriveEventId(r, stampedUser),
-        now,
-      });
+      const result = legacy
+        ? normaliseLegacyEvent(raw, { outputMaxChars: options.outputMaxChars, deriveEventId: (r) => deriveEventId(r), now, classCode: options.legacyClassCode })
+        : normaliseEvent(raw, {
+          userId: stampedUser,
+          outputMaxChars: options.outputMaxChars,
+          deriveEventId: (r) => deriveEventId(r, stampedUser),
+          now,
+        });
       if (!result.ok) return void rejected.push({ index, error: result.error, message: result.message });
       // Serialised here, per request: whatever one body does, it cannot fail another's group commit.
       const serialised = serialise(result.event);

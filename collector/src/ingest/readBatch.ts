@@ -10,6 +10,18 @@ const ENCODINGS = new Set(['identity', 'gzip', 'deflate']);
  * `Content-Encoding: gzip`/`deflate`. The size limit applies to the decompressed body.
  */
 export async function readBatch(ctx: Context, maxBytes: number): Promise<unknown[]> {
+  return batchOf(await readIngestBody(ctx, maxBytes));
+}
+
+/**
+ * The request's JSON body, read once per request: the ingest guard may read it before the handler
+ * (a request without companion headers may be a v1 client's, whose body names its user).
+ */
+export function readIngestBody(ctx: Context, maxBytes: number): Promise<unknown> {
+  return (ctx.state.ingestBody ??= readJsonBody(ctx, maxBytes));
+}
+
+async function readJsonBody(ctx: Context, maxBytes: number): Promise<unknown> {
   // application/json only: a web page can post text/plain cross-site without asking (no preflight).
   if (!ctx.is('application/json')) throw errors.unsupportedMediaType('send the batch as Content-Type: application/json');
   const encoding = (ctx.get('content-encoding') || 'identity').trim().toLowerCase();
@@ -25,6 +37,11 @@ export async function readBatch(ctx: Context, maxBytes: number): Promise<unknown
     if (e.status === 400 && e.type === 'request.aborted') throw errors.badRequest('request_aborted', 'request body was cut short');
     throw errors.malformedJson(`request body is not valid JSON: ${e.message ?? 'parse error'}`);
   }
+  return body;
+}
+
+/** The events of a batch body, or the reason it is not one. */
+export function batchOf(body: unknown): unknown[] {
   const events = Array.isArray(body) ? body : (body as { events?: unknown })?.events;
   if (!Array.isArray(events)) {
     throw errors.unprocessable('invalid_batch', 'body must be a JSON array of events or { "events": [...] }');

@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import { EVENT_TYPES, type CellEvent } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
 import { errorSignature } from './errorSignature.ts';
+import { continuesAnsweredEpisode, isHelpHeartbeat } from './helpHeartbeat.ts';
+import { writeSelfReported } from './selfReported.ts';
 import { accessAction, eventRow, withoutNul, executionStatus, isExecutionEvent, latestBy, notebookName } from './rowsFromEvents.ts';
 
 const CHUNK = 500;
@@ -50,6 +52,7 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
     .merge({ last_seen_at: later('students', 'last_seen_at') })
     .returning(['id', 'user_id']);
   const studentId = new Map(students.map((s) => [s.user_id, s.id]));
+  await writeSelfReported(trx, events, studentId);
 
   const paths = [...new Set(events.map((e) => e.notebookPath).filter((p): p is string => !!p))].sort();
   const notebookId = new Map<string, number>();
@@ -160,7 +163,8 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
 /**
  * help_request opens a request, help_cancel closes the student's open ones (on that notebook when it
  * names one), in event-time order. A second request while one is open on the same notebook is the
- * same request (a reloaded page that lost its button state), not a new one in the queue.
+ * same request (a reloaded page that lost its button state, a v1 client's heartbeat), not a new one
+ * in the queue; a v1 heartbeat after a resolve does not reopen it either (persist/helpHeartbeat.ts).
  */
 async function writeHelpRequests(trx: Knex.Transaction, events: CellEvent[], studentId: Map<string, number>): Promise<void> {
   const help = events
@@ -172,7 +176,7 @@ async function writeHelpRequests(trx: Knex.Transaction, events: CellEvent[], stu
     if (e.notebookPath) open.where((q) => q.where({ notebook_path: e.notebookPath }).orWhereNull('notebook_path'));
     if (e.eventType === EVENT_TYPES.helpCancel) {
       await open.update({ cancelled_at: e.eventTime });
-    } else if (!(await open.clone().first('id'))) {
+    } else if (!(await open.clone().first('id')) && !(isHelpHeartbeat(e) && (await continuesAnsweredEpisode(trx, e, student)))) {
       await trx('help_requests').insert({
         event_id: e.eventId,
         student_id: student,

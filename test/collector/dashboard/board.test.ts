@@ -150,7 +150,7 @@ for (const mode of modesToTest()) {
     }
     assert.is((await call(a.url, 'post', `/api/v1/classes/${classId}/broadcasts`, { token: teacher, body: { message: 'x'.repeat(501) } })).status, 422);
     assert.is((await call(a.url, 'post', `/api/v1/classes/${classId}/broadcasts`, { token: outsider, body: { message: 'hi' } })).body.error, 'not_class_teacher');
-    assert.equal((await call(a.url, 'put', `/api/v1/classes/${classId}/settings`, { token: teacher, body: { stuck_errors: 5 } })).body, { classId, stuckErrors: 5 });
+    assert.equal((await call(a.url, 'put', `/api/v1/classes/${classId}/settings`, { token: teacher, body: { stuck_errors: 5 } })).body, { classId, stuckErrors: 5, retentionDays: null });
     const board = (await call(a.url, 'get', `/api/v1/dashboard/board?class_id=${classId}`, { token: teacher })).body as BoardSnapshot;
     assert.is(board.stuckErrors, 5);
     assert.is(board.cards.find((c) => c.userId === 'st13')!.status, 'active', 'three errors are not stuck when the class says five');

@@ -1,0 +1,88 @@
+/**
+ * `export-student --user NAME [--out FILE]` and `erase-student --user NAME --yes`: the admin routes'
+ * work from the command line, on the store, this DATA_DIR's buffer and (Redis mode) the streams.
+ * An erasure is announced on the `erasures` channel so running collectors clear their own buffers.
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ERASURES_CHANNEL } from '../broadcast/liveChannels.ts';
+import type { Config } from '../core/config.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { createDb, migrateLatest } from '../db/createDb.ts';
+import { openBufferRows } from '../privacy/bufferRows.ts';
+import { eraseStudent, exportStudent, type Transports } from '../privacy/studentData.ts';
+import { createRedis } from '../redis/createRedis.ts';
+import { configOrExit, USAGE } from './usage.ts';
+
+function args(command: string, options: Record<string, { type: 'string' | 'boolean' }>): Record<string, string | boolean | undefined> {
+  try {
+    return parseArgs({ args: process.argv.slice(3), options }).values;
+  } catch (err) {
+    process.stderr.write(`cell-monitor-collector ${command}: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+function userOf(command: string, value: unknown): string {
+  if (typeof value === 'string' && value.trim() !== '' && value.length <= 255) return value;
+  process.stderr.write(`cell-monitor-collector ${command}: --user NAME is required (the Jupyter user name)\n${USAGE}`);
+  process.exit(2);
+}
+
+/** The store, this DATA_DIR's buffer and Redis, for `work`; everything closed afterwards. */
+async function withStores<T>(config: Config, log: Logger, work: (db: ReturnType<typeof createDb>, transports: Transports) => Promise<T>): Promise<T> {
+  const db = createDb(config.databaseUrl);
+  const buffer = openBufferRows(config.dataDir);
+  if (!buffer) log.warn({ dataDir: config.dataDir }, 'no buffer file in DATA_DIR: run this where a collector keeps its DATA_DIR to include its buffer');
+  const redis = config.mode.kind === 'redis' ? createRedis(config.mode.redisUrl, 'privacy-cli', log, false) : undefined;
+  try {
+    await migrateLatest(db);
+    return await work(db, { buffer, redis });
+  } finally {
+    buffer?.close();
+    redis?.disconnect();
+    await db.destroy();
+  }
+}
+
+export async function exportStudentCommand(): Promise<void> {
+  const values = args('export-student', { user: { type: 'string' }, out: { type: 'string' } });
+  const userId = userOf('export-student', values.user);
+  const config = configOrExit();
+  // stdout may be the export itself: the log goes nowhere but warnings' stderr line below.
+  const log = createLogger(values.out ? config.logLevel : 'silent');
+  const data = await withStores(config, log, (db, transports) => exportStudent(db, userId, transports));
+  if (!data) {
+    process.stderr.write(`cell-monitor-collector export-student: nothing is stored about ${JSON.stringify(userId)}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const text = `${JSON.stringify(data, null, 2)}\n`;
+  if (typeof values.out === 'string') {
+    fs.writeFileSync(values.out, text, { mode: 0o600 });
+    log.info({ event: 'student_exported', userId, by: 'cli', file: values.out }, 'student data exported');
+  } else process.stdout.write(text);
+}
+
+export async function eraseStudentCommand(): Promise<void> {
+  const values = args('erase-student', { user: { type: 'string' }, yes: { type: 'boolean' } });
+  const userId = userOf('erase-student', values.user);
+  if (values.yes !== true) {
+    process.stderr.write(`cell-monitor-collector erase-student: this deletes everything about ${JSON.stringify(userId)} for good; add --yes\n`);
+    process.exit(2);
+  }
+  const config = configOrExit();
+  const log = createLogger(config.logLevel);
+  const counts = await withStores(config, log, async (db, transports) => {
+    const counts = await eraseStudent(db, userId, transports);
+    await transports.redis?.publish(ERASURES_CHANNEL, JSON.stringify({ userId }));
+    return counts;
+  });
+  if (Object.values(counts).every((n) => n === 0)) {
+    process.stderr.write(`cell-monitor-collector erase-student: nothing is stored about ${JSON.stringify(userId)}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  log.info({ event: 'student_erased', userId, by: 'cli', counts }, 'student data erased');
+  process.stdout.write(`erased ${JSON.stringify(userId)}: ${Object.entries(counts).map(([table, n]) => `${table}=${n}`).join(' ')}\n`);
+}

@@ -1,0 +1,107 @@
+/**
+ * What a v1 client reports about its student (`metadata.selfReported`: userName, teamName; see
+ * shared/legacyEvent.ts), written in the events' transaction for the events it inserted. The rules:
+ *
+ * - `students.name` from the name only while the student has none: a roster name is never
+ *   overwritten (and a roster import later replaces a self-reported one); `students.email` from
+ *   the user id (the v1 emailAddress) likewise.
+ * - With LEGACY_CLASS_CODE naming a class (stamped on the event at ingest as
+ *   `metadata.legacyClassCode`, so whichever collector stores it does the same): the student is
+ *   enrolled in it if not yet; the team is the class's team of that name (created if new) and
+ *   becomes the enrollment's team while that has no team or still has the one a self-report set
+ *   (`self_reported_team_id`). A team set from the roster or the dashboard is kept. No class of
+ *   that code: nothing is enrolled.
+ *
+ * A few queries per batch, whatever the number of students: updates only where something changes.
+ */
+import type { Knex } from 'knex';
+import { LEGACY_CLIENT, SELF_REPORTED_MAX_CHARS, type CellEvent, type SelfReported } from '@cell-monitor/shared';
+import { now } from '../db/rows.ts';
+import { latestBy } from './rowsFromEvents.ts';
+
+const CHUNK = 500;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+interface SelfReport extends SelfReported {
+  classCode?: string;
+}
+
+function selfReportOf(event: CellEvent): SelfReport | undefined {
+  const metadata = event.metadata;
+  if (metadata?.client !== LEGACY_CLIENT) return undefined;
+  const report = metadata.selfReported as SelfReported | undefined;
+  const clip = (text: unknown) => (typeof text === 'string' && text.trim() ? [...text.trim()].slice(0, SELF_REPORTED_MAX_CHARS).join('') : undefined);
+  const classCode = typeof metadata.legacyClassCode === 'string' && metadata.legacyClassCode ? metadata.legacyClassCode : undefined;
+  return { name: clip(report?.name), team: clip(report?.team), classCode };
+}
+
+export async function writeSelfReported(trx: Knex.Transaction, events: CellEvent[], studentId: Map<string, number>): Promise<void> {
+  const reports = latestBy(events.filter((e) => selfReportOf(e)), (e) => e.userId, (e) => selfReportOf(e)!);
+  if (reports.size === 0) return;
+  const ids = [...reports.keys()].map((user) => studentId.get(user)!);
+  const userOf = new Map([...reports.keys()].map((user) => [studentId.get(user)!, user]));
+
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const bare: Array<{ id: number; name: string | null; email: string | null }> = await trx('students')
+      .whereIn('id', ids.slice(i, i + CHUNK))
+      .where((q) => q.whereNull('name').orWhereNull('email'))
+      .select('id', 'name', 'email');
+    for (const row of bare) {
+      const user = userOf.get(row.id)!;
+      const name = row.name === null ? reports.get(user)!.name : undefined;
+      const email = row.email === null && EMAIL.test(user) ? user : undefined;
+      if (name !== undefined) await trx('students').where({ id: row.id }).whereNull('name').update({ name });
+      if (email !== undefined) await trx('students').where({ id: row.id }).whereNull('email').update({ email });
+    }
+  }
+
+  // Each student's latest event says which class (one LEGACY_CLASS_CODE per deployment, as a rule).
+  const byClass = new Map<string, Map<string, SelfReport>>();
+  for (const [user, report] of reports) {
+    if (report.classCode === undefined) continue;
+    if (!byClass.has(report.classCode)) byClass.set(report.classCode, new Map());
+    byClass.get(report.classCode)!.set(user, report);
+  }
+  for (const [classCode, classReports] of [...byClass].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    await enrollSelfReported(trx, classCode, classReports, studentId);
+  }
+}
+
+async function enrollSelfReported(trx: Knex.Transaction, classCode: string, reports: Map<string, SelfReport>, studentId: Map<string, number>): Promise<void> {
+  const cls: { id: number } | undefined = await trx('classes').where({ class_code: classCode }).first('id');
+  if (!cls) return;
+  const ids = [...reports.keys()].map((user) => studentId.get(user)!);
+  const userOf = new Map([...reports.keys()].map((user) => [studentId.get(user)!, user]));
+  // Read before inserting: an insert that hits its conflict still takes a sequence number on PostgreSQL.
+  const enrolledRows: Array<{ student_id: number; team_id: number | null; self_reported_team_id: number | null }> = await trx('class_enrollments')
+    .where({ class_id: cls.id })
+    .whereIn('student_id', ids)
+    .select('student_id', 'team_id', 'self_reported_team_id');
+  const enrolled = new Map(enrolledRows.map((r) => [Number(r.student_id), r]));
+  const newcomers = ids.filter((id) => !enrolled.has(id));
+  if (newcomers.length > 0) {
+    await trx('class_enrollments').insert(newcomers.map((student_id) => ({ class_id: cls.id, student_id, enrolled_at: now() }))).onConflict(['class_id', 'student_id']).ignore();
+    for (const id of newcomers) enrolled.set(id, { student_id: id, team_id: null, self_reported_team_id: null });
+  }
+
+  const teams = [...new Set([...reports.values()].map((r) => r.team).filter((t): t is string => t !== undefined))].sort();
+  if (teams.length === 0) return;
+  const teamId = new Map<string, number>();
+  const readTeams = async () => {
+    for (const t of await trx('class_teams').where({ class_id: cls.id }).whereIn('name', teams).select('id', 'name')) teamId.set(t.name, Number(t.id));
+  };
+  await readTeams();
+  const missing = teams.filter((t) => !teamId.has(t));
+  if (missing.length > 0) {
+    await trx('class_teams').insert(missing.map((name) => ({ class_id: cls.id, name, created_at: now() }))).onConflict(['class_id', 'name']).ignore();
+    await readTeams();
+  }
+  for (const row of enrolled.values()) {
+    const team = reports.get(userOf.get(Number(row.student_id))!)!.team;
+    const id = team === undefined ? undefined : teamId.get(team);
+    if (id === undefined || row.team_id === id) continue;
+    // Only a team nobody set, or the one the student's last self-report set, is the student's to change.
+    if (row.team_id !== null && row.team_id !== row.self_reported_team_id) continue;
+    await trx('class_enrollments').where({ class_id: cls.id, student_id: row.student_id }).update({ team_id: id, self_reported_team_id: id });
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The privacy jobs' own connection to this collector's buffer file (buffer/bufferFile.ts): a
+ * student's rows and dead letters (export, erasure) and the retention of delivered rows. Rows are
+ * matched on the serialised event's `userId` / `eventTime`; the scans go in windows of `seq` so a
+ * large buffer never blocks the event loop for long (better-sqlite3 is synchronous).
+ */
+import fs from 'node:fs';
+import type Database from 'better-sqlite3';
+import { bufferPath, openBufferFile } from '../buffer/bufferFile.ts';
+
+const WINDOW = 5_000;
+/** A body that is not JSON (a dead letter may hold one) has no user and no time: never matched. */
+const field = (name: string) => `CASE WHEN json_valid(body) THEN json_extract(body, '$.${name}') END`;
+
+export interface BufferRow {
+  seq: number;
+  eventId: string;
+  receivedAt: string;
+  /** Left the buffer durably (in the Redis Stream, or persisted). */
+  delivered: boolean;
+  event: unknown;
+}
+
+export interface BufferDeadLetter {
+  eventId: string;
+  reason: string;
+  createdAt: string;
+  event: unknown;
+}
+
+export interface BufferRows {
+  ofUser(userId: string): Promise<{ rows: BufferRow[]; deadLetters: BufferDeadLetter[] }>;
+  /** Deletes the user's rows, delivered or not, and their dead letters. */
+  eraseUser(userId: string): Promise<{ buffer: number; buffer_dead_letters: number }>;
+  /** Delivered rows received before `before`, or whose event time is before it. Pending rows always stay. */
+  pruneDelivered(before: Date, signal?: AbortSignal): Promise<number>;
+  pruneDeadLetters(before: Date): number;
+  close(): void;
+}
+
+/** The buffer of `dataDir`, or undefined when this machine has none (a CLI run elsewhere). */
+export function openBufferRows(dataDir: string): BufferRows | undefined {
+  if (!fs.existsSync(bufferPath(dataDir))) return undefined;
+  const db = openBufferFile(dataDir);
+  return {
+    async ofUser(userId) {
+      const select = db.prepare(
+        `SELECT seq, event_id, received_at, body, seq <= (SELECT delivered_seq FROM cursor) AS delivered FROM buffer WHERE seq > ? AND seq <= ? AND ${field('userId')} = ? ORDER BY seq`,
+      );
+      const rows: Array<{ seq: number; event_id: string; received_at: number; body: string; delivered: number }> = [];
+      await inWindows(db, Infinity, (from, to) => {
+        const found = select.all(from, to, userId) as typeof rows;
+        rows.push(...found);
+        return found.length;
+      });
+      const dead = db.prepare(`SELECT event_id, reason, created_at, body FROM dead_letters WHERE ${field('userId')} = ? ORDER BY id`).all(userId) as Array<{
+        event_id: string;
+        reason: string;
+        created_at: number;
+        body: string;
+      }>;
+      return {
+        rows: rows.map((r) => ({ seq: r.seq, eventId: r.event_id, receivedAt: new Date(r.received_at).toISOString(), delivered: r.delivered === 1, event: JSON.parse(r.body) })),
+        deadLetters: dead.map((d) => ({ eventId: d.event_id, reason: d.reason, createdAt: new Date(d.created_at).toISOString(), event: JSON.parse(d.body) })),
+      };
+    },
+    async eraseUser(userId) {
+      const erase = db.prepare(`DELETE FROM buffer WHERE seq > ? AND seq <= ? AND ${field('userId')} = ?`);
+      const buffer = await inWindows(db, Infinity, (from, to) => erase.run(from, to, userId).changes);
+      const dead = db.prepare(`DELETE FROM dead_letters WHERE ${field('userId')} = ?`).run(userId).changes;
+      return { buffer, buffer_dead_letters: dead };
+    },
+    async pruneDelivered(before, signal) {
+      const prune = db.prepare(`DELETE FROM buffer WHERE seq > ? AND seq <= ? AND (received_at < ? OR ${field('eventTime')} < ?)`);
+      const delivered = (db.prepare('SELECT delivered_seq AS n FROM cursor').get() as { n: number }).n;
+      return inWindows(db, delivered, (from, to) => prune.run(from, to, before.getTime(), before.toISOString()).changes, signal);
+    },
+    pruneDeadLetters: (before) => db.prepare('DELETE FROM dead_letters WHERE created_at < ?').run(before.getTime()).changes,
+    close: () => db.close(),
+  };
+}
+
+/** Runs `step(from, to)` over (min seq - 1, upTo] in windows of WINDOW seqs, yielding to the event loop between them. */
+async function inWindows(db: Database.Database, upTo: number, step: (from: number, to: number) => number, signal?: AbortSignal): Promise<number> {
+  const { lo, hi } = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM buffer').get() as { lo: number | null; hi: number | null };
+  if (lo === null || hi === null) return 0;
+  const end = Math.min(hi, upTo);
+  let total = 0;
+  for (let from = lo - 1; from < end && !signal?.aborted; from += WINDOW) {
+    total += step(from, Math.min(from + WINDOW, end));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return total;
+}

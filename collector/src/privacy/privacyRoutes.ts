@@ -1,0 +1,78 @@
+/**
+ * A student's data, for admins: `GET …/export` (everything about them, one JSON attachment) and
+ * `DELETE …/data` (erased everywhere; the body must repeat the user id). The erasure is logged with
+ * who, whom and how many rows — never the data.
+ */
+import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
+import * as yup from 'yup';
+import { authOf } from '../auth/accessGuards.ts';
+import type { Channel } from '../broadcast/channel.ts';
+import type { Logger } from '../core/logger.ts';
+import { errors } from '../http/errors.ts';
+import type { Ctx, RouteTable } from '../http/routeTable.ts';
+import { readJson } from '../http/request.ts';
+import { openBufferRows, type BufferRows } from './bufferRows.ts';
+import { eraseStudent, exportStudent } from './studentData.ts';
+
+export interface PrivacyParts {
+  db: Knex;
+  log: Logger;
+  /** This collector's DATA_DIR (its buffer file). */
+  dataDir: string;
+  redis?: Redis;
+  /** Tells every collector to erase the student from its own buffer. */
+  erasures: Channel<{ userId: string }>;
+}
+
+const confirmBody = yup.object({ confirm: yup.string().required() });
+
+export function addPrivacyRoutes(table: RouteTable, parts: PrivacyParts): void {
+  const { db, log } = parts;
+
+  async function withBuffer<T>(work: (buffer: BufferRows | undefined) => Promise<T>): Promise<T> {
+    const buffer = openBufferRows(parts.dataDir);
+    try {
+      return await work(buffer);
+    } finally {
+      buffer?.close();
+    }
+  }
+
+  table.add({
+    method: 'get', path: '/api/v1/students/by-user/:userId/export', access: 'admin', tag: 'privacy',
+    summary: "Everything stored about one student (by Jupyter user name): their row, every row that refers to them, their buffer and stream entries — a JSON attachment",
+    responses: { 200: 'the export', 404: 'nothing stored about this user' },
+    handler: async (ctx) => {
+      const userId = userParam(ctx);
+      const data = await withBuffer((buffer) => exportStudent(db, userId, { buffer, redis: parts.redis }));
+      if (!data) throw errors.notFound('student');
+      log.info({ event: 'student_exported', userId, by: authOf(ctx).instructor.id }, 'student data exported');
+      ctx.set('Content-Disposition', `attachment; filename="student-${userId.replace(/[^A-Za-z0-9._-]/g, '_')}.json"`);
+      ctx.body = data;
+    },
+  });
+
+  table.add({
+    method: 'delete', path: '/api/v1/students/by-user/:userId/data', access: 'admin', tag: 'privacy',
+    summary: 'Erase one student everywhere: every table, the buffers, the streams (body { "confirm": "<user id>" }); answers rows deleted per table',
+    body: confirmBody,
+    responses: { 200: 'erased; counts per table', 404: 'nothing stored about this user', 422: 'confirm missing or not the user id' },
+    handler: async (ctx) => {
+      const userId = userParam(ctx);
+      const body = ctx.is('application/json') ? ((await readJson(ctx)) as { confirm?: unknown } | null) : undefined;
+      if (body?.confirm !== userId) throw errors.unprocessable('confirmation_required', 'send { "confirm": "<the user id>" } to erase this student');
+      const counts = await withBuffer((buffer) => eraseStudent(db, userId, { buffer, redis: parts.redis }));
+      if (Object.values(counts).every((n) => n === 0)) throw errors.notFound('student');
+      await parts.erasures.publish({ userId }).catch((err: Error) => log.warn({ err }, 'erasure not announced to the other collectors'));
+      log.info({ event: 'student_erased', userId, by: authOf(ctx).instructor.id, counts }, 'student data erased');
+      ctx.body = { userId, erased: counts };
+    },
+  });
+}
+
+function userParam(ctx: Ctx): string {
+  const userId = String(ctx.params.userId ?? '');
+  if (userId.trim() === '' || userId.length > 255) throw errors.notFound('student');
+  return userId;
+}

@@ -1,0 +1,71 @@
+/**
+ * A student's entries in the Redis Streams (the event stream and its dead letters), found by the
+ * `userId` inside each entry's serialised event: scanned with XRANGE in pages, deleted with XDEL
+ * (and XACK, so no consumer keeps a pending id whose entry is gone). And the retention trim.
+ */
+import type { Redis } from 'ioredis';
+import { CONSUMER_GROUP, DEAD_LETTER_STREAM_KEY, STREAM_KEY } from '../redis/streamNames.ts';
+
+const PAGE = 500;
+
+export interface StreamEntry {
+  id: string;
+  /** The entry's fields besides the event (the dead-letter reason and time). */
+  fields: Record<string, string>;
+  event: unknown;
+}
+
+export const STREAMS = { stream: STREAM_KEY, dead_letter_stream: DEAD_LETTER_STREAM_KEY } as const;
+export type StreamName = keyof typeof STREAMS;
+
+/** Every entry of `key` whose event belongs to `userId`, oldest first. */
+export async function entriesOfUser(redis: Redis, key: string, userId: string): Promise<StreamEntry[]> {
+  const found: StreamEntry[] = [];
+  let start = '-';
+  for (;;) {
+    const page = await redis.xrange(key, start, '+', 'COUNT', PAGE);
+    for (const [id, list] of page) {
+      const fields: Record<string, string> = {};
+      for (let i = 0; i + 1 < list.length; i += 2) fields[list[i]] = list[i + 1];
+      const event = parse(fields.e);
+      if ((event as { userId?: unknown } | undefined)?.userId !== userId) continue;
+      delete fields.e;
+      found.push({ id, fields, event });
+    }
+    if (page.length < PAGE) return found;
+    start = `(${page[page.length - 1][0]}`;
+  }
+}
+
+/** Deletes the user's entries from both streams; answers how many per stream. */
+export async function eraseUserEntries(redis: Redis, userId: string): Promise<Record<StreamName, number>> {
+  const counts = { stream: 0, dead_letter_stream: 0 };
+  for (const [name, key] of Object.entries(STREAMS) as Array<[StreamName, string]>) {
+    const ids = (await entriesOfUser(redis, key, userId)).map((e) => e.id);
+    for (let i = 0; i < ids.length; i += PAGE) {
+      const chunk = ids.slice(i, i + PAGE);
+      const tx = redis.multi();
+      if (key === STREAM_KEY) tx.xack(key, CONSUMER_GROUP, ...chunk);
+      tx.xdel(key, ...chunk);
+      const replies = (await tx.exec()) ?? [];
+      const failed = replies.find(([err]) => err && !/NOGROUP/.test(String(err)));
+      if (failed) throw failed[0];
+      counts[name] += Number(replies[replies.length - 1][1]);
+    }
+  }
+  return counts;
+}
+
+/** XTRIM … MINID: entries added before `before` leave the stream (stream ids begin with their ms time). */
+export async function trimBefore(redis: Redis, key: string, before: Date): Promise<number> {
+  return Number(await redis.xtrim(key, 'MINID', before.getTime()));
+}
+
+function parse(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * Clients of the original public extension (v1.x), behind LEGACY_V1_CLIENTS=1: a class posting
+ * `IStudentProgressData` from the browser, one event per request, with no companion credential —
+ * through the real ingest API onto the dashboard board (statuses, one help request per heartbeat
+ * episode, self-reported names and teams); refused with a clear error when the setting is off;
+ * CORS only for the listed JupyterLab origins; per-student rate limits by the derived user id.
+ */
+import { suite, test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Knex } from 'knex';
+import type { BoardCard, BoardSnapshot, StudentStatus } from '@cell-monitor/shared';
+import { ConfigError, loadConfig } from '@cell-monitor/collector';
+import { createInstructor } from '../../../collector/src/instructors/store.ts';
+import { login, request, type Reply } from '../../helpers/http.ts';
+import { waitFor } from '../../helpers/services.ts';
+import { buildCellEvent, companionHeaders, countRows, modesToTest, openStore, postEvents, settle, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
+
+const KEY = 'legacy-test-master-key-0123456789abcdef';
+const SECRET = 'legacy-test-jwt-secret-0123456789-abcdef';
+const LAB = 'http://localhost:8888';
+const CLASS_CODE = 'V1-CLASS';
+const NOTEBOOK = 'lesson1.ipynb';
+
+/** A date-time as the v1 clients may send it: local wall-clock time, no zone (with or without milliseconds). */
+function zoneless(ms: number, millis: boolean): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}${millis ? `.${p(d.getMilliseconds(), 3)}` : ''}`;
+}
+
+let seq = 0;
+
+/** One v1 payload (`IStudentProgressData`), every optional field present, null where it does not apply. */
+function v1Event(n: number, eventType: string, agoMs: number, fields: Record<string, unknown> = {}) {
+  seq += 1;
+  return {
+    eventId: `v1-${process.pid}-${Date.now().toString(36)}-${seq}`,
+    eventType,
+    eventTime: zoneless(Date.now() - agoMs, seq % 2 === 0),
+    emailAddress: `Student${String(n).padStart(2, '0')}@School.Example.jp`,
+    userName: `生徒 ${String(n).padStart(2, '0')}`,
+    teamName: n <= 5 ? 'チームA' : 'チームB',
+    sessionId: `v1-session-${n}`,
+    notebookPath: NOTEBOOK,
+    cellId: null,
+    cellIndex: null,
+    cellType: null,
+    code: null,
+    executionCount: null,
+    hasError: null,
+    errorMessage: null,
+    result: null,
+    executionDurationMs: null,
+    ...fields,
+  };
+}
+
+function v1Run(n: number, cell: number, ok: boolean, agoMs: number) {
+  return v1Event(n, 'cell_executed', agoMs, {
+    cellId: `c${cell}`,
+    cellIndex: cell,
+    cellType: 'code',
+    code: `answer_${cell} = compute(${cell})`,
+    executionCount: seq,
+    hasError: !ok,
+    errorMessage: ok ? null : `NameError: name 'v${cell}' is not defined`,
+    result: ok ? String(cell * 7) : null,
+    executionDurationMs: 20,
+  });
+}
+
+const userOf = (n: number) => `student${String(n).padStart(2, '0')}@school.example.jp`;
+
+/** What a browser's fetch sends: the JSON body, the page's Origin, no companion header. */
+function postV1(url: string, body: unknown, origin = LAB): Promise<Reply> {
+  return postEvents(url, body, { headers: { origin } });
+}
+
+/**
+ * Ten students: 1-5 and 8 run cells (8 after an error), 6-7 fail three times on cell 3, 9 asks for
+ * help (4 heartbeats, help_stop, help again), 10 only opens the notebook. `paced`: the help events,
+ * 10 s apart in a classroom, are each stored before the next is sent (with several collectors on
+ * one stream, events sent within milliseconds may be stored in either order).
+ */
+function v1Class(): { events: object[]; paced: Set<object>; expected: Map<string, StudentStatus> } {
+  const events: object[] = [];
+  const paced = new Set<object>();
+  const expected = new Map<string, StudentStatus>();
+  for (let n = 1; n <= 10; n++) {
+    events.push(v1Event(n, 'notebook_opened', 60_000));
+    if (n <= 5) {
+      events.push(v1Run(n, 1, true, 30_000), v1Run(n, 2, true, 20_000));
+      expected.set(userOf(n), 'active');
+    } else if (n <= 7) {
+      events.push(v1Run(n, 3, false, 15_000), v1Run(n, 3, false, 10_000), v1Run(n, 3, false, 5_000));
+      expected.set(userOf(n), 'stuck');
+    } else if (n === 8) {
+      events.push(v1Run(n, 2, false, 15_000), v1Run(n, 2, true, 10_000), v1Event(n, 'notebook_saved', 9_000));
+      expected.set(userOf(n), 'active');
+    } else if (n === 9) {
+      events.push(v1Run(n, 2, false, 55_000));
+      const help = [50_000, 40_000, 30_000, 20_000].map((ago) => v1Event(n, 'help', ago, { cellId: 'c2' }));
+      help.push(v1Event(n, 'help_stop', 15_000, { cellId: 'c2' }), v1Event(n, 'help', 10_000, { cellId: 'c2' }));
+      for (const event of help) paced.add(event);
+      events.push(...help);
+      expected.set(userOf(n), 'help');
+    } else {
+      expected.set(userOf(n), 'idle');
+    }
+  }
+  return { events, paced, expected };
+}
+
+test('config: off by default; LEGACY_CORS_ORIGINS is a list of origins (never *); every problem named', () => {
+  assert.equal(loadConfig({}).legacy, { enabled: false, corsOrigins: [], classCode: undefined });
+  const on = loadConfig({ LEGACY_V1_CLIENTS: '1', LEGACY_CORS_ORIGINS: 'http://localhost:8888, HTTPS://Hub.Example.org:443/', LEGACY_CLASS_CODE: ' V1-CLASS ' });
+  assert.equal(on.legacy, { enabled: true, corsOrigins: ['http://localhost:8888', 'https://hub.example.org'], classCode: 'V1-CLASS' });
+  try {
+    loadConfig({ LEGACY_V1_CLIENTS: 'yes', LEGACY_CORS_ORIGINS: '*' });
+    assert.unreachable('accepted a bad configuration');
+  } catch (err) {
+    assert.instance(err, ConfigError);
+    for (const name of ['LEGACY_V1_CLIENTS', 'LEGACY_CORS_ORIGINS']) assert.ok((err as Error).message.includes(name), name);
+  }
+  assert.throws(() => loadConfig({ LEGACY_CORS_ORIGINS: 'http://localhost:8888/lab' }), (err: Error) => err.message.includes('LEGACY_CORS_ORIGINS'));
+});
+
+test.run();
+
+for (const mode of modesToTest()) {
+  const it = suite<Record<string, never>>(`legacy v1 clients [${mode}]`);
+  let services: Services;
+  let on: RunningCollector;
+  let off: RunningCollector;
+  let limited: RunningCollector;
+  let store: Knex;
+  let teacher: string;
+  let classId: number;
+
+  const board = async (): Promise<BoardSnapshot> => {
+    const res = await request(on.url, 'get', `/api/v1/dashboard/board?class_id=${classId}`, { token: teacher });
+    assert.is(res.status, 200, JSON.stringify(res.body));
+    return res.body;
+  };
+  /** Posts one v1 event and waits until it is stored (a student's next click comes seconds later). */
+  const postStored = async (event: { eventId: string }) => {
+    const reply = await postV1(on.url, event);
+    assert.is(reply.status, 202, JSON.stringify(reply.body));
+    await waitFor(() => store('events').where({ event_id: event.eventId }).first('id'), 10_000, `${event.eventId} stored`);
+    return reply;
+  };
+  const openRequests = async (user: string) =>
+    Number((await store('help_requests as h').join('students as s', 's.id', 'h.student_id').where('s.user_id', user).whereNull('h.resolved_at').whereNull('h.cancelled_at').count({ n: '*' }))[0].n);
+
+  it.before(async () => {
+    services = await startServices(mode);
+    const common = { JWT_SECRET: SECRET, INGEST_KEY: KEY };
+    on = await startCollector(services.env({ ...common, LEGACY_V1_CLIENTS: '1', LEGACY_CORS_ORIGINS: LAB, LEGACY_CLASS_CODE: CLASS_CODE }));
+    off = await startCollector(services.env(common));
+    limited = await startCollector(services.env({ ...common, LEGACY_V1_CLIENTS: '1', INGEST_RATE_LIMIT: '3' }));
+    store = openStore(services.databaseUrl);
+    await createInstructor(on.collector.db, { email: 'sato@example.org', name: 'Ms Sato', password: 'sato-password-1', role: 'instructor' });
+    teacher = await login(on.url, 'sato@example.org', 'sato-password-1');
+    const created = await request(on.url, 'post', '/api/v1/classes', { token: teacher, body: { name: 'Python 入門', class_code: CLASS_CODE } });
+    assert.is(created.status, 201, JSON.stringify(created.body));
+    classId = created.body.id;
+  });
+  it.after(async () => {
+    await store?.destroy();
+    for (const c of [limited, off, on]) await c?.close();
+    await services?.stop();
+  });
+
+  it('a class of 10 v1 clients, one event per request: the board shows their statuses, names, teams and one help request', async () => {
+    const { events, paced, expected } = v1Class();
+    for (const [i, event] of events.entries()) {
+      const reply = paced.has(event) ? await postStored(event as { eventId: string }) : await postV1(on.url, i % 3 === 0 ? [event] : event);
+      assert.is(reply.status, 202, JSON.stringify(reply.body));
+      assert.equal([reply.body.accepted, reply.body.rejected], [1, []]);
+      assert.is(reply.headers.get('access-control-allow-origin'), LAB, 'the listed JupyterLab origin may read the answer');
+    }
+    const snapshot = await waitFor(async () => {
+      const b = await board();
+      return b.cards.length === 10 && b.cards.every((c) => c.status === expected.get(c.userId)) ? b : undefined;
+    }, 20_000, 'the board to show the v1 class');
+    const card = (n: number) => snapshot.cards.find((c) => c.userId === userOf(n)) as BoardCard;
+    for (let n = 1; n <= 10; n++) {
+      assert.is(card(n).displayName, `生徒 ${String(n).padStart(2, '0')}`, 'the self-reported userName');
+      assert.is(card(n).team, n <= 5 ? 'チームA' : 'チームB', 'the self-reported teamName');
+    }
+    assert.equal(card(6).stuck, { cellId: 'c3', cellIndex: 3, errorName: 'NameError', count: 3 });
+    assert.equal(snapshot.counts, { help: 1, stuck: 2, catching_up: 0, active: 6, idle: 1, offline: 0 });
+    assert.equal(snapshot.helpQueue.map((h) => [h.userId, h.state, h.displayName, h.cellId]), [[userOf(9), 'open', '生徒 09', 'c2']]);
+
+    // In the store: 4 heartbeats were one request (cancelled by help_stop), the help after it a new one.
+    const requests = await store('help_requests as h').join('students as s', 's.id', 'h.student_id').where('s.user_id', userOf(9)).orderBy('h.id').select('h.cancelled_at', 'h.resolved_at');
+    assert.equal(requests.map((r) => (r.cancelled_at ? 'cancelled' : r.resolved_at ? 'resolved' : 'open')), ['cancelled', 'open']);
+    assert.is(await countRows(store, 'events', { user_id: userOf(9), event_type: 'help_request' }), 5, 'every heartbeat is kept as an event');
+    const teams = await store('class_teams').where({ class_id: classId }).orderBy('name').pluck('name');
+    assert.equal(teams, ['チームA', 'チームB'], "the v1 teams became the class's teams");
+    const opened = (events[0] as { eventTime: string; eventId: string });
+    const row = await store('events').where({ event_id: opened.eventId }).first('event_time', 'payload');
+    const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+    assert.is(payload.eventTime, new Date(Date.parse(opened.eventTime)).toISOString(), 'a zone-less time is the local wall-clock time');
+    assert.is(payload.metadata.client, 'cell-monitor-v1');
+    assert.not.ok('cellId' in payload, 'null optional fields are absent');
+    const student = await store('students').where({ user_id: userOf(1) }).first('name', 'email');
+    assert.equal(student, { name: '生徒 01', email: userOf(1) });
+  });
+
+  it('a heartbeat after the instructor resolved does not reopen the request; help_stop then help opens a new one', async () => {
+    const [request9] = (await board()).helpQueue;
+    const resolved = await request(on.url, 'post', `/api/v1/help_requests/${request9.id}/resolve`, { token: teacher });
+    assert.is(resolved.status, 200, JSON.stringify(resolved.body));
+    // The v1 client never hears of the resolve: its toggle stays on and keeps sending.
+    assert.is((await postV1(on.url, v1Event(9, 'help', 0, { cellId: 'c2' }))).status, 202);
+    assert.is((await postV1(on.url, v1Event(9, 'help', 0, { cellId: 'c2' }))).status, 202);
+    await settle(on.url, store, companionHeaders(KEY, 'sentinel'));
+    assert.is(await openRequests(userOf(9)), 0, 'the resolved episode stays resolved');
+    assert.equal((await board()).helpQueue, []);
+    await postStored(v1Event(9, 'help_stop', 0, { cellId: 'c2' }));
+    await postStored(v1Event(9, 'help', -1_000, { cellId: 'c2' }));
+    const queue = await waitFor(async () => ((await board()).helpQueue.length === 1 ? (await board()).helpQueue : undefined), 10_000, 'the new request');
+    assert.equal(queue.map((h) => [h.userId, h.state]), [[userOf(9), 'open']]);
+    assert.is(await openRequests(userOf(9)), 1);
+  });
+
+  it('self-reports never overwrite a roster name or a team the instructor set; a self-reported team follows the student', async () => {
+    const put = await request(on.url, 'put', `/api/v1/classes/${classId}/roster/${encodeURIComponent(userOf(1))}`, { token: teacher, body: { name: 'Yamada Hanako', team: 'Instructors pick' } });
+    assert.is(put.status, 200, JSON.stringify(put.body));
+    assert.is((await postV1(on.url, v1Event(1, 'notebook_saved', 0, { userName: 'Someone Else', teamName: 'チームC' }))).status, 202);
+    assert.is((await postV1(on.url, v1Event(2, 'notebook_saved', 0, { teamName: 'チームC' }))).status, 202);
+    await settle(on.url, store, companionHeaders(KEY, 'sentinel'));
+    const cards = (await board()).cards;
+    const card = (n: number) => cards.find((c) => c.userId === userOf(n))!;
+    assert.equal([card(1).displayName, card(1).team], ['Yamada Hanako', 'Instructors pick']);
+    assert.equal([card(2).displayName, card(2).team], ['生徒 02', 'チームC']);
+  });
+
+  it('with LEGACY_V1_CLIENTS off the same post is refused, naming the setting, and nothing is stored', async () => {
+    const event = { ...v1Event(11, 'notebook_opened', 0), emailAddress: 'off@school.example.jp' };
+    const reply = await postV1(off.url, event);
+    assert.is(reply.status, 403);
+    assert.is(reply.body.error, 'legacy_clients_disabled');
+    assert.match(reply.body.message, /set LEGACY_V1_CLIENTS=1/);
+    assert.is((await postV1(off.url, [event, event])).body.error, 'legacy_clients_disabled', 'an array of them too');
+    await settle(off.url, store, companionHeaders(KEY, 'sentinel'));
+    assert.is(await countRows(store, 'events', { user_id: 'off@school.example.jp' }), 0);
+    assert.is(await countRows(store, 'students', { user_id: 'off@school.example.jp' }), 0);
+  });
+
+  it('companion auth is unchanged for everything else: a canonical body without credentials, or a v1 body with a wrong one, is 401', async () => {
+    const canonical = await postEvents(on.url, [buildCellEvent({ userId: 'mallory' })]);
+    assert.equal([canonical.status, canonical.body.error], [401, 'unauthorized']);
+    const mixed = await postV1(on.url, [v1Event(1, 'notebook_saved', 0), buildCellEvent({ userId: 'mallory' })]);
+    assert.equal([mixed.status, mixed.body.error], [401, 'unauthorized'], 'a batch is a v1 one only when every event is');
+    const forged = await postEvents(on.url, v1Event(1, 'notebook_saved', 0), { headers: { authorization: 'Bearer cmc1_forged', 'x-cell-monitor-user': 'mallory' } });
+    assert.is(forged.status, 401);
+    const empty = await postEvents(on.url, undefined, { raw: '' });
+    assert.equal([empty.status, empty.body.error], [401, 'unauthorized'], 'an unreadable body without credentials is still a 401');
+  });
+
+  it('CORS: the preflight is answered for a listed origin only, without credentials or a wildcard', async () => {
+    const preflight = (url: string, origin: string) =>
+      fetch(`${url}/api/v1/events`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const allowed = await preflight(on.url, LAB);
+    assert.is(allowed.status, 204);
+    assert.is(allowed.headers.get('access-control-allow-origin'), LAB);
+    assert.match(allowed.headers.get('access-control-allow-methods') ?? '', /POST/);
+    assert.match((allowed.headers.get('access-control-allow-headers') ?? '').toLowerCase(), /content-type/);
+    assert.is(allowed.headers.get('access-control-allow-credentials'), null);
+    assert.match(allowed.headers.get('vary') ?? '', /Origin/);
+    const other = await preflight(on.url, 'http://evil.example');
+    assert.is(other.status, 403);
+    assert.is(other.headers.get('access-control-allow-origin'), null);
+    assert.is(((await other.json()) as { error: string }).error, 'cors_origin_not_allowed');
+    assert.is((await preflight(off.url, LAB)).headers.get('access-control-allow-origin'), null, 'no CORS while the setting is off');
+    const post = await postV1(on.url, v1Event(3, 'notebook_saved', 0), 'http://evil.example');
+    assert.is(post.headers.get('access-control-allow-origin'), null, 'another origin may not read the answer');
+  });
+
+  it('the per-student rate limit applies, keyed by the derived user id', async () => {
+    const mine = (agoMs: number) => ({ ...v1Event(12, 'notebook_saved', agoMs), emailAddress: 'Rate@School.example.jp' });
+    for (let i = 0; i < 3; i++) assert.is((await postV1(limited.url, mine(i * 1000))).status, 202, `event ${i + 1}`);
+    const over = await postV1(limited.url, { ...mine(0), emailAddress: 'rate@school.example.jp ' });
+    assert.equal([over.status, over.body.error], [429, 'rate_limited']);
+    assert.ok(Number(over.headers.get('retry-after')) >= 1);
+    assert.is((await postV1(limited.url, { ...mine(0), emailAddress: 'other@school.example.jp' })).status, 202, 'another student has their own share');
+  });
+
+  it.run();
+}

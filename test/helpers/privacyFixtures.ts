@@ -1,0 +1,71 @@
+/**
+ * Fixtures of the privacy tests: a student's activity at a given age (one set of events that makes
+ * a row in every derived table), a census of every table per student, and the buffer file as a
+ * test reads it.
+ */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Knex } from 'knex';
+import { buildCellEvent } from './stack.ts';
+
+export const DAY_MS = 86_400_000;
+
+/** Tables that refer to a student by id. */
+export const STUDENT_ID_TABLES = ['sessions', 'cells', 'cell_executions', 'error_logs', 'notebook_accesses', 'help_requests', 'student_notifications', 'assignment_submissions', 'class_enrollments'] as const;
+
+export const notebookOf = (userId: string, tag: string) => `/privacy/${tag}-${userId}.ipynb`;
+
+/**
+ * Five events of `userId` starting at `base`, on their own notebook and session: one of each of
+ * sessions, notebook_accesses, error_logs, help_requests (closed by the cancel); two cells, two
+ * cell_executions. `extra` adds more events after them.
+ */
+export function activity(userId: string, base: Date, tag: string, extra: Array<Record<string, unknown>> = []): Array<Record<string, any>> {
+  const at = (s: number) => new Date(base.getTime() + s * 1000).toISOString();
+  const common = { userId, sessionId: `${tag}-${userId}`, notebookPath: notebookOf(userId, tag) };
+  return [
+    { eventType: 'notebook_opened', cellId: 'c1' },
+    { eventType: 'cell_execution_complete', cellId: 'c1', success: true },
+    { eventType: 'cell_execution_complete', cellId: 'c2', success: false, error: { name: 'NameError', message: "name 'x' is not defined" } },
+    { eventType: 'help_request', cellId: 'c2' },
+    { eventType: 'help_cancel', cellId: 'c2' },
+    ...extra,
+  ].map((e, i) => buildCellEvent({ ...common, ...e, eventTime: at(i) }));
+}
+
+export type Census = Record<string, Record<string, number>>;
+
+/** Rows per table per student: events by user name, the rest by student id, `students` 0 or 1. */
+export async function census(store: Knex, userIds: string[]): Promise<Census> {
+  const out: Census = {};
+  for (const userId of userIds) {
+    const student = await store('students').where({ user_id: userId }).first('id');
+    const row: Record<string, number> = { students: student ? 1 : 0, events: Number((await store('events').where({ user_id: userId }).count({ n: '*' }))[0].n) };
+    for (const table of STUDENT_ID_TABLES) row[table] = student ? Number((await store(table).where({ student_id: student.id }).count({ n: '*' }))[0].n) : 0;
+    out[userId] = row;
+  }
+  return out;
+}
+
+/** The same set of counts for `sets` activity sets, plus the given overrides. */
+export function expected(sets: number, overrides: Record<string, number> = {}): Record<string, number> {
+  const base = { students: 1, events: 5 * sets, sessions: sets, cells: 2 * sets, cell_executions: 2 * sets, error_logs: sets, notebook_accesses: sets, help_requests: sets, student_notifications: 0, assignment_submissions: 0, class_enrollments: 0 };
+  return { ...base, ...overrides };
+}
+
+/** The collector's buffer file under DATA_DIR, read as the tests inspect it. */
+export function openBufferFile(dataDir: string): Database.Database {
+  return new Database(path.join(dataDir, 'buffer.sqlite'));
+}
+
+export function bufferRowsOf(dataDir: string, userId: string): { rows: number; deadLetters: number; eventTimes: string[] } {
+  const db = openBufferFile(dataDir);
+  try {
+    const user = "CASE WHEN json_valid(body) THEN json_extract(body, '$.userId') END = ?";
+    const rows = db.prepare(`SELECT json_extract(body, '$.eventTime') AS t FROM buffer WHERE ${user} ORDER BY seq`).all(userId) as Array<{ t: string }>;
+    const dead = db.prepare(`SELECT COUNT(*) AS n FROM dead_letters WHERE ${user}`).get(userId) as { n: number };
+    return { rows: rows.length, deadLetters: dead.n, eventTimes: rows.map((r) => r.t) };
+  } finally {
+    db.close();
+  }
+}
