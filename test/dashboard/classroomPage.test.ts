@@ -177,6 +177,19 @@ if (!missing) {
     await page.screenshot({ path: artifactPath('seat-map-projector.png') });
   });
 
+  it('class settings in the page: the capture policy and the retention are saved for the class', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.locator('.header input[type=checkbox]').uncheck();
+    await page.locator('[role=tab]', { hasText: '全体連絡' }).click();
+    await page.locator('[data-setting="capture-policy"]').selectOption('metadata');
+    await page.fill('[data-setting="retention-days"]', '90');
+    await page.locator('.settings button[type=submit]').click();
+    await page.locator('[role=status]', { hasText: '設定を保存しました' }).waitFor({ timeout: 5_000 });
+    assert.is((await request(app.url, 'get', `/api/v1/classes/${classId}/capture-policy`, { token })).body.policy, 'metadata');
+    assert.is((await request(app.url, 'get', `/api/v1/classes/${classId}/settings`, { token })).body.retentionDays, 90);
+    await page.screenshot({ path: artifactPath('class-settings.png') });
+  });
+
   it.run();
 } else {
   it.run();
