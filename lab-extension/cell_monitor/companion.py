@@ -5,6 +5,9 @@ GET  {base_url}cell-monitor   200 {"collector": "reachable" | "not_ready" | "unr
 GET/POST {base_url}cell-monitor/student/(assignments|submissions|notifications|policy)
                               → the collector's /api/v1/student/…: the student's assignments, hand-ins,
                                 grades, notifications and capture policy, as the same stamped user
+POST {base_url}cell-monitor/check
+                              200 {"ok", "hops": [{hop, ok, ms, hint?}]}: the connection check (check.py):
+                                companion → collector → credential → stored, with a hint per failure
 GET  {base_url}cell-monitor/privacy
                               200 {"notice", "consent_required", "version", "user"}: what the students are told
                                 (``c.CellMonitor.privacy_notice``; empty: the extension's default text)
@@ -196,6 +199,23 @@ class CompanionHandler(APIHandler):
         return self.fail(502, "collector_unreachable", "the cell-monitor collector cannot be reached; events stay queued")
 
 
+class CheckHandler(APIHandler):
+    """Runs the connection check as this server's student, with its credential (never sent to the browser)."""
+
+    def initialize(self, settings: CellMonitor):
+        self.cm = settings
+
+    @web.authenticated
+    async def post(self):
+        from .check import check_connection  # here, so `python -m cell_monitor.check` runs a fresh module
+
+        user = self.cm.user or self.current_user.username
+        result = await check_connection(self.cm.collector_url, user, self.cm.credential, timeout=min(self.cm.request_timeout, 5.0))
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(result, ensure_ascii=False))
+
+
 class PrivacyHandler(APIHandler):
     """The notice and consent mode the admin configured, for the extension to show."""
 
@@ -262,6 +282,7 @@ def load_extension(serverapp) -> None:
             (route, CompanionHandler, {"settings": settings}),
             (student_route, StudentHandler, {"settings": settings}),
             (url_path_join(route, "privacy"), PrivacyHandler, {"settings": settings}),
+            (url_path_join(route, "check"), CheckHandler, {"settings": settings}),
         ],
     )
     serverapp.log.info(

@@ -13,6 +13,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { addAssignmentsSidebar } from './assignmentsSidebar.ts';
 import { CellMonitor } from './cellMonitor.ts';
 import { collectorAwayFlag } from './collectorAway.ts';
+import { addCheckCommand } from './connectionCheckDialog.ts';
 import { HELP_TOOLBAR_ITEM, HelpButton, helpResolved } from './helpButton.ts';
 import { DEFAULT_NOTICE, Privacy } from './privacy.ts';
 import { addAboutCommand, showNoticeIfDue } from './privacyNotice.ts';
@@ -66,6 +67,7 @@ async function activate(
   await monitor.start(settings, (event) => privacy.prepare(event, local()));
   const onConsent = () => monitor.recorder?.record('consent_given', { metadata: { noticeVersion: privacy.config.version } });
   addAboutCommand({ app, palette, privacy, local, onConsent });
+  addCheckCommand(app, palette);
   void app.restored.then(() => showNoticeIfDue(privacy, onConsent));
 }
 

@@ -2,7 +2,11 @@
 
 import gzip
 import json
+import os
 import socket
+import sqlite3
+import subprocess
+import sys
 
 import pytest
 from cell_monitor.credentials import student_credential
@@ -201,3 +205,54 @@ async def test_privacy_says_what_the_admin_configured_and_a_new_text_is_a_new_ve
     with pytest.raises(HTTPClientError) as caught:
         await jp_fetch("cell-monitor", "privacy", method="GET", headers={"Authorization": ""})
     assert caught.value.code == 403
+
+
+async def check(jp_fetch):
+    reply = await jp_fetch("cell-monitor", "check", method="POST", body=b"")
+    assert reply.code == 200
+    return json.loads(reply.body)
+
+
+async def test_check_connection_every_hop_green_and_the_test_event_stays_out_of_the_events(jp_fetch, collector):
+    result = await check(jp_fetch)
+    assert [(h["hop"], h["ok"]) for h in result["hops"]] == [("companion", True), ("collector", True), ("credential", True), ("stored", True)]
+    assert result["ok"] is True and result["user"] == STUDENT
+    assert all(isinstance(h["ms"], int) for h in result["hops"])
+    store = sqlite3.connect(collector["store"])
+    try:
+        assert store.execute("SELECT user_id FROM connection_tests WHERE event_id = ?", (result["eventId"],)).fetchone() == (STUDENT,)
+        assert store.execute("SELECT count(*) FROM events WHERE event_id = ?", (result["eventId"],)).fetchone() == (0,)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("identity", [("bob", "alice")])
+async def test_check_connection_names_a_wrong_credential(jp_fetch, collector):
+    result = await check(jp_fetch)
+    assert result["ok"] is False
+    failing = result["hops"][-1]
+    assert (failing["hop"], failing["ok"], failing["status"]) == ("credential", False, 401)
+    assert "refused the credential for bob" in failing["hint"]
+
+
+@pytest.mark.parametrize("collector_url", [f"http://127.0.0.1:{free_port()}"])
+async def test_check_connection_names_an_unreachable_collector(jp_fetch):
+    result = await check(jp_fetch)
+    assert [(h["hop"], h["ok"]) for h in result["hops"]] == [("companion", True), ("collector", False)]
+    assert "cannot be reached" in result["hops"][-1]["hint"]
+
+
+def test_check_cli_for_admins(collector):
+    """The same check from the command line, as an admin runs it on a student's server."""
+    out = subprocess.run(
+        [sys.executable, "-m", "cell_monitor.check", "--collector-url", collector["url"], "--user", STUDENT, "--credential", student_credential(MASTER_KEY, STUDENT)],
+        capture_output=True, text=True, timeout=60, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "connection OK" in out.stdout
+    wrong = subprocess.run(
+        [sys.executable, "-m", "cell_monitor.check", "--collector-url", collector["url"], "--user", STUDENT, "--credential", student_credential(MASTER_KEY, "someone-else")],
+        capture_output=True, text=True, timeout=60, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert wrong.returncode == 1
+    assert "FAIL credential" in wrong.stdout

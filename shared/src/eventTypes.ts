@@ -17,6 +17,8 @@ export const EVENT_TYPES = {
   helpCancel: 'help_cancel',
   /** Sent by the extension when its offline queue was full: `metadata.droppedEvents` were lost. */
   clientQueueOverflow: 'client_queue_overflow',
+  /** A connection check (Check connection, `check` CLI): takes the whole ingest path, lands in `connection_tests`, never in analytics. */
+  connectionTest: 'connection_test',
 } as const;
 
 export type KnownEventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];

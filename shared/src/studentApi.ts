@@ -146,3 +146,29 @@ export interface StudentPolicy {
 export function strictestPolicy(policies: readonly CapturePolicy[]): CapturePolicy {
   return policies.reduce<CapturePolicy>((a, b) => (CAPTURE_POLICIES.indexOf(b) < CAPTURE_POLICIES.indexOf(a) ? b : a), 'code_and_output');
 }
+
+/** GET /api/v1/test/events/:id — a connection check's test event was stored. */
+export interface ConnectionTestStored {
+  eventId: string;
+  sentAt: string;
+  storedAt: string;
+}
+
+/** One hop of a connection check, as the companion (`POST {baseUrl}cell-monitor/check`) reports it. */
+export interface ConnectionHop {
+  hop: 'companion' | 'collector' | 'credential' | 'stored';
+  ok: boolean;
+  /** Milliseconds this hop took (null when it was not reached). */
+  ms: number | null;
+  /** What a student or admin can do about a failure, in plain words. */
+  hint?: string;
+  status?: number;
+}
+
+export interface ConnectionCheck {
+  ok: boolean;
+  collectorUrl: string;
+  user: string;
+  eventId: string;
+  hops: ConnectionHop[];
+}

@@ -27,6 +27,8 @@ if (missing && process.env.CI === 'true') throw new Error(`CI=true and the conse
 if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
 
 let collector: CollectorProcess;
+let collectorEnv: Record<string, string>;
+let venv: ReturnType<typeof installWheel>;
 let lab: JupyterLab;
 let browser: Browser;
 let context: BrowserContext;
@@ -72,9 +74,9 @@ function e2e(name: string, body: () => Promise<void>): void {
 test.before(async () => {
   if (missing) return;
   try {
-    const venv = installWheel();
+    venv = installWheel();
     const dataDir = tempDir('consent-data');
-    const env = { PORT: String(await freePort()), DATA_DIR: dataDir, DATABASE_URL: `sqlite://${path.join(dataDir, 'store.sqlite')}`, INGEST_KEY, JWT_SECRET };
+    const env = (collectorEnv = { PORT: String(await freePort()), DATA_DIR: dataDir, DATABASE_URL: `sqlite://${path.join(dataDir, 'store.sqlite')}`, INGEST_KEY, JWT_SECRET });
     collector = await spawnCollector(env);
     cleanups.push(async () => {
       if (collector.child.exitCode === null) {
@@ -159,6 +161,61 @@ e2e('a class policy "metadata only" stops code from being sent though the local 
   assert.equal(stored.body.output, undefined, 'no output');
   assert.equal(stored.body.success, true);
   assert.equal(stored.body.cellIndex, 2);
+});
+
+/** Help › Cell Monitor: Check connection; the hops as the dialog shows them. */
+async function checkConnection(): Promise<Array<{ hop: string; ok: boolean; text: string }>> {
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Help' }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: 'Cell Monitor: Check connection' }).click();
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.locator('.cm-check').waitFor({ timeout: 30_000 });
+  const hops = await dialog.locator('.cm-check li').evaluateAll((items) => items.map((li) => ({ hop: (li as HTMLElement).dataset.hop!, ok: (li as HTMLElement).dataset.ok === 'true', text: li.textContent ?? '' })));
+  return hops;
+}
+
+async function closeDialog(): Promise<void> {
+  await page.locator('.jp-Dialog button', { hasText: 'Close' }).click();
+  await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
+}
+
+e2e('Check connection: every hop green; with the collector stopped it names that hop; with a wrong credential it says so', async () => {
+  const green = await checkConnection();
+  assert.deepEqual(green.map((h) => [h.hop, h.ok]), [['companion', true], ['collector', true], ['credential', true], ['stored', true]]);
+  await page.screenshot({ path: artifactPath('check-connection-ok.png') });
+  await closeDialog();
+  assert.equal((await store('connection_tests').where({ user_id: STUDENT })).length >= 1, true, 'the test event is stored apart');
+  assert.equal((await events({ event_type: 'connection_test' })).length, 0, 'and stays out of the events');
+
+  collector.child.kill('SIGTERM');
+  await collector.exited;
+  const down = await checkConnection();
+  assert.deepEqual(down.map((h) => [h.hop, h.ok]), [['companion', true], ['collector', false]]);
+  assert.match(down[1].text, /cannot be reached/);
+  await page.screenshot({ path: artifactPath('check-connection-collector-down.png') });
+  await closeDialog();
+  collector = await spawnCollector(collectorEnv);
+
+  const wrong = await startJupyterLab(venv, { collectorUrl: collector.url, credential: studentCredential(INGEST_KEY, 'someone-else'), user: STUDENT, rootDir: tempDir('consent-wrong'), args: ['--CellMonitor.consent_required=False'] });
+  try {
+    const other = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    const mainPage = page;
+    page = other;
+    try {
+      await page.goto(`${wrong.url}/lab?token=${wrong.token}`);
+      const notice = page.locator('.jp-Dialog');
+      await notice.waitFor({ timeout: 60_000 });
+      await notice.locator('button', { hasText: 'OK' }).click();
+      const refused = await checkConnection();
+      assert.deepEqual(refused.map((h) => [h.hop, h.ok]), [['companion', true], ['collector', true], ['credential', false]]);
+      assert.match(refused[2].text, /refused the credential for hanako/);
+      await page.screenshot({ path: artifactPath('check-connection-wrong-credential.png') });
+    } finally {
+      page = mainPage;
+      await other.close();
+    }
+  } finally {
+    await wrong.stop();
+  }
 });
 
 async function createAdminAndLogin(): Promise<string> {

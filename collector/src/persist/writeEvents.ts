@@ -16,9 +16,13 @@ const CHUNK = 500;
  */
 export async function writeEvents(db: Knex, batch: CellEvent[]): Promise<CellEvent[]> {
   if (batch.length === 0) return [];
-  const events = batch.map(withoutNul);
+  const all = batch.map(withoutNul);
+  // Connection checks went through buffer and stream like any event; they land in their own table.
+  const tests = all.filter((e) => e.eventType === EVENT_TYPES.connectionTest);
+  const events = tests.length ? all.filter((e) => e.eventType !== EVENT_TYPES.connectionTest) : all;
   const pg = isPostgres(db);
   return db.transaction(async (trx) => {
+    if (tests.length) await writeConnectionTests(trx, tests);
     const insertedIds = new Set<string>();
     for (let i = 0; i < events.length; i += CHUNK) {
       const chunk = events.slice(i, i + CHUNK);
@@ -31,6 +35,18 @@ export async function writeEvents(db: Knex, batch: CellEvent[]): Promise<CellEve
     if (fresh.length > 0) await writeDerived(trx, fresh);
     return fresh;
   });
+}
+
+/** Test events are kept 10 minutes: older ones go as new ones arrive. */
+export const CONNECTION_TEST_KEEP_MS = 10 * 60_000;
+
+async function writeConnectionTests(trx: Knex.Transaction, tests: CellEvent[]): Promise<void> {
+  const storedAt = new Date().toISOString();
+  await trx('connection_tests')
+    .insert(tests.map((e) => ({ event_id: e.eventId, user_id: e.userId, sent_at: e.eventTime, stored_at: storedAt })))
+    .onConflict('event_id')
+    .ignore();
+  await trx('connection_tests').where('stored_at', '<', new Date(Date.now() - CONNECTION_TEST_KEEP_MS).toISOString()).delete();
 }
 
 async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise<void> {
