@@ -30,6 +30,7 @@ import { findInstructor, type InstructorRow } from './instructors/store.ts';
 import { scopeGuard } from './lms/classAccess.ts';
 import { addLmsRoutes } from './lms/lmsRoutes.ts';
 import { addConnectionTestRoutes } from './operations/connectionTestRoutes.ts';
+import { addEnvironmentRoutes } from './environment/environmentRoutes.ts';
 import { addHealthRoutes } from './operations/healthRoutes.ts';
 import { addPrivacyRoutes } from './privacy/privacyRoutes.ts';
 import type { PersisterStats } from './persist/createPersister.ts';
@@ -100,6 +101,7 @@ export function createApp(parts: AppParts): App {
   addDashboardRoutes(table, { db, log: log.child({ module: 'dashboard' }), board: parts.board, redis: parts.redis });
   addPageRoutes(table, { log: log.child({ module: 'dashboard' }) });
   addConnectionTestRoutes(table, { db });
+  addEnvironmentRoutes(table, { db, log: log.child({ module: 'environments' }) });
   addPrivacyRoutes(table, { db, log: log.child({ module: 'privacy' }), dataDir: config.dataDir, redis: parts.redis, erasures: parts.channels.erasures });
   addOpenApiRoute(table, '0.1.0');
   koa.use(errorMiddleware(log.child({ module: 'http' })));

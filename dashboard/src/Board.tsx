@@ -14,6 +14,8 @@ interface Props {
   highlight: Set<string> | null;
   /** Cards in one section per team, each headed by the team's most urgent status. */
   byTeam: boolean;
+  /** The class's environment analysis: each student's problems, and one line per failing requirement. */
+  environment?: { problems: Map<string, string[]>; summary: string[] };
   now: number;
   onOpen: (userId: string) => void;
   onClearHighlight: () => void;
@@ -22,7 +24,7 @@ interface Props {
 /** From this many students on, the board uses smaller tiles. */
 export const COMPACT_FROM = 60;
 
-export function Board({ t, board, classes, statuses, search, highlight, byTeam, now, onOpen, onClearHighlight }: Props) {
+export function Board({ t, board, classes, statuses, search, highlight, byTeam, environment, now, onOpen, onClearHighlight }: Props) {
   if (!board) return <section class="board loading" aria-busy="true" />;
   const cards = visibleCards(board, { statuses, search });
   if (board.cards.size === 0) {
@@ -35,7 +37,7 @@ export function Board({ t, board, classes, statuses, search, highlight, byTeam, 
   const list = (shown: typeof cards) => (
     <ul class={board.cards.size > COMPACT_FROM ? 'cards compact' : 'cards'}>
       {shown.map((card) => (
-        <StudentCard key={card.userId} t={t} card={card} now={now} highlighted={highlight?.has(card.userId) ?? false} dimmed={highlight !== null && !highlight.has(card.userId)} onOpen={onOpen} />
+        <StudentCard key={card.userId} t={t} card={card} now={now} envProblems={environment?.problems.get(card.userId)} highlighted={highlight?.has(card.userId) ?? false} dimmed={highlight !== null && !highlight.has(card.userId)} onOpen={onOpen} />
       ))}
     </ul>
   );
@@ -47,6 +49,11 @@ export function Board({ t, board, classes, statuses, search, highlight, byTeam, 
           <button type="button" onClick={onClearHighlight}>
             {t('board.clear')}
           </button>
+        </p>
+      )}
+      {environment && environment.summary.length > 0 && (
+        <p class="env-summary" role="status">
+          <span aria-hidden="true">⚙</span> {environment.summary.join(' · ')}
         </p>
       )}
       {cards.length === 0 && <p class="hint">{t('board.none')}</p>}

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { BoardSnapshot, InstructorView, StudentStatus } from '@cell-monitor/shared';
+import type { EnvironmentAnalysis, EnvironmentProblem } from '@cell-monitor/shared/roster';
 import { api, session } from './api.ts';
 import { applyMessage, fromSnapshot, type BoardView } from './boardState.ts';
 import { Board } from './Board.tsx';
@@ -46,6 +47,7 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
   const [stale, setStale] = useState(0);
   const [now, setNow] = useState(Date.now());
   const [byTeam, setByTeam] = useState(false);
+  const [environment, setEnvironment] = useState<{ problems: Map<string, string[]>; summary: string[] } | undefined>(undefined);
   const [rosterVersion, setRosterVersion] = useState(0);
 
   useEffect(() => {
@@ -85,6 +87,28 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
       socket.close();
     };
   }, [classes, classId, rosterVersion]);
+
+  // The class's environment analysis: a badge on the cards of students lacking a required package.
+  useEffect(() => {
+    setEnvironment(undefined);
+    if (classId === null) return;
+    let current = true;
+    const load = () =>
+      api<EnvironmentAnalysis>('GET', `/api/v1/classes/${classId}/environment/analyze`).then((analysis) => {
+        if (!current) return;
+        const describe = (p: EnvironmentProblem) => (p.kind === 'missing' ? t('env.missing', { name: p.package, spec: p.required }) : t('env.wrong', { name: p.package, spec: p.required, found: p.found ?? '' }));
+        setEnvironment({
+          problems: new Map(analysis.students.filter((s) => s.problems.length).map((s) => [s.userId, s.problems.map(describe)])),
+          summary: analysis.summary.map((s) => t(s.missing + s.wrongVersion === 1 ? 'env.summary1' : 'env.summary', { n: s.missing + s.wrongVersion, name: s.package, spec: s.required })),
+        });
+      }, () => undefined);
+    load();
+    const timer = setInterval(load, 60_000);
+    return () => {
+      current = false;
+      clearInterval(timer);
+    };
+  }, [classId, rosterVersion]);
 
   const openStudent = (userId: string) => setStudent(userId);
   return (
@@ -127,7 +151,7 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
         <StudentView t={t} userId={student} classId={classId} now={now} onBack={() => setStudent(null)} />
       ) : tab === 'board' ? (
         <div class="board-area">
-          <Board t={t} board={board} classes={classes} statuses={statuses} search={search} highlight={highlight} byTeam={byTeam} now={now} onOpen={openStudent} onClearHighlight={() => setHighlight(null)} />
+          <Board t={t} board={board} classes={classes} statuses={statuses} search={search} highlight={highlight} byTeam={byTeam} environment={environment} now={now} onOpen={openStudent} onClearHighlight={() => setHighlight(null)} />
           <HelpQueue t={t} queue={board?.helpQueue ?? []} now={now} onOpen={openStudent} />
         </div>
       ) : tab === 'seats' ? (

@@ -14,12 +14,14 @@ interface Props {
   now: number;
   highlighted: boolean;
   dimmed: boolean;
+  /** What the student's environment lacks for this class ("pandas >=2 (has 1.5.3)"); none: fine or unknown. */
+  envProblems?: string[];
   onOpen: (userId: string) => void;
 }
 
 const notebookName = (path: string) => path.split('/').pop() || path;
 
-export function StudentCard({ t, card, now, highlighted, dimmed, onOpen }: Props) {
+export function StudentCard({ t, card, now, highlighted, dimmed, envProblems, onOpen }: Props) {
   const look = STATUS_LOOK[card.status];
   const where = card.notebookPath ? `${notebookName(card.notebookPath)}${card.cellIndex !== null ? ` · ${t('card.cell')} ${card.cellIndex + 1}` : ''}` : '';
   const since = card.lastActivityAt ? `${duration(now - Date.parse(card.lastActivityAt))} ${t('card.ago')}` : t('card.never');
@@ -32,8 +34,15 @@ export function StudentCard({ t, card, now, highlighted, dimmed, onOpen }: Props
     >
       <button type="button" class="card-button" onClick={() => onOpen(card.userId)}>
         <span class="name">{card.displayName}</span>
-        <span class="badge">
-          <span aria-hidden="true" class="icon">{look.icon}</span> {statusWord(t, card.status)}
+        <span class="badges">
+          <span class="badge">
+            <span aria-hidden="true" class="icon">{look.icon}</span> {statusWord(t, card.status)}
+          </span>
+          {envProblems && envProblems.length > 0 && (
+            <span class="env-badge" title={envProblems.join('\n')} data-env-problems={envProblems.length}>
+              <span aria-hidden="true">⚙</span> {t('env.badge')}
+            </span>
+          )}
         </span>
         {card.status === 'help' && card.help && (
           <div class="big-wait">

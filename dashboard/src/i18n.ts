@@ -132,6 +132,11 @@ const en = {
   'settings.retention': "Keep this class's data (days; 0 = forever)",
   'settings.retentionDefault': 'collector default',
   'settings.saved': 'Settings saved.',
+  'env.badge': 'env',
+  'env.missing': '{name} {spec} is missing',
+  'env.wrong': '{name} {spec} needed (has {found})',
+  'env.summary': '{n} students lack {name} {spec}',
+  'env.summary1': '{n} student lacks {name} {spec}',
   'error.generic': 'Something went wrong',
 } as const;
 
@@ -265,6 +270,11 @@ const ja: Record<WordKey, string> = {
   'settings.retention': 'このクラスのデータの保存日数 (0 = 無期限)',
   'settings.retentionDefault': 'コレクターの既定値',
   'settings.saved': '設定を保存しました。',
+  'env.badge': '環境',
+  'env.missing': '{name} {spec} がありません',
+  'env.wrong': '{name} {spec} が必要 (現在 {found})',
+  'env.summary': '{n} 人に {name} {spec} がありません',
+  'env.summary1': '{n} 人に {name} {spec} がありません',
   'error.generic': 'エラーが発生しました',
 };
 

@@ -9,6 +9,7 @@ import type { Cell, ICodeCellModel } from '@jupyterlab/cells';
 import { NotebookActions, type INotebookTracker, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
 import { EVENT_TYPES } from '@cell-monitor/shared/eventTypes';
 import { executionEndEvent, executionStartEvent, type CellFacts, type OutputLike } from './events.ts';
+import { probeEnvironment, type ProbedKernel } from './environmentProbe.ts';
 import type { Recorder } from './recorder.ts';
 
 export const CAPTURE_MEASURE = 'cell-monitor:capture';
@@ -114,6 +115,18 @@ export class Capture {
     panel.context.saveState.connect((_, state) => {
       if (state === 'completed') record(EVENT_TYPES.notebookSaved, { cells: panel.content.widgets.length });
     });
+    // The kernel's environment once per kernel process: at start, after a kernel change, after a restart.
+    const probe = () => {
+      const kernel = panel.sessionContext.session?.kernel;
+      if (!kernel || panel.isDisposed) return;
+      probeEnvironment(kernel as unknown as ProbedKernel)
+        .then((environment) => environment && record(EVENT_TYPES.kernelEnvironment, { environment }))
+        .catch((error) => console.debug('cell-monitor: kernel environment not read', error));
+    };
+    void panel.sessionContext.ready.then(probe);
+    panel.sessionContext.kernelChanged.connect((_, change) => {
+      if (change.newValue && change.oldValue) void panel.sessionContext.ready.then(probe);
+    });
     // One restart emits 'restarting' more than once; count it once, until the kernel is back.
     let restarting = false;
     panel.sessionContext.statusChanged.connect((_, status) => {
@@ -121,6 +134,7 @@ export class Capture {
         restarting = true;
         record(EVENT_TYPES.kernelRestart, { reason: status === 'autorestarting' ? 'kernel_died' : 'user', kernelName: panel.sessionContext.kernelDisplayName });
       } else if (status === 'idle' || status === 'busy') {
+        if (restarting && status === 'idle') probe();
         restarting = false;
       }
     });

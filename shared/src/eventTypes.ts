@@ -19,6 +19,8 @@ export const EVENT_TYPES = {
   clientQueueOverflow: 'client_queue_overflow',
   /** A connection check (Check connection, `check` CLI): takes the whole ingest path, lands in `connection_tests`, never in analytics. */
   connectionTest: 'connection_test',
+  /** The kernel's Python environment at start (`metadata.environment`), sent by a silent request; stored per student, not in analytics. */
+  kernelEnvironment: 'kernel_environment',
 } as const;
 
 export type KnownEventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];

@@ -103,3 +103,40 @@ export interface SeatMapView {
   image: { type: string; width: number; height: number; bytes: number; updatedAt: string } | null;
   placements: SeatPlacement[];
 }
+
+/** A student's Python environment as their kernel reported it when it started (deduplicated per student). */
+export interface EnvironmentSnapshot {
+  id: number;
+  userId: string;
+  python: string;
+  implementation: string;
+  platform: string;
+  kernelName: string | null;
+  packageCount: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** name → version; left out of lists. */
+  packages?: Record<string, string>;
+}
+
+export interface PackageRequirement {
+  name: string;
+  /** PEP 440-like: `>=2`, `==1.26.4`, `>=1.3,<2`; empty: installed at all. */
+  spec: string;
+}
+
+export interface EnvironmentProblem {
+  package: string;
+  required: string;
+  found: string | null;
+  kind: 'missing' | 'wrong_version';
+}
+
+/** GET /api/v1/classes/:id/environment/analyze */
+export interface EnvironmentAnalysis {
+  classId: number;
+  requirements: PackageRequirement[];
+  students: Array<{ userId: string; displayName: string; seenAt: string | null; python: string | null; problems: EnvironmentProblem[] }>;
+  /** One line per requirement some students fail: "4 students lack pandas >=2". */
+  summary: Array<{ package: string; required: string; missing: number; wrongVersion: number; unknown: number }>;
+}

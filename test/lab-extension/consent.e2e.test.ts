@@ -28,6 +28,8 @@ if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
 
 let collector: CollectorProcess;
 let collectorEnv: Record<string, string>;
+let adminToken = '';
+let classId = 0;
 let venv: ReturnType<typeof installWheel>;
 let lab: JupyterLab;
 let browser: Browser;
@@ -150,8 +152,9 @@ e2e('the notice appears once: a reload shows no dialog and records at once', asy
 });
 
 e2e('a class policy "metadata only" stops code from being sent though the local setting sends it', async () => {
-  const admin = await createAdminAndLogin();
+  const admin = (adminToken = await createAdminAndLogin());
   const cls = (await request(collector.url, 'post', '/api/v1/classes', { token: admin, body: { name: 'Privacy 101', class_code: `PRIV-${process.pid}` } })).body;
+  classId = cls.id;
   await request(collector.url, 'post', `/api/v1/classes/${cls.id}/students`, { token: admin, body: { user_id: STUDENT } });
   assert.equal((await request(collector.url, 'put', `/api/v1/classes/${cls.id}/capture-policy`, { token: admin, body: { policy: 'metadata' } })).status, 200);
   await openNotebook('privacy.ipynb'); // the policy is read when JupyterLab loads (and every minute)
@@ -215,6 +218,39 @@ e2e('Check connection: every hop green; with the collector stopped it names that
     }
   } finally {
     await wrong.stop();
+  }
+});
+
+e2e("the kernel's environment is recorded at start without touching the student's history; a class requiring a package the kernel lacks shows the student in the analysis and with a badge on the board", async () => {
+  const env = await waitFor(async () => {
+    const reply = await request(collector.url, 'get', `/api/v1/environments/${STUDENT}/current`, { token: adminToken });
+    return reply.status === 200 ? reply.body : undefined;
+  }, 20_000, 'the kernel environment is stored');
+  assert.match(env.python, /^3\.\d+/);
+  assert.ok(env.packages.ipykernel, 'ipykernel is among the packages');
+  // Silent: the notebook's execution counts only counted the student's own runs (cell 3 ran as [3]... or [1] after a reload).
+  const prompts = await page.locator('.jp-InputPrompt').allInnerTexts();
+  assert.ok(prompts.every((p) => !/\[\d{2,}\]/.test(p)), prompts.join(' '));
+  assert.equal((await events({ event_type: 'kernel_environment' })).length, 0, 'not an analytics event');
+  const required = [{ name: 'ipykernel', spec: '>=6' }, { name: 'cell-monitor-e2e-missing-package', spec: '>=1.0' }];
+  assert.equal((await request(collector.url, 'put', `/api/v1/classes/${classId}/environment/requirements`, { token: adminToken, body: { packages: required } })).status, 200);
+  const analysis = (await request(collector.url, 'get', `/api/v1/classes/${classId}/environment/analyze`, { token: adminToken })).body;
+  const mine = analysis.students.find((s: { userId: string }) => s.userId === STUDENT);
+  assert.deepEqual(mine.problems.map((p: { package: string; kind: string }) => [p.package, p.kind]), [['cell-monitor-e2e-missing-package', 'missing']]);
+  assert.deepEqual(analysis.summary.map((s: { package: string; missing: number }) => [s.package, s.missing]), [['cell-monitor-e2e-missing-package', 1]]);
+
+  const dashboard = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  try {
+    await dashboard.goto(collector.url);
+    await dashboard.fill('input[type=email]', 'admin@example.org');
+    await dashboard.fill('input[type=password]', 'admin-password-1');
+    await dashboard.click('button[type=submit]');
+    await dashboard.locator(`[data-card="${STUDENT}"] .env-badge`).waitFor({ timeout: 15_000 });
+    assert.match((await dashboard.locator(`[data-card="${STUDENT}"] .env-badge`).getAttribute('title'))!, /cell-monitor-e2e-missing-package >=1\.0 is missing/);
+    assert.match(await dashboard.locator('.env-summary').innerText(), /1 student lacks cell-monitor-e2e-missing-package >=1\.0/);
+    await dashboard.screenshot({ path: artifactPath('environment-badge.png') });
+  } finally {
+    await dashboard.close();
   }
 });
 

@@ -4,7 +4,7 @@ import { createDb, migrateLatest } from '@cell-monitor/collector';
 import { migrationSource } from '../../collector/src/db/migrationSource.ts';
 import { modesToTest, startServices } from '../helpers/stack.ts';
 
-const TABLES = ['events', 'students', 'sessions', 'notebooks', 'cells', 'cell_executions', 'error_logs', 'notebook_accesses', 'instructors', 'instructor_status_history', 'revoked_tokens', 'classes', 'class_enrollments', 'class_assignments', 'assignment_submissions', 'student_notifications', 'class_teachers', 'help_requests', 'class_broadcasts', 'class_teams', 'class_seat_maps'];
+const TABLES = ['events', 'students', 'sessions', 'notebooks', 'cells', 'cell_executions', 'error_logs', 'notebook_accesses', 'instructors', 'instructor_status_history', 'revoked_tokens', 'classes', 'class_enrollments', 'class_assignments', 'assignment_submissions', 'student_notifications', 'class_teachers', 'help_requests', 'class_broadcasts', 'class_teams', 'class_seat_maps', 'connection_tests'];
 
 for (const mode of modesToTest()) {
   const it = suite(`migrations [${mode === 'embedded' ? 'sqlite' : 'postgresql'}]`);

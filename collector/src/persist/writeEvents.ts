@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { EVENT_TYPES, type CellEvent } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
+import { writeEnvironments } from '../environment/store.ts';
 import { errorSignature } from './errorSignature.ts';
 import { continuesAnsweredEpisode, isHelpHeartbeat } from './helpHeartbeat.ts';
 import { writeSelfReported } from './selfReported.ts';
@@ -19,10 +20,13 @@ export async function writeEvents(db: Knex, batch: CellEvent[]): Promise<CellEve
   const all = batch.map(withoutNul);
   // Connection checks went through buffer and stream like any event; they land in their own table.
   const tests = all.filter((e) => e.eventType === EVENT_TYPES.connectionTest);
-  const events = tests.length ? all.filter((e) => e.eventType !== EVENT_TYPES.connectionTest) : all;
+  // Kernel environments are stored per student (deduplicated), not as events.
+  const environments = all.filter((e) => e.eventType === EVENT_TYPES.kernelEnvironment);
+  const events = tests.length || environments.length ? all.filter((e) => e.eventType !== EVENT_TYPES.connectionTest && e.eventType !== EVENT_TYPES.kernelEnvironment) : all;
   const pg = isPostgres(db);
   return db.transaction(async (trx) => {
     if (tests.length) await writeConnectionTests(trx, tests);
+    if (environments.length) await writeEnvironments(trx, environments);
     const insertedIds = new Set<string>();
     for (let i = 0; i < events.length; i += CHUNK) {
       const chunk = events.slice(i, i + CHUNK);

@@ -1,0 +1,144 @@
+/**
+ * Seed 000's Environment API, made useful: what each student's kernel runs (`current`, `snapshots`,
+ * `packages`), whether it fits their classes (`health`), what changed (`diff`), and for a class the
+ * students whose environment lacks a required package (`analyze`, shown on the dashboard).
+ */
+import type { Knex } from 'knex';
+import * as yup from 'yup';
+import type { EnvironmentAnalysis, EnvironmentSnapshot, PackageRequirement } from '@cell-monitor/shared';
+import { authOf } from '../auth/accessGuards.ts';
+import type { Logger } from '../core/logger.ts';
+import { now } from '../db/rows.ts';
+import { errors } from '../http/errors.ts';
+import { type RouteTable } from '../http/routeTable.ts';
+import { idParam, readJson, validate } from '../http/request.ts';
+import { requireClass } from '../lms/store.ts';
+import { currentEnvironments, snapshots, snapshotView } from './store.ts';
+import { diffPackages, problems, validSpec } from './versions.ts';
+
+const requirementsBody = yup.object({
+  packages: yup
+    .array(
+      yup
+        .object({
+          name: yup.string().strict().trim().matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'name must be a distribution name like pandas or scikit-learn').required(),
+          spec: yup.string().strict().max(100).default('').test('spec', 'spec must be like >=2, ==1.26.4 or >=1.3,<2 (or empty)', (v) => validSpec(v ?? '')),
+        })
+        .noUnknown(),
+    )
+    .max(200, 'at most 200 required packages')
+    .required('packages is required'),
+});
+
+async function requirementsOf(db: Knex, classId: number): Promise<PackageRequirement[]> {
+  const row = await db('classes').where({ id: classId }).first('required_packages');
+  return JSON.parse(row?.required_packages ?? '[]') as PackageRequirement[];
+}
+
+export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: Logger }): void {
+  const { db, log } = parts;
+  const student = { student_user: { param: 'userId' } } as const;
+  const latest = async (userId: string) => {
+    const [row] = await snapshots(db, userId);
+    if (!row) throw errors.notFound('environment');
+    return row;
+  };
+
+  table.add({
+    method: 'get', path: '/api/v1/environments/:userId/current', access: 'instructor', tag: 'environments', scope: student,
+    summary: "The environment the student's kernel reported last (Python, platform, packages)", responses: { 200: 'the snapshot', 404: 'never reported' },
+    handler: async (ctx) => {
+      ctx.body = snapshotView(await latest(String(ctx.params.userId)), true) satisfies EnvironmentSnapshot;
+    },
+  });
+
+  table.add({
+    method: 'get', path: '/api/v1/environments/:userId/snapshots', access: 'instructor', tag: 'environments', scope: student,
+    summary: 'Every distinct environment the student has used, newest first (without the package lists)', responses: { 200: 'the snapshots' },
+    handler: async (ctx) => {
+      ctx.body = (await snapshots(db, String(ctx.params.userId))).map((row) => snapshotView(row, false));
+    },
+  });
+
+  table.add({
+    method: 'get', path: '/api/v1/environments/:userId/packages', access: 'instructor', tag: 'environments', scope: student,
+    summary: "The packages of the student's current environment (name → version)", responses: { 200: 'the packages', 404: 'never reported' },
+    handler: async (ctx) => {
+      ctx.body = snapshotView(await latest(String(ctx.params.userId)), true).packages;
+    },
+  });
+
+  table.add({
+    method: 'get', path: '/api/v1/environments/:userId/health', access: 'instructor', tag: 'environments', scope: student,
+    summary: "Whether the student's current environment has what each of their classes requires", responses: { 200: '{ ok, classes: [{ classId, problems }] }', 404: 'never reported' },
+    handler: async (ctx) => {
+      const userId = String(ctx.params.userId);
+      const env = snapshotView(await latest(userId), true);
+      const classes: Array<{ id: number; name: string; required_packages: string }> = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').join('classes as c', 'c.id', 'e.class_id').where('s.user_id', userId).select('c.id', 'c.name', 'c.required_packages');
+      const perClass = classes.map((c) => ({ classId: c.id, className: c.name, problems: problems(env.packages!, JSON.parse(c.required_packages) as PackageRequirement[]) }));
+      ctx.body = { userId, python: env.python, seenAt: env.lastSeenAt, ok: perClass.every((c) => c.problems.length === 0), classes: perClass };
+    },
+  });
+
+  table.add({
+    method: 'get', path: '/api/v1/environments/:userId/diff', access: 'instructor', tag: 'environments', scope: student,
+    summary: 'Packages added, removed and changed between two snapshots (?from=&to= snapshot ids; default: the previous and the current)', responses: { 200: 'the diff', 404: 'fewer than two snapshots, or unknown ids' },
+    handler: async (ctx) => {
+      const rows = await snapshots(db, String(ctx.params.userId));
+      const pick = (id: unknown, fallback: number) => (id === undefined ? rows[fallback] : rows.find((r) => Number(r.id) === Number(id)));
+      const to = pick(ctx.query.to, 0);
+      const from = pick(ctx.query.from, 1);
+      if (!to || !from) throw errors.notFound('environment');
+      ctx.body = { from: snapshotView(from, false), to: snapshotView(to, false), ...diffPackages(JSON.parse(from.packages), JSON.parse(to.packages)) };
+    },
+  });
+
+  table.add({
+    method: 'get', path: '/api/v1/classes/:id/environment/requirements', access: 'instructor', tag: 'environments', scope: { class: { param: 'id' } },
+    summary: 'The packages the class needs', responses: { 200: '{ packages }', 404: 'no such class' },
+    handler: async (ctx) => {
+      const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
+      ctx.body = { classId: cls.id, packages: await requirementsOf(db, cls.id) };
+    },
+  });
+
+  table.add({
+    method: 'put', path: '/api/v1/classes/:id/environment/requirements', access: 'instructor', tag: 'environments', scope: { class: { param: 'id' } },
+    summary: 'Set the packages the class needs ([{ name, spec }], spec like >=2)', body: requirementsBody, responses: { 200: 'set', 404: 'no such class', 422: 'invalid' },
+    handler: async (ctx) => {
+      const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
+      const { packages } = await validate(requirementsBody, await readJson(ctx));
+      const clean = packages.map((p) => ({ name: p.name.trim(), spec: (p.spec ?? '').replace(/\s+/g, '') }));
+      await db('classes').where({ id: cls.id }).update({ required_packages: JSON.stringify(clean), updated_at: now() });
+      log.info({ event: 'class_requirements', classId: cls.id, packages: clean.length, by: authOf(ctx).instructor.id }, 'class package requirements set');
+      ctx.body = { classId: cls.id, packages: clean };
+    },
+  });
+
+  table.add({
+    method: 'get', path: '/api/v1/classes/:id/environment/analyze', access: 'instructor', tag: 'environments', scope: { class: { param: 'id' } },
+    summary: "The class's students against its required packages: each student's problems and a summary per package", responses: { 200: 'the analysis', 404: 'no such class' },
+    handler: async (ctx) => {
+      const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
+      const requirements = await requirementsOf(db, cls.id);
+      const enrolled: Array<{ user_id: string; name: string | null }> = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').where('e.class_id', cls.id).select('s.user_id', 's.name');
+      const current = await currentEnvironments(db, enrolled.map((s) => s.user_id));
+      const students = enrolled
+        .map((s) => {
+          const env = current.get(s.user_id);
+          return { userId: s.user_id, displayName: s.name ?? s.user_id, seenAt: env?.lastSeenAt ?? null, python: env?.python ?? null, problems: env ? problems(env.packages!, requirements) : [] };
+        })
+        .sort((a, b) => b.problems.length - a.problems.length || a.displayName.localeCompare(b.displayName, undefined, { numeric: true }));
+      const summary = requirements
+        .map((r) => ({
+          package: r.name,
+          required: r.spec,
+          missing: students.filter((s) => s.problems.some((p) => p.package === r.name && p.kind === 'missing')).length,
+          wrongVersion: students.filter((s) => s.problems.some((p) => p.package === r.name && p.kind === 'wrong_version')).length,
+          unknown: students.filter((s) => s.seenAt === null).length,
+        }))
+        .filter((s) => s.missing + s.wrongVersion > 0);
+      ctx.body = { classId: cls.id, requirements, students, summary } satisfies EnvironmentAnalysis;
+    },
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * Students' kernel environments: written by the persister from `kernel_environment` events (one row
+ * per distinct environment per student: the same environment again only moves `last_seen_at`), read
+ * by the environment routes. Both engines.
+ */
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { CellEvent, EnvironmentSnapshot } from '@cell-monitor/shared';
+import { iso } from '../db/rows.ts';
+
+const MAX_PACKAGES = 5_000;
+
+interface ReportedEnvironment {
+  python: string;
+  implementation: string;
+  platform: string;
+  kernelName: string | null;
+  packages: Record<string, string>;
+}
+
+/** What a `kernel_environment` event reports, or null when it is not usable. */
+export function reportedEnvironment(event: CellEvent): ReportedEnvironment | null {
+  const env = (event.metadata as { environment?: Record<string, unknown> } | undefined)?.environment;
+  if (!env || typeof env !== 'object' || typeof env.python !== 'string') return null;
+  const packages: Record<string, string> = {};
+  if (env.packages && typeof env.packages === 'object') {
+    for (const [name, version] of Object.entries(env.packages as Record<string, unknown>).slice(0, MAX_PACKAGES)) {
+      if (typeof version === 'string' && name.length <= 200 && version.length <= 100) packages[name] = version;
+    }
+  }
+  const text = (value: unknown, max: number) => (typeof value === 'string' ? value.slice(0, max) : '');
+  return {
+    python: env.python.slice(0, 32),
+    implementation: text(env.implementation, 32),
+    platform: text(env.platform, 255),
+    kernelName: typeof env.kernelName === 'string' ? env.kernelName.slice(0, 255) : null,
+    packages: Object.fromEntries(Object.entries(packages).sort(([a], [b]) => a.localeCompare(b))),
+  };
+}
+
+export async function writeEnvironments(trx: Knex.Transaction, events: CellEvent[]): Promise<void> {
+  for (const event of events) {
+    const env = reportedEnvironment(event);
+    if (!env) continue;
+    const hash = createHash('sha256').update(JSON.stringify([env.python, env.implementation, env.platform, env.packages])).digest('hex');
+    const seen = event.eventTime;
+    const existing = await trx('student_environments').where({ user_id: event.userId, hash }).first('id', 'first_seen_at', 'last_seen_at');
+    if (existing) {
+      const update: Record<string, string> = {};
+      if (Date.parse(seen) > Date.parse(iso(existing.last_seen_at)!)) update.last_seen_at = seen;
+      if (Date.parse(seen) < Date.parse(iso(existing.first_seen_at)!)) update.first_seen_at = seen;
+      if (Object.keys(update).length) await trx('student_environments').where({ id: existing.id }).update(update);
+      continue;
+    }
+    await trx('student_environments')
+      .insert({ user_id: event.userId, hash, python: env.python, implementation: env.implementation, platform: env.platform, kernel_name: env.kernelName, package_count: Object.keys(env.packages).length, packages: JSON.stringify(env.packages), first_seen_at: seen, last_seen_at: seen })
+      .onConflict(['user_id', 'hash'])
+      .ignore();
+  }
+}
+
+interface EnvironmentRow {
+  id: number;
+  user_id: string;
+  python: string;
+  implementation: string;
+  platform: string;
+  kernel_name: string | null;
+  package_count: number;
+  packages: string;
+  first_seen_at: string | Date;
+  last_seen_at: string | Date;
+}
+
+export function snapshotView(row: EnvironmentRow, withPackages: boolean): EnvironmentSnapshot {
+  return {
+    id: Number(row.id),
+    userId: row.user_id,
+    python: row.python,
+    implementation: row.implementation,
+    platform: row.platform,
+    kernelName: row.kernel_name,
+    packageCount: Number(row.package_count),
+    firstSeenAt: iso(row.first_seen_at)!,
+    lastSeenAt: iso(row.last_seen_at)!,
+    ...(withPackages ? { packages: JSON.parse(row.packages) as Record<string, string> } : {}),
+  };
+}
+
+/** The environment each of these students' kernels reported last. */
+export async function currentEnvironments(db: Knex, userIds: string[]): Promise<Map<string, EnvironmentSnapshot>> {
+  const current = new Map<string, EnvironmentSnapshot>();
+  for (let i = 0; i < userIds.length; i += 500) {
+    const rows: EnvironmentRow[] = await db('student_environments').whereIn('user_id', userIds.slice(i, i + 500)).orderBy('last_seen_at', 'desc').orderBy('id', 'desc');
+    for (const row of rows) if (!current.has(row.user_id)) current.set(row.user_id, snapshotView(row, true));
+  }
+  return current;
+}
+
+export async function snapshots(db: Knex, userId: string): Promise<EnvironmentRow[]> {
+  return db('student_environments').where({ user_id: userId }).orderBy('last_seen_at', 'desc').orderBy('id', 'desc');
+}
