@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // What `npm test` needs besides node_modules, installed when missing so that a newcomer types only
-// `npm test`: Debian's postgresql, redis-server, chromium (+ fonts-liberation and, for Japanese, fonts-ipafont-gothic, for readable
+// `npm test`: Debian's postgresql, redis-server, victoria-metrics (the InfluxDB sink's test server), docker-compose (only to validate docker-compose.yml: there is no container engine), chromium (+ fonts-liberation and, for Japanese, fonts-ipafont-gothic, for readable
 // screenshots) and the Python packages of lab-extension/requirements-test.txt. Uses apt-get as
 // root, or through sudo. If something cannot be installed, the tests that need it fail under
 // CI=true and are reported as skipped otherwise (they say why).
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const APT = ['postgresql', 'redis-server', 'chromium', 'fonts-liberation', 'fonts-ipafont-gothic'];
+const APT = ['postgresql', 'redis-server', 'victoria-metrics', 'docker-compose', 'chromium', 'fonts-liberation', 'fonts-ipafont-gothic', 'systemd']; // systemd: systemd-analyze verify (packaging test)
 const python = process.env.PYTHON ?? 'python3';
 const ci = process.env.CI === 'true';
 const run = (cmd, args, options = {}) => spawnSync(cmd, args, { stdio: 'inherit', ...options }).status === 0;

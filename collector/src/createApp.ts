@@ -29,11 +29,15 @@ import { addInstructorRoutes } from './instructors/instructorRoutes.ts';
 import { findInstructor, type InstructorRow } from './instructors/store.ts';
 import { scopeGuard } from './lms/classAccess.ts';
 import { addLmsRoutes } from './lms/lmsRoutes.ts';
+import { addBufferAdminRoutes } from './operations/bufferAdmin.ts';
 import { addConnectionTestRoutes } from './operations/connectionTestRoutes.ts';
 import { addEnvironmentRoutes } from './environment/environmentRoutes.ts';
 import { addHealthRoutes } from './operations/healthRoutes.ts';
+import { createMetrics } from './operations/metrics.ts';
+import { addMetricsRoute } from './operations/metricsRoute.ts';
 import { addPrivacyRoutes } from './privacy/privacyRoutes.ts';
 import type { PersisterStats } from './persist/createPersister.ts';
+import type { InfluxSinkStats } from './sink/influxSink.ts';
 import { createLiveSocketRouter } from './ws/liveSocketRoutes.ts';
 import { createUpgradeCheck, WS_MAX_PAYLOAD_BYTES } from './ws/upgradeCheck.ts';
 
@@ -55,6 +59,8 @@ export interface AppParts {
   board: BoardService;
   /** The pipeline thread's totals (dead letters show in /readyz). */
   pipelineStats?: () => PersisterStats;
+  /** The InfluxDB sink's health (a /readyz detail, never a reason to be unready); undefined without it. */
+  influxStats?: () => InfluxSinkStats | undefined;
 }
 
 export interface App {
@@ -63,6 +69,8 @@ export interface App {
   table: RouteTable;
   /** Method + path of every route the router serves (HEAD, added by the router for GET, left out). */
   routes(): Array<{ method: string; path: string }>;
+  /** Releases what the routes hold (the buffer admin's connection to the buffer file). */
+  close(): void;
 }
 
 export function createApp(parts: AppParts): App {
@@ -85,9 +93,20 @@ export function createApp(parts: AppParts): App {
       masterKey: config.ingestKey,
       scopeGuard: (scope, limit) => scopeGuard(db, scope, limit),
       headerlessIngest: createHeaderlessIngest({ legacy: config.legacy, maxBytes: config.ingestMaxBytes, credentialRequired: Boolean(config.ingestKey), log: log.child({ module: 'ingest' }) }),
+      metricsToken: config.metricsToken,
     }),
   });
   addHealthRoutes(table, { ...parts, log: log.child({ module: 'health' }) });
+  const metrics = createMetrics({
+    buffer: parts.buffer,
+    redis: parts.redis,
+    pipelineStats: parts.pipelineStats,
+    liveClients: () => ({ '/ws': parts.hub.size, '/dashboard/ws': parts.board.watchers }),
+    openSockets: () => parts.sockets.size,
+    instructorsConnected: () => parts.sockets.instructors,
+    dashboardWatchers: () => parts.board.watchers,
+  });
+  addMetricsRoute(table, metrics);
   addIngestRoutes(table, {
     buffer: parts.buffer,
     log: log.child({ module: 'ingest' }),
@@ -102,11 +121,13 @@ export function createApp(parts: AppParts): App {
   addPageRoutes(table, { log: log.child({ module: 'dashboard' }) });
   addConnectionTestRoutes(table, { db });
   addEnvironmentRoutes(table, { db, log: log.child({ module: 'environments' }) });
+  const closeBufferAdmin = addBufferAdminRoutes(table, { dataDir: config.dataDir, buffer: parts.buffer, redis: parts.redis, log: log.child({ module: 'offline' }) });
   addPrivacyRoutes(table, { db, log: log.child({ module: 'privacy' }), dataDir: config.dataDir, redis: parts.redis, erasures: parts.channels.erasures });
   addOpenApiRoute(table, '0.1.0');
   koa.use(errorMiddleware(log.child({ module: 'http' })));
   koa.use(hostGuard(config.allowedHosts));
   koa.use(legacyCors(config.legacy));
+  koa.use(metrics.observeIngest);
   koa.use(router.routes());
   koa.use(router.allowedMethods());
 
@@ -119,5 +140,6 @@ export function createApp(parts: AppParts): App {
     koa,
     table,
     routes: () => router.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((method) => ({ method: method.toLowerCase(), path: layer.path as string }))),
+    close: closeBufferAdmin,
   };
 }

@@ -15,6 +15,7 @@ import { countInstructors } from './instructors/store.ts';
 import { generatedJwtSecret, SECRET_FILE } from './auth/generatedSecret.ts';
 import { createBoardService } from './dashboard/boardService.ts';
 import { startPipeline, type Pipeline } from './pipeline/startPipeline.ts';
+import type { InfluxSinkStats } from './sink/influxSink.ts';
 import { startPrivacyJobs } from './privacy/privacyJobs.ts';
 import { createRedis } from './redis/createRedis.ts';
 import { createApp, type App } from './createApp.ts';
@@ -25,6 +26,8 @@ export interface Collector {
   db: Knex;
   /** Forward + persist, running in a worker thread. */
   pipeline: Pipeline;
+  /** The InfluxDB sink's health (status, failingSince, queued, written, dropped, lastError); undefined without INFLUXDB_URL. */
+  readonly influxStats: InfluxSinkStats | undefined;
   /** The HTTP + WebSocket app (`app.koa.callback()` serves a request without a port). */
   app: App;
   /** What the router serves, and the route table it was built from (OpenAPI and auth-matrix tests). */
@@ -91,7 +94,7 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
     await db.destroy();
     throw err;
   }
-  const app = createApp({ config, log, buffer, db, redis, hub, channels, sockets, board, pipelineStats: () => pipeline.stats });
+  const app = createApp({ config, log, buffer, db, redis, hub, channels, sockets, board, pipelineStats: () => pipeline.stats, influxStats: () => pipeline.influx });
   const privacy = startPrivacyJobs({ config, db, redis, erasures: channels.erasures, log: log.child({ module: 'privacy' }) });
   let server: Server | undefined;
 
@@ -112,6 +115,9 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
     buffer,
     db,
     pipeline,
+    get influxStats() {
+      return pipeline.influx;
+    },
     app,
     routes: () => app.routes(),
     routeSpecs: () => app.table.specs,
@@ -120,6 +126,8 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
         const s = app.koa.listen(config.port, config.host);
         s.once('listening', () => resolve(s));
         s.once('error', reject);
+        // The WebSocket server re-emits the HTTP server's errors (EADDRINUSE…): handled by `reject`.
+        app.koa.ws.server?.on('error', () => {});
         server = s;
       });
     },
@@ -133,6 +141,7 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
       await privacy.stop();
       await closed;
       await pipeline.close(drainMs);
+      app.close();
       pubsub.close();
       for (const client of [redis, subscriber]) client?.disconnect();
       buffer.close();

@@ -4,6 +4,8 @@
 import { createInstructorCommand } from './cli/createInstructorCommand.ts';
 import { issueCredentialCommand } from './cli/issueCredentialCommand.ts';
 import { migrateCommand } from './cli/migrateCommand.ts';
+import { installServiceCommand, uninstallServiceCommand } from './cli/serviceCommands.ts';
+import { explainStartupError } from './cli/startupErrors.ts';
 import { eraseStudentCommand, exportStudentCommand } from './cli/studentDataCommands.ts';
 import { configOrExit, USAGE } from './cli/usage.ts';
 import { ConfigError } from './core/config.ts';
@@ -17,16 +19,18 @@ async function start(): Promise<void> {
     log.warn({ host: config.host }, 'INGEST_KEY is not set: events are taken only from this machine (loopback) and the student routes are closed');
   }
   let collector;
+  let server;
   try {
     collector = await createCollector(config, log);
+    server = await collector.listen();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`cell-monitor-collector: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
+    // Expected failures name their fix, exit 2, no stack (but with LOG_LEVEL=debug).
+    const explained = err instanceof ConfigError ? err.message : explainStartupError(err, config);
+    if (!explained) throw err;
+    process.stderr.write(`cell-monitor-collector: ${explained}\n`);
+    if (config.logLevel === 'debug' || config.logLevel === 'trace') process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(2);
   }
-  const server = await collector.listen();
   const address = server.address();
   log.info({ address }, 'collector listening');
 
@@ -50,7 +54,7 @@ async function start(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-const commands: Record<string, () => Promise<void>> = { start, migrate: migrateCommand, 'create-instructor': createInstructorCommand, 'issue-credential': issueCredentialCommand, 'export-student': exportStudentCommand, 'erase-student': eraseStudentCommand };
+const commands: Record<string, () => Promise<void>> = { start, migrate: migrateCommand, 'create-instructor': createInstructorCommand, 'issue-credential': issueCredentialCommand, 'export-student': exportStudentCommand, 'erase-student': eraseStudentCommand, 'install-service': installServiceCommand, 'uninstall-service': uninstallServiceCommand };
 const command = process.argv[2] ?? 'start';
 const run = commands[command];
 if (!run) {

@@ -10,6 +10,7 @@ import { api, session } from './api.ts';
 import { applyMessage, fromSnapshot, type BoardView } from './boardState.ts';
 import { Board } from './Board.tsx';
 import { BroadcastPanel } from './BroadcastPanel.tsx';
+import { BufferAdmin } from './BufferAdmin.tsx';
 import { ErrorClusters } from './ErrorClusters.tsx';
 import { Header, type ClassOption } from './Header.tsx';
 import { HelpQueue } from './HelpQueue.tsx';
@@ -20,7 +21,7 @@ import { RosterPanel } from './RosterPanel.tsx';
 import { SeatMap } from './SeatMap.tsx';
 import { StudentView } from './StudentView.tsx';
 
-type Tab = 'board' | 'seats' | 'progress' | 'errors' | 'broadcast' | 'roster';
+type Tab = 'board' | 'seats' | 'progress' | 'errors' | 'broadcast' | 'roster' | 'buffer';
 const TABS: Array<[Tab, WordKey]> = [['board', 'tab.board'], ['seats', 'tab.seats'], ['progress', 'tab.progress'], ['errors', 'tab.errors'], ['broadcast', 'tab.broadcast'], ['roster', 'tab.roster']];
 const CLASS_KEY = 'cell-monitor:dashboard-class';
 
@@ -133,7 +134,7 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
         onSignOut={onSignOut}
       />
       <nav class="tabs" role="tablist">
-        {TABS.map(([id, word]) => (
+        {[...TABS, ...(me.role === 'admin' ? ([['buffer', 'tab.buffer']] as Array<[Tab, WordKey]>) : [])].map(([id, word]) => (
           <button type="button" role="tab" aria-selected={tab === id && !student} class={tab === id && !student ? 'on' : ''} onClick={() => (setTab(id), setStudent(null))}>
             {t(word)}
           </button>
@@ -171,6 +172,8 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
             setTab('board');
           }}
         />
+      ) : tab === 'buffer' ? (
+        <BufferAdmin t={t} />
       ) : tab === 'roster' ? (
         <RosterPanel t={t} classId={classId} onChanged={() => setRosterVersion((n) => n + 1)} />
       ) : (

@@ -48,7 +48,7 @@ test('an unknown route is a 404 with the plain not_found id', async () => {
 test('every non-public route is refused by its guard when the caller brings no credential', async () => {
   const specs = collector.routeSpecs().filter((s) => s.access !== 'public');
   assert.ok(specs.length >= 30, `expected the whole table, got ${specs.length} guarded routes`);
-  const expected: Record<string, string> = { instructor: 'missing_token', admin: 'missing_token', ingest: 'unauthorized', student: 'unauthorized' };
+  const expected: Record<string, string> = { instructor: 'missing_token', admin: 'missing_token', metrics: 'missing_token', ingest: 'unauthorized', student: 'unauthorized' };
   const wrong: string[] = [];
   for (const spec of specs) {
     const url = spec.path.replace(/:[A-Za-z]+/g, '1');

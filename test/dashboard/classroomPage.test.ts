@@ -14,7 +14,7 @@ import { DASHBOARD_DIST } from '../../collector/src/dashboard/pageRoutes.ts';
 import { artifactPath, CHROMIUM } from '../helpers/jupyter.ts';
 import { login, request } from '../helpers/http.ts';
 import { tempDir, waitFor } from '../helpers/services.ts';
-import { postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
+import { countRows, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 import { cellRun, classEvent } from '../helpers/simulatedClass.ts';
 
 const SECRET = 'classroom-page-jwt-secret-0123456789-abcdef';
@@ -188,6 +188,32 @@ if (!missing) {
     assert.is((await request(app.url, 'get', `/api/v1/classes/${classId}/capture-policy`, { token })).body.policy, 'metadata');
     assert.is((await request(app.url, 'get', `/api/v1/classes/${classId}/settings`, { token })).body.retentionDays, 90);
     await page.screenshot({ path: artifactPath('class-settings.png') });
+  });
+
+  it('the buffer page (admins): a dead letter shows with its reason; retried after the cause is fixed, it is stored once', async () => {
+    await createInstructor(app.collector.db, { email: 'root@example.org', name: 'Root', password: 'root-password-1', role: 'admin' });
+    const store = openStore(services.databaseUrl);
+    const adminPage = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'en-US' });
+    try {
+      await store.raw("CREATE TRIGGER test_block BEFORE INSERT ON events WHEN NEW.event_id = 'page-blocked' BEGIN SELECT RAISE(ABORT, 'blocked by the test'); END");
+      assert.is((await postEvents(app.url, [{ ...cellRun('st01', 4, true, 0), eventId: 'page-blocked' }])).status, 202);
+      await adminPage.goto(app.url);
+      await adminPage.fill('input[type=email]', 'root@example.org');
+      await adminPage.fill('input[type=password]', 'root-password-1');
+      await adminPage.click('button[type=submit]');
+      await adminPage.locator('[role=tab]', { hasText: 'Buffer (admin)' }).click();
+      const row = adminPage.locator('[data-dead="page-blocked"]');
+      await row.waitFor({ timeout: 15_000 });
+      assert.match(await row.innerText(), /st01[\s\S]*cell_execution_complete[\s\S]*sqlite_constraint/);
+      await adminPage.screenshot({ path: artifactPath('buffer-admin.png') });
+      await store.raw('DROP TRIGGER test_block');
+      await row.locator('button', { hasText: 'Retry' }).click();
+      await row.waitFor({ state: 'detached', timeout: 15_000 });
+      await waitFor(async () => (await countRows(store, 'events', { event_id: 'page-blocked' })) === 1 || undefined, 15_000, 'stored after the retry');
+    } finally {
+      await adminPage.close();
+      await store.destroy();
+    }
   });
 
   it.run();

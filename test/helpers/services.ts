@@ -54,8 +54,8 @@ function findBinary(name: string, extraDirs: string[] = []): string | undefined 
   return undefined;
 }
 
-function missing(what: string): never {
-  const hint = `${what} not found (Debian: apt-get install postgresql redis-server)`;
+function missing(what: string, packages = 'postgresql redis-server'): never {
+  const hint = `${what} not found (Debian: apt-get install ${packages})`;
   throw new MissingServiceError(process.env.CI === 'true' ? `CI=true and ${hint}` : hint);
 }
 
@@ -186,4 +186,52 @@ function ownerOf(user: string): [number, number] {
   if (!line) missing(`system user ${user}`);
   const [, , uid, gid] = line.split(':');
   return [Number(uid), Number(gid)];
+}
+
+export interface VictoriaMetricsServer {
+  url: string;
+  port: number;
+  /** Starts it again on the same port and data directory. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Debian's victoria-metrics, which accepts the InfluxDB v2 write API (`/api/v2/write`), on a free
+ * loopback port with a throwaway data directory; points are readable at once through
+ * `/api/v1/export` (-search.latencyOffset=0s). Runs in a process group of its own, stopped as one.
+ */
+export async function startVictoriaMetrics(): Promise<VictoriaMetricsServer> {
+  const binary = findBinary('victoria-metrics') ?? missing('victoria-metrics', 'victoria-metrics');
+  const port = await freePort();
+  const dir = tempDir('vm');
+  let child: ChildProcess | undefined;
+  const killGroup = (signal: NodeJS.Signals) => {
+    if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, signal);
+  };
+  const server: VictoriaMetricsServer = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async start() {
+      child = spawn(binary, [`-storageDataPath=${dir}`, `-httpListenAddr=127.0.0.1:${port}`, '-search.latencyOffset=0s', '-retentionPeriod=100y', '-loggerLevel=ERROR'], {
+        stdio: 'ignore',
+        detached: true,
+      });
+      const current = child;
+      await waitFor(async () => {
+        if (current.exitCode !== null) throw new Error(`victoria-metrics exited with ${current.exitCode}`);
+        const res = await fetch(`${server.url}/health`);
+        return res.ok && (await res.text()).trim() === 'OK';
+      }, 15_000, 'victoria-metrics');
+    },
+    async stop() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child!.once('exit', r));
+      killGroup('SIGTERM');
+      await exited;
+    },
+  };
+  undoAtExit(() => killGroup('SIGKILL'));
+  await server.start();
+  return server;
 }

@@ -4,6 +4,7 @@
  * student routes), then the route's class scope. Handlers read the identity with `authOf`,
  * `companionOf` or `studentOf`; none of them checks credentials itself.
  */
+import crypto from 'node:crypto';
 import type { Next } from 'koa';
 import { HttpError } from '../http/errors.ts';
 import type { Ctx, Handler, RouteSpec, Scope } from '../http/routeTable.ts';
@@ -26,6 +27,8 @@ export interface AccessGuardOptions {
   scopeGuard: (scope: Exclude<Scope, 'own_classes'>, bodyLimit?: number) => Handler;
   /** Ingest without companion headers: the original extension's clients (see HeaderlessIngest). */
   headerlessIngest?: HeaderlessIngest;
+  /** METRICS_TOKEN: a bearer token that opens the 'metrics' routes besides an admin's token. */
+  metricsToken?: string;
 }
 
 /** The guards of one route, for `createRouteTable({ guards })`. */
@@ -34,6 +37,8 @@ export function createAccessGuards(options: AccessGuardOptions): (spec: RouteSpe
     switch (spec.access) {
       case 'public':
         return [];
+      case 'metrics':
+        return [requireMetricsToken(options.metricsToken, requireToken('admin', options.authenticator))];
       case 'ingest':
         return [requireCompanion(options.masterKey, false, options.headerlessIngest)];
       case 'student':
@@ -53,6 +58,19 @@ export function requireToken(access: 'instructor' | 'admin', authenticator: () =
     if (access === 'admin' && who.instructor.role !== 'admin') throw new HttpError(403, 'forbidden', 'this route is for admins');
     ctx.state.auth = who;
     await next();
+  };
+}
+
+/**
+ * GET /metrics: `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time; never logged),
+ * else whatever `admin` answers — an admin's token passes, no token is 401, an instructor's 403.
+ */
+export function requireMetricsToken(metricsToken: string | undefined, admin: Handler): Handler {
+  const expected = metricsToken ? crypto.createHash('sha256').update(metricsToken).digest() : undefined;
+  return async (ctx: Ctx, next: Next) => {
+    const given = /^Bearer (.+)$/i.exec(ctx.get('authorization'))?.[1];
+    if (expected && given !== undefined && crypto.timingSafeEqual(expected, crypto.createHash('sha256').update(given).digest())) return next();
+    await admin(ctx, next);
   };
 }
 

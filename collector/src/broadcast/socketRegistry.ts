@@ -103,6 +103,10 @@ export function createSocketRegistry(options: RegistryOptions) {
     get size() {
       return sockets.size;
     },
+    /** Distinct instructors with at least one open socket (/metrics). */
+    get instructors() {
+      return new Set([...sockets.values()].flatMap((e) => (e.who ? [e.who.instructor.id] : []))).size;
+    },
     close(): void {
       clearInterval(heartbeat);
       for (const ws of [...sockets.keys()]) {

@@ -63,7 +63,13 @@ export function openBufferFile(dataDir: string): Database.Database {
 export function pendingStatements(db: Database.Database) {
   const countPending = db.prepare('SELECT COUNT(*) AS n FROM buffer WHERE seq > (SELECT delivered_seq FROM cursor)');
   const countDead = db.prepare('SELECT COUNT(*) AS n FROM dead_letters');
+  const countRows = db.prepare('SELECT COUNT(*) AS n FROM buffer');
+  const oldestPending = db.prepare('SELECT received_at AS at FROM buffer WHERE seq > (SELECT delivered_seq FROM cursor) ORDER BY seq LIMIT 1');
   return {
+    /** Every row, delivered ones included (they stay for the dedup window). */
+    rowCount: () => (countRows.get() as { n: number }).n,
+    /** When the oldest row not yet delivered was received (ms since epoch), if there is one. */
+    oldestPendingAt: () => (oldestPending.get() as { at: number } | undefined)?.at,
     pendingCount: () => (countPending.get() as { n: number }).n,
     deadLetterCount: () => (countDead.get() as { n: number }).n,
   };

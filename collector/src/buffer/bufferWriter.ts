@@ -27,10 +27,15 @@ export interface BufferWriter {
   /** Events not yet delivered downstream (the outage test watches it grow and drain). */
   pendingCount(): number;
   deadLetterCount(): number;
+  /** Every row (delivered ones stay for the dedup window) and the oldest undelivered row's receipt time: /metrics. */
+  rowCount(): number;
+  oldestPendingAt(): number | undefined;
   /** Throws when the file cannot be read (/readyz). */
   check(): void;
   /** Calls `listener` after each commit; returns an unsubscribe function. */
   onAppend(listener: () => void): () => void;
+  /** Tells the pipeline to look at the buffer now (rows written by another connection: a dead letter retried). */
+  nudge(): void;
   close(): void;
 }
 
@@ -133,6 +138,9 @@ export function createBufferWriter(options: BufferOptions): BufferWriter {
     onAppend(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    nudge() {
+      for (const listener of listeners) listener();
     },
     check() {
       db.prepare('SELECT 1').get();

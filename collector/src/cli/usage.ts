@@ -18,6 +18,13 @@ export const USAGE = `usage: cell-monitor-collector <command>
   erase-student       --user NAME --yes
                       delete that student everywhere: every table, the buffer, the streams
                       (running collectors clear their own buffers too); prints rows per table
+  install-service     [--dry-run] [--user NAME] [--env-path PATH] [--unit-dir DIR]
+                      write the systemd unit cell-monitor-collector.service (DIR, default
+                      /etc/systemd/system; hardened, DynamicUser unless --user) and the environment
+                      file (default /etc/cell-monitor/collector.env, mode 0600, new secrets; an
+                      existing one is kept). Needs root; --dry-run prints both and writes nothing
+  uninstall-service   [--dry-run] [--unit-dir DIR]
+                      remove the unit (the environment file and the data stay)
 `;
 
 /** The configuration, or exit 2 naming every problem (a CLI run, never a stack trace). */

@@ -21,6 +21,7 @@ const envSchema = yup.object({
   COLLECTOR_ID: yup.string().matches(/^[A-Za-z0-9_.:-]{1,64}$/, 'COLLECTOR_ID must be 1-64 of A-Z a-z 0-9 _ . : -').optional(),
   STREAM_CLAIM_IDLE_MS: yup.number().typeError('STREAM_CLAIM_IDLE_MS must be a number').integer().min(100).default(60_000),
   JWT_SECRET: yup.string().min(32, 'JWT_SECRET must be at least 32 characters (openssl rand -hex 32)').optional(),
+  METRICS_TOKEN: yup.string().min(32, 'METRICS_TOKEN must be at least 32 characters (openssl rand -hex 32)').optional(),
   JWT_TTL_MINUTES: yup.number().typeError('JWT_TTL_MINUTES must be a number').integer().min(1).max(7 * 24 * 60).default(8 * 60),
   DEV_OPEN_WS: yup.string().oneOf(['0', '1'], 'DEV_OPEN_WS must be 0 or 1').default('0'),
   ALLOWED_HOSTS: yup
@@ -42,6 +43,10 @@ const envSchema = yup.object({
     .test('origins', 'LEGACY_CORS_ORIGINS must be a comma-separated list of origins like http://localhost:8888 (no *, no path)', (v) => v === undefined || originList(v) !== undefined)
     .optional(),
   LEGACY_CLASS_CODE: yup.string().trim().max(64, 'LEGACY_CLASS_CODE must be at most 64 characters').optional(),
+  INFLUXDB_URL: yup.string().matches(/^https?:\/\//, 'INFLUXDB_URL must start with http:// or https://').optional(),
+  INFLUXDB_TOKEN: yup.string().optional(),
+  INFLUXDB_ORG: yup.string().optional(),
+  INFLUXDB_BUCKET: yup.string().optional(),
   LOG_LEVEL: yup
     .string()
     .oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'LOG_LEVEL must be a pino level')
@@ -75,6 +80,8 @@ export interface Config {
   /** Signs instructor tokens (HS256). Required once an instructor account exists. */
   jwtSecret?: string;
   jwtTtlMinutes: number;
+  /** Bearer token a scraper may use for GET /metrics (an admin's token works too). */
+  metricsToken?: string;
   devOpenWs: boolean;
   /** Host header names (no port) this collector answers to; '*' = any. Guards against DNS rebinding. */
   allowedHosts: '*' | string[];
@@ -97,7 +104,17 @@ export interface Config {
   retentionSweepMinutes: number;
   /** Clients of the original extension (v1.x) posting from the browser, without a companion. */
   legacy: LegacyConfig;
+  /** INFLUXDB_URL/TOKEN/ORG/BUCKET (all four or none): persisted executions also go to InfluxDB (sink/influxSink.ts). */
+  influx?: InfluxConfig;
   logLevel: string;
+}
+
+export interface InfluxConfig {
+  url: string;
+  /** Never logged (the logger redacts influx.token). */
+  token: string;
+  org: string;
+  bucket: string;
 }
 
 export interface LegacyConfig {
@@ -133,6 +150,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (raw.DEV_OPEN_WS === '1' && !loopbackHost) {
     throw new ConfigError(['DEV_OPEN_WS=1 opens the live event stream to anyone: it is refused unless HOST is a loopback address']);
   }
+  const influxVars = ['INFLUXDB_URL', 'INFLUXDB_TOKEN', 'INFLUXDB_ORG', 'INFLUXDB_BUCKET'] as const;
+  const influxSet = influxVars.filter((name) => raw[name] !== undefined);
+  if (influxSet.length > 0 && influxSet.length < influxVars.length) {
+    throw new ConfigError([`the InfluxDB sink needs all four of ${influxVars.join(', ')}, or none: ${influxVars.filter((n) => !influxSet.includes(n)).join(', ')} unset`]);
+  }
   const dataDir = path.resolve(raw.DATA_DIR);
   const databaseUrl = raw.DATABASE_URL ?? `sqlite://${path.join(dataDir, 'cell-monitor.sqlite')}`;
   const collectorId = raw.COLLECTOR_ID ?? `${os.hostname()}-${shortHash(dataDir)}`;
@@ -152,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     streamClaimIdleMs: raw.STREAM_CLAIM_IDLE_MS,
     jwtSecret: raw.JWT_SECRET,
     jwtTtlMinutes: raw.JWT_TTL_MINUTES,
+    metricsToken: raw.METRICS_TOKEN,
     devOpenWs: raw.DEV_OPEN_WS === '1',
     allowedHosts: hostList(raw.ALLOWED_HOSTS, raw.INGEST_KEY !== undefined),
     trustedProxyHops: raw.TRUSTED_PROXY_HOPS,
@@ -164,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionDays: raw.RETENTION_DAYS,
     retentionSweepMinutes: raw.RETENTION_SWEEP_MINUTES,
     legacy: { enabled: raw.LEGACY_V1_CLIENTS === '1', corsOrigins: originList(raw.LEGACY_CORS_ORIGINS ?? '') ?? [], classCode: raw.LEGACY_CLASS_CODE || undefined },
+    influx: raw.INFLUXDB_URL ? { url: raw.INFLUXDB_URL, token: raw.INFLUXDB_TOKEN!, org: raw.INFLUXDB_ORG!, bucket: raw.INFLUXDB_BUCKET! } : undefined,
     logLevel: raw.LOG_LEVEL,
   };
 }

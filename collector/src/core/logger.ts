@@ -11,7 +11,7 @@ export function createLogger(level = 'info'): Logger {
     level,
     base: { service: 'cell-monitor-collector' },
     redact: {
-      paths: ['ingestKey', 'config.ingestKey', 'jwtSecret', 'config.jwtSecret', 'password', '*.password', 'password_hash', '*.password_hash', 'token', '*.token', 'req.headers.authorization', 'headers.authorization', 'databaseUrl', 'redisUrl', 'mode.redisUrl', 'config.databaseUrl', 'config.mode.redisUrl'],
+      paths: ['ingestKey', 'config.ingestKey', 'jwtSecret', 'config.jwtSecret', 'password', '*.password', 'password_hash', '*.password_hash', 'token', '*.token', 'req.headers.authorization', 'headers.authorization', 'databaseUrl', 'redisUrl', 'mode.redisUrl', 'config.databaseUrl', 'config.mode.redisUrl', 'influx.token', 'config.influx.token'],
       censor: '[redacted]',
     },
   });

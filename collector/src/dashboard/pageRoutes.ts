@@ -6,12 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.ts';
+import { repoOrPackaged } from '../core/packagePaths.ts';
 import { errors } from '../http/errors.ts';
 import { type Ctx, type RouteTable } from '../http/routeTable.ts';
 
-export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dashboard/dist');
+export const DASHBOARD_DIST = repoOrPackaged('dashboard/dist', 'dashboard');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

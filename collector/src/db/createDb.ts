@@ -17,6 +17,9 @@ export function createDb(databaseUrl: string): Knex {
       connection: { connectionString: databaseUrl, application_name: 'cell-monitor-collector' },
       pool: { min: 0, max: 10 },
       acquireConnectionTimeout: 10_000,
+      // A failed connection rejects the query that asked for it: the caller reports it (at start,
+      // cli/startupErrors.ts names the fix), so knex's own copy with a stack is not printed.
+      log: { warn: (message: string) => { if (!message.startsWith('Acquire connection error')) console.warn(message); } },
     });
   }
   const file = databaseUrl.replace(/^sqlite:\/\//, '');

@@ -51,10 +51,10 @@ export function openApiDocument(specs: readonly RouteSpec[], version: string): J
     for (const [status, description] of Object.entries(spec.responses)) {
       responses[status] = Number(status) >= 400 ? { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } : { description };
     }
-    if (spec.access === 'instructor' || spec.access === 'admin') {
+    if (spec.access === 'instructor' || spec.access === 'admin' || spec.access === 'metrics') {
       responses['401'] = { description: 'no, forged, expired or revoked token', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }
-    if (spec.access === 'admin') responses['403'] = { description: 'not an admin', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    if (spec.access === 'admin' || spec.access === 'metrics') responses['403'] = { description: 'not an admin', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     if (spec.scope && spec.scope !== 'own_classes') {
       responses['403'] ??= { description: 'not a teacher (or, where noted, not an owner) of the class concerned', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }
@@ -69,6 +69,8 @@ export function openApiDocument(specs: readonly RouteSpec[], version: string): J
       ...(spec.scope ? { 'x-class-scope': spec.scope } : {}),
       ...(spec.access === 'instructor' || spec.access === 'admin'
         ? { security: [{ bearer: [] }] }
+        : spec.access === 'metrics'
+          ? { security: [{ bearer: [] }, { metricsToken: [] }] }
         : spec.access === 'student'
           ? { security: [{ studentCredential: [] }] }
           : spec.access === 'ingest'
@@ -90,6 +92,7 @@ export function openApiDocument(specs: readonly RouteSpec[], version: string): J
           scheme: 'bearer',
           description: "a student's credential (HMAC of the user under INGEST_KEY, from issue-credential) with the user in X-Cell-Monitor-User, percent-encoded; sent by the Jupyter companion. Without INGEST_KEY, ingest takes loopback senders only.",
         },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for a Prometheus scraper (GET /metrics only)' },
       },
       schemas: { Error: ERROR_SCHEMA },
     },

@@ -11,9 +11,10 @@ import type * as yup from 'yup';
  * is set, else any sender on this machine (loopback) — or, with LEGACY_V1_CLIENTS=1 only, a request
  * without companion headers whose body is a v1 client's (self-reported identity); student: a companion with INGEST_KEY set, the
  * credential matching the stamped user (always refused without a key); instructor: any valid
- * instructor token; admin: an admin's token.
+ * instructor token; admin: an admin's token; metrics: an admin's token, or METRICS_TOKEN as a bearer
+ * token when it is set (a scraper needs no instructor account).
  */
-export type Access = 'public' | 'ingest' | 'student' | 'instructor' | 'admin';
+export type Access = 'public' | 'ingest' | 'student' | 'instructor' | 'admin' | 'metrics';
 export type Method = 'get' | 'post' | 'put' | 'delete';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Ctx = ParameterizedContext<any, any, any>;

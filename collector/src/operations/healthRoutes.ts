@@ -4,6 +4,7 @@ import type { BufferWriter } from '../buffer/bufferWriter.ts';
 import type { RouteTable } from '../http/routeTable.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
+import type { InfluxSinkStats } from '../sink/influxSink.ts';
 
 /**
  * 'ok', or 'failing' / 'timeout': /readyz answers anyone, so the dependency's own error text (which
@@ -33,7 +34,7 @@ async function probe(name: string, check: () => unknown, log: Logger, timeoutMs 
  * its details also count the events the pipeline had to dead-letter (ready or not: one event that can
  * never be written is the admin's to look at, not a reason to take the collector out of rotation).
  */
-export function addHealthRoutes(table: RouteTable, parts: { buffer: BufferWriter; db: Knex; redis?: Redis; log: Logger; pipelineStats?: () => PersisterStats }): void {
+export function addHealthRoutes(table: RouteTable, parts: { buffer: BufferWriter; db: Knex; redis?: Redis; log: Logger; pipelineStats?: () => PersisterStats; influxStats?: () => InfluxSinkStats | undefined }): void {
   const log = parts.log;
   table.add({
     method: 'get',
@@ -53,7 +54,12 @@ export function addHealthRoutes(table: RouteTable, parts: { buffer: BufferWriter
     };
     if (parts.redis) checks.redis = await probe('redis', () => parts.redis!.ping(), log);
     const stats = parts.pipelineStats?.();
-    const pipeline = stats ? { dead_lettered: stats.deadLettered, last_dead_letter: stats.lastDeadLetter ?? null } : undefined;
+    const influxStats = parts.influxStats?.();
+    // InfluxDB is a secondary copy: while it is away the sink is 'degraded' here, the collector stays ready.
+    const influx = influxStats
+      ? { status: influxStats.status === 'ok' ? 'ok' : 'degraded', failing_since: influxStats.failingSince, queued: influxStats.queued, written: influxStats.written, dropped: influxStats.dropped, last_error: influxStats.lastError }
+      : undefined;
+    const pipeline = stats ? { dead_lettered: stats.deadLettered, last_dead_letter: stats.lastDeadLetter ?? null, ...(influx ? { influx } : {}) } : undefined;
     const ready = Object.values(checks).every((c) => c === 'ok');
     ctx.status = ready ? 200 : 503;
     ctx.body = ready ? { status: 'ready', checks, ...(pipeline ? { pipeline } : {}) } : { error: 'not_ready', message: 'a dependency is failing', details: { ...checks, ...(pipeline ? { pipeline } : {}) } };

@@ -23,6 +23,8 @@ export interface PersisterStats {
   persisted: number;
   duplicates: number;
   deadLettered: number;
+  /** Failed attempts (a batch retried, or the source failing): /metrics' persist_errors_total. */
+  failures?: number;
   /** The latest dead letter, for /readyz (the reason is a snake_case id, never driver text). */
   lastDeadLetter?: { eventId: string; reason: string; at: string };
 }
@@ -40,7 +42,7 @@ export function createPersister(options: PersisterOptions) {
   const batchSize = options.batchSize ?? 500;
   const backoff = createBackoff({ baseMs: 100, maxMs: 5000 });
   const stopper = new AbortController();
-  const stats: PersisterStats = { persisted: 0, duplicates: 0, deadLettered: 0 };
+  const stats: PersisterStats = { persisted: 0, duplicates: 0, deadLettered: 0, failures: 0 };
   let running = false;
   let loop: Promise<void> | undefined;
   let idle = true;
@@ -90,6 +92,8 @@ export function createPersister(options: PersisterOptions) {
         return result;
       }
       failures += 1;
+      stats.failures = (stats.failures ?? 0) + 1;
+      options.onProgress?.(stats, false);
       if (failures === 1) log.warn({ reason: result.reason, events: parsed.length, err: dbErrorForLog(result.error) }, 'persist failed; will retry');
       if (failures >= FAILURES_BEFORE_ISOLATING && (await databaseAnswers())) {
         if (parsed.length === 1) {
@@ -155,6 +159,7 @@ export function createPersister(options: PersisterOptions) {
         idle = (await step()) === 'idle';
         options.onProgress?.(stats, idle);
       } catch (err) {
+        stats.failures = (stats.failures ?? 0) + 1;
         if (backoff.failures === 0) log.warn({ err: dbErrorForLog(err) }, 'persister source failed; will retry');
         await sleep(backoff.next(), stopper.signal);
       }

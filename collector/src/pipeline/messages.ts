@@ -1,5 +1,6 @@
 import type { Config } from '../core/config.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
+import type { InfluxSinkStats } from '../sink/influxSink.ts';
 
 /** What the main thread hands the pipeline thread when it starts it. */
 export interface PipelineData {
@@ -13,6 +14,7 @@ export type ToPipeline =
   | { type: 'close'; drainMs: number };
 
 export type FromPipeline =
-  | { type: 'stats'; stats: PersisterStats; idle: boolean }
+  /** `influx`: the InfluxDB sink's health, when INFLUXDB_URL is set. */
+  | { type: 'stats'; stats: PersisterStats; idle: boolean; influx?: InfluxSinkStats }
   /** Embedded mode only: a live message for the main thread's in-process pub/sub (Redis carries it otherwise). */
   | { type: 'publish'; channel: string; text: string };

@@ -5,6 +5,7 @@ import { openBufferCursor } from '../buffer/bufferCursor.ts';
 import { createLogger } from '../core/logger.ts';
 import { createDb } from '../db/createDb.ts';
 import { createPersister } from '../persist/createPersister.ts';
+import { createInfluxSink } from '../sink/influxSink.ts';
 import { createStages } from './createStages.ts';
 import type { FromPipeline, PipelineData, ToPipeline } from './messages.ts';
 
@@ -29,12 +30,19 @@ const stages = createStages({
   log,
 });
 const live = createLiveChannels(stages.pubsub, log).events;
+// Optional InfluxDB copy of the executions: add() only queues, so persisting never waits for it.
+const influx = config.influx
+  ? createInfluxSink({ influx: config.influx, log: log.child({ module: 'influx' }), onChange: (sink) => send({ type: 'stats', stats: persister.stats, idle: persister.idle, influx: sink }) })
+  : undefined;
 const persister = createPersister({
   source: stages.source,
   db,
-  onPersisted: (events) => live.publish(events.map(toLiveEvent)),
+  onPersisted: (events) => {
+    influx?.add(events); // committed in the main store already (createPersister's step)
+    return live.publish(events.map(toLiveEvent));
+  },
   log: log.child({ module: 'persist' }),
-  onProgress: (stats, idle) => send({ type: 'stats', stats, idle }),
+  onProgress: (stats, idle) => send({ type: 'stats', stats, idle, influx: influx?.stats }),
 });
 
 async function close(drainMs: number): Promise<void> {
@@ -43,12 +51,13 @@ async function close(drainMs: number): Promise<void> {
   while (!persister.idle && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await stages.forwarder?.close();
   await persister.close();
+  await influx?.close();
   await stages.source.close();
   stages.pubsub.close();
   stages.close();
   cursor.close();
   await db.destroy();
-  send({ type: 'stats', stats: persister.stats, idle: true });
+  send({ type: 'stats', stats: persister.stats, idle: true, influx: influx?.stats });
   port.close(); // the thread exits; the main thread waits for that
 }
 
@@ -63,4 +72,5 @@ port.on('message', (message: ToPipeline) => {
 });
 
 stages.forwarder?.start();
+influx?.start();
 persister.start();

@@ -4,6 +4,7 @@ import type { BufferWriter } from '../buffer/bufferWriter.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
+import type { InfluxSinkStats } from '../sink/influxSink.ts';
 import type { FromPipeline, PipelineData, ToPipeline } from './messages.ts';
 
 export interface Pipeline {
@@ -11,6 +12,8 @@ export interface Pipeline {
   readonly stats: PersisterStats;
   /** The persister found nothing to read at its last step. */
   readonly idle: boolean;
+  /** The InfluxDB sink's health as of the thread's last report; undefined without INFLUXDB_URL. */
+  readonly influx: InfluxSinkStats | undefined;
   /** Asks the thread to drain for up to `drainMs` and stop; resolves when it has exited. */
   close(drainMs: number): Promise<void>;
 }
@@ -34,6 +37,7 @@ export function startPipeline(options: PipelineOptions): Pipeline {
   let stats: PersisterStats = { persisted: 0, duplicates: 0, deadLettered: 0 };
   let base: PersisterStats = { ...stats };
   let idle = false;
+  let influx: InfluxSinkStats | undefined;
   let closing = false;
   let worker: Worker;
   let exited: Promise<void>;
@@ -53,9 +57,11 @@ export function startPipeline(options: PipelineOptions): Pipeline {
           persisted: base.persisted + message.stats.persisted,
           duplicates: base.duplicates + message.stats.duplicates,
           deadLettered: base.deadLettered + message.stats.deadLettered,
+          failures: (base.failures ?? 0) + (message.stats.failures ?? 0),
           lastDeadLetter: message.stats.lastDeadLetter ?? base.lastDeadLetter,
         };
         idle = message.idle;
+        if (message.influx) influx = message.influx;
       } else if (message.type === 'publish') void options.pubsub.publish(message.channel, message.text);
     });
     current.on('error', (err) => log.error({ err }, 'pipeline thread crashed'));
@@ -74,6 +80,9 @@ export function startPipeline(options: PipelineOptions): Pipeline {
     },
     get idle() {
       return idle;
+    },
+    get influx() {
+      return influx;
     },
     async close(drainMs) {
       closing = true;
