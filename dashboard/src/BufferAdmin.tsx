@@ -4,45 +4,22 @@
  * the cause is fixed, or clear them after an explicit confirmation. Event bodies are never shown.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { OFFLINE_CLEAR_CONFIRMATION, type DeadLetterView, type OfflineStatus, type QueuedEventView } from '@cell-monitor/shared/dashboard';
 import { api, ApiError } from './api.ts';
 import { duration } from './boardState.ts';
 import type { Translate } from './i18n.ts';
 
-interface Status {
-  mode: string;
-  rows: number;
-  unforwarded: number;
-  oldestUnforwardedAgeSeconds: number | null;
-  fileBytes: number;
-  deadLetters: number;
-}
-interface DeadLetter {
-  id: string;
-  eventId: string;
-  reason: string;
-  failedAt: string;
-  userId: string | null;
-  eventType: string | null;
-}
-interface Queued {
-  seq: number;
-  eventId: string;
-  receivedAt: string;
-  userId: string | null;
-  eventType: string | null;
-}
-
-const CONFIRMATION = 'clear dead letters';
+const CONFIRMATION = OFFLINE_CLEAR_CONFIRMATION;
 
 export function BufferAdmin({ t }: { t: Translate }) {
-  const [status, setStatus] = useState<Status | null>(null);
-  const [failed, setFailed] = useState<DeadLetter[]>([]);
-  const [queue, setQueue] = useState<Queued[]>([]);
+  const [status, setStatus] = useState<OfflineStatus | null>(null);
+  const [failed, setFailed] = useState<DeadLetterView[]>([]);
+  const [queue, setQueue] = useState<QueuedEventView[]>([]);
   const [confirming, setConfirming] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const fail = (err: unknown) => setMessage(err instanceof ApiError ? err.message : t('error.generic'));
   const load = () =>
-    Promise.all([api<Status>('GET', '/api/v1/offline/status'), api<DeadLetter[]>('GET', '/api/v1/offline/failed'), api<Queued[]>('GET', '/api/v1/offline/queue?limit=50')]).then(([s, f, q]) => {
+    Promise.all([api<OfflineStatus>('GET', '/api/v1/offline/status'), api<DeadLetterView[]>('GET', '/api/v1/offline/failed'), api<QueuedEventView[]>('GET', '/api/v1/offline/queue?limit=50')]).then(([s, f, q]) => {
       setStatus(s);
       setFailed(f);
       setQueue(q);

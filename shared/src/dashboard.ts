@@ -227,3 +227,36 @@ export const SOCKET_CLOSE = {
   tooMany: 1013,
   shuttingDown: 1001,
 } as const;
+
+/** GET /api/v1/offline/status (admins): the collector's buffer. */
+export interface OfflineStatus {
+  mode: 'embedded' | 'redis';
+  rows: number;
+  unforwarded: number;
+  oldestUnforwardedAgeSeconds: number | null;
+  fileBytes: number;
+  deadLetters: number;
+}
+
+/** GET /api/v1/offline/failed: one dead letter (never the event's body). */
+export interface DeadLetterView {
+  /** `buffer:<id>` or `stream:<entry id>`: what retry takes. */
+  id: string;
+  eventId: string;
+  reason: string;
+  failedAt: string;
+  userId: string | null;
+  eventType: string | null;
+}
+
+/** GET /api/v1/offline/queue: an event not yet delivered (never its body). */
+export interface QueuedEventView {
+  seq: number;
+  eventId: string;
+  receivedAt: string;
+  userId: string | null;
+  eventType: string | null;
+}
+
+/** `DELETE /api/v1/offline/failed` needs `{ confirm: OFFLINE_CLEAR_CONFIRMATION }`. */
+export const OFFLINE_CLEAR_CONFIRMATION = 'clear dead letters';

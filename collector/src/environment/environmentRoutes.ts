@@ -37,7 +37,7 @@ async function requirementsOf(db: Knex, classId: number): Promise<PackageRequire
 
 export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: Logger }): void {
   const { db, log } = parts;
-  const student = { student_user: { param: 'userId' } } as const;
+  const student = { student_user: { param: 'user_id' } } as const;
   const latest = async (userId: string) => {
     const [row] = await snapshots(db, userId);
     if (!row) throw errors.notFound('environment');
@@ -45,34 +45,34 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
   };
 
   table.add({
-    method: 'get', path: '/api/v1/environments/:userId/current', access: 'instructor', tag: 'environments', scope: student,
+    method: 'get', path: '/api/v1/environments/:user_id/current', access: 'instructor', tag: 'environments', scope: student,
     summary: "The environment the student's kernel reported last (Python, platform, packages)", responses: { 200: 'the snapshot', 404: 'never reported' },
     handler: async (ctx) => {
-      ctx.body = snapshotView(await latest(String(ctx.params.userId)), true) satisfies EnvironmentSnapshot;
+      ctx.body = snapshotView(await latest(String(ctx.params.user_id)), true) satisfies EnvironmentSnapshot;
     },
   });
 
   table.add({
-    method: 'get', path: '/api/v1/environments/:userId/snapshots', access: 'instructor', tag: 'environments', scope: student,
+    method: 'get', path: '/api/v1/environments/:user_id/snapshots', access: 'instructor', tag: 'environments', scope: student,
     summary: 'Every distinct environment the student has used, newest first (without the package lists)', responses: { 200: 'the snapshots' },
     handler: async (ctx) => {
-      ctx.body = (await snapshots(db, String(ctx.params.userId))).map((row) => snapshotView(row, false));
+      ctx.body = (await snapshots(db, String(ctx.params.user_id))).map((row) => snapshotView(row, false));
     },
   });
 
   table.add({
-    method: 'get', path: '/api/v1/environments/:userId/packages', access: 'instructor', tag: 'environments', scope: student,
+    method: 'get', path: '/api/v1/environments/:user_id/packages', access: 'instructor', tag: 'environments', scope: student,
     summary: "The packages of the student's current environment (name → version)", responses: { 200: 'the packages', 404: 'never reported' },
     handler: async (ctx) => {
-      ctx.body = snapshotView(await latest(String(ctx.params.userId)), true).packages;
+      ctx.body = snapshotView(await latest(String(ctx.params.user_id)), true).packages;
     },
   });
 
   table.add({
-    method: 'get', path: '/api/v1/environments/:userId/health', access: 'instructor', tag: 'environments', scope: student,
+    method: 'get', path: '/api/v1/environments/:user_id/health', access: 'instructor', tag: 'environments', scope: student,
     summary: "Whether the student's current environment has what each of their classes requires", responses: { 200: '{ ok, classes: [{ classId, problems }] }', 404: 'never reported' },
     handler: async (ctx) => {
-      const userId = String(ctx.params.userId);
+      const userId = String(ctx.params.user_id);
       const env = snapshotView(await latest(userId), true);
       const classes: Array<{ id: number; name: string; required_packages: string }> = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').join('classes as c', 'c.id', 'e.class_id').where('s.user_id', userId).select('c.id', 'c.name', 'c.required_packages');
       const perClass = classes.map((c) => ({ classId: c.id, className: c.name, problems: problems(env.packages!, JSON.parse(c.required_packages) as PackageRequirement[]) }));
@@ -81,10 +81,10 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
   });
 
   table.add({
-    method: 'get', path: '/api/v1/environments/:userId/diff', access: 'instructor', tag: 'environments', scope: student,
+    method: 'get', path: '/api/v1/environments/:user_id/diff', access: 'instructor', tag: 'environments', scope: student,
     summary: 'Packages added, removed and changed between two snapshots (?from=&to= snapshot ids; default: the previous and the current)', responses: { 200: 'the diff', 404: 'fewer than two snapshots, or unknown ids' },
     handler: async (ctx) => {
-      const rows = await snapshots(db, String(ctx.params.userId));
+      const rows = await snapshots(db, String(ctx.params.user_id));
       const pick = (id: unknown, fallback: number) => (id === undefined ? rows[fallback] : rows.find((r) => Number(r.id) === Number(id)));
       const to = pick(ctx.query.to, 0);
       const from = pick(ctx.query.from, 1);

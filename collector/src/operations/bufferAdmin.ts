@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import type { Redis } from 'ioredis';
+import { OFFLINE_CLEAR_CONFIRMATION, type DeadLetterView, type OfflineStatus, type QueuedEventView } from '@cell-monitor/shared';
 import * as yup from 'yup';
 import type { BufferWriter } from '../buffer/bufferWriter.ts';
 import { bufferPath, openBufferFile } from '../buffer/bufferFile.ts';
@@ -17,17 +18,7 @@ import { pagination, readJson, validate } from '../http/request.ts';
 import { authOf } from '../auth/accessGuards.ts';
 import { DEAD_LETTER_STREAM_KEY, STREAM_KEY } from '../redis/streamNames.ts';
 
-export const CLEAR_CONFIRMATION = 'clear dead letters';
-
-interface DeadLetterView {
-  /** `buffer:<id>` or `stream:<entry id>`: what retry and clear take. */
-  id: string;
-  eventId: string;
-  reason: string;
-  failedAt: string;
-  userId: string | null;
-  eventType: string | null;
-}
+const CLEAR_CONFIRMATION = OFFLINE_CLEAR_CONFIRMATION;
 
 const retryBody = yup.object({
   ids: yup.array(yup.string().strict().required()).max(10_000).optional(),
@@ -76,7 +67,7 @@ export function addBufferAdminRoutes(table: RouteTable, parts: { dataDir: string
     handler: async (ctx) => {
       const dead = await deadLetters();
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { mode: redis ? 'redis' : 'embedded', ...status(), deadLetters: dead.length };
+      ctx.body = { mode: redis ? 'redis' : 'embedded', ...status(), deadLetters: dead.length } satisfies OfflineStatus;
     },
   });
 
@@ -87,7 +78,7 @@ export function addBufferAdminRoutes(table: RouteTable, parts: { dataDir: string
       const { skip, limit } = await pagination(ctx);
       const rows = file().prepare('SELECT seq, event_id, body, received_at FROM buffer WHERE seq > (SELECT delivered_seq FROM cursor) ORDER BY seq LIMIT ? OFFSET ?').all(limit, skip) as Array<{ seq: number; event_id: string; body: string; received_at: number }>;
       ctx.set('X-Total-Count', String(status().unforwarded));
-      ctx.body = rows.map((r) => ({ seq: r.seq, eventId: r.event_id, receivedAt: new Date(r.received_at).toISOString(), ...describe(r.body) }));
+      ctx.body = rows.map((r) => ({ seq: r.seq, eventId: r.event_id, receivedAt: new Date(r.received_at).toISOString(), ...describe(r.body) })) satisfies QueuedEventView[];
     },
   });
 

@@ -58,6 +58,10 @@ for (const mode of modesToTest()) {
     ids.bob = (await call('ben', 'post', `/api/v1/classes/${ids.benClass}/students`, { user_id: 'bob' })).body.student.id;
     for (const user of ['alice', 'bob']) assert.is((await postEvents(app.url, [buildCellEvent({ userId: user })], { headers: companionHeaders(KEY, user) })).status, 202);
     await waitFor(async () => (await call('admin', 'get', '/api/v1/events')).body.length >= 2, 10_000, 'events stored');
+    // Two kernel environments of alice's, so that every environment read (diff included) exists.
+    const environment = (packages: Record<string, string>, agoMs: number) => buildCellEvent({ userId: 'alice', eventType: 'kernel_environment', eventTime: new Date(Date.now() - agoMs).toISOString(), metadata: { environment: { python: '3.11.7', implementation: 'CPython', platform: 'Linux', packages } } });
+    assert.is((await postEvents(app.url, [environment({ pandas: '1.5.3' }, 60_000), environment({ pandas: '2.2.3' }, 1_000)], { headers: companionHeaders(KEY, 'alice') })).status, 202);
+    await waitFor(async () => (await call('admin', 'get', '/api/v1/environments/alice/snapshots')).body.length === 2 || undefined, 10_000, "alice's environments stored");
   });
   it.after(async () => {
     await app.close();
