@@ -81,12 +81,21 @@ export const idNumber = () => yup.number().integer().positive().max(2_147_483_64
  */
 export const trimmedString = () => yup.string().transform((value: unknown) => (typeof value === 'string' ? value.trim() : value));
 
-/** An ISO 8601 date-time string (null allowed: "no date"). */
+/**
+ * An ISO 8601 date-time string between the years 1000 and 9999 (null allowed: "no date"). JavaScript
+ * reads year 0000 or ±275760 where PostgreSQL has no such timestamp (a 500): they are a 422 here.
+ */
 export const isoDateTime = () =>
   yup
     .string()
     .nullable()
-    .test('date', '${path} must be an ISO 8601 date-time', (v) => v === undefined || v === null || !Number.isNaN(Date.parse(v)));
+    .test('date', '${path} must be an ISO 8601 date-time between the years 1000 and 9999', (v) => {
+      if (v === undefined || v === null) return true;
+      const at = Date.parse(v);
+      if (Number.isNaN(at)) return false;
+      const year = new Date(at).getUTCFullYear();
+      return year >= 1000 && year <= 9999;
+    });
 
 export const MAX_PAGE = 200;
 
