@@ -1,0 +1,77 @@
+/**
+ * The class boundary (DESIGN decision 13): which of a student's stored data a class shows. One rule,
+ * used by every read that an instructor's class scope reaches (board, progress, clusters, timeline,
+ * events, environments, help requests) and by the per-class settings (capture policy, retention):
+ *
+ * | a row of student S, at time T, on notebook P            | is part of class C when            |
+ * |----------------------------------------------------------|------------------------------------|
+ * | S is not enrolled in C                                   | never                              |
+ * | T is before S's enrolment in C (`enrolled_at`)           | never                              |
+ * | P is an assignment notebook of C                         | yes                                |
+ * | P is an assignment notebook of another class S is in,    | no: it belongs to that class       |
+ * |   and not of C                                           |                                    |
+ * | P is no assignment of any of S's classes, or there is no | yes, in each of S's classes        |
+ * |   notebook (sessions, environments)                      |   (from each one's enrolment on)   |
+ *
+ * So an instructor who enrols a student who is also in someone else's class sees nothing from
+ * before the enrolment and nothing of the other class's assignment notebooks, ever. An instructor's
+ * view of a student is the union of the classes they teach that she is in.
+ *
+ * Her **home class** is the class of her earliest current enrolment (ties: the lower class id). Facts
+ * that cannot be split by notebook after the fact (what her extension captures on a notebook no class
+ * claims, how long such rows are kept) follow the home class, so a class that enrols her later
+ * cannot change them. Times are compared as stored: ISO 8601 strings on SQLite, timestamptz on
+ * PostgreSQL (both written by db/rows.ts `now()` and the normalised `eventTime`).
+ */
+import type { Knex } from 'knex';
+
+/** Which classes a read is for: one class, or every class an instructor teaches. */
+export type ClassesFor = { classId: number } | { instructorId: number };
+
+export interface BoundaryColumns {
+  /** The row's student id column, e.g. `ce.student_id`. */
+  student: string;
+  /** The row's time column, e.g. `ce.executed_at`. */
+  time: string;
+  /** The row's notebook path (a column or a joined `n.path`); omit for rows without a notebook. */
+  notebookPath?: string;
+}
+
+function classIdsOf(db: Knex, classes: ClassesFor): Knex.QueryBuilder | number[] {
+  if ('classId' in classes) return [classes.classId];
+  return db('class_teachers').select('class_id').where({ instructor_id: classes.instructorId });
+}
+
+/**
+ * Restricts a query over student rows to the part the given classes show (the table above), as one
+ * correlated EXISTS that both engines plan on the enrolment and assignment indexes:
+ * `query.where(withinClasses(db, { classId }, { student: 'ce.student_id', time: 'ce.executed_at', notebookPath: 'n.path' }))`.
+ */
+export function withinClasses(db: Knex, classes: ClassesFor, columns: BoundaryColumns) {
+  return function (this: Knex.QueryBuilder) {
+    this.whereExists(function () {
+      this.select(db.raw('1'))
+        .from('class_enrollments as cb_e')
+        .whereRaw('cb_e.student_id = ??', [columns.student])
+        .whereIn('cb_e.class_id', classIdsOf(db, classes))
+        .whereRaw('?? >= cb_e.enrolled_at', [columns.time]);
+      const path = columns.notebookPath;
+      if (path) {
+        this.where((q) => {
+          q.whereRaw('?? IS NULL', [path])
+            .orWhereRaw('?? IN (SELECT cb_a.notebook_path FROM class_assignments cb_a WHERE cb_a.class_id = cb_e.class_id)', [path])
+            .orWhereRaw(
+              '?? NOT IN (SELECT cb_o.notebook_path FROM class_assignments cb_o JOIN class_enrollments cb_oe ON cb_oe.class_id = cb_o.class_id WHERE cb_oe.student_id = cb_e.student_id)',
+              [path],
+            );
+        });
+      }
+    });
+  };
+}
+
+/** The class of a student's earliest current enrolment (ties: lower class id), or undefined. */
+export async function homeClassOf(db: Knex | Knex.Transaction, studentId: number): Promise<number | undefined> {
+  const row = await db('class_enrollments').where({ student_id: studentId }).orderBy([{ column: 'enrolled_at' }, { column: 'class_id' }]).first('class_id');
+  return row ? Number(row.class_id) : undefined;
+}
