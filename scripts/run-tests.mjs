@@ -26,7 +26,7 @@ const files = findTests(path.join(root, 'test'))
 const PY_TESTS = 'lab-extension/tests';
 const runPython = !filter || PY_TESTS.includes(filter) || filter.startsWith(PY_TESTS);
 
-function runStreaming(cmd, args) {
+function runStreaming(cmd, args, echo = true) {
   return new Promise((resolve) => {
     let text = '';
     const child = spawn(cmd, args, {
@@ -36,11 +36,11 @@ function runStreaming(cmd, args) {
     });
     child.stdout.on('data', (d) => {
       text += d;
-      process.stdout.write(d);
+      if (echo) process.stdout.write(d);
     });
     child.stderr.on('data', (d) => {
       text += d;
-      process.stderr.write(d);
+      if (echo) process.stderr.write(d);
     });
     child.on('error', (err) => resolve({ text: String(err), code: 1, signal: null }));
     child.on('exit', (code, signal) => resolve({ text, code, signal }));
@@ -80,17 +80,26 @@ let failed = 0;
 let skipped = 0;
 const failures = [];
 
-for (const file of files) {
+/**
+ * TEST_JOBS (default 2 with CI=true, else 1) files run at once: two cores keep one file's servers
+ * busy while the other waits on its own. A file whose name says it drives a browser or measures
+ * latency (`e2e`, `Page`, `hostileInput`) runs alone, so its loose time bounds see a quiet machine.
+ * With more than one job a file's output is printed whole when it ends, never interleaved.
+ */
+const jobs = Math.max(1, Number(process.env.TEST_JOBS ?? (process.env.CI === 'true' ? 2 : 1)) || 1);
+const runsAlone = (rel) => /e2e|Page\.test|hostileInput/.test(rel);
+
+async function runFile(file) {
   const rel = path.relative(root, file);
   if (/\.only\(/.test(fs.readFileSync(file, 'utf8'))) {
     console.log(`\n# ${rel}: contains .only() — refusing to run a partial suite`);
     failed += 1;
     failures.push(rel);
-    continue;
+    return;
   }
-  console.log(`\n# ${rel}`);
   const started = Date.now();
-  const output = await runStreaming(process.execPath, ['--import', 'tsx', file]);
+  if (jobs === 1) console.log(`\n# ${rel}`);
+  const output = await runStreaming(process.execPath, ['--import', 'tsx', file], jobs === 1);
   const grab = (label) => {
     const matches = [...output.text.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'gm'))];
     return matches.reduce((sum, m) => sum + Number(m[1]), 0);
@@ -104,8 +113,17 @@ for (const file of files) {
   skipped += skip;
   failed += bad;
   if (bad > 0) failures.push(rel);
+  if (jobs > 1) process.stdout.write(`\n# ${rel}\n${output.text}`);
   console.log(`# ${rel}: ${ok} passed, ${bad} failed (${((Date.now() - started) / 1000).toFixed(1)} s${output.signal ? `, killed by ${output.signal}` : ''})`);
 }
+
+const shared = files.filter((f) => !runsAlone(path.relative(root, f)));
+const alone = files.filter((f) => runsAlone(path.relative(root, f)));
+const queue = [...shared];
+await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, queue.length)) }, async () => {
+  while (queue.length > 0) await runFile(queue.shift());
+}));
+for (const file of alone) await runFile(file);
 
 if (runPython) await pythonSuite();
 
