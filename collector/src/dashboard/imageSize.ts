@@ -1,6 +1,8 @@
 /**
  * What an uploaded classroom image really is, from its bytes (never from the Content-Type the
  * browser claims): PNG or JPEG, and its pixel size. Anything else is not an image we store.
+ * The size a file declares is also capped (`imageTooLarge`): a few bytes can declare 60,000 × 60,000
+ * pixels, which every dashboard browser would then try to decode (14 GB of RGBA).
  */
 export interface ImageInfo {
   type: 'image/png' | 'image/jpeg';
@@ -41,6 +43,22 @@ export function imageInfo(bytes: Uint8Array): ImageInfo | null {
       if (marker === 0xda || marker === 0xd9) return null; // scan data or end before any frame header
       at += 2 + length;
     }
+  }
+  return null;
+}
+
+/** The longest side a seat-map image may have, in pixels. */
+export const IMAGE_MAX_SIDE = 10_000;
+/** The most pixels a seat-map image may have (a 40 MP photo decodes to 160 MB of RGBA). */
+export const IMAGE_MAX_PIXELS = 40_000_000;
+
+/** Why an image is too large to store (a sentence for the client), or null when it fits the caps. */
+export function imageTooLarge(info: ImageInfo): string | null {
+  if (info.width > IMAGE_MAX_SIDE || info.height > IMAGE_MAX_SIDE) {
+    return `the image is ${info.width} × ${info.height} pixels; each side may be at most ${IMAGE_MAX_SIDE}`;
+  }
+  if (info.width * info.height > IMAGE_MAX_PIXELS) {
+    return `the image has ${((info.width * info.height) / 1e6).toFixed(1)} megapixels; at most ${IMAGE_MAX_PIXELS / 1e6} are accepted`;
   }
   return null;
 }

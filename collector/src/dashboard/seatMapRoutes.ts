@@ -13,7 +13,7 @@ import { errors, HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, readJson, validate } from '../http/request.ts';
 import { requireClass } from '../lms/store.ts';
-import { imageInfo } from './imageSize.ts';
+import { imageInfo, imageTooLarge } from './imageSize.ts';
 
 const placementsBody = yup.object({
   placements: yup
@@ -79,7 +79,7 @@ export function addSeatMapRoutes(table: RouteTable, parts: { db: Knex }): void {
   table.add({
     method: 'put', path: '/api/v1/classes/:id/seat-map/image', access: 'instructor', tag: 'dashboard', scope: classScope,
     summary: `Upload the classroom image: the PNG or JPEG bytes as the body (Content-Type image/png or image/jpeg), at most ${SEAT_MAP_MAX_BYTES / 1024 / 1024} MiB; placements are kept`,
-    responses: { 200: 'stored', 404: 'no such class', 413: 'too large', 415: 'not a PNG or JPEG' },
+    responses: { 200: 'stored', 404: 'no such class', 413: 'too large', 415: 'not a PNG or JPEG', 422: 'more than 10,000 pixels a side or 40 megapixels' },
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       if (!ctx.is('image/png', 'image/jpeg')) throw errors.unsupportedMediaType('send the image as image/png or image/jpeg');
@@ -93,6 +93,8 @@ export function addSeatMapRoutes(table: RouteTable, parts: { db: Knex }): void {
       }
       const info = imageInfo(bytes);
       if (!info) throw new HttpError(415, 'not_an_image', 'the file is not a PNG or JPEG image');
+      const tooLarge = imageTooLarge(info);
+      if (tooLarge) throw errors.unprocessable('image_dimensions_too_large', tooLarge, { width: info.width, height: info.height });
       await saveSeatMap(db, cls.id, { image: bytes, image_type: info.type, image_width: info.width, image_height: info.height, updated_by: authOf(ctx).instructor.id });
       ctx.body = await readSeatMap(db, cls.id);
     },

@@ -94,6 +94,26 @@ for (const mode of modesToTest()) {
     assert.equal([view.image?.type, view.image?.width, view.placements.length], ['image/jpeg', 800, 2]);
   });
 
+  it('a PNG or JPEG declaring a huge pixel size (60,000 × 60,000, or over 40 megapixels) is refused with 422; the stored image stays', async () => {
+    const declaring = (width: number, height: number) => {
+      const file = Buffer.from(png(2, 2, () => [0, 0, 0]));
+      file.writeUInt32BE(width, 16); // IHDR width and height; a viewer trusts these to allocate
+      file.writeUInt32BE(height, 20);
+      return file;
+    };
+    for (const [bytes, type] of [[declaring(60_000, 60_000), 'image/png'], [declaring(9_000, 5_000), 'image/png'], [jpegHeader(60_000, 60_000), 'image/jpeg']] as const) {
+      const reply = await upload(bytes, type);
+      assert.is(reply.status, 422);
+      const body = (await reply.json()) as { error: string; message: string };
+      assert.is(body.error, 'image_dimensions_too_large');
+      assert.match(body.message, /pixels|megapixels/);
+    }
+    const view = (await request(app.url, 'get', `/api/v1/classes/${classId}/seat-map`, { token })).body as SeatMapView;
+    assert.equal([view.image?.type, view.image?.width], ['image/jpeg', 800], 'the refused uploads changed nothing');
+    assert.is((await upload(declaring(8_000, 5_000), 'image/png')).status, 200, 'a 40 MP photo still fits');
+    assert.is((await upload(jpegHeader(800, 600), 'image/jpeg')).status, 200);
+  });
+
   it("another class's instructor can neither read nor change the map", async () => {
     const other = await login(app.url, 'other@example.org', 'other-password-1');
     assert.ok([403, 404].includes((await request(app.url, 'get', `/api/v1/classes/${classId}/seat-map`, { token: other })).status));
