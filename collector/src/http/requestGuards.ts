@@ -2,11 +2,12 @@
  * Checks every request passes before any route, HTTP or WebSocket: the Host header against the
  * allow-list (a web page on another name that resolves to this machine — DNS rebinding — gets
  * nothing), and the client address as seen through the trusted proxies (TRUSTED_PROXY_HOPS).
+ * In front of every route of the table: no control character in a path or query parameter.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import type { Config } from '../core/config.ts';
-import { HttpError } from './errors.ts';
+import { errors, HttpError } from './errors.ts';
 
 /** The host name of a Host header, lower-cased, without the port (`[::1]:8765` → `[::1]`). */
 export function hostName(header: string | undefined): string | undefined {
@@ -53,4 +54,26 @@ export function pathOf(url: string | undefined): string {
   } catch {
     return '/';
   }
+}
+
+/** C0 controls and DEL: PostgreSQL refuses a NUL in text (a 500), and no id or name holds one. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The first guard of every route in the table (http/routeTable.ts), before who may call it: a path
+ * or query parameter (name or value, after percent-decoding) with a control character is a 400
+ * `invalid_parameter`, never a query that fails in the database.
+ */
+export async function parameterGuard(ctx: Context, next: Next): Promise<void> {
+  const params = (ctx as Context & { params?: Record<string, string> }).params ?? {};
+  for (const [name, value] of Object.entries(params)) {
+    if (CONTROL.test(String(value))) throw errors.badRequest('invalid_parameter', `the path parameter ${name} contains a control character`, { parameter: name });
+  }
+  for (const [name, value] of Object.entries(ctx.query)) {
+    const values = Array.isArray(value) ? value : [value ?? ''];
+    if (CONTROL.test(name) || values.some((v) => CONTROL.test(v))) {
+      throw errors.badRequest('invalid_parameter', 'a query parameter contains a control character', { parameter: name.replace(/[\u0000-\u001f\u007f]/g, '?') });
+    }
+  }
+  await next();
 }

@@ -5,6 +5,7 @@
 import type Router from '@koa/router';
 import type { Next, ParameterizedContext } from 'koa';
 import type * as yup from 'yup';
+import { parameterGuard } from './requestGuards.ts';
 
 /**
  * public: anyone; ingest: a Jupyter companion — the credential of the user it stamps when INGEST_KEY
@@ -66,6 +67,7 @@ export interface RouteTableOptions {
   /**
    * The guards in front of a route's handler, from its declaration (auth/accessGuards.ts): who may
    * call it, then its class scope. Every access level other than 'public' gets at least one.
+   * In front of them all, every route gets `parameterGuard` (no control character in a parameter).
    */
   guards(spec: RouteSpec): Handler[];
 }
@@ -79,7 +81,7 @@ export function createRouteTable(router: Router, options: RouteTableOptions): Ro
       const guards = options.guards(spec);
       if (spec.access !== 'public' && guards.length === 0) throw new Error(`${spec.method} ${spec.path}: access '${spec.access}' has no guard`);
       specs.push(spec);
-      router[spec.method](spec.path, ...(guards as never[]), spec.handler as never);
+      router[spec.method](spec.path, parameterGuard as never, ...(guards as never[]), spec.handler as never);
     },
   };
 }
