@@ -17,6 +17,9 @@ GET  {base_url}cell-monitor/privacy
 * The stamped user goes in ``X-Cell-Monitor-User``, percent-encoded UTF-8: ``c.CellMonitor.user``
   (the server's owner: ``$CELL_MONITOR_USER``, else the hub user ``$JUPYTERHUB_USER``) when set,
   else the Jupyter-authenticated user. The collector trusts ``userId`` only from this stamp.
+* A batch names the user whose queue it comes from in ``X-Cell-Monitor-Owner`` (percent-encoded
+  UTF-8): when that is not the user this server stamps, the answer is 409 ``owner_mismatch`` and
+  nothing is forwarded (the extension keeps the events for their owner's server).
 * ``Authorization: Bearer <credential>`` is added when a per-student credential is configured
   (``cell_monitor.credentials``): it speaks for that one user only, the collector answers 401 for
   any other stamp. It never reaches the browser. The collector's master key is never held here.
@@ -35,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from urllib.parse import unquote
 
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
@@ -48,6 +52,7 @@ from .credentials import PREFIX, encode_user
 ROUTE = "cell-monitor"
 FORWARDED_HEADERS = ("Content-Type", "Content-Encoding")
 PASSED_BACK_HEADERS = ("Retry-After",)
+OWNER_HEADER = "X-Cell-Monitor-Owner"  # whose queue a batch comes from (percent-encoded UTF-8)
 # Removed from os.environ at load: kernels and terminals started later must not inherit them.
 SECRET_VARIABLES = ("CELL_MONITOR_CREDENTIAL", "CELL_MONITOR_INGEST_KEY", "CELL_MONITOR_MASTER_KEY")
 
@@ -162,6 +167,11 @@ class CompanionHandler(APIHandler):
 
     @web.authenticated
     async def post(self):
+        # The extension keeps one queue per (server, user) and names its owner: a batch is never sent
+        # under anyone else's name (on a shared PC under a hub, the next student's page must not).
+        owner = self.request.headers.get(OWNER_HEADER)
+        if owner is not None and unquote(owner) != (self.cm.user or self.current_user.username):
+            return self.fail(409, "owner_mismatch", "these events were recorded for another user; they stay queued for that user's server")
         await self.forward(self.cm.events_url, "POST", self.request.body)
 
     @web.authenticated

@@ -3,8 +3,9 @@
  * only when the collector answered 202 for its batch (or refused it for good: see sendPolicy.ts);
  * anything else keeps it queued and waits (backoff with jitter, or the server's Retry-After).
  *
- * One drainer runs per origin at a time: `runExclusive` takes a Web Lock and the other tabs wait
- * for it, so two tabs never send the same events. Where Web Locks are missing (a non-secure http
+ * One drainer runs per queue at a time: `runExclusive` takes the queue's Web Lock (named after its
+ * owner: queueOwner.ts) and the other tabs of that server wait for it, so two tabs never send the
+ * same events, and a tab of another student's server on the same origin never waits on it. Where Web Locks are missing (a non-secure http
  * origin) every tab drains; the collector deduplicates on eventId, so that costs requests, not data.
  */
 import type { CellEvent } from '@cell-monitor/shared';
@@ -13,10 +14,13 @@ import type { EventQueue, DropReport } from './queue.ts';
 import { classifyAnswer, type IngestAnswer, type SendOutcome } from './sendPolicy.ts';
 import type { MonitorSettings } from './settings.ts';
 
+/** The lock of a drainer not told its queue's (tests). */
 export const DRAIN_LOCK = 'cell-monitor:drain';
 
 export interface DrainerOptions {
   queue: EventQueue;
+  /** The Web Lock of this queue (`drainLockName(owner)`). */
+  lockName?: string;
   post: (events: CellEvent[]) => Promise<IngestAnswer>;
   /**
    * Is the collector there? (the companion's GET, which answers 200 either way). Once a post found
@@ -138,10 +142,10 @@ export class Drainer {
     }
   }
 
-  /** `run()` under the origin-wide Web Lock (or without one where the browser has none). */
+  /** `run()` under the queue's Web Lock (or without one where the browser has none). */
   async runExclusive(locks: LockManager | undefined = globalThis.navigator?.locks): Promise<void> {
     if (!locks) return this.run();
-    await locks.request(DRAIN_LOCK, () => this.run());
+    await locks.request(this.options.lockName ?? DRAIN_LOCK, () => this.run());
   }
 
   private sleep(ms: number, wakeable: boolean): Promise<void> {

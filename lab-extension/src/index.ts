@@ -40,9 +40,11 @@ async function activate(
   const away = collectorAwayFlag();
   // The student the companion stamps events with owns the consent (not the browser's Jupyter identity).
   const companion = await companionPrivacy(server).catch(() => null);
+  // Whose queue this page records into and drains: this server and the student it stamps (queueOwner.ts).
+  const owner = { baseUrl: server.baseUrl, user: companion?.user || app.serviceManager.user.identity?.username || 'unknown' };
   const privacy = new Privacy({
     storage: browserStorage(),
-    user: companion?.user || app.serviceManager.user.identity?.username || 'unknown',
+    user: owner.user,
     fetchConfig: async () => {
       if (!companion) throw new Error('the companion did not answer');
       return { notice: companion.notice || DEFAULT_NOTICE, consentRequired: companion.consentRequired, version: companion.version };
@@ -51,7 +53,7 @@ async function activate(
       // While the collector is away the drainer and the poller probe; asking would only fail (a console error).
       if (away.get()) throw new Error('the collector is away');
       try {
-        return (await new StudentApi(server).policy()).policy;
+        return await new StudentApi(server).policy();
       } catch (error) {
         if ([undefined, 502, 503, 504].includes((error as { status?: number }).status)) away.set(true);
         throw error;
@@ -63,8 +65,9 @@ async function activate(
   setInterval(() => void privacy.refreshPolicy(), 60_000);
   const assignments = addAssignmentsSidebar({ app, tracker, palette });
   startNotificationPoller({ app, onGraded: () => void assignments.refresh(), onHelpResolved: helpResolved });
-  const settings = () => privacy.effective(local());
-  await monitor.start(settings, (event) => privacy.prepare(event, local()));
+  // Capture collects what some notebook's policy allows; prepare() cuts each event to its notebook's.
+  const settings = () => privacy.capture(local());
+  await monitor.start(owner, settings, (event) => privacy.prepare(event, local()));
   const onConsent = () => monitor.recorder?.record('consent_given', { metadata: { noticeVersion: privacy.config.version } });
   addAboutCommand({ app, palette, privacy, local, onConsent });
   addCheckCommand(app, palette);

@@ -1,8 +1,9 @@
 /**
  * The offline queue: every event goes into IndexedDB first and leaves it only after the collector
- * answered 202 for it. IndexedDB is per origin, so the queue outlives reloads, crashes and browser
- * restarts, and is shared by every JupyterLab tab of the same server (one of them drains it: see
- * drainer.ts).
+ * answered 202 for it. One database per owner — the Jupyter server and the user it stamps
+ * (queueOwner.ts) — so the queue outlives reloads, crashes and browser restarts, is shared by every
+ * JupyterLab tab of that server (one of them drains it: see drainer.ts), and is never seen by
+ * another student's server on the same origin (JupyterHub's `/user/<name>/`).
  *
  * Bounded: when `maxSize` events are waiting, new events are not stored; they are counted in the
  * `meta` store and the next batch carries one `client_queue_overflow` event with that count (its id
@@ -10,8 +11,10 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { CellEvent } from '@cell-monitor/shared';
+import { queueName, type QueueOwner } from './queueOwner.ts';
 
-export const DEFAULT_DB_NAME = 'cell-monitor';
+/** The one queue per origin of versions before 0.2: whose events it holds is not recorded (legacyQueue.ts). */
+export const LEGACY_DB_NAME = 'cell-monitor';
 
 export interface DropReport {
   /** Events not stored because the queue was full, since the last report was delivered. */
@@ -38,9 +41,10 @@ const DROPS = 'drops';
 export class EventQueue {
   private constructor(private readonly db: IDBPDatabase<QueueSchema>, private readonly newId: () => string) {}
 
-  /** Opens (creating on first use) the queue database of this origin. */
-  static async open(options: { name?: string; newId: () => string }): Promise<EventQueue> {
-    const db = await openDB<QueueSchema>(options.name ?? DEFAULT_DB_NAME, 1, {
+  /** Opens (creating on first use) the queue of `owner` (or the database `name`: tests). */
+  static async open(options: ({ owner: QueueOwner } | { name: string }) & { newId: () => string }): Promise<EventQueue> {
+    const name = 'owner' in options ? queueName(options.owner) : options.name;
+    const db = await openDB<QueueSchema>(name, 1, {
       upgrade(database) {
         database.createObjectStore('events', { autoIncrement: true });
         database.createObjectStore('meta');

@@ -8,6 +8,8 @@
  *   503 buffer full, 504 timeout):
  *   the events stay queued; the next try waits `Retry-After` if the server gave one (at most
  *   `maxMs`), otherwise an exponential backoff with full jitter, capped (shared/backoff.ts).
+ * - 409 `owner_mismatch`: this server stamps another user than the queue's owner (queueOwner.ts);
+ *   the events stay queued for their owner's server, and this page retries only after a backoff.
  * - 413 with more than one event: the batch is halved and sent again. Any other 4xx: the events
  *   can never be accepted as they are and are dropped (counted, never shown to the student).
  */
@@ -63,5 +65,6 @@ export function classifyAnswer(
   }
   if (status === 413 && context.batchSize > 1) return { kind: 'split', reason: 'http_413' };
   const error = (answer.body as { error?: unknown } | undefined)?.error;
+  if (status === 409 && error === 'owner_mismatch') return { kind: 'retry', delayMs: backoff.maxMs, reason: error };
   return { kind: 'drop', reason: typeof error === 'string' ? error : `http_${status}` };
 }

@@ -7,6 +7,7 @@
 import type { CellEvent } from '@cell-monitor/shared';
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
+import { OWNER_HEADER } from './queueOwner.ts';
 import type { IngestAnswer } from './sendPolicy.ts';
 
 export const COMPANION_PATH = 'cell-monitor';
@@ -37,14 +38,19 @@ export interface BatchStats {
   status: number | undefined;
 }
 
+/**
+ * Posts batches of the queue of `owner` (the user the companion must stamp them with: it answers 409
+ * `owner_mismatch` rather than send them under anyone else's name).
+ */
 export function companionPoster(
   serverSettings: ServerConnection.ISettings,
+  owner: string,
   onBatch?: (stats: BatchStats) => void,
 ): (events: CellEvent[]) => Promise<IngestAnswer> {
   const url = URLExt.join(serverSettings.baseUrl, COMPANION_PATH);
   return async (events) => {
     const encoded = await encodeBatch(events);
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', [OWNER_HEADER]: encodeURIComponent(owner) };
     if (encoded.gzip) headers['Content-Encoding'] = 'gzip';
     let answer: IngestAnswer = {};
     try {

@@ -102,6 +102,22 @@ async def test_a_non_ascii_jupyter_user_gets_events_through(jp_fetch, collector)
     assert await stored_user(collector["store"], "companion-wang") == "王小明"
 
 
+@pytest.mark.parametrize("identity", [("たろう", "たろう")])
+async def test_a_batch_of_another_users_queue_is_refused_and_never_forwarded(jp_fetch, collector):
+    # A shared lab PC under a hub: the page of this server (たろう's) must not send alice's queue.
+    headers = {"Content-Type": "application/json", "X-Cell-Monitor-Owner": "alice"}
+    with pytest.raises(HTTPClientError) as caught:
+        await jp_fetch("cell-monitor", method="POST", body=json.dumps([event("companion-alices")]), headers=headers)
+    assert caught.value.code == 409
+    assert json.loads(caught.value.response.body)["error"] == "owner_mismatch"
+    assert await stored_user(collector["store"], "companion-alices", timeout=1.0) is None
+    # Its own queue (the owner percent-encoded, as the extension sends it) goes through.
+    headers["X-Cell-Monitor-Owner"] = "%E3%81%9F%E3%82%8D%E3%81%86"
+    reply = await jp_fetch("cell-monitor", method="POST", body=json.dumps([event("companion-taros")]), headers=headers)
+    assert reply.code == 202
+    assert await stored_user(collector["store"], "companion-taros") == "たろう"
+
+
 @pytest.mark.parametrize("identity", [("bob", "alice")])
 async def test_another_users_credential_is_refused_by_the_collector(jp_fetch, collector):
     # A server stamped "bob" holding alice's credential: the collector's 401 is relayed, nothing stored.

@@ -19,6 +19,7 @@ const it = suite('lab-extension page session');
 let ids = 0;
 const newId = () => `id-${++ids}`;
 let dbCounter = 0;
+const owner = { baseUrl: '/', user: 'student-1' };
 
 /** One page load: its own session id, the origin's queue and storage. */
 async function pageLoad(storage: KeyValueStorage, settings: MonitorSettings = DEFAULT_SETTINGS, queueName = `session-${++dbCounter}`) {
@@ -26,7 +27,7 @@ async function pageLoad(storage: KeyValueStorage, settings: MonitorSettings = DE
   const queue = await EventQueue.open({ name: queueName, newId });
   const drainer = { wake() {} } as unknown as Drainer;
   const recorder = new Recorder(ctx, queue, drainer, () => settings);
-  const stash = new UnloadStash({ storage: () => storage });
+  const stash = new UnloadStash({ owner, storage: () => storage });
   const queued = async (): Promise<CellEvent[]> => {
     await recorder.flush();
     return (await queue.peek(100)).events;
@@ -48,7 +49,7 @@ it('end stashes session_end synchronously and queues the same event (one eventId
   const storage = memoryStorage();
   const page = await pageLoad(storage);
   page.session.end();
-  const stashed = new UnloadStash({ storage: () => storage }).takeAll();
+  const stashed = new UnloadStash({ owner, storage: () => storage }).takeAll();
   assert.is(stashed.length, 1, 'in storage before anything was awaited');
   assert.is(stashed[0].eventType, 'session_end');
   assert.is(stashed[0].sessionId, page.ctx.sessionId);
@@ -92,7 +93,7 @@ it('an event stashed by another page load is queued exactly as it was stored', a
   const storage = memoryStorage();
   const other: EventContext = { userId: 'student-1', sessionId: 'older-tab', newId };
   const leftover = makeEvent(other, 'session_end');
-  new UnloadStash({ storage: () => storage }).put(leftover);
+  new UnloadStash({ owner, storage: () => storage }).put(leftover);
   const page = await pageLoad(storage);
   page.session.begin({});
   assert.equal((await page.queued())[0], leftover);

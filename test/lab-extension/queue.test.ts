@@ -6,7 +6,9 @@ import * as assert from 'uvu/assert';
 import type { CellEvent } from '@cell-monitor/shared';
 import { Drainer } from '@cell-monitor/lab-extension/drainer';
 import { overflowEvent, makeEvent, type EventContext } from '@cell-monitor/lab-extension/events';
-import { EventQueue } from '@cell-monitor/lab-extension/queue';
+import { EventQueue, LEGACY_DB_NAME } from '@cell-monitor/lab-extension/queue';
+import { adoptLegacyQueue } from '../../lab-extension/src/legacyQueue.ts';
+import { drainLockName, queueName, type QueueOwner } from '../../lab-extension/src/queueOwner.ts';
 import type { IngestAnswer } from '@cell-monitor/lab-extension/sendPolicy';
 import { DEFAULT_SETTINGS, type MonitorSettings } from '@cell-monitor/lab-extension/settings';
 import { waitFor } from '../helpers/services.ts';
@@ -219,5 +221,85 @@ drain('run() sends when woken for a full batch, picks up a partial one at the ne
 
 const waitUntil = (check: () => boolean) => waitFor(check, 2_000, 'the drainer to post');
 
+const owners = suite('lab-extension queues per owner (a shared lab PC under JupyterHub: one origin, many students)');
+
+// Under a hub every student's server is on one origin: http://hub/user/<name>/.
+const alice: QueueOwner = { baseUrl: 'http://127.0.0.1:8000/user/alice/', user: 'alice' };
+const taro: QueueOwner = { baseUrl: 'http://127.0.0.1:8000/user/%E3%81%9F%E3%82%8D%E3%81%86/', user: 'たろう' };
+const eventsOf = (user: string, n: number) => Array.from({ length: n }, (_, i) => makeEvent({ ...ctx, userId: user }, 'cell_execution_complete', { cellIndex: i }));
+
+/** A page of `owner`'s server: its queue, and a drainer whose posts reach a collector that keeps them (as the companion would stamp them). */
+async function pageOf(owner: QueueOwner, stored: Array<{ stamped: string; event: CellEvent }>) {
+  const q = await EventQueue.open({ owner, newId });
+  const drainer = new Drainer({
+    queue: q,
+    lockName: drainLockName(owner),
+    settings: () => DEFAULT_SETTINGS,
+    overflowEvent: (drops) => overflowEvent(ctx, drops),
+    post: async (events) => {
+      for (const event of events) stored.push({ stamped: owner.user, event });
+      return { status: 202, body: { accepted: events.length, duplicates: 0, rejected: [] } };
+    },
+  });
+  const drainAll = async () => {
+    while ((await drainer.step()) !== 'empty');
+  };
+  return { q, drainer, drainAll };
+}
+
+owners("alice's queue and the next student's are separate: his page sends only his events, hers go when her page drains", async () => {
+  const stored: Array<{ stamped: string; event: CellEvent }> = [];
+  const hers = eventsOf('alice', 3);
+  const alicePage = await pageOf(alice, stored);
+  await alicePage.q.add(hers, 1000); // the collector was away: they wait
+  alicePage.q.close();
+  const taroPage = await pageOf(taro, stored);
+  const his = eventsOf('たろう', 2);
+  await taroPage.q.add(his, 1000);
+  await taroPage.drainAll();
+  assert.equal(stored.map((s) => s.event.eventId), his.map((e) => e.eventId), "his page sent his events and none of alice's");
+  assert.ok(stored.every((s) => s.stamped === 'たろう'));
+  taroPage.q.close();
+  const aliceBack = await pageOf(alice, stored);
+  assert.is(await aliceBack.q.size(), 3, 'hers waited, untouched');
+  await aliceBack.drainAll();
+  assert.equal(stored.filter((s) => s.stamped === 'alice').map((s) => s.event.eventId), hers.map((e) => e.eventId));
+  assert.is(stored.length, 5);
+  aliceBack.q.close();
+});
+
+owners('the database and the drain lock are named after the server and the user, unambiguously', () => {
+  assert.is.not(queueName(alice), queueName(taro));
+  assert.is.not(drainLockName(alice), drainLockName(taro));
+  assert.is(queueName(alice), queueName({ ...alice, baseUrl: '/user/alice' }), 'the same server, however its base URL is written');
+  assert.is.not(queueName({ baseUrl: '/a/', user: 'b:c' }), queueName({ baseUrl: '/a/b:', user: 'c' }));
+  assert.is.not(queueName(alice), LEGACY_DB_NAME);
+});
+
+owners("the old shared queue (owner not recorded): a page takes only its own user's events from it, never another's or an unknown owner's", async () => {
+  const legacyName = `legacy-${++dbCounter}`;
+  const legacy = await EventQueue.open({ name: legacyName, newId });
+  const hers = eventsOf('alice', 2);
+  const unknown = { ...makeEvent(ctx, 'cell_execution_complete'), userId: undefined } as unknown as CellEvent;
+  await legacy.add([hers[0], unknown, hers[1]], 1000);
+  legacy.close();
+  const stored: Array<{ stamped: string; event: CellEvent }> = [];
+  const taroPage = await pageOf(taro, stored);
+  assert.equal(await adoptLegacyQueue(taroPage.q, taro, 1000, legacyName), { adopted: 0, left: 3 });
+  await taroPage.drainAll();
+  assert.is(stored.length, 0, "the next student's page sent nothing of the old queue");
+  taroPage.q.close();
+  const alicePage = await pageOf(alice, stored);
+  assert.equal(await adoptLegacyQueue(alicePage.q, alice, 1000, legacyName), { adopted: 2, left: 1 });
+  await alicePage.drainAll();
+  assert.equal(stored.map((s) => [s.stamped, s.event.eventId]), hers.map((e) => ['alice', e.eventId]));
+  alicePage.q.close();
+  const after = await EventQueue.open({ name: legacyName, newId });
+  assert.equal((await after.peek(10)).events, [unknown], 'the event of an unknown owner stays where it was, unsent');
+  after.close();
+  assert.equal(await adoptLegacyQueue(alicePage.q, alice, 1000, `never-there-${++dbCounter}`), { adopted: 0, left: 0 }, 'no old queue: nothing to do');
+});
+
 queue.run();
 drain.run();
+owners.run();
