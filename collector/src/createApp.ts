@@ -122,7 +122,7 @@ export function createApp(parts: AppParts): App {
   addConnectionTestRoutes(table, { db });
   addEnvironmentRoutes(table, { db, log: log.child({ module: 'environments' }) });
   const closeBufferAdmin = addBufferAdminRoutes(table, { dataDir: config.dataDir, buffer: parts.buffer, redis: parts.redis, log: log.child({ module: 'offline' }) });
-  addPrivacyRoutes(table, { db, log: log.child({ module: 'privacy' }), dataDir: config.dataDir, redis: parts.redis, erasures: parts.channels.erasures });
+  addPrivacyRoutes(table, { db, log: log.child({ module: 'privacy' }), dataDir: config.dataDir, redis: parts.redis, erasures: parts.channels.erasures, influx: config.influx });
   addOpenApiRoute(table, '0.1.0');
   koa.use(errorMiddleware(log.child({ module: 'http' })));
   koa.use(hostGuard(config.allowedHosts));

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
+import * as assert from 'uvu/assert';
 import { buildCellEvent } from './stack.ts';
 
 export const DAY_MS = 86_400_000;
@@ -68,4 +69,36 @@ export function bufferRowsOf(dataDir: string, userId: string): { rows: number; d
   } finally {
     db.close();
   }
+}
+
+export interface ParsedExport {
+  header: { userId: string; exportedAt: string; student: Record<string, any> | null };
+  /** Rows by table (tables without rows absent). */
+  tables: Record<string, Array<Record<string, any>>>;
+  seats: Array<{ classId: number; x: number; y: number }>;
+  bufferRows: Array<Record<string, any>>;
+  deadLetters: Array<Record<string, any>>;
+  streams: Record<string, Array<Record<string, any>>>;
+  /** The last record's row counts per table (every table of the registry, zero included). */
+  rows: Record<string, number>;
+}
+
+/** An NDJSON export (privacy/studentData.ts), checked line by line: a header first, `end` last. */
+export function parseExport(text: string): ParsedExport {
+  const lines = text.split('\n');
+  assert.is(lines.pop(), '', 'the export ends with a newline');
+  const records = lines.map((l) => JSON.parse(l));
+  assert.is(records[0].kind, 'export');
+  assert.is(records[records.length - 1].kind, 'end', 'the export is complete');
+  const out: ParsedExport = { header: records[0], tables: {}, seats: [], bufferRows: [], deadLetters: [], streams: {}, rows: records[records.length - 1].rows };
+  for (const r of records.slice(1, -1)) {
+    const { kind, ...rest } = r;
+    if (kind === 'row') (out.tables[r.table] ??= []).push(r.row);
+    else if (kind === 'seat') out.seats.push(rest);
+    else if (kind === 'buffer_row') out.bufferRows.push(rest);
+    else if (kind === 'buffer_dead_letter') out.deadLetters.push(rest);
+    else if (kind === 'stream_entry') (out.streams[r.stream] ??= []).push(rest);
+    else assert.unreachable(`unknown record kind ${kind}`);
+  }
+  return out;
 }

@@ -1,16 +1,19 @@
 /**
- * `export-student --user NAME [--out FILE]` and `erase-student --user NAME --yes`: the admin routes'
+ * `export-student --user NAME [--out FILE]` (NDJSON, streamed: privacy/studentData.ts) and `erase-student --user NAME --yes`: the admin routes'
  * work from the command line, on the store, this DATA_DIR's buffer and (Redis mode) the streams.
  * An erasure is announced on the `erasures` channel so running collectors clear their own buffers.
  */
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { ERASURES_CHANNEL } from '../broadcast/liveChannels.ts';
 import type { Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { createDb, migrateLatest } from '../db/createDb.ts';
 import { openBufferRows } from '../privacy/bufferRows.ts';
-import { eraseStudent, exportStudent, type Transports } from '../privacy/studentData.ts';
+import { eraseStudent, exportStudentNdjson, hasStudentData, type Transports } from '../privacy/studentData.ts';
+import { createInfluxEraser } from '../sink/influxErasure.ts';
 import { createRedis } from '../redis/createRedis.ts';
 import { configOrExit, USAGE } from './usage.ts';
 
@@ -37,7 +40,7 @@ async function withStores<T>(config: Config, log: Logger, work: (db: ReturnType<
   const redis = config.mode.kind === 'redis' ? createRedis(config.mode.redisUrl, 'privacy-cli', log, false) : undefined;
   try {
     await migrateLatest(db);
-    return await work(db, { buffer, redis });
+    return await work(db, { buffer, redis, influx: config.influx ? createInfluxEraser(config.influx) : undefined });
   } finally {
     buffer?.close();
     redis?.disconnect();
@@ -51,17 +54,18 @@ export async function exportStudentCommand(): Promise<void> {
   const config = configOrExit();
   // stdout may be the export itself: the log goes nowhere but warnings' stderr line below.
   const log = createLogger(values.out ? config.logLevel : 'silent');
-  const data = await withStores(config, log, (db, transports) => exportStudent(db, userId, transports));
-  if (!data) {
+  const found = await withStores(config, log, async (db, transports) => {
+    if (!(await hasStudentData(db, userId, transports))) return false;
+    const out = typeof values.out === 'string' ? fs.createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
+    await pipeline(Readable.from(exportStudentNdjson(db, userId, transports)), out, { end: out !== process.stdout });
+    return true;
+  });
+  if (!found) {
     process.stderr.write(`cell-monitor-collector export-student: nothing is stored about ${JSON.stringify(userId)}\n`);
     process.exitCode = 1;
     return;
   }
-  const text = `${JSON.stringify(data, null, 2)}\n`;
-  if (typeof values.out === 'string') {
-    fs.writeFileSync(values.out, text, { mode: 0o600 });
-    log.info({ event: 'student_exported', userId, by: 'cli', file: values.out }, 'student data exported');
-  } else process.stdout.write(text);
+  if (typeof values.out === 'string') log.info({ event: 'student_exported', userId, by: 'cli', file: values.out }, 'student data exported');
 }
 
 export async function eraseStudentCommand(): Promise<void> {

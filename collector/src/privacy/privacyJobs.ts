@@ -15,6 +15,7 @@ import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { openBufferRows } from './bufferRows.ts';
 import { sweepRetention, type SweepCounts } from './retention.ts';
+import { createInfluxEraser } from '../sink/influxErasure.ts';
 
 export const RETENTION_LOCK_KEY = 'cell-monitor:retention-sweep';
 const FIRST_SWEEP_MAX_MS = 60_000;
@@ -37,6 +38,7 @@ export function startPrivacyJobs(options: PrivacyJobsOptions): PrivacyJobs {
   const { config, db, redis, log } = options;
   const periodMs = Math.round(config.retentionSweepMinutes * 60_000);
   const stopper = new AbortController();
+  const influx = config.influx ? createInfluxEraser(config.influx) : undefined;
   let running: Promise<SweepCounts | undefined> = Promise.resolve(undefined);
 
   async function holdsLock(): Promise<boolean> {
@@ -55,7 +57,7 @@ export function startPrivacyJobs(options: PrivacyJobsOptions): PrivacyJobs {
     const store = await holdsLock();
     const buffer = openBufferRows(config.dataDir);
     try {
-      const counts = await sweepRetention(db, { now: new Date(), globalDays: config.retentionDays, buffer, redis, store, signal: stopper.signal });
+      const counts = await sweepRetention(db, { now: new Date(), globalDays: config.retentionDays, buffer, redis, influx, store, signal: stopper.signal });
       log.info({ event: 'retention_sweep', store, globalDays: config.retentionDays, counts, ms: Date.now() - started }, 'retention sweep');
       return counts;
     } catch (err) {

@@ -1,5 +1,6 @@
 /**
- * A student's data, for admins: `GET …/export` (everything about them, one JSON attachment) and
+ * A student's data, for admins: `GET …/export` (everything about them, NDJSON streamed table by
+ * table in pages: studentData.ts describes the records) and
  * `DELETE …/data` (erased everywhere; the body must repeat the user id). The erasure is logged with
  * who, whom and how many rows — never the data.
  */
@@ -12,8 +13,11 @@ import type { Logger } from '../core/logger.ts';
 import { errors } from '../http/errors.ts';
 import type { Ctx, RouteTable } from '../http/routeTable.ts';
 import { readJson } from '../http/request.ts';
+import { Readable } from 'node:stream';
+import type { InfluxConfig } from '../core/config.ts';
+import { createInfluxEraser } from '../sink/influxErasure.ts';
 import { openBufferRows, type BufferRows } from './bufferRows.ts';
-import { eraseStudent, exportStudent } from './studentData.ts';
+import { eraseStudent, exportStudentNdjson, hasStudentData } from './studentData.ts';
 
 export interface PrivacyParts {
   db: Knex;
@@ -23,12 +27,15 @@ export interface PrivacyParts {
   redis?: Redis;
   /** Tells every collector to erase the student from its own buffer. */
   erasures: Channel<{ userId: string }>;
+  /** The InfluxDB copy (INFLUXDB_*): an erasure deletes the student's points there too. */
+  influx?: InfluxConfig;
 }
 
 const confirmBody = yup.object({ confirm: yup.string().required() });
 
 export function addPrivacyRoutes(table: RouteTable, parts: PrivacyParts): void {
   const { db, log } = parts;
+  const influx = parts.influx ? createInfluxEraser(parts.influx) : undefined;
 
   async function withBuffer<T>(work: (buffer: BufferRows | undefined) => Promise<T>): Promise<T> {
     const buffer = openBufferRows(parts.dataDir);
@@ -41,28 +48,33 @@ export function addPrivacyRoutes(table: RouteTable, parts: PrivacyParts): void {
 
   table.add({
     method: 'get', path: '/api/v1/students/by-user/:userId/export', access: 'admin', tag: 'privacy',
-    summary: "Everything stored about one student (by Jupyter user name): their row, every row that refers to them, their buffer and stream entries — a JSON attachment",
-    responses: { 200: 'the export', 404: 'nothing stored about this user' },
+    summary: 'Everything stored about one student (by Jupyter user name): their row, every row that refers to them, their buffer and stream entries — NDJSON (one record per line, streamed), an attachment',
+    responses: { 200: 'the export (application/x-ndjson; the last line is {"kind":"end"})', 404: 'nothing stored about this user' },
     handler: async (ctx) => {
       const userId = userParam(ctx);
-      const data = await withBuffer((buffer) => exportStudent(db, userId, { buffer, redis: parts.redis }));
-      if (!data) throw errors.notFound('student');
-      log.info({ event: 'student_exported', userId, by: authOf(ctx).instructor.id }, 'student data exported');
-      ctx.set('Content-Disposition', `attachment; filename="student-${userId.replace(/[^A-Za-z0-9._-]/g, '_')}.json"`);
-      ctx.body = data;
+      if (!(await withBuffer((buffer) => hasStudentData(db, userId, { buffer, redis: parts.redis })))) throw errors.notFound('student');
+      const buffer = openBufferRows(parts.dataDir);
+      const by = authOf(ctx).instructor.id;
+      const body = Readable.from(exportStudentNdjson(db, userId, { buffer, redis: parts.redis }));
+      body.on('close', () => buffer?.close());
+      body.on('end', () => log.info({ event: 'student_exported', userId, by }, 'student data exported'));
+      body.on('error', (err) => log.error({ err, userId }, 'student export failed midway'));
+      ctx.set('Content-Disposition', `attachment; filename="student-${userId.replace(/[^A-Za-z0-9._-]/g, '_')}.ndjson"`);
+      ctx.type = 'application/x-ndjson';
+      ctx.body = body;
     },
   });
 
   table.add({
     method: 'delete', path: '/api/v1/students/by-user/:userId/data', access: 'admin', tag: 'privacy',
-    summary: 'Erase one student everywhere: every table, the buffers, the streams (body { "confirm": "<user id>" }); answers rows deleted per table',
+    summary: 'Erase one student everywhere: every table, the buffers, the streams, the InfluxDB copy (body { "confirm": "<user id>" }); answers rows deleted per table',
     body: confirmBody,
     responses: { 200: 'erased; counts per table', 404: 'nothing stored about this user', 422: 'confirm missing or not the user id' },
     handler: async (ctx) => {
       const userId = userParam(ctx);
       const body = ctx.is('application/json') ? ((await readJson(ctx)) as { confirm?: unknown } | null) : undefined;
       if (body?.confirm !== userId) throw errors.unprocessable('confirmation_required', 'send { "confirm": "<the user id>" } to erase this student');
-      const counts = await withBuffer((buffer) => eraseStudent(db, userId, { buffer, redis: parts.redis }));
+      const counts = await withBuffer((buffer) => eraseStudent(db, userId, { buffer, redis: parts.redis, influx }));
       if (Object.values(counts).every((n) => n === 0)) throw errors.notFound('student');
       await parts.erasures.publish({ userId }).catch((err: Error) => log.warn({ err }, 'erasure not announced to the other collectors'));
       log.info({ event: 'student_erased', userId, by: authOf(ctx).instructor.id, counts }, 'student data erased');

@@ -1,42 +1,46 @@
 /**
- * Everything stored about one student, by Jupyter user name: exported as one JSON document, or
- * erased everywhere — every table (one transaction, children before parents), their seat on seat
- * maps, this collector's buffer file and the Redis Streams. Other collectors' buffers are reached
- * through the `erasures` live channel (privacyJobs.ts). There is no other sink to erase.
+ * Everything stored about one student, by Jupyter user name: exported as NDJSON records streamed
+ * table by table in pages (never the whole export in memory), or erased everywhere — every table
+ * of the registry (studentTables.ts; one transaction, children before parents), their seat on seat
+ * maps, notebooks only they used, this collector's buffer file, the Redis Streams and the InfluxDB
+ * copy (when configured). Other collectors' buffers are reached through the `erasures` live
+ * channel (privacyJobs.ts).
  *
  * Erase a student once they no longer send: an event in flight during the erasure (read from the
  * buffer by the pipeline, not yet committed) would be stored afterwards. Hence the order: buffer,
  * then stream, then the store, downstream last.
+ *
+ * The export, one JSON object per line (`kind` says which):
+ *   {"kind":"export","userId":…,"exportedAt":…,"student":{…}|null}            first
+ *   {"kind":"row","table":"events","row":{…}}                                 every row of every table, then `notebooks`
+ *   {"kind":"seat","classId":…,"x":…,"y":…}                                   her seats
+ *   {"kind":"buffer_row",…} / {"kind":"buffer_dead_letter",…}                  this collector's buffer
+ *   {"kind":"stream_entry","stream":"stream"|"dead_letter_stream",…}          the Redis Streams
+ *   {"kind":"end","rows":{"events":n,…}}                                      last: the export is complete
  */
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import { isPostgres, writeTransaction } from '../db/createDb.ts';
 import { now } from '../db/rows.ts';
-import type { BufferRows, BufferRow, BufferDeadLetter } from './bufferRows.ts';
-import { entriesOfUser, eraseUserEntries, STREAMS, type StreamEntry, type StreamName } from './streamEntries.ts';
+import type { BufferRows } from './bufferRows.ts';
+import { entriesOfUser, eraseUserEntries, STREAMS, type StreamName } from './streamEntries.ts';
+import { EMBEDDED_PERSONAL_COLUMNS, NOTEBOOK_ID_TABLES, STUDENT_TABLES, STUDENTS_TABLE } from './studentTables.ts';
 
-/** Tables with a `student_id`, children before parents. */
-export const STUDENT_ID_TABLES = ['cell_executions', 'error_logs', 'notebook_accesses', 'help_requests', 'student_notifications', 'assignment_submissions', 'class_enrollments', 'cells', 'sessions'] as const;
-const NOTEBOOK_TABLES = ['cells', 'cell_executions', 'error_logs', 'notebook_accesses'] as const;
-/** JSON columns: jsonb on PostgreSQL (parsed by the driver), JSON text on SQLite. */
-const JSON_COLUMNS: Record<string, string[]> = { events: ['payload'], cell_executions: ['output'], assignment_submissions: ['notebook_content'], student_notifications: ['payload'] };
+/** Rows read per query while exporting. */
+export const EXPORT_PAGE = 500;
+
+/** Erases a user's points from a secondary store (the InfluxDB copy, sink/influxErasure.ts). */
+export interface PointEraser {
+  eraseUser(userId: string): Promise<void>;
+}
 
 export interface Transports {
   buffer?: BufferRows;
   redis?: Redis;
+  influx?: PointEraser;
 }
 
-export interface StudentExport {
-  userId: string;
-  exportedAt: string;
-  student: Record<string, unknown> | null;
-  /** Every row that refers to the student, by table; `notebooks`: the notebooks those rows name. */
-  tables: Record<string, Array<Record<string, unknown>>>;
-  seatPlacements: Array<{ classId: number; x: number; y: number }>;
-  buffer?: { rows: BufferRow[]; deadLetters: BufferDeadLetter[] };
-  streams?: Record<StreamName, StreamEntry[]>;
-}
-
+export type ExportRecord = Record<string, unknown> & { kind: string };
 export type ErasureCounts = Record<string, number>;
 
 interface SeatMapRow {
@@ -44,28 +48,75 @@ interface SeatMapRow {
   placements: string;
 }
 type Placement = { kind: string; key: string; x: number; y: number };
+const SEAT_MAPS = EMBEDDED_PERSONAL_COLUMNS[0];
 
-/** The student's data, or undefined when nothing of theirs exists anywhere. */
-export async function exportStudent(db: Knex, userId: string, transports: Transports = {}): Promise<StudentExport | undefined> {
-  const pg = isPostgres(db);
-  const parse = (table: string, row: Record<string, unknown>) => {
-    if (!pg) for (const column of JSON_COLUMNS[table] ?? []) if (typeof row[column] === 'string') row[column] = JSON.parse(row[column] as string);
-    return row;
-  };
-  const student = await db('students').where({ user_id: userId }).first();
-  const tables: StudentExport['tables'] = { events: (await db('events').where({ user_id: userId }).orderBy('id')).map((r) => parse('events', r)) };
-  const notebookIds = new Set<number>();
-  for (const table of STUDENT_ID_TABLES) {
-    tables[table] = student ? (await db(table).where({ student_id: student.id }).orderBy('id')).map((r) => parse(table, r)) : [];
-    if ((NOTEBOOK_TABLES as readonly string[]).includes(table)) for (const r of tables[table]) if (r.notebook_id) notebookIds.add(Number(r.notebook_id));
-  }
-  tables.notebooks = await inChunks([...notebookIds], (ids) => db('notebooks').whereIn('id', ids));
-  const seatPlacements = (await seatMapsWith(db, userId)).flatMap(({ row, mine }) => mine.map((p) => ({ classId: row.class_id, x: p.x, y: p.y })));
+/** Whether anything of the user's is stored (the store, the buffer, the streams): the export's 404. */
+export async function hasStudentData(db: Knex, userId: string, transports: Transports = {}): Promise<boolean> {
+  if (await db(STUDENTS_TABLE.table).where({ user_id: userId }).first('id')) return true;
+  for (const { table, key } of STUDENT_TABLES) if (key === 'user_id' && (await db(table).where({ user_id: userId }).first(db.raw('1 AS x')))) return true;
   const buffer = await transports.buffer?.ofUser(userId);
-  const streams = transports.redis ? await streamsOf(transports.redis, userId) : undefined;
-  const found = student || tables.events.length > 0 || (buffer && buffer.rows.length + buffer.deadLetters.length > 0) || (streams && Object.values(streams).some((s) => s.length > 0));
-  if (!found) return undefined;
-  return { userId, exportedAt: now(), student: student ?? null, tables, seatPlacements, ...(buffer ? { buffer } : {}), ...(streams ? { streams } : {}) };
+  if (buffer && buffer.rows.length + buffer.deadLetters.length > 0) return true;
+  if (transports.redis) for (const key of Object.values(STREAMS)) if ((await entriesOfUser(transports.redis, key, userId)).length > 0) return true;
+  return false;
+}
+
+/** The student's data as export records, read page by page (see the docblock). */
+export async function* exportStudent(db: Knex, userId: string, transports: Transports = {}): AsyncGenerator<ExportRecord> {
+  const pg = isPostgres(db);
+  const student = await db(STUDENTS_TABLE.table).where({ user_id: userId }).first();
+  yield { kind: 'export', userId, exportedAt: now(), student: student ?? null };
+  const rows: Record<string, number> = {};
+  const notebookIds = new Set<number>();
+  for (const { table, key, pk, json, notebookId } of STUDENT_TABLES) {
+    rows[table] = 0;
+    const value = key === 'user_id' ? userId : student?.id;
+    if (value === undefined) continue;
+    let after: unknown;
+    for (;;) {
+      const q = db(table).where(key, value).orderBy(pk).limit(EXPORT_PAGE);
+      if (after !== undefined) q.where(pk, '>', after as never);
+      const page: Array<Record<string, unknown>> = await q;
+      for (const row of page) {
+        if (!pg) for (const column of json ?? []) if (typeof row[column] === 'string') row[column] = JSON.parse(row[column] as string);
+        if (notebookId && row.notebook_id != null) notebookIds.add(Number(row.notebook_id));
+        rows[table]++;
+        yield { kind: 'row', table, row };
+      }
+      if (page.length < EXPORT_PAGE) break;
+      after = page[page.length - 1][pk];
+    }
+  }
+  rows.notebooks = 0;
+  const ids = [...notebookIds];
+  for (let i = 0; i < ids.length; i += EXPORT_PAGE) {
+    for (const row of await db('notebooks').whereIn('id', ids.slice(i, i + EXPORT_PAGE)).orderBy('id')) {
+      rows.notebooks++;
+      yield { kind: 'row', table: 'notebooks', row };
+    }
+  }
+  for (const { row, mine } of await seatMapsWith(db, userId)) for (const p of mine) yield { kind: 'seat', classId: row.class_id, x: p.x, y: p.y };
+  const buffer = await transports.buffer?.ofUser(userId);
+  for (const r of buffer?.rows ?? []) yield { kind: 'buffer_row', ...r };
+  for (const d of buffer?.deadLetters ?? []) yield { kind: 'buffer_dead_letter', ...d };
+  if (transports.redis) {
+    for (const [stream, key] of Object.entries(STREAMS) as Array<[StreamName, string]>) {
+      for (const entry of await entriesOfUser(transports.redis, key, userId)) yield { kind: 'stream_entry', stream, ...entry };
+    }
+  }
+  yield { kind: 'end', rows };
+}
+
+/** The export as NDJSON text chunks (one record per line), for an HTTP body or a file. */
+export async function* exportStudentNdjson(db: Knex, userId: string, transports: Transports = {}): AsyncGenerator<string> {
+  let lines: string[] = [];
+  for await (const record of exportStudent(db, userId, transports)) {
+    lines.push(JSON.stringify(record));
+    if (lines.length >= EXPORT_PAGE) {
+      yield `${lines.join('\n')}\n`;
+      lines = [];
+    }
+  }
+  if (lines.length > 0) yield `${lines.join('\n')}\n`;
 }
 
 /** Deletes the student everywhere; answers rows deleted per table (all zero: nothing of theirs existed). */
@@ -74,51 +125,49 @@ export async function eraseStudent(db: Knex, userId: string, transports: Transpo
   if (transports.buffer) Object.assign(counts, await transports.buffer.eraseUser(userId));
   if (transports.redis) Object.assign(counts, await eraseUserEntries(transports.redis, userId));
   await writeTransaction(db, async (trx) => {
-    const student = await trx('students').where({ user_id: userId }).first('id');
+    const student = await trx(STUDENTS_TABLE.table).where({ user_id: userId }).first('id');
     const notebookIds = new Set<number>();
-    for (const table of NOTEBOOK_TABLES) {
+    for (const table of NOTEBOOK_ID_TABLES) {
       if (!student) break;
       for (const r of await trx(table).where({ student_id: student.id }).whereNotNull('notebook_id').distinct('notebook_id')) notebookIds.add(Number(r.notebook_id));
     }
     const paths: string[] = (await trx('events').where({ user_id: userId }).whereNotNull('notebook_path').distinct('notebook_path')).map((r) => r.notebook_path);
-    for (const table of STUDENT_ID_TABLES) counts[table] = student ? await trx(table).where({ student_id: student.id }).delete() : 0;
-    counts.events = await trx('events').where({ user_id: userId }).delete();
-    counts.students = await trx('students').where({ user_id: userId }).delete();
+    for (const { table, key } of STUDENT_TABLES) {
+      if (key === 'user_id') counts[table] = await trx(table).where({ user_id: userId }).delete();
+      else counts[table] = student ? await trx(table).where({ student_id: student.id }).delete() : 0;
+    }
+    counts.students = await trx(STUDENTS_TABLE.table).where({ user_id: userId }).delete();
     // Notebooks only they used (no other row or event names them any more) go too: a path can name a person.
     counts.notebooks = 0;
     for (const [column, keys] of [['id', [...notebookIds]], ['path', paths]] as const) {
       for (let i = 0; i < keys.length; i += 500) {
         const q = trx('notebooks').whereIn(column, keys.slice(i, i + 500) as never[]);
-        for (const table of NOTEBOOK_TABLES) q.whereNotExists(trx(table).select(trx.raw('1')).whereRaw('??.notebook_id = notebooks.id', [table]));
+        for (const table of NOTEBOOK_ID_TABLES) q.whereNotExists(trx(table).select(trx.raw('1')).whereRaw('??.notebook_id = notebooks.id', [table]));
         counts.notebooks += await q.whereNotExists(trx('events').select(trx.raw('1')).whereRaw('events.notebook_path = notebooks.path')).delete();
       }
     }
-    counts.class_seat_maps = 0;
+    counts[SEAT_MAPS.table] = 0;
     for (const { row, all, mine } of await seatMapsWith(trx, userId)) {
-      await trx('class_seat_maps').where({ class_id: row.class_id }).update({ placements: JSON.stringify(all.filter((p) => !mine.includes(p))) });
-      counts.class_seat_maps += mine.length;
+      await trx(SEAT_MAPS.table).where({ class_id: row.class_id }).update({ [SEAT_MAPS.column]: JSON.stringify(all.filter((p) => !mine.includes(p))) });
+      counts[SEAT_MAPS.table] += mine.length;
     }
   });
+  // Downstream last (InfluxDB's delete answers no count: 1 = the delete was accepted). A failure
+  // throws after the store is erased: the caller reports it and the erasure can be repeated.
+  if (transports.influx && Object.values(counts).some((n) => n > 0)) {
+    await transports.influx.eraseUser(userId);
+    counts.influxdb = 1;
+  }
   return counts;
 }
 
 /** Seat maps on which the student has a seat (placements are JSON text keyed by user name). */
 async function seatMapsWith(db: Knex, userId: string): Promise<Array<{ row: SeatMapRow; all: Placement[]; mine: Placement[] }>> {
-  const rows: SeatMapRow[] = await db('class_seat_maps').select('class_id', 'placements');
+  const rows: SeatMapRow[] = await db(SEAT_MAPS.table).select('class_id', `${SEAT_MAPS.column} as placements`);
   return rows
     .map((row) => {
       const all = JSON.parse(row.placements) as Placement[];
       return { row, all, mine: all.filter((p) => p.kind === 'student' && p.key === userId) };
     })
     .filter((m) => m.mine.length > 0);
-}
-
-async function streamsOf(redis: Redis, userId: string): Promise<Record<StreamName, StreamEntry[]>> {
-  return { stream: await entriesOfUser(redis, STREAMS.stream, userId), dead_letter_stream: await entriesOfUser(redis, STREAMS.dead_letter_stream, userId) };
-}
-
-async function inChunks<T>(keys: number[], read: (chunk: number[]) => Promise<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < keys.length; i += 500) out.push(...(await read(keys.slice(i, i + 500))));
-  return out;
 }

@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { DEAD_LETTER_STREAM_KEY, STREAM_KEY } from '../../../collector/src/redis/streamNames.ts';
 import { login, request } from '../../helpers/http.ts';
-import { activity, bufferRowsOf, census, DAY_MS, expected, openBufferFile } from '../../helpers/privacyFixtures.ts';
+import { activity, bufferRowsOf, census, DAY_MS, expected, openBufferFile, parseExport } from '../../helpers/privacyFixtures.ts';
 import { tempDir, waitFor } from '../../helpers/services.ts';
 import { buildCellEvent, modesToTest, openStore, postEvents, ROOT, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 
@@ -99,26 +99,27 @@ for (const mode of modesToTest()) {
     await services.stop();
   });
 
-  it('export: the student row, every row that refers to them, their buffer and stream entries, as a JSON attachment (admins only)', async () => {
+  it('export: the student row, every row that refers to them, their buffer and stream entries, as an NDJSON attachment (admins only)', async () => {
     const reply = await api('get', '/api/v1/students/by-user/alice/export');
     assert.is(reply.status, 200);
-    assert.match(reply.headers.get('content-type') ?? '', /application\/json/);
-    assert.is(reply.headers.get('content-disposition'), 'attachment; filename="student-alice.json"');
-    const data = reply.body;
-    assert.is(data.userId, 'alice');
-    assert.is(data.student.user_id, 'alice');
+    assert.match(reply.headers.get('content-type') ?? '', /application\/x-ndjson/);
+    assert.is(reply.headers.get('content-disposition'), 'attachment; filename="student-alice.ndjson"');
+    const data = parseExport(reply.body);
+    assert.is(data.header.userId, 'alice');
+    assert.is(data.header.student!.user_id, 'alice');
     assert.is(data.tables.events.length, aliceEvents);
-    assert.ok(data.tables.events.every((e: { user_id: string; payload: { userId: string } }) => e.user_id === 'alice' && e.payload.userId === 'alice'));
-    const sizes = Object.fromEntries(Object.entries(data.tables as Record<string, unknown[]>).map(([t, rows]) => [t, rows.length]));
+    assert.ok(data.tables.events.every((e) => e.user_id === 'alice' && e.payload.userId === 'alice'));
+    const sizes = Object.fromEntries(Object.entries(data.tables).map(([t, rows]) => [t, rows.length]));
     assert.equal(sizes, { events: aliceEvents, cell_executions: 2, error_logs: 1, notebook_accesses: 1, help_requests: 1, student_notifications: 1, assignment_submissions: 1, class_enrollments: 1, cells: 2, sessions: 1, notebooks: 1 });
+    assert.equal(data.rows, { ...sizes, connection_tests: 0, student_environments: 0 }, 'the end record counts every table');
     assert.equal(data.tables.assignment_submissions[0].notebook_content, NOTEBOOK);
     assert.equal(data.tables.student_notifications[0].payload, { message: 'hello alice' });
-    assert.equal(data.seatPlacements, [{ classId, x: 0.1, y: 0.5 }]);
-    assert.is(data.buffer.rows.length, 5, "this collector's buffer rows");
-    assert.ok(data.buffer.rows.every((r: { event: { userId: string }; delivered: boolean }) => r.event.userId === 'alice' && r.delivered));
-    assert.equal(data.buffer.deadLetters.map((d: { eventId: string }) => d.eventId), ['dead-alice']);
-    if (redis) assert.equal(data.streams.dead_letter_stream.map((e: { fields: { id: string } }) => e.fields.id), ['dead-alice']);
-    else assert.is(data.streams, undefined);
+    assert.equal(data.seats, [{ classId, x: 0.1, y: 0.5 }]);
+    assert.is(data.bufferRows.length, 5, "this collector's buffer rows");
+    assert.ok(data.bufferRows.every((r) => r.event.userId === 'alice' && r.delivered));
+    assert.equal(data.deadLetters.map((d) => d.eventId), ['dead-alice']);
+    if (redis) assert.equal(data.streams.dead_letter_stream.map((e) => e.fields.id), ['dead-alice']);
+    else assert.equal(data.streams, {});
 
     const unknown = await api('get', '/api/v1/students/by-user/nobody/export');
     assert.is(unknown.status, 404);
@@ -152,6 +153,7 @@ for (const mode of modesToTest()) {
       erased: {
         events: aliceEvents, students: 1, sessions: 1, cells: 2, cell_executions: 2, error_logs: 1, notebook_accesses: 1, help_requests: 1,
         student_notifications: 1, assignment_submissions: 1, class_enrollments: 1, notebooks: 1, class_seat_maps: 1, buffer: 5, buffer_dead_letters: 1,
+        connection_tests: 0, student_environments: 0,
         ...(redis ? { stream: 0, dead_letter_stream: 1 } : {}),
       },
     });
@@ -181,12 +183,12 @@ for (const mode of modesToTest()) {
     const out = path.join(tempDir('export'), 'carol.json');
     const exported = await runCli(['export-student', '--user', 'carol', '--out', out], env);
     assert.is(exported.status, 0, exported.stderr);
-    const data = JSON.parse(fs.readFileSync(out, 'utf8'));
+    const data = parseExport(fs.readFileSync(out, 'utf8'));
     assert.is(data.tables.events.length, 5);
-    assert.is(data.buffer.rows.length, 5);
+    assert.is(data.bufferRows.length, 5);
     assert.is(fs.statSync(out).mode & 0o777, 0o600);
     const toStdout = await runCli(['export-student', '--user', 'carol'], env);
-    assert.is(JSON.parse(toStdout.stdout).tables.events.length, 5, 'stdout holds the export alone');
+    assert.is(parseExport(toStdout.stdout).tables.events.length, 5, 'stdout holds the export alone');
     assert.is((await runCli(['export-student', '--user', 'nobody'], env)).status, 1);
     assert.is((await runCli(['erase-student', '--user', 'carol'], env)).status, 2);
     assert.is((await runCli(['erase-student', '--yes'], env)).status, 2);
