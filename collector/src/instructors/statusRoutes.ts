@@ -1,7 +1,8 @@
 /**
  * Seed 000 "講師管理機能API", `/api/v1/instructor_status`: where each instructor is (available, in a
- * session, busy, on a break, offline), with its history. Any instructor reads; an instructor sets
- * their own, an admin anyone's. Every change goes live to `/instructor/ws` (accountActions.ts).
+ * session, busy, on a break, offline), with its history. An instructor reads their own and their
+ * co-teachers' (colleagues.ts), an admin anyone's; an instructor sets their own, an admin anyone's.
+ * Every change goes live to `/instructor/ws` (accountActions.ts), to those who may read it.
  */
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
@@ -9,6 +10,7 @@ import { HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, pagination, readJson, validate } from '../http/request.ts';
 import type { AccountActions } from './accountActions.ts';
+import { requireVisibleInstructor } from './colleagues.ts';
 import type { InstructorRouteParts } from './instructorRoutes.ts';
 import { findInstructor, requireInstructor, STATUSES, statusHistory, statusView, type InstructorRow } from './store.ts';
 
@@ -37,10 +39,12 @@ export function addStatusRoutes(table: RouteTable, parts: InstructorRouteParts, 
     path: '/api/v1/instructor_status/:id',
     access: 'instructor',
     tag: 'instructor_status',
-    summary: "An instructor's current status",
-    responses: { 200: 'the status', 404: 'no such instructor' },
+    summary: "An instructor's current status (own, a co-teacher's, or anyone's for admins)",
+    responses: { 200: 'the status', 404: 'no such instructor, or not a co-teacher' },
     handler: async (ctx) => {
-      ctx.body = statusView(await requireInstructor(db, idParam(ctx, 'id', 'instructor')));
+      const id = idParam(ctx, 'id', 'instructor');
+      await requireVisibleInstructor(db, authOf(ctx), id);
+      ctx.body = statusView(await requireInstructor(db, id));
     },
   });
 
@@ -67,11 +71,12 @@ export function addStatusRoutes(table: RouteTable, parts: InstructorRouteParts, 
     path: '/api/v1/instructor_status/:id/history',
     access: 'instructor',
     tag: 'instructor_status',
-    summary: 'Status history, newest first, with the time spent in each (skip, limit)',
-    responses: { 200: 'a page of history', 404: 'no such instructor', 422: 'bad query' },
+    summary: 'Status history, newest first, with the time spent in each (skip, limit); own, a co-teacher\'s, or anyone\'s for admins',
+    responses: { 200: 'a page of history', 404: 'no such instructor, or not a co-teacher', 422: 'bad query' },
     handler: async (ctx) => {
       const id = idParam(ctx, 'id', 'instructor');
       const page = await pagination(ctx);
+      await requireVisibleInstructor(db, authOf(ctx), id);
       await requireInstructor(db, id);
       const { items, total } = await statusHistory(db, id, page);
       ctx.set('X-Total-Count', String(total));

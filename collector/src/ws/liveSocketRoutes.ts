@@ -1,6 +1,7 @@
 /**
  * The live WebSocket routes. `/ws`: persisted events, to an instructor only those of the students
- * in their classes (admins and DEV_OPEN_WS: all). `/instructor/ws`: instructor status changes.
+ * in their classes (admins and DEV_OPEN_WS: all). `/instructor/ws`: status changes of the instructor,
+ * their co-teachers and, for admins, everyone (instructors/colleagues.ts).
  * `/dashboard/ws?class_id=`: the board's deltas (dashboard/boardService.ts). Each starts with a
  * `hello`; closing at shutdown, token expiry and revocation is the socket registry's job.
  */
@@ -9,6 +10,7 @@ import type { Knex } from 'knex';
 import { SOCKET_CLOSE, type DashboardHelloMessage, type DashboardMessage, type HelloMessage, type InstructorHelloMessage } from '@cell-monitor/shared';
 import type { LiveChannels } from '../broadcast/liveChannels.ts';
 import type { WsHub } from '../broadcast/wsHub.ts';
+import { maySeeInstructor } from '../instructors/colleagues.ts';
 import { statusView, view } from '../instructors/store.ts';
 import type { BoardService } from '../dashboard/boardService.ts';
 import { loadClassView } from '../dashboard/classViews.ts';
@@ -46,8 +48,16 @@ export function createLiveSocketRouter(parts: LiveSocketParts): Router {
     if (!meta) return;
     const who = meta.who!;
     const socket = ctx.websocket;
+    // Whether the socket may see an update is asked at the time of each (co-teachers change); the
+    // chain keeps the updates in the order they came.
+    let sending = Promise.resolve();
     const unsubscribe = parts.channels.instructorStatus.subscribe((update) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(update));
+      sending = sending
+        .then(() => maySeeInstructor(parts.db, who, update.instructor_id))
+        .then((visible) => {
+          if (visible && socket.readyState === socket.OPEN) socket.send(JSON.stringify(update));
+        })
+        .catch(() => undefined);
     });
     socket.on('close', unsubscribe);
     socket.on('error', unsubscribe);
