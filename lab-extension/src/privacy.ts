@@ -3,13 +3,16 @@
  *
  * - the notice (text set by the admin in the companion's config, or the default below) and, in
  *   consent mode, nothing recorded until the student agrees (kept per user and notice version);
- * - the class capture policy (the strictest of the student's classes, read through the companion and
- *   remembered for when the collector is away) caps the local settings — it never widens them;
+ * - the class capture policy caps the local settings — it never widens them. It is read through the
+ *   companion and remembered for when the collector is away: a default (her home class's) and one per
+ *   assignment notebook of her classes (shared/studentApi.ts has the rule). Capture collects what the
+ *   loosest of them allows; `prepare` then strips each event down to its own notebook's policy;
  * - secrets in code, output and tracebacks are masked (redaction.ts), with the admin's extra patterns.
  *
  * Pure except for the two `fetch`es and localStorage, both injected, so it is unit-tested in Node.
  */
-import type { CapturePolicy, CellEvent } from '@cell-monitor/shared';
+import type { CellEvent, StudentPolicy } from '@cell-monitor/shared';
+import { CAPTURE_POLICIES, loosestPolicy, policyForNotebook, type CapturePolicy } from '@cell-monitor/shared/capturePolicy';
 import { createRedactor, redactEvent, type Redactor } from './redaction.ts';
 import type { MonitorSettings } from './settings.ts';
 import type { KeyValueStorage } from './storage.ts';
@@ -44,20 +47,40 @@ export interface PrivacyOptions {
   user: string;
   /** The companion's privacy config; rejects when the companion does not answer. */
   fetchConfig: () => Promise<PrivacyConfig>;
-  /** The student's capture policy; rejects when unknown (no credential, collector away). */
-  fetchPolicy: () => Promise<CapturePolicy>;
+  /**
+   * The student's capture policy: the default and the per-notebook ones (a bare policy: the default
+   * only, as an older collector says); rejects when unknown (no credential, collector away).
+   */
+  fetchPolicy: () => Promise<CapturePolicy | Pick<StudentPolicy, 'policy' | 'notebooks'>>;
+}
+
+const isPolicy = (value: unknown): value is CapturePolicy => (CAPTURE_POLICIES as readonly unknown[]).includes(value);
+
+/** Only well-formed entries (own keys, known policies) of a notebook map read from the wire or storage. */
+function notebookPolicies(value: unknown): Record<string, CapturePolicy> {
+  const out: Record<string, CapturePolicy> = Object.create(null);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
+  for (const [path, policy] of Object.entries(value)) if (isPolicy(policy)) out[path] = policy;
+  return out;
 }
 
 export class Privacy {
   config: PrivacyConfig = FALLBACK;
-  /** The class policy in force; null: none known (no cap). */
+  /** The default class policy in force (her home class's); null: none known (no cap). */
   policy: CapturePolicy | null = null;
+  /** Assignment notebooks with their own policy (path → policy). */
+  notebooks: Record<string, CapturePolicy> = Object.create(null);
   private redactor: Redactor = createRedactor();
   private redactPatterns: readonly string[] = [];
 
   constructor(private readonly options: PrivacyOptions) {
     const kept = this.read('policy');
-    if (kept === 'metadata' || kept === 'code' || kept === 'code_and_output') this.policy = kept;
+    if (isPolicy(kept)) this.policy = kept;
+    try {
+      this.notebooks = notebookPolicies(JSON.parse(this.read('notebooks') ?? '{}'));
+    } catch {
+      // unreadable: none known
+    }
   }
 
   /** Reads the notice and the policy; what cannot be read keeps its last known value. */
@@ -80,8 +103,13 @@ export class Privacy {
 
   async refreshPolicy(): Promise<void> {
     try {
-      this.policy = await this.options.fetchPolicy();
+      const told = await this.options.fetchPolicy();
+      const policy = typeof told === 'string' ? told : told.policy;
+      if (!isPolicy(policy)) return;
+      this.policy = policy;
+      this.notebooks = notebookPolicies(typeof told === 'string' ? undefined : told.notebooks);
       this.write('policy', this.policy);
+      this.write('notebooks', JSON.stringify(this.notebooks));
     } catch {
       // Unknown right now: the last known policy stays in force.
     }
@@ -112,9 +140,28 @@ export class Privacy {
     this.write('notice', this.config.version);
   }
 
-  /** The local settings capped by consent and the class policy. */
-  effective(local: MonitorSettings): MonitorSettings {
-    const policy = this.policy ?? 'code_and_output';
+  /** The policy for a notebook (none: the default); no cap while none is known. */
+  policyFor(notebookPath: string | null | undefined): CapturePolicy {
+    return this.policy === null ? 'code_and_output' : policyForNotebook({ policy: this.policy, notebooks: this.notebooks }, notebookPath);
+  }
+
+  /**
+   * The local settings capped by consent and the class policy of a notebook (omitted: the default,
+   * i.e. any notebook that is no assignment of hers).
+   */
+  effective(local: MonitorSettings, notebookPath?: string | null): MonitorSettings {
+    return this.capped(local, this.policyFor(notebookPath));
+  }
+
+  /**
+   * What capture may collect: capped by the loosest policy in force on any notebook (`prepare` cuts
+   * each event down to its own notebook's policy before it is queued).
+   */
+  capture(local: MonitorSettings): MonitorSettings {
+    return this.capped(local, this.policy === null ? 'code_and_output' : loosestPolicy([this.policy, ...Object.values(this.notebooks)]));
+  }
+
+  private capped(local: MonitorSettings, policy: CapturePolicy): MonitorSettings {
     return {
       ...local,
       enabled: local.enabled && this.allowed,
@@ -132,7 +179,7 @@ export class Privacy {
       this.redactPatterns = local.redactPatterns;
       this.redactor = createRedactor(local.redactPatterns);
     }
-    const settings = this.effective(local);
+    const settings = this.effective(local, event.notebookPath);
     let out = event;
     if (!settings.captureCode && (out.code !== undefined || out.error?.traceback !== undefined)) {
       const { code: _code, ...rest } = out;
@@ -163,6 +210,8 @@ export class Privacy {
   }
 }
 
+const POLICY_WORDS: Record<CapturePolicy, string> = { metadata: 'activity only, no code or output', code: 'activity and code, no output', code_and_output: 'activity, code and output' };
+
 /** What is recorded right now, as label/value lines (pure: unit-tested). */
 export function aboutLines(privacy: Privacy, local: MonitorSettings): Array<[string, string]> {
   const now = privacy.effective(local);
@@ -177,7 +226,10 @@ export function aboutLines(privacy: Privacy, local: MonitorSettings): Array<[str
     ['Error tracebacks', now.captureCode ? sent : 'not sent'],
     ['Cell output', now.captureOutput === 'off' ? `not sent${capped(local.captureOutput !== 'off', policy === 'code_and_output')}` : now.captureOutput === 'full' ? `${sent} in full (up to 64 KiB)` : `${sent} as text, up to ${now.outputMaxChars} characters`],
     ['Secrets', `masked in this browser before sending (cloud keys, tokens, JWTs, private keys, passwords${local.redactPatterns.length ? `, and ${local.redactPatterns.length} patterns set by your administrator` : ''})`],
-    ["Your class's policy", privacy.policy === null ? 'not known yet (your local settings apply)' : { metadata: 'activity only, no code or output', code: 'activity and code, no output', code_and_output: 'activity, code and output' }[privacy.policy]],
+    ["Your class's policy", privacy.policy === null ? 'not known yet (your local settings apply)' : POLICY_WORDS[privacy.policy]],
+    ...Object.entries(privacy.notebooks)
+      .filter(([, policy]) => policy !== privacy.policy)
+      .map(([path, policy]) => [`Assignment ${path}`, `its class's policy: ${POLICY_WORDS[policy]}`] as [string, string]),
     ['Where it goes', "through this Jupyter server to your class's cell-monitor collector"],
     ['Who sees it', 'your instructors, on their class dashboard; the collector\'s administrators, who can export or erase your data on request'],
     ...(privacy.config.consentRequired ? [['Your agreement', privacy.consent === 'agreed' ? 'given' : privacy.consent === 'declined' ? 'not given' : 'not asked yet'] as [string, string]] : []),

@@ -126,25 +126,19 @@ export interface BroadcastNotification extends BroadcastPayload {
 /** Every kind of student notification. */
 export type StudentNotification = AssignmentGradedNotification | HelpResolvedNotification | BroadcastNotification;
 
-/**
- * What the student's classes allow the extension to send (the strictest of their classes wins):
- * `metadata` — no code, no output, no traceback (event type, cell, timing, success, error name and
- * message); `code` — plus the cell's code and the traceback; `code_and_output` — plus the output.
- * It caps the local settings, never widens them.
- */
-export const CAPTURE_POLICIES = ['metadata', 'code', 'code_and_output'] as const;
-export type CapturePolicy = (typeof CAPTURE_POLICIES)[number];
+export { CAPTURE_POLICIES, loosestPolicy, policyForNotebook, strictestPolicy, type CapturePolicy } from './capturePolicy.ts';
+import type { CapturePolicy } from './capturePolicy.ts';
 
 /** GET {companion}/student/policy → the collector's GET /api/v1/student/policy */
 export interface StudentPolicy {
+  /** The default: her home class's policy (code_and_output in no class). Older extensions apply only this. */
   policy: CapturePolicy;
-  /** Each class of the student with its own policy (the strictest is `policy`). */
+  /** The class whose policy is the default, or null. */
+  home_class_id?: number | null;
+  /** Each class of the student with its own policy. */
   classes: Array<{ id: number; name: string; policy: CapturePolicy }>;
-}
-
-/** The strictest of several policies (none: no cap). */
-export function strictestPolicy(policies: readonly CapturePolicy[]): CapturePolicy {
-  return policies.reduce<CapturePolicy>((a, b) => (CAPTURE_POLICIES.indexOf(b) < CAPTURE_POLICIES.indexOf(a) ? b : a), 'code_and_output');
+  /** Assignment notebooks of her classes (path as events carry it) → the policy for that notebook. */
+  notebooks?: Record<string, CapturePolicy>;
 }
 
 /** GET /api/v1/test/events/:id — a connection check's test event was stored. */

@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { CapturePolicy, CellEvent } from '@cell-monitor/shared';
+import type { CapturePolicy, CellEvent, StudentPolicy } from '@cell-monitor/shared';
 import { DEFAULT_SETTINGS, type MonitorSettings } from '@cell-monitor/lab-extension/settings';
 import { aboutLines, DEFAULT_NOTICE, Privacy, type PrivacyConfig } from '../../lab-extension/src/privacy.ts';
 import { memoryStorage } from '../helpers/memoryStorage.ts';
@@ -22,7 +22,7 @@ const event = (fields: Partial<CellEvent> = {}): CellEvent => ({
   ...fields,
 });
 
-function privacy(options: { policy?: CapturePolicy | Error; config?: PrivacyConfig | Error; storage?: ReturnType<typeof memoryStorage>; user?: string } = {}) {
+function privacy(options: { policy?: CapturePolicy | StudentPolicy | Error; config?: PrivacyConfig | Error; storage?: ReturnType<typeof memoryStorage>; user?: string } = {}) {
   const storage = options.storage ?? memoryStorage();
   const p = new Privacy({
     storage,
@@ -139,6 +139,40 @@ it('the last known policy holds while the collector cannot say; unknown at first
   await away.p.load();
   assert.is(away.p.policy, 'metadata');
   assert.is(away.p.effective(local).captureCode, false);
+});
+
+it("per notebook: an assignment notebook follows its class's policy, every other notebook the default (home class)", async () => {
+  // Home class: code and output; Ben's class (joined later) set metadata on its own assignment only.
+  const storage = memoryStorage();
+  const { p } = privacy({ storage, policy: { policy: 'code_and_output', classes: [], notebooks: { 'ben/hw.ipynb': 'metadata', 'ann/hw1.ipynb': 'code' } } });
+  await p.load();
+  const inAnn = p.prepare(event({ notebookPath: 'ann/hw1.ipynb' }), local);
+  assert.ok(inAnn.code?.includes('print(undefined_name)'), "Ann's assignment keeps its code");
+  assert.is(inAnn.output, undefined, "…but not its output (Ann's policy: code)");
+  const inBen = p.prepare(event({ notebookPath: 'ben/hw.ipynb' }), local);
+  assert.equal([inBen.code, inBen.output, inBen.error?.traceback], [undefined, undefined, undefined], "Ben's assignment: metadata");
+  const elsewhere = p.prepare(event({ notebookPath: 'scratch.ipynb' }), local);
+  assert.ok(elsewhere.code && elsewhere.output, 'a notebook no class claims follows the home class');
+  assert.ok(p.prepare(event({ notebookPath: 'constructor' }), local).code, 'a path that is an Object property name is just a path');
+  // Capture collects what the loosest allows (prepare cuts per notebook); the About page shows the default and the exceptions.
+  assert.equal([p.capture(local).captureCode, p.capture(local).captureOutput], [true, 'full']);
+  const about = Object.fromEntries(aboutLines(p, local));
+  assert.is(about['Assignment ben/hw.ipynb'], "its class's policy: activity only, no code or output");
+  // Remembered while the collector is away.
+  const away = privacy({ storage, policy: new Error('collector away') });
+  await away.p.load();
+  assert.is(away.p.prepare(event({ notebookPath: 'ben/hw.ipynb' }), local).code, undefined);
+  assert.ok(away.p.prepare(event({ notebookPath: 'ann/hw1.ipynb' }), local).code);
+});
+
+it("a strict default with a looser assignment: capture still collects code, and only that notebook's events keep it", async () => {
+  const { p } = privacy({ policy: { policy: 'metadata', classes: [], notebooks: { 'hw.ipynb': 'code_and_output' } } });
+  await p.load();
+  assert.is(p.capture(local).captureCode, true);
+  assert.is(p.effective(local).captureCode, false, 'the default');
+  assert.ok(p.prepare(event({ notebookPath: 'hw.ipynb' }), local).output);
+  assert.is(p.prepare(event({ notebookPath: 'other.ipynb' }), local).code, undefined);
+  assert.is(p.prepare(event(), local).code, undefined, 'an event without a notebook follows the default');
 });
 
 it('About data collection says what is sent now and why not', async () => {

@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { Authenticated } from '../auth/tokens.ts';
 import { errors } from '../http/errors.ts';
 import { isAdmin, taughtUserIds } from '../lms/classAccess.ts';
+import { namesFor } from '../lms/enrolments.ts';
 import { DEFAULT_THRESHOLDS, type StatusThresholds } from './thresholds.ts';
 
 export interface ClassView {
@@ -17,7 +18,7 @@ export interface ClassView {
   userIds?: Set<string>;
   /** For an instructor's "everyone seen today": the students of their classes. */
   canSee?: (userId: string) => boolean;
-  /** Display names known from the students table (roster names). */
+  /** Display names as the class knows them (its enrolments; lms/enrolments.ts), all for an admin. */
   names: Map<string, string>;
   /** A class view's teams: user name → team name. */
   teams?: Map<string, string>;
@@ -32,7 +33,7 @@ export async function loadClassView(db: Knex, classId: number | null, who: Authe
       .join('students as s', 's.id', 'e.student_id')
       .leftJoin('class_teams as t', 't.id', 'e.team_id')
       .where('e.class_id', classId)
-      .select('s.user_id', 's.name', 't.name as team');
+      .select('s.user_id', 'e.display_name as name', 't.name as team');
     return {
       classId,
       className: cls.name,
@@ -42,7 +43,7 @@ export async function loadClassView(db: Knex, classId: number | null, who: Authe
       teams: new Map(students.filter((s) => s.team).map((s) => [s.user_id, s.team!])),
     };
   }
-  const names = namesOf(await db('students').whereNotNull('name').select('user_id', 'name'));
+  const names = await namesFor(db, who);
   if (isAdmin(who)) return { classId: null, className: null, thresholds: DEFAULT_THRESHOLDS, names };
   const taught = new Set((await taughtUserIds(db, who.instructor.id)).map((r: { user_id: string }) => r.user_id));
   return { classId: null, className: null, thresholds: DEFAULT_THRESHOLDS, canSee: (id) => taught.has(id), names };

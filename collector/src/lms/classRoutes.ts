@@ -10,7 +10,7 @@ import { insertedId, isUniqueViolation, now, page } from '../db/rows.ts';
 import { HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, pagination, readJson, sendPage, trimmedString, validate } from '../http/request.ts';
-import { isAdmin, taughtClassIds } from './classAccess.ts';
+import { isAdmin, taughtClassIds, teacherRole } from './classAccess.ts';
 import type { LmsParts } from './lmsRoutes.ts';
 import { classView, requireClass, type ClassRow } from './store.ts';
 
@@ -74,12 +74,17 @@ export function addClassRoutes(table: RouteTable, parts: LmsParts): void {
   });
 
   table.add({
-    method: 'put', path: '/api/v1/classes/:id', access: 'instructor', tag: 'classes', summary: 'Update a class (partial)', scope: { class: { param: 'id' } },
-    body: classUpdateBody, responses: { 200: 'updated', 404: 'no such class', 409: 'class_code taken', 422: 'invalid body' },
+    method: 'put', path: '/api/v1/classes/:id', access: 'instructor', tag: 'classes', summary: 'Update a class (partial); only an owner (or an admin) changes its class_code', scope: { class: { param: 'id' } },
+    body: classUpdateBody, responses: { 200: 'updated', 403: 'a co-teacher changing class_code (not_class_owner)', 404: 'no such class', 409: 'class_code taken', 422: 'invalid body' },
     handler: async (ctx) => {
       const id = idParam(ctx, 'id', 'class');
       const input = await validate(classUpdateBody, await readJson(ctx));
-      await requireClass(db, id);
+      const before = await requireClass(db, id);
+      // The class_code is what v1 clients and LEGACY_CLASS_CODE enrol students by: an owner's decision.
+      const who = authOf(ctx);
+      if (input.class_code !== undefined && input.class_code !== before.class_code && !isAdmin(who) && (await teacherRole(db, who.instructor.id, id)) !== 'owner') {
+        throw new HttpError(403, 'not_class_owner', 'only an owner of the class may change its class_code');
+      }
       try {
         await db('classes').where({ id }).update({ ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)), updated_at: now() });
       } catch (err) {

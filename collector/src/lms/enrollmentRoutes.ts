@@ -1,15 +1,23 @@
 /**
  * `/api/v1/classes/:id/students`: who is enrolled in a class. Enrolling gives the class's teachers
- * that student's activity, so each enrollment is logged with who made it.
+ * that student's activity in the class (from the enrolment on, lms/classBoundary.ts), so every
+ * enrolment and removal is logged with who made it. What a class shows of a student is its own
+ * enrolment (name, email, team, student number: lms/enrolments.ts), never another class's.
+ *
+ * Enrolling by Jupyter user name always works (the student is created if new) and answers alike
+ * whether she existed; by student id or email an instructor reaches only a student already in a
+ * class they teach — anyone else is `student_not_found`, exactly as an unknown one, so the route
+ * tells nobody who exists or whose email is whose. Admins may enrol anyone by any key.
  */
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
-import { iso, isUniqueViolation, now, page } from '../db/rows.ts';
+import { isUniqueViolation, now, page } from '../db/rows.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, pagination, readJson, sendPage, trimmedString, validate } from '../http/request.ts';
+import { classEnrolments, enrolmentView, knownStudent, type EnrolmentRow } from './enrolments.ts';
 import type { LmsParts } from './lmsRoutes.ts';
-import { ensureStudent, requireClass, studentView, type StudentRow } from './store.ts';
+import { ensureStudent, requireClass } from './store.ts';
 
 const enrollBody = yup
   .object({
@@ -24,37 +32,48 @@ export function addEnrollmentRoutes(table: RouteTable, parts: LmsParts): void {
   const { db, log } = parts;
 
   table.add({
-    method: 'get', path: '/api/v1/classes/:id/students', access: 'instructor', tag: 'classes', summary: 'Students enrolled in a class (skip, limit)', scope: { class: { param: 'id' } },
+    method: 'get', path: '/api/v1/classes/:id/students', access: 'instructor', tag: 'classes', summary: "Students enrolled in a class, as the class knows them: its own name, email, team and student number for each (skip, limit)", scope: { class: { param: 'id' } },
     responses: { 200: 'a page of students', 404: 'no such class' },
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
-      const query = db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').select('s.*', 'e.enrolled_at').where('e.class_id', cls.id);
-      sendPage(ctx, await page<StudentRow & { enrolled_at: string }>(query, await pagination(ctx), 's.id'), (s) => ({ ...studentView(s), enrolled_at: iso(s.enrolled_at) }));
+      sendPage(ctx, await page<EnrolmentRow>(classEnrolments(db, cls.id), await pagination(ctx), 's.id'), enrolmentView);
     },
   });
 
   table.add({
     method: 'post', path: '/api/v1/classes/:id/students', access: 'instructor', tag: 'classes', scope: { class: { param: 'id' } },
-    summary: 'Enroll a student: an existing one by student_id or email, or by Jupyter user name (user_id; created if new)',
-    body: enrollBody, responses: { 201: 'enrolled', 404: 'no such class or student', 409: 'already enrolled', 422: 'invalid body' },
+    summary: "Enroll a student by Jupyter user name (user_id; created if new), or one already in a class you teach by student_id or email; name and email are this class's",
+    body: enrollBody, responses: { 201: 'enrolled', 404: 'no such class, or no such student among your classes', 409: 'already enrolled', 422: 'invalid body' },
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const input = await validate(enrollBody, await readJson(ctx));
-      let student: StudentRow | undefined;
-      if (input.student_id) student = await db<StudentRow>('students').where({ id: input.student_id }).first();
-      else if (input.user_id) student = await ensureStudent(db, input.user_id, { name: input.name, email: input.email?.toLowerCase() });
-      else student = await db<StudentRow>('students').whereRaw('lower(email) = ?', [input.email!.toLowerCase()]).first();
+      const who = authOf(ctx);
+      const email = input.email?.toLowerCase();
+      let student: { id: number; display_name: string | null; email: string | null } | undefined;
+      if (input.user_id) {
+        const row = await ensureStudent(db, input.user_id, { name: input.name, email });
+        student = { id: row.id, display_name: null, email: null };
+      } else {
+        student = await knownStudent(db, who, input.student_id ? { studentId: input.student_id } : { email: email! });
+      }
       if (!student) throw errors.notFound('student');
       try {
-        await db('class_enrollments').insert({ class_id: cls.id, student_id: student.id, enrolled_at: now() });
+        await db('class_enrollments').insert({
+          class_id: cls.id,
+          student_id: student.id,
+          enrolled_at: now(),
+          display_name: input.name ?? student.display_name,
+          email: email ?? student.email,
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw new HttpError(409, 'already_enrolled', 'the student is already in this class');
         throw err;
       }
       // Enrolling gives this class's teachers the student's activity: say who did it.
-      log.info({ event: 'enrolled', classId: cls.id, studentId: student.id, by: authOf(ctx).instructor.id }, 'student enrolled');
+      log.info({ event: 'enrolled', classId: cls.id, studentId: student.id, by: who.instructor.id, via: input.user_id ? 'user_id' : input.student_id ? 'student_id' : 'email' }, 'student enrolled');
+      const row = await classEnrolments(db, cls.id).where('e.student_id', student.id).first();
       ctx.status = 201;
-      ctx.body = { class_id: cls.id, student: studentView(student) };
+      ctx.body = { class_id: cls.id, student: enrolmentView(row) };
     },
   });
 
@@ -66,6 +85,7 @@ export function addEnrollmentRoutes(table: RouteTable, parts: LmsParts): void {
       const studentId = idParam(ctx, 'studentId', 'student');
       const removed = await db('class_enrollments').where({ class_id: cls.id, student_id: studentId }).delete();
       if (!removed) throw errors.notFound('enrollment');
+      log.info({ event: 'unenrolled', classId: cls.id, studentId, by: authOf(ctx).instructor.id }, 'student removed from class');
       ctx.body = { class_id: cls.id, student_id: studentId, removed: true };
     },
   });

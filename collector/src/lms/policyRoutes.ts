@@ -1,10 +1,14 @@
 /**
  * The class capture policy: an instructor caps what the students' extensions send (metadata only,
- * code, or code and output); each student's extension reads the strictest policy of their classes
- * through the companion (`GET /api/v1/student/policy`) and applies it over its local settings.
+ * code, or code and output). A class's policy governs its own assignment notebooks; everything else
+ * follows the student's home class (shared/studentApi.ts has the table, lms/classBoundary.ts the
+ * home class), so a class that enrols her later cannot strip what another class receives. Each
+ * student's extension reads hers through the companion (`GET /api/v1/student/policy`: the default
+ * and a policy per assignment notebook) and applies it per event over its local settings.
  */
 import * as yup from 'yup';
 import { CAPTURE_POLICIES, strictestPolicy, type CapturePolicy, type StudentPolicy } from '@cell-monitor/shared';
+import { homeClassOf } from './classBoundary.ts';
 import { authOf, studentOf } from '../auth/accessGuards.ts';
 import { now } from '../db/rows.ts';
 import { type RouteTable } from '../http/routeTable.ts';
@@ -43,19 +47,26 @@ export function addPolicyRoutes(table: RouteTable, parts: LmsParts): void {
 
   table.add({
     method: 'get', path: '/api/v1/student/policy', access: 'student', tag: 'student',
-    summary: "The stamped student's capture policy: the strictest of their classes' (code_and_output when in none)",
+    summary: "The stamped student's capture policy: the default (her home class's; code_and_output when in no class) and, per assignment notebook of her classes, the strictest policy of the classes that set it",
     responses: { 200: 'the policy' },
     handler: async (ctx) => {
-      const classes: Array<{ id: number; name: string; capture_policy: CapturePolicy }> = await db('class_enrollments as e')
-        .join('students as s', 's.id', 'e.student_id')
-        .join('classes as c', 'c.id', 'e.class_id')
-        .where('s.user_id', studentOf(ctx))
-        .select('c.id', 'c.name', 'c.capture_policy')
-        .orderBy('c.id');
+      const student = await db('students').where({ user_id: studentOf(ctx) }).first('id');
+      const classes: Array<{ id: number; name: string; capture_policy: CapturePolicy }> = student
+        ? await db('class_enrollments as e').join('classes as c', 'c.id', 'e.class_id').where('e.student_id', student.id).select('c.id', 'c.name', 'c.capture_policy').orderBy('c.id')
+        : [];
+      const home = student ? await homeClassOf(db, student.id) : undefined;
+      const policyOf = new Map(classes.map((c) => [Number(c.id), c.capture_policy]));
+      const claims: Array<{ class_id: number; notebook_path: string }> = classes.length
+        ? await db('class_assignments').whereIn('class_id', [...policyOf.keys()]).select('class_id', 'notebook_path')
+        : [];
+      const byPath = new Map<string, CapturePolicy[]>();
+      for (const claim of claims) byPath.set(claim.notebook_path, [...(byPath.get(claim.notebook_path) ?? []), policyOf.get(Number(claim.class_id))!]);
       ctx.set('Cache-Control', 'no-store');
       ctx.body = {
-        policy: strictestPolicy(classes.map((c) => c.capture_policy)),
-        classes: classes.map((c) => ({ id: c.id, name: c.name, policy: c.capture_policy })),
+        policy: home === undefined ? 'code_and_output' : policyOf.get(home)!,
+        home_class_id: home ?? null,
+        classes: classes.map((c) => ({ id: Number(c.id), name: c.name, policy: c.capture_policy })),
+        notebooks: Object.fromEntries([...byPath].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, policies]) => [path, strictestPolicy(policies)])),
       } satisfies StudentPolicy;
     },
   });

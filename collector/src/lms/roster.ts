@@ -2,7 +2,9 @@
  * A class roster: CSV read line by line with a reason for every bad line (`parseRoster`, pure), the
  * plan of what importing it would change (`planRoster`: nothing is written), the import in one
  * transaction (`applyRoster`: bad lines skipped, re-import updates rather than duplicates), and the
- * roster back out as CSV. Teams are per class and created by name as lines name them.
+ * roster back out as CSV. Teams are per class and created by name as lines name them. Names and
+ * emails are the enrolment's (lms/enrolments.ts): a roster writes and shows only what its class
+ * knows; a new student's global row gets the line's name and email once, when it is created.
  */
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -102,26 +104,26 @@ function checkEntry(entry: RosterEntry, line: number): RosterRowError | null {
 }
 
 interface Current {
-  students: Map<string, { id: number; name: string | null; email: string | null }>;
-  enrolled: Map<string, { team: string | null; studentNumber: string | null }>;
+  students: Map<string, { id: number }>;
+  enrolled: Map<string, { name: string | null; email: string | null; team: string | null; studentNumber: string | null }>;
   teams: Map<string, number>;
 }
 
 async function readCurrent(db: Knex, classId: number, userIds: string[]): Promise<Current> {
-  const students = new Map<string, { id: number; name: string | null; email: string | null }>();
+  const students = new Map<string, { id: number }>();
   for (let i = 0; i < userIds.length; i += 500) {
-    const rows: Array<{ id: number; user_id: string; name: string | null; email: string | null }> = await db('students').whereIn('user_id', userIds.slice(i, i + 500)).select('id', 'user_id', 'name', 'email');
-    for (const r of rows) students.set(r.user_id, { id: r.id, name: r.name, email: r.email });
+    const rows: Array<{ id: number; user_id: string }> = await db('students').whereIn('user_id', userIds.slice(i, i + 500)).select('id', 'user_id');
+    for (const r of rows) students.set(r.user_id, { id: r.id });
   }
-  const enrolledRows: Array<{ user_id: string; team: string | null; student_number: string | null }> = await db('class_enrollments as e')
+  const enrolledRows: Array<{ user_id: string; display_name: string | null; email: string | null; team: string | null; student_number: string | null }> = await db('class_enrollments as e')
     .join('students as s', 's.id', 'e.student_id')
     .leftJoin('class_teams as t', 't.id', 'e.team_id')
     .where('e.class_id', classId)
-    .select('s.user_id', 't.name as team', 'e.student_number');
+    .select('s.user_id', 'e.display_name', 'e.email', 't.name as team', 'e.student_number');
   const teamRows: Array<{ id: number; name: string }> = await db('class_teams').where({ class_id: classId }).select('id', 'name');
   return {
     students,
-    enrolled: new Map(enrolledRows.map((r) => [r.user_id, { team: r.team, studentNumber: r.student_number }])),
+    enrolled: new Map(enrolledRows.map((r) => [r.user_id, { name: r.display_name, email: r.email, team: r.team, studentNumber: r.student_number }])),
     teams: new Map(teamRows.map((t) => [t.name, t.id])),
   };
 }
@@ -133,8 +135,8 @@ function plan(entry: RosterEntry, columns: Set<RosterColumn>, current: Current):
   const enrolment = current.enrolled.get(entry.userId);
   if (!enrolment) return { action: 'enroll', changes: [] };
   const changes: RosterColumn[] = [];
-  if (entry.name !== null && entry.name !== student.name) changes.push('name');
-  if (entry.email !== null && entry.email !== student.email) changes.push('email');
+  if (entry.name !== null && entry.name !== enrolment.name) changes.push('name');
+  if (entry.email !== null && entry.email !== enrolment.email) changes.push('email');
   if (columns.has('team') && entry.team !== enrolment.team) changes.push('team');
   if (columns.has('student_number') && entry.studentNumber !== enrolment.studentNumber) changes.push('student_number');
   return { action: changes.length ? 'update' : 'unchanged', changes };
@@ -174,11 +176,10 @@ async function write(trx: Knex.Transaction, classId: number, rows: RosterPreview
     if (studentId === undefined) {
       const [inserted] = await trx('students').insert({ user_id: row.userId, name: row.name, email: row.email, created_at: at }).returning('id');
       studentId = insertedId(inserted);
-    } else {
-      const fields = { ...(row.name !== null ? { name: row.name } : {}), ...(row.email !== null ? { email: row.email } : {}) };
-      if (Object.keys(fields).length) await trx('students').where({ id: studentId }).update(fields);
     }
     const classFields = {
+      ...(row.name !== null ? { display_name: row.name } : {}),
+      ...(row.email !== null ? { email: row.email } : {}),
       ...(columns.has('team') ? { team_id: row.team === null ? null : current.teams.get(row.team)! } : {}),
       ...(columns.has('student_number') ? { student_number: row.studentNumber } : {}),
     };
@@ -196,7 +197,7 @@ export async function readRoster(db: Knex, classId: number): Promise<RosterView>
     .join('students as s', 's.id', 'e.student_id')
     .leftJoin('class_teams as t', 't.id', 'e.team_id')
     .where('e.class_id', classId)
-    .select('s.id', 's.user_id', 's.name', 's.email', 't.name as team', 'e.student_number');
+    .select('s.id', 's.user_id', 'e.display_name as name', 'e.email', 't.name as team', 'e.student_number');
   const students: RosterStudent[] = rows
     .map((r) => ({ studentId: r.id, userId: r.user_id, name: r.name, email: r.email, team: r.team, studentNumber: r.student_number }))
     .sort((a, b) => (a.team ?? '\uffff').localeCompare(b.team ?? '\uffff', 'ja', { numeric: true }) || (a.name ?? a.userId).localeCompare(b.name ?? b.userId, 'ja', { numeric: true }));

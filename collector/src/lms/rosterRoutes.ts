@@ -64,7 +64,8 @@ export function addRosterRoutes(table: RouteTable, parts: LmsParts): void {
       const result = await importRoster(db, cls.id, parseRoster(input.csv), input.apply === true);
       if (result.applied) {
         // The roster gives this class's teachers the listed students' activity: say who did it.
-        log.info({ event: 'roster_imported', classId: cls.id, ...result.summary, by: authOf(ctx).instructor.id }, 'roster imported');
+        const enrolled = result.rows.filter((r) => r.action === 'create' || r.action === 'enroll').map((r) => r.userId);
+        log.info({ event: 'roster_imported', classId: cls.id, ...result.summary, enrolled, by: authOf(ctx).instructor.id }, 'roster imported');
       }
       ctx.body = result;
     },
@@ -81,12 +82,14 @@ export function addRosterRoutes(table: RouteTable, parts: LmsParts): void {
       const enrolment = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').where({ 'e.class_id': cls.id, 's.user_id': userId }).first('e.id', 's.id as student_id');
       if (!enrolment) throw errors.notFound('enrollment');
       await writeTransaction(db, async (trx) => {
-        if (input.name !== undefined) await trx('students').where({ id: enrolment.student_id }).update({ name: input.name });
+        // The name is this class's (class_enrollments.display_name): other classes keep theirs.
         const fields: Record<string, unknown> = {};
+        if (input.name !== undefined) fields.display_name = input.name;
         if (input.student_number !== undefined) fields.student_number = input.student_number || null;
         if (input.team !== undefined) fields.team_id = input.team === null ? null : await teamId(trx, cls.id, input.team);
         if (Object.keys(fields).length) await trx('class_enrollments').where({ id: enrolment.id }).update(fields);
       });
+      log.info({ event: 'roster_line_changed', classId: cls.id, studentId: enrolment.student_id, fields: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined), by: authOf(ctx).instructor.id }, 'roster line changed');
       const line = (await readRoster(db, cls.id)).students.find((s) => s.userId === userId);
       ctx.body = line satisfies RosterStudent | undefined;
     },

@@ -125,19 +125,17 @@ export const eventView = (row: EventRow) => ({
   event: json(row.payload),
 });
 
-/** The student row for a Jupyter user name, created on first sight (as the event pipeline does). */
+/**
+ * The student row for a Jupyter user name, created on first sight (as the event pipeline does). The
+ * name and email given are stored only when the row is created: a class's names live on its
+ * enrolment (lms/enrolments.ts), so no class can change what another class or an admin sees.
+ */
 export async function ensureStudent(db: Knex, userId: string, fields: { name?: string | null; email?: string | null } = {}): Promise<StudentRow> {
   await db('students')
     .insert({ user_id: userId, name: fields.name ?? null, email: fields.email ?? null, created_at: new Date().toISOString() })
     .onConflict('user_id')
     .ignore();
-  const row = (await db<StudentRow>('students').where({ user_id: userId }).first())!;
-  const changes = Object.fromEntries(Object.entries(fields).filter(([k, v]) => v !== undefined && v !== null && row[k as keyof StudentRow] !== v));
-  if (Object.keys(changes).length > 0) {
-    await db('students').where({ id: row.id }).update(changes);
-    return (await db<StudentRow>('students').where({ id: row.id }).first())!;
-  }
-  return row;
+  return (await db<StudentRow>('students').where({ user_id: userId }).first())!;
 }
 
 export async function notify(db: Knex, studentId: number, type: string, payload: Record<string, unknown>): Promise<{ id: number }> {

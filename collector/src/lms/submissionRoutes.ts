@@ -1,16 +1,19 @@
 /**
  * Seed 000 "LMS機能API", `/api/v1/submissions`: hand-ins and grading, for the teachers of the
  * assignment's class. Grading notifies the student (`assignment_graded`): their JupyterLab shows it,
- * and it is published on the seed's `notifications:{user}` Redis channel.
+ * and it is published on the seed's `notifications:{user}` Redis channel. Both need the student to be
+ * enrolled in the assignment's class (issue 18 item 7): a teacher cannot hand in for, or send
+ * feedback to, a student outside the class; an unknown student and one of another class answer alike.
  */
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
 import { now, page } from '../db/rows.ts';
+import { HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, idQuery, isoDateTime, pagination, readJson, sendPage, validate } from '../http/request.ts';
 import { isAdmin, taughtClassIds } from './classAccess.ts';
 import type { LmsParts } from './lmsRoutes.ts';
-import { insertSubmission, notify, requireAssignment, requireStudent, requireSubmission, submissionView, type SubmissionRow } from './store.ts';
+import { insertSubmission, notify, requireAssignment, requireSubmission, submissionView, type SubmissionRow } from './store.ts';
 
 const notebook = yup
   .object()
@@ -32,13 +35,15 @@ export function addSubmissionRoutes(table: RouteTable, parts: LmsParts): void {
 
   table.add({
     method: 'post', path: '/api/v1/submissions', access: 'instructor', tag: 'submissions', summary: "Record a submission on a student's behalf", scope: { assignment: { body: 'assignment_id' } }, bodyLimit: parts.submissionMaxBytes,
-    body: submissionCreateBody, responses: { 201: 'created', 404: 'no such assignment or student', 422: 'invalid body' },
+    body: submissionCreateBody, responses: { 201: 'created', 404: "no such assignment, or the student is not enrolled in its class (enrollment_not_found)", 422: 'invalid body' },
     handler: async (ctx) => {
       const input = await validate(submissionCreateBody, await readJson(ctx, parts.submissionMaxBytes));
       const assignment = await requireAssignment(db, input.assignment_id);
-      const student = await requireStudent(db, input.student_id);
+      // Only a student of the assignment's class; an unknown student id answers the same.
+      const enrolled = await db('class_enrollments').where({ class_id: assignment.class_id, student_id: input.student_id }).first('id');
+      if (!enrolled) throw new HttpError(404, 'enrollment_not_found', "the student is not enrolled in this assignment's class");
       const submittedAt = input.submitted_at ? new Date(input.submitted_at).toISOString() : now();
-      const id = await insertSubmission(db, { assignment, studentId: student.id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt, keep: parts.submissionsKept });
+      const id = await insertSubmission(db, { assignment, studentId: input.student_id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt, keep: parts.submissionsKept });
       ctx.status = 201;
       ctx.body = submissionView(await requireSubmission(db, id));
     },
@@ -74,11 +79,17 @@ export function addSubmissionRoutes(table: RouteTable, parts: LmsParts): void {
   table.add({
     method: 'put', path: '/api/v1/submissions/:id', access: 'instructor', tag: 'submissions', scope: { submission: { param: 'id' } },
     summary: 'Grade a submission (score 0-100, feedback); the student is notified (assignment_graded)',
-    body: gradeBody, responses: { 200: 'graded', 404: 'no such submission', 422: 'invalid body (score outside 0-100)' },
+    body: gradeBody, responses: { 200: 'graded', 404: 'no such submission', 409: "the student is no longer enrolled in the assignment's class (student_not_enrolled)", 422: 'invalid body (score outside 0-100)' },
     handler: async (ctx) => {
       const id = idParam(ctx, 'id', 'submission');
       const input = await validate(gradeBody, await readJson(ctx));
       const before = await requireSubmission(db, id);
+      // Feedback reaches the student's JupyterLab: only while she is in the assignment's class.
+      const enrolled = await db('class_enrollments as e')
+        .join('class_assignments as a', 'a.class_id', 'e.class_id')
+        .where({ 'a.id': before.assignment_id, 'e.student_id': before.student_id })
+        .first('e.id');
+      if (!enrolled) throw new HttpError(409, 'student_not_enrolled', "the student is not enrolled in this assignment's class: nothing is graded or sent");
       const changes: Record<string, unknown> = {};
       if (input.feedback !== undefined) changes.feedback = input.feedback;
       if (input.score !== undefined) Object.assign(changes, { score: input.score, status: 'graded', graded_at: now(), graded_by: authOf(ctx).instructor.id });

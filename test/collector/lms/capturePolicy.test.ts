@@ -1,6 +1,7 @@
 /**
  * The class capture policy through the real API: an instructor sets it per class; a student (through
- * the companion's credential) reads the strictest policy of their classes; bad values are refused.
+ * the companion's credential) reads her default (home class) and a policy per assignment notebook
+ * (the strictest of the classes that claim it); a later class cannot strip another's; bad values are refused.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -30,18 +31,41 @@ for (const mode of modesToTest()) {
     await services.stop();
   });
 
-  it('a student in no class has no cap; each class defaults to code and output; the strictest class wins', async () => {
-    assert.equal((await policyOf('kenji')).body, { policy: 'code_and_output', classes: [] });
+  it("a student in no class has no cap; the default is her home class's (earliest enrolment), each assignment notebook its class's", async () => {
+    assert.equal((await policyOf('kenji')).body, { policy: 'code_and_output', home_class_id: null, classes: [], notebooks: {} });
     const a = (await request(app.url, 'post', '/api/v1/classes', { token, body: { name: 'Stats', class_code: 'ST1' } })).body.id;
     const b = (await request(app.url, 'post', '/api/v1/classes', { token, body: { name: 'Exam prep', class_code: 'EX1' } })).body.id;
-    for (const id of [a, b]) await request(app.url, 'post', `/api/v1/classes/${id}/students`, { token, body: { user_id: 'kenji' } });
+    for (const id of [a, b]) assert.is((await request(app.url, 'post', `/api/v1/classes/${id}/students`, { token, body: { user_id: 'kenji' } })).status, 201);
+    for (const [id, path] of [[a, 'stats/hw1.ipynb'], [b, 'exam/mock.ipynb'], [a, 'shared.ipynb'], [b, 'shared.ipynb']] as const) {
+      assert.is((await request(app.url, 'post', '/api/v1/assignments', { token, body: { class_id: id, notebook_path: path, title: path } })).status, 201);
+    }
     assert.equal((await request(app.url, 'get', `/api/v1/classes/${a}/capture-policy`, { token })).body, { classId: a, policy: 'code_and_output' });
-    assert.is((await request(app.url, 'put', `/api/v1/classes/${b}/capture-policy`, { token, body: { policy: 'code' } })).status, 200);
-    assert.is(((await policyOf('kenji')).body as StudentPolicy).policy, 'code');
-    assert.is((await request(app.url, 'put', `/api/v1/classes/${a}/capture-policy`, { token, body: { policy: 'metadata' } })).status, 200);
+    assert.is((await request(app.url, 'put', `/api/v1/classes/${b}/capture-policy`, { token, body: { policy: 'metadata' } })).status, 200);
+    assert.equal((await policyOf('kenji')).body, {
+      policy: 'code_and_output',
+      home_class_id: a,
+      classes: [{ id: a, name: 'Stats', policy: 'code_and_output' }, { id: b, name: 'Exam prep', policy: 'metadata' }],
+      notebooks: { 'exam/mock.ipynb': 'metadata', 'shared.ipynb': 'metadata', 'stats/hw1.ipynb': 'code_and_output' },
+    }, "the later class decides its own notebooks (and a notebook both claim: the stricter), not the rest");
+    assert.is((await request(app.url, 'put', `/api/v1/classes/${a}/capture-policy`, { token, body: { policy: 'code' } })).status, 200);
     const policy = (await policyOf('kenji')).body as StudentPolicy;
-    assert.equal(policy, { policy: 'metadata', classes: [{ id: a, name: 'Stats', policy: 'metadata' }, { id: b, name: 'Exam prep', policy: 'code' }] });
+    assert.equal([policy.policy, policy.notebooks], ['code', { 'exam/mock.ipynb': 'metadata', 'shared.ipynb': 'metadata', 'stats/hw1.ipynb': 'code' }]);
     assert.is(((await policyOf('someone-else')).body as StudentPolicy).policy, 'code_and_output', "another student's classes do not apply");
+  });
+
+  it("a foreign class that enrols Ann's student cannot strip what Ann's class receives (issue 18: the review's repro)", async () => {
+    await createInstructor(app.collector.db, { email: 'ben@example.org', name: 'Mr Ben', password: 'ben-password-1', role: 'instructor' });
+    const ben = await login(app.url, 'ben@example.org', 'ben-password-1');
+    const ann = (await request(app.url, 'post', '/api/v1/classes', { token, body: { name: 'Ann', class_code: 'ANN1' } })).body.id;
+    await request(app.url, 'post', `/api/v1/classes/${ann}/students`, { token, body: { user_id: 'hana' } });
+    await request(app.url, 'post', '/api/v1/assignments', { token, body: { class_id: ann, notebook_path: 'ann/hw1.ipynb', title: 'HW1' } });
+    const before = (await policyOf('hana')).body as StudentPolicy;
+    const bens = (await request(app.url, 'post', '/api/v1/classes', { token: ben, body: { name: 'Ben', class_code: 'BEN1' } })).body.id;
+    assert.is((await request(app.url, 'post', `/api/v1/classes/${bens}/students`, { token: ben, body: { user_id: 'hana' } })).status, 201);
+    assert.is((await request(app.url, 'put', `/api/v1/classes/${bens}/capture-policy`, { token: ben, body: { policy: 'metadata' } })).status, 200);
+    const after = (await policyOf('hana')).body as StudentPolicy;
+    assert.equal([after.policy, after.home_class_id, after.notebooks], [before.policy, ann, { 'ann/hw1.ipynb': 'code_and_output' }], "Ann's notebook and the default are unchanged");
+    assert.is(after.policy, 'code_and_output');
   });
 
   it('an unknown policy is a 422 naming the choices; a student without a credential gets nothing', async () => {
