@@ -113,7 +113,7 @@ export function createApp(parts: AppParts): App {
     maxBytes: config.ingestMaxBytes,
     outputMaxChars: config.outputMaxChars,
     ratePerMinute: config.ingestRateLimit,
-    legacyClassCode: config.legacy.classCode,
+    legacyAddressRatePerMinute: config.legacy.addressRateLimit,
   });
   addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: parts.channels.instructorStatus, revocations: parts.channels.revocations, redis: parts.redis });
   addLmsRoutes(table, { db, log: log.child({ module: 'lms' }), redis: parts.redis, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept });

@@ -19,6 +19,7 @@ import type { InfluxSinkStats } from './sink/influxSink.ts';
 import { startPrivacyJobs } from './privacy/privacyJobs.ts';
 import { createRedis } from './redis/createRedis.ts';
 import { createApp, type App } from './createApp.ts';
+import { checkLegacyClass } from './ingest/legacyClients.ts';
 
 export interface Collector {
   config: Config;
@@ -61,6 +62,7 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
     if (!config.jwtSecret && (await countInstructors(db)) > 0) {
       throw new ConfigError(['JWT_SECRET is required with REDIS_URL: instructor accounts exist in the database, and every collector must sign tokens with the same secret (set a random value of 32+ characters, e.g. openssl rand -hex 32)']);
     }
+    await checkLegacyClass(db, config.legacy, log);
   } catch (err) {
     buffer.close();
     await db.destroy();

@@ -6,7 +6,7 @@
  *
  * | v1 field                     | canonical                                                                               |
  * | ---------------------------- | --------------------------------------------------------------------------------------- |
- * | emailAddress                 | userId, trimmed and lower-cased (required; v1's unset `unknown` is refused)             |
+ * | emailAddress                 | userId `v1:<email>`, trimmed and lower-cased (required; v1's `unknown` is refused)      |
  * | eventType cell_executed      | cell_execution_error when hasError is true, else cell_execution_complete                |
  * | notebook_opened/saved/closed | the same notebook event types                                                           |
  * | help / help_stop             | help_request (a heartbeat: `metadata.helpHeartbeat`) / help_cancel                      |
@@ -14,17 +14,48 @@
  * | errorMessage                 | error `{ name, message }` ("NameError: …" gives the name)                               |
  * | result, executionDurationMs  | output, durationMs                                                                      |
  * | userName, teamName           | metadata.selfReported `{ name, team }` (≤ 100 chars; v1's unset `Anonymous` is no name) |
- * | anything else                | kept under metadata; `null` means absent everywhere                                     |
+ * | anything else                | kept under metadata (not the server's keys); `null` means absent everywhere             |
  *
- * Every event gets `metadata.client = 'cell-monitor-v1'`: its identity is self-reported. With
- * `classCode` (the collector's LEGACY_CLASS_CODE) it also gets `metadata.legacyClassCode`: the
- * class its student is enrolled in, decided where the event was accepted, whichever collector stores it.
+ * A self-reported identity lives in its own namespace: user id `v1:<email>`, never the user id of a
+ * credentialed student, whatever email the body names. Every event also gets
+ * `metadata.client = 'cell-monitor-v1'` (informative only). What the server relies on is never read
+ * from an event body: the collector marks a v1 event outside its JSON (the buffer row's and stream
+ * entry's `self_reported` field), the class its student joins is the persisting collector's
+ * LEGACY_CLASS_CODE, and the metadata keys the server uses (`SERVER_METADATA_KEYS`) are stripped
+ * from every event that does not come through here.
  */
 import { LIMITS, SCHEMA_VERSION } from './limits.ts';
 import { EVENT_TYPES } from './eventTypes.ts';
 import { normaliseEvent, type NormaliseOptions, type NormaliseResult } from './normaliseEvent.ts';
 
 export const LEGACY_CLIENT = 'cell-monitor-v1';
+
+/** The namespace of self-reported (v1) identities: `v1:<email>`. No credentialed user id may start with it. */
+export const SELF_REPORTED_PREFIX = 'v1:';
+
+/** The user id of a self-reported (v1) student: its own namespace, never a credentialed student's id. */
+export function selfReportedUserId(email: string): string {
+  return `${SELF_REPORTED_PREFIX}${email}`;
+}
+
+/** Whether a user id is a self-reported one (a v1 client's): cards, timelines and exports say so. */
+export function isSelfReportedUser(userId: string | null | undefined): boolean {
+  return typeof userId === 'string' && userId.startsWith(SELF_REPORTED_PREFIX);
+}
+
+/**
+ * Metadata keys the server acts on. Only the server writes them (shared/legacyEvent.ts for a v1
+ * event); from any other body they are dropped at ingest, and a v1 body cannot set them either.
+ */
+export const SERVER_METADATA_KEYS: readonly string[] = ['client', 'selfReported', 'legacyClassCode', 'helpHeartbeat'];
+
+/** The event without the server's metadata keys (the same object when it has none). */
+export function withoutServerMetadata<T extends { metadata?: Record<string, unknown> }>(event: T): T {
+  const metadata = event.metadata;
+  if (!metadata || !SERVER_METADATA_KEYS.some((key) => Object.prototype.hasOwnProperty.call(metadata, key))) return event;
+  const kept = Object.fromEntries(Object.entries(metadata).filter(([key]) => !SERVER_METADATA_KEYS.includes(key)));
+  return { ...event, metadata: kept };
+}
 
 /** Longest self-reported name or team kept (students.name and class_teams.name hold 100). */
 export const SELF_REPORTED_MAX_CHARS = 100;
@@ -112,10 +143,7 @@ function rejected(fields: string[], message: string): NormaliseResult {
   return { ok: false, error: 'invalid_event', message, fields };
 }
 
-export interface LegacyNormaliseOptions extends Omit<NormaliseOptions, 'userId'> {
-  /** The class v1 students are enrolled in (LEGACY_CLASS_CODE), stamped as `metadata.legacyClassCode`. */
-  classCode?: string;
-}
+export type LegacyNormaliseOptions = Omit<NormaliseOptions, 'userId'>;
 
 /** Turns one v1 payload into the canonical event (checked by `normaliseEvent`: limits, depth, time bounds). */
 export function normaliseLegacyEvent(raw: unknown, options: LegacyNormaliseOptions = {}): NormaliseResult {
@@ -123,7 +151,8 @@ export function normaliseLegacyEvent(raw: unknown, options: LegacyNormaliseOptio
   const email = typeof raw.emailAddress === 'string' ? raw.emailAddress.trim().toLowerCase() : '';
   if (!email) return rejected(['emailAddress'], 'emailAddress is required: it is the student\'s user id');
   if (email === UNSET_EMAIL) return rejected(['emailAddress'], 'emailAddress is "unknown": the student has not set an email address in the extension\'s settings');
-  if (email.length > LIMITS.maxUserIdLength) return rejected(['emailAddress'], `emailAddress must be at most ${LIMITS.maxUserIdLength} characters`);
+  const maxEmail = LIMITS.maxUserIdLength - SELF_REPORTED_PREFIX.length;
+  if (email.length > maxEmail) return rejected(['emailAddress'], `emailAddress must be at most ${maxEmail} characters`);
   const v1Type = typeof raw.eventType === 'string' ? raw.eventType : '';
   let eventType = LEGACY_EVENT_TYPES[v1Type];
   if (eventType === undefined) {
@@ -136,7 +165,7 @@ export function normaliseLegacyEvent(raw: unknown, options: LegacyNormaliseOptio
   const failed = v1Type === 'cell_executed' && raw.hasError === true;
   if (failed) eventType = EVENT_TYPES.cellExecutionError;
   const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) if (!KNOWN_FIELDS.has(key) && value !== null) extra[key] = value;
+  for (const [key, value] of Object.entries(raw)) if (!KNOWN_FIELDS.has(key) && !SERVER_METADATA_KEYS.includes(key) && value !== null) extra[key] = value;
   const name = selfReportedText(raw.userName);
   const selfReported: SelfReported = { name: name?.toLowerCase() === UNSET_NAME ? undefined : name, team: selfReportedText(raw.teamName) };
   for (const key of ['name', 'team'] as const) if (selfReported[key] === undefined) delete selfReported[key];
@@ -146,7 +175,7 @@ export function normaliseLegacyEvent(raw: unknown, options: LegacyNormaliseOptio
     eventId: present('eventId'),
     eventType,
     eventTime,
-    userId: email,
+    userId: selfReportedUserId(email),
     sessionId: present('sessionId'),
     notebookPath: present('notebookPath'),
     cellId: present('cellId'),
@@ -160,7 +189,6 @@ export function normaliseLegacyEvent(raw: unknown, options: LegacyNormaliseOptio
       ...extra,
       client: LEGACY_CLIENT,
       ...(Object.keys(selfReported).length > 0 ? { selfReported } : {}),
-      ...(options.classCode ? { legacyClassCode: options.classCode } : {}),
       // Re-sent every 10 s while the toggle is on: the persister keeps one request per episode.
       ...(eventType === EVENT_TYPES.helpRequest ? { helpHeartbeat: true } : {}),
     },
@@ -168,6 +196,5 @@ export function normaliseLegacyEvent(raw: unknown, options: LegacyNormaliseOptio
   if (v1Type === 'cell_executed') event.success = !failed;
   if (failed) event.error = legacyError(present('errorMessage'));
   for (const key of Object.keys(event)) if (event[key] === undefined) delete event[key];
-  const { classCode: _classCode, ...checks } = options;
-  return normaliseEvent(event, checks);
+  return normaliseEvent(event, options);
 }

@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isLegacyPayload, legacyBatchOf, legacyError, legacyTime, normaliseLegacyEvent, SCHEMA_VERSION, type CellEvent } from '@cell-monitor/shared';
+import { isLegacyPayload, isSelfReportedUser, legacyBatchOf, legacyError, legacyTime, normaliseLegacyEvent, SCHEMA_VERSION, withoutServerMetadata, type CellEvent } from '@cell-monitor/shared';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
 
@@ -37,13 +37,13 @@ function accepted(raw: unknown): CellEvent {
   return result.event;
 }
 
-test('a successful cell_executed becomes cell_execution_complete; the lower-cased emailAddress is the user id', () => {
+test('a successful cell_executed becomes cell_execution_complete; the lower-cased emailAddress is the user id, in the self-reported namespace', () => {
   assert.equal(accepted(v1()), {
     schemaVersion: SCHEMA_VERSION,
     eventId: 'v1-evt-1',
     eventType: 'cell_execution_complete',
     eventTime: '2026-11-30T10:15:00.000Z',
-    userId: 'hanako.yamada@example.ac.jp',
+    userId: 'v1:hanako.yamada@example.ac.jp',
     sessionId: 'sess-1',
     notebookPath: 'lesson1.ipynb',
     cellId: 'cell-3',
@@ -83,7 +83,17 @@ test('notebook events keep their names; help → help_request marked as a heartb
 
 test('null optional fields are absent, not null; unknown fields are kept under metadata', () => {
   const event = accepted({ eventId: 'e2', eventType: 'notebook_opened', eventTime: '2026-11-30T10:15:00Z', emailAddress: 'a@b.jp', userName: null, teamName: null, sessionId: null, notebookPath: 'n.ipynb', cellId: null, cellIndex: null, cellType: null, code: null, executionCount: null, hasError: null, errorMessage: null, result: null, executionDurationMs: null, browser: 'firefox' });
-  assert.equal(event, { schemaVersion: SCHEMA_VERSION, eventId: 'e2', eventType: 'notebook_opened', eventTime: '2026-11-30T10:15:00.000Z', userId: 'a@b.jp', notebookPath: 'n.ipynb', metadata: { browser: 'firefox', client: 'cell-monitor-v1' } });
+  assert.equal(event, { schemaVersion: SCHEMA_VERSION, eventId: 'e2', eventType: 'notebook_opened', eventTime: '2026-11-30T10:15:00.000Z', userId: 'v1:a@b.jp', notebookPath: 'n.ipynb', metadata: { browser: 'firefox', client: 'cell-monitor-v1' } });
+});
+
+test("a v1 body cannot set the server's metadata keys: an unknown field named like one is dropped", () => {
+  const event = accepted(v1({ userName: null, teamName: null, legacyClassCode: 'OTHER-CLASS', selfReported: { name: 'Teacher', team: 'X' }, client: 'lab', helpHeartbeat: true, browser: 'firefox' }));
+  assert.equal(event.metadata, { browser: 'firefox', client: 'cell-monitor-v1' });
+  assert.ok(isSelfReportedUser(event.userId));
+  assert.not.ok(isSelfReportedUser('hanako.yamada@example.ac.jp'));
+  assert.equal(withoutServerMetadata({ metadata: { legacyClassCode: 'A', selfReported: {}, client: 'x', helpHeartbeat: true, kernelName: 'python3' } }), { metadata: { kernelName: 'python3' } });
+  const plain = { metadata: { kernelName: 'python3' } };
+  assert.is(withoutServerMetadata(plain), plain, 'nothing to drop: the same object');
 });
 
 test('a time without a zone is the collector\'s local time; with Z or an offset, as written; impossible dates are refused', () => {
@@ -133,10 +143,7 @@ test('without an eventId the caller derives one; self-reported names are trimmed
   assert.equal(accepted(v1({ userName: 'Anonymous', teamName: '' })).metadata, { client: 'cell-monitor-v1' }, "v1's defaults for unset settings say nothing");
 });
 
-test("with the collector's LEGACY_CLASS_CODE the event names the class its student is enrolled in", () => {
-  const result = normaliseLegacyEvent(v1(), { now: NOW, classCode: 'V1-CLASS' });
-  assert.ok(result.ok);
-  if (result.ok) assert.is(result.event.metadata?.legacyClassCode, 'V1-CLASS');
+test('the event never names a class: LEGACY_CLASS_CODE is read by the collector that persists it', () => {
   assert.not.ok('legacyClassCode' in (accepted(v1()).metadata ?? {}));
 });
 

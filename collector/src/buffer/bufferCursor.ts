@@ -11,7 +11,7 @@ export interface BufferCursor {
   /** Everything up to and including `seq` has left the buffer durably (in the Redis Stream, or persisted). */
   markDelivered(seq: number): void;
   pendingCount(): number;
-  deadLetter(entry: { eventId: string; body: string }, reason: string): void;
+  deadLetter(entry: { eventId: string; body: string; selfReported?: boolean }, reason: string): void;
   /** Calls `listener` after each commit on the ingest side; returns an unsubscribe function. */
   onAppend(listener: () => void): () => void;
   appended(): void;
@@ -21,17 +21,17 @@ export interface BufferCursor {
 export function openBufferCursor(dataDir: string): BufferCursor {
   const db = openBufferFile(dataDir);
   const selectPending = db.prepare(
-    'SELECT seq, event_id AS eventId, body FROM buffer WHERE seq > (SELECT delivered_seq FROM cursor) ORDER BY seq LIMIT ?',
+    'SELECT seq, event_id AS eventId, body, self_reported AS selfReported FROM buffer WHERE seq > (SELECT delivered_seq FROM cursor) ORDER BY seq LIMIT ?',
   );
   const updateCursor = db.prepare('UPDATE cursor SET delivered_seq = MAX(delivered_seq, ?) WHERE id = 1');
-  const insertDead = db.prepare('INSERT INTO dead_letters (event_id, body, reason, created_at) VALUES (?, ?, ?, ?)');
+  const insertDead = db.prepare('INSERT INTO dead_letters (event_id, body, reason, created_at, self_reported) VALUES (?, ?, ?, ?, ?)');
   const { pendingCount } = pendingStatements(db);
   const listeners = new Set<() => void>();
   return {
-    readPending: (limit) => selectPending.all(limit) as BufferedEvent[],
+    readPending: (limit) => (selectPending.all(limit) as Array<Omit<BufferedEvent, 'selfReported'> & { selfReported: number }>).map((r) => ({ ...r, selfReported: r.selfReported === 1 })),
     markDelivered: (seq) => void updateCursor.run(seq),
     pendingCount,
-    deadLetter: (entry, reason) => void insertDead.run(entry.eventId, entry.body, reason, Date.now()),
+    deadLetter: (entry, reason) => void insertDead.run(entry.eventId, entry.body, reason, Date.now(), entry.selfReported ? 1 : 0),
     onAppend(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -5,7 +5,8 @@
  * `buffer`: every acked event, `seq` in commit order, `event_id` unique (the dedup window).
  * `cursor.delivered_seq`: everything up to it has left the buffer durably — XADDed to the Redis
  * Stream, or (embedded) committed to the main store. `dead_letters`: events the embedded persister
- * could never write.
+ * could never write. `self_reported` (both tables): the row is a v1 client's event, marked by the
+ * collector that accepted it, outside the event JSON a client writes (ingest/legacyClients.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,8 @@ export interface BufferedEvent {
   seq: number;
   eventId: string;
   body: string;
+  /** A v1 client's event (identity self-reported): the server's mark, not part of the body. */
+  selfReported: boolean;
 }
 
 const SCHEMA = `
@@ -22,7 +25,8 @@ const SCHEMA = `
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id TEXT NOT NULL UNIQUE,
     body TEXT NOT NULL,
-    received_at INTEGER NOT NULL
+    received_at INTEGER NOT NULL,
+    self_reported INTEGER NOT NULL DEFAULT 0
   );
   CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), delivered_seq INTEGER NOT NULL);
   INSERT OR IGNORE INTO cursor (id, delivered_seq) VALUES (1, 0);
@@ -31,9 +35,18 @@ const SCHEMA = `
     event_id TEXT NOT NULL,
     body TEXT NOT NULL,
     reason TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    self_reported INTEGER NOT NULL DEFAULT 0
   );
 `;
+
+/** A file from before the self-reported mark: its rows are companion events (the mark's default). */
+function addSelfReportedColumn(db: Database.Database): void {
+  for (const table of ['buffer', 'dead_letters']) {
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'self_reported')) db.exec(`ALTER TABLE ${table} ADD COLUMN self_reported INTEGER NOT NULL DEFAULT 0`);
+  }
+}
 
 export function bufferPath(dataDir: string): string {
   return path.join(dataDir, 'buffer.sqlite');
@@ -49,6 +62,7 @@ export function createBufferFile(dataDir: string, sync: 'full' | 'normal'): Data
   const cursorColumns = db.prepare("SELECT name FROM pragma_table_info('cursor')").all() as Array<{ name: string }>;
   if (cursorColumns.some((c) => c.name === 'forwarded_seq')) db.exec('ALTER TABLE cursor RENAME COLUMN forwarded_seq TO delivered_seq');
   db.exec(SCHEMA);
+  addSelfReportedColumn(db);
   return db;
 }
 

@@ -18,6 +18,8 @@ export class BufferUnavailableError extends Error {
 export interface SerialisedEvent {
   eventId: string;
   body: string;
+  /** A v1 client's event: the collector's mark, stored beside the body (never read from it). */
+  selfReported?: boolean;
 }
 
 /** The ingest side of the buffer (main thread): the write-ahead log every 202 waits for. */
@@ -66,7 +68,7 @@ export function createBufferWriter(options: BufferOptions): BufferWriter {
     db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
   }
 
-  const insert = db.prepare('INSERT OR IGNORE INTO buffer (event_id, body, received_at) VALUES (?, ?, ?)');
+  const insert = db.prepare('INSERT OR IGNORE INTO buffer (event_id, body, received_at, self_reported) VALUES (?, ?, ?, ?)');
   const counts = pendingStatements(db);
   const prune = db.prepare(
     'DELETE FROM buffer WHERE seq IN (SELECT seq FROM buffer WHERE seq <= (SELECT delivered_seq FROM cursor) AND received_at < ? ORDER BY seq LIMIT 10000)',
@@ -80,7 +82,7 @@ export function createBufferWriter(options: BufferOptions): BufferWriter {
     const now = Date.now();
     return group.map(({ events }) => {
       let accepted = 0;
-      for (const event of events) accepted += insert.run(event.eventId, event.body, now).changes;
+      for (const event of events) accepted += insert.run(event.eventId, event.body, now, event.selfReported ? 1 : 0).changes;
       return { accepted, duplicates: events.length - accepted };
     });
   });

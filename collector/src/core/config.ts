@@ -43,6 +43,7 @@ const envSchema = yup.object({
     .test('origins', 'LEGACY_CORS_ORIGINS must be a comma-separated list of origins like http://localhost:8888 (no *, no path)', (v) => v === undefined || originList(v) !== undefined)
     .optional(),
   LEGACY_CLASS_CODE: yup.string().trim().max(64, 'LEGACY_CLASS_CODE must be at most 64 characters').optional(),
+  LEGACY_ADDRESS_RATE_LIMIT: yup.number().typeError('LEGACY_ADDRESS_RATE_LIMIT must be a number').integer().min(0).default(6000),
   INFLUXDB_URL: yup.string().matches(/^https?:\/\//, 'INFLUXDB_URL must start with http:// or https://').optional(),
   INFLUXDB_TOKEN: yup.string().optional(),
   INFLUXDB_ORG: yup.string().optional(),
@@ -122,8 +123,10 @@ export interface LegacyConfig {
   enabled: boolean;
   /** Origins (scheme://host[:port]) of the JupyterLab pages allowed to post from the browser (CORS). */
   corsOrigins: string[];
-  /** The class v1 students are enrolled in automatically, their teamName becoming its team. */
+  /** The class v1 students are enrolled in automatically, their teamName becoming its team (it must exist at start). */
   classCode?: string;
+  /** v1 events per remote address per minute, all the identities it reports together (0 = no limit). */
+  addressRateLimit: number;
 }
 
 /** What the collector answers to when ALLOWED_HOSTS is unset and there is no INGEST_KEY. */
@@ -186,7 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     submissionsKept: raw.SUBMISSIONS_KEPT,
     retentionDays: raw.RETENTION_DAYS,
     retentionSweepMinutes: raw.RETENTION_SWEEP_MINUTES,
-    legacy: { enabled: raw.LEGACY_V1_CLIENTS === '1', corsOrigins: originList(raw.LEGACY_CORS_ORIGINS ?? '') ?? [], classCode: raw.LEGACY_CLASS_CODE || undefined },
+    legacy: { enabled: raw.LEGACY_V1_CLIENTS === '1', corsOrigins: originList(raw.LEGACY_CORS_ORIGINS ?? '') ?? [], classCode: raw.LEGACY_CLASS_CODE || undefined, addressRateLimit: raw.LEGACY_ADDRESS_RATE_LIMIT },
     influx: raw.INFLUXDB_URL ? { url: raw.INFLUXDB_URL, token: raw.INFLUXDB_TOKEN!, org: raw.INFLUXDB_ORG!, bucket: raw.INFLUXDB_BUCKET! } : undefined,
     logLevel: raw.LOG_LEVEL,
   };

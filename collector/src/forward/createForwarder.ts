@@ -38,7 +38,8 @@ export function createForwarder(options: ForwarderOptions): Stage {
     const rows = buffer.readPending(batchSize);
     if (rows.length === 0) return 'idle';
     const pipeline = redis.pipeline();
-    for (const row of rows) pipeline.xadd(STREAM_KEY, '*', 'id', row.eventId, 'e', row.body);
+    // `v1`: the row's self-reported mark travels beside the event, never inside it.
+    for (const row of rows) pipeline.xadd(STREAM_KEY, '*', 'id', row.eventId, 'e', row.body, ...(row.selfReported ? ['v1', '1'] : []));
     try {
       const results = (await pipeline.exec()) ?? [];
       const failed = results.find(([err]) => err);

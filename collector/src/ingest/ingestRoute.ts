@@ -8,7 +8,7 @@ import { errors, HttpError } from '../http/errors.ts';
 import { companionOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../core/logger.ts';
 import { readBatch, readIngestBody } from './readBatch.ts';
-import { legacyBatch, selfReportedUsers } from './legacyClients.ts';
+import { companionEvent, createAddressLimiter, legacyBatch, selfReportedUsers } from './legacyClients.ts';
 
 export { USER_HEADER } from '../auth/companionAuth.ts';
 
@@ -19,8 +19,8 @@ export interface IngestOptions {
   outputMaxChars: number;
   /** Events per student per minute, in this process; 0 = no limit. */
   ratePerMinute: number;
-  /** LEGACY_CLASS_CODE: stamped on v1 clients' events, whose students are enrolled in that class. */
-  legacyClassCode?: string;
+  /** LEGACY_ADDRESS_RATE_LIMIT: v1 events per remote address per minute, in this process; 0 = no limit. */
+  legacyAddressRatePerMinute?: number;
 }
 
 /**
@@ -55,12 +55,12 @@ function storableReplacer(_key: string, value: unknown): unknown {
  * escapes) become U+FFFD here, once — the eventId included, since it is the dedup key — so
  * PostgreSQL can take the event and every store and live client sees the same text.
  */
-function serialise(event: CellEvent): SerialisedEvent | undefined {
+function serialise(event: CellEvent, selfReported: boolean): SerialisedEvent | undefined {
   try {
     const body = JSON.stringify(event);
-    if (!/\\u(0000|d[89a-f])/i.test(body)) return { eventId: event.eventId, body };
+    if (!/\\u(0000|d[89a-f])/i.test(body)) return { eventId: event.eventId, body, selfReported };
     const clean = JSON.stringify(event, storableReplacer);
-    return { eventId: storableText(event.eventId), body: clean };
+    return { eventId: storableText(event.eventId), body: clean, selfReported };
   } catch {
     return undefined; // e.g. a stack overflow: the depth check should have caught it first
   }
@@ -102,6 +102,7 @@ export function addIngestRoutes(table: RouteTable, options: IngestOptions): void
 export function createIngestHandler(options: IngestOptions) {
   const { buffer, log } = options;
   const limit = createIngestLimiter(options.ratePerMinute);
+  const limitAddress = createAddressLimiter(options.legacyAddressRatePerMinute);
   return async (ctx: Context): Promise<void> => {
     // The route table's 'ingest' guard authenticated the companion; its stamp wins over the body.
     // Or, LEGACY_V1_CLIENTS=1, it let a v1 client's body through: the body names its own user.
@@ -112,13 +113,14 @@ export function createIngestHandler(options: IngestOptions) {
     const charges = legacy
       ? [...selfReportedUsers(raws as Record<string, unknown>[])].map(([user, n]) => [`user:${user}`, n] as const)
       : [[stampedUser !== undefined ? `user:${stampedUser}` : `address:${ctx.ip}`, raws.length] as const];
+    if (legacy) await limitAddress?.(ctx.ip, raws.length);
     for (const [key, events] of charges) await limit?.(key, events);
     const valid: SerialisedEvent[] = [];
     const rejected: IngestRejection[] = [];
     const now = Date.now();
     raws.forEach((raw, index) => {
       const result = legacy
-        ? normaliseLegacyEvent(raw, { outputMaxChars: options.outputMaxChars, deriveEventId: (r) => deriveEventId(r), now, classCode: options.legacyClassCode })
+        ? normaliseLegacyEvent(raw, { outputMaxChars: options.outputMaxChars, deriveEventId: (r) => deriveEventId(r), now })
         : normaliseEvent(raw, {
           userId: stampedUser,
           outputMaxChars: options.outputMaxChars,
@@ -126,8 +128,12 @@ export function createIngestHandler(options: IngestOptions) {
           now,
         });
       if (!result.ok) return void rejected.push({ index, error: result.error, message: result.message });
+      // Server-only facts never come from a body: a companion's event loses the server's metadata keys.
+      const checked = legacy ? result : companionEvent(result.event);
+      if (!checked.ok) return void rejected.push({ index, error: checked.error, message: checked.message });
       // Serialised here, per request: whatever one body does, it cannot fail another's group commit.
-      const serialised = serialise(result.event);
+      // The v1 mark goes into the buffer row beside the body, never inside it.
+      const serialised = serialise(checked.event, legacy);
       if (serialised === undefined) return void rejected.push({ index, error: 'unserialisable_event', message: 'the event cannot be stored as JSON' });
       valid.push(serialised);
     });

@@ -6,16 +6,22 @@
  * - the ingest guard (auth/accessGuards.ts) hands a request with no companion header here; a body
  *   that is a v1 payload (an object with `emailAddress`, or an array of them) is let through with
  *   the identity it reports — `via: 'self_reported'`, not authenticated — and then takes the same
- *   durable path as any batch (normalised by shared/legacyEvent.ts, on disk before the 202);
+ *   durable path as any batch (normalised by shared/legacyEvent.ts, on disk before the 202), with
+ *   the buffer row marked self-reported by the collector (never by the body) and its user id in the
+ *   `v1:` namespace, never merged with a credentialed student's;
+ * - its rate is charged per self-reported student and per remote address (LEGACY_ADDRESS_RATE_LIMIT);
+ * - every other event loses the metadata keys the server acts on and may not use a `v1:` user id;
  * - with the setting off, such a body is refused with 403 `legacy_clients_disabled`, naming it;
  * - any other body is the companion's business: it is authenticated exactly as before;
  * - CORS for the browser: a preflight from an origin in LEGACY_CORS_ORIGINS is answered, and that
  *   origin (never `*`, never with credentials) may read the answers of the ingest route.
  */
 import type { Context, Next } from 'koa';
-import { legacyBatchOf, LIMITS } from '@cell-monitor/shared';
+import { isSelfReportedUser, legacyBatchOf, LIMITS, SELF_REPORTED_PREFIX, selfReportedUserId, withoutServerMetadata, type CellEvent } from '@cell-monitor/shared';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { HeaderlessIngest } from '../auth/accessGuards.ts';
-import type { LegacyConfig } from '../core/config.ts';
+import type { Knex } from 'knex';
+import { ConfigError, type LegacyConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { readIngestBody } from './readBatch.ts';
@@ -55,6 +61,23 @@ export function createHeaderlessIngest(options: { legacy: LegacyConfig; maxBytes
   };
 }
 
+/**
+ * At start, with LEGACY_V1_CLIENTS=1: LEGACY_CLASS_CODE must name an existing class (a typo would
+ * otherwise leave every v1 student outside the class, unseen). Unset is allowed: v1 students are then
+ * stored but join no class, so no class view shows them (the start-up log says so).
+ */
+export async function checkLegacyClass(db: Knex, legacy: LegacyConfig, log: Logger): Promise<void> {
+  if (!legacy.enabled) return;
+  if (!legacy.classCode) {
+    log.warn('LEGACY_V1_CLIENTS=1 without LEGACY_CLASS_CODE: v1 students are stored but join no class, so no class board shows them');
+    return;
+  }
+  const found = await db('classes').where({ class_code: legacy.classCode }).first('id');
+  if (!found) {
+    throw new ConfigError([`LEGACY_CLASS_CODE ${JSON.stringify(legacy.classCode)} names no class: create the class with that class code first (with LEGACY_V1_CLIENTS=0), or fix LEGACY_CLASS_CODE`]);
+  }
+}
+
 /** The events of a body the guard recognised as a v1 client's (one object, or an array of 1-100). */
 export function legacyBatch(body: unknown): Record<string, unknown>[] {
   const batch = legacyBatchOf(body);
@@ -65,14 +88,49 @@ export function legacyBatch(body: unknown): Record<string, unknown>[] {
   return batch;
 }
 
-/** Events per self-reported user of a v1 batch: each student's rate is charged under their derived user id. */
+/**
+ * Events per self-reported user of a v1 batch: each student's rate is charged under their derived
+ * user id, in its own namespace (`v1:<email>`), so a body naming a credentialed student's id cannot
+ * spend her share.
+ */
 export function selfReportedUsers(batch: Record<string, unknown>[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const raw of batch) {
     const user = userOf(raw);
-    if (user) counts.set(user, (counts.get(user) ?? 0) + 1);
+    if (user) counts.set(selfReportedUserId(user), (counts.get(selfReportedUserId(user)) ?? 0) + 1);
   }
   return counts;
+}
+
+/**
+ * The v1 share of one remote address (LEGACY_ADDRESS_RATE_LIMIT events a minute, every identity
+ * its bodies report together; 0 = none): an anonymous sender cannot multiply the per-student rate
+ * by inventing students. Counted per collector process, like the per-student rate.
+ */
+export function createAddressLimiter(perMinute: number | undefined) {
+  if (!perMinute || perMinute <= 0) return undefined;
+  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: 'ingest-v1-address' });
+  return async (address: string, events: number): Promise<void> => {
+    try {
+      await limiter.consume(address, events);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      throw new HttpError(429, 'rate_limited', `more than ${perMinute} events a minute from this address (v1 clients; LEGACY_ADDRESS_RATE_LIMIT)`, { limitPerMinute: perMinute }, { 'Retry-After': String(seconds) });
+    }
+  };
+}
+
+/**
+ * A companion's event as the buffer takes it: a `v1:` user id is refused (that namespace is the
+ * self-reported identities'), and the metadata keys the server acts on are dropped (only the server
+ * sets them: shared/legacyEvent.ts).
+ */
+export function companionEvent(event: CellEvent): { ok: true; event: CellEvent } | { ok: false; error: string; message: string } {
+  if (isSelfReportedUser(event.userId)) {
+    return { ok: false, error: 'reserved_user_id', message: `user ids starting with ${SELF_REPORTED_PREFIX} are self-reported identities of v1 clients; a companion cannot use one` };
+  }
+  return { ok: true, event: withoutServerMetadata(event) };
 }
 
 /** The user id a v1 payload reports: its emailAddress, lower-cased (as shared/legacyEvent.ts derives it). */

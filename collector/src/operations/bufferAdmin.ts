@@ -109,13 +109,13 @@ export function addBufferAdminRoutes(table: RouteTable, parts: { dataDir: string
       const wanted = input.all ? null : new Set(input.ids);
       const dead = (await deadLetters()).filter((d) => !wanted || wanted.has(d.id));
       const d = file();
-      const take = d.prepare('SELECT event_id, body FROM dead_letters WHERE id = ?');
+      const take = d.prepare('SELECT event_id, body, self_reported FROM dead_letters WHERE id = ?');
       const requeue = d.transaction((id: number) => {
-        const row = take.get(id) as { event_id: string; body: string } | undefined;
+        const row = take.get(id) as { event_id: string; body: string; self_reported: number } | undefined;
         if (!row) return;
         // A new row past the cursor; the old delivered one (the dedup entry) gives way.
         d.prepare('DELETE FROM buffer WHERE event_id = ?').run(row.event_id);
-        d.prepare('INSERT INTO buffer (event_id, body, received_at) VALUES (?, ?, ?)').run(row.event_id, row.body, Date.now());
+        d.prepare('INSERT INTO buffer (event_id, body, received_at, self_reported) VALUES (?, ?, ?, ?)').run(row.event_id, row.body, Date.now(), row.self_reported);
         d.prepare('DELETE FROM dead_letters WHERE id = ?').run(id);
       });
       let retried = 0;
@@ -127,7 +127,8 @@ export function addBufferAdminRoutes(table: RouteTable, parts: { dataDir: string
         } else if (kind === 'stream' && redis) {
           const [entry] = (await redis.xrange(DEAD_LETTER_STREAM_KEY, key, key)) as Array<[string, string[]]>;
           if (!entry) continue;
-          await redis.multi().xadd(STREAM_KEY, '*', 'id', field(entry[1], 'id'), 'e', field(entry[1], 'e')).xdel(DEAD_LETTER_STREAM_KEY, key).exec();
+          const mark = field(entry[1], 'v1') === '1' ? ['v1', '1'] : []; // a v1 event's self-reported mark
+          await redis.multi().xadd(STREAM_KEY, '*', 'id', field(entry[1], 'id'), 'e', field(entry[1], 'e'), ...mark).xdel(DEAD_LETTER_STREAM_KEY, key).exec();
           retried += 1;
         }
       }

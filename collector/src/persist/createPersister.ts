@@ -17,6 +17,8 @@ export interface PersisterOptions {
   batchSize?: number;
   /** Called after every step with the running totals and whether the source had nothing to read. */
   onProgress?: (stats: PersisterStats, idle: boolean) => void;
+  /** LEGACY_CLASS_CODE: the class self-reported (v1) students join (persist/selfReported.ts). */
+  legacyClassCode?: string;
 }
 
 export interface PersisterStats {
@@ -49,7 +51,7 @@ export function createPersister(options: PersisterOptions) {
 
   async function write(events: CellEvent[]): Promise<StepResult<CellEvent[]>> {
     try {
-      return ok(await writeEvents(db, events));
+      return ok(await writeEvents(db, events, { legacyClassCode: options.legacyClassCode }));
     } catch (err) {
       const verdict = classifyDbError(err);
       return verdict.kind === 'dead' ? dead(verdict.reason, err) : retry(verdict.reason, err);

@@ -9,13 +9,18 @@ import { accessAction, eventRow, withoutNul, executionStatus, isExecutionEvent, 
 
 const CHUNK = 500;
 
+export interface WriteOptions {
+  /** LEGACY_CLASS_CODE: the class self-reported (v1) students join (persist/selfReported.ts). */
+  legacyClassCode?: string;
+}
+
 /**
  * Stores a batch in one transaction and returns the events that were new. Idempotent on eventId:
  * the `events` insert is the gate — derived rows (students, sessions, notebooks, cells,
  * cell_executions, error_logs, notebook_accesses, help_requests) are written only for events it actually inserted,
  * so a resend or a second collector racing on the same entry writes nothing twice.
  */
-export async function writeEvents(db: Knex, batch: CellEvent[]): Promise<CellEvent[]> {
+export async function writeEvents(db: Knex, batch: CellEvent[], options: WriteOptions = {}): Promise<CellEvent[]> {
   if (batch.length === 0) return [];
   const all = batch.map(withoutNul);
   // Connection checks went through buffer and stream like any event; they land in their own table.
@@ -36,7 +41,7 @@ export async function writeEvents(db: Knex, batch: CellEvent[]): Promise<CellEve
       for (const r of returned) insertedIds.add(r.event_id);
     }
     const fresh = events.filter((e) => insertedIds.delete(e.eventId)); // delete: a duplicate inside one batch counts once
-    if (fresh.length > 0) await writeDerived(trx, fresh);
+    if (fresh.length > 0) await writeDerived(trx, fresh, options);
     return fresh;
   });
 }
@@ -53,7 +58,7 @@ async function writeConnectionTests(trx: Knex.Transaction, tests: CellEvent[]): 
   await trx('connection_tests').where('stored_at', '<', new Date(Date.now() - CONNECTION_TEST_KEEP_MS).toISOString()).delete();
 }
 
-async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise<void> {
+async function writeDerived(trx: Knex.Transaction, events: CellEvent[], options: WriteOptions): Promise<void> {
   // Upserts keep the later last-seen / earlier first-seen time, whatever order batches arrive in.
   const pg = isPostgres(trx);
   const later = (table: string, column: string) =>
@@ -72,7 +77,7 @@ async function writeDerived(trx: Knex.Transaction, events: CellEvent[]): Promise
     .merge({ last_seen_at: later('students', 'last_seen_at') })
     .returning(['id', 'user_id']);
   const studentId = new Map(students.map((s) => [s.user_id, s.id]));
-  await writeSelfReported(trx, events, studentId);
+  await writeSelfReported(trx, events, studentId, options.legacyClassCode);
 
   const paths = [...new Set(events.map((e) => e.notebookPath).filter((p): p is string => !!p))].sort();
   const notebookId = new Map<string, number>();

@@ -43,6 +43,7 @@ const persister = createPersister({
   },
   log: log.child({ module: 'persist' }),
   onProgress: (stats, idle) => send({ type: 'stats', stats, idle, influx: influx?.stats }),
+  legacyClassCode: config.legacy.classCode,
 });
 
 async function close(drainMs: number): Promise<void> {

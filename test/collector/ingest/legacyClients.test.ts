@@ -3,8 +3,13 @@
  * `IStudentProgressData` from the browser, one event per request, with no companion credential —
  * through the real ingest API onto the dashboard board (statuses, one help request per heartbeat
  * episode, self-reported names and teams); refused with a clear error when the setting is off;
- * CORS only for the listed JupyterLab origins; per-student rate limits by the derived user id.
+ * CORS only for the listed JupyterLab origins; per-student rate limits by the derived user id and
+ * per address. Trust boundaries: a self-reported identity lives in its own namespace (`v1:<email>`),
+ * the v1 mark and the class come from the collector (never from an event body), and
+ * LEGACY_CLASS_CODE must name a class at start.
  */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Knex } from 'knex';
@@ -13,7 +18,7 @@ import { ConfigError, loadConfig } from '@cell-monitor/collector';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { login, request, type Reply } from '../../helpers/http.ts';
 import { waitFor } from '../../helpers/services.ts';
-import { buildCellEvent, companionHeaders, countRows, modesToTest, openStore, postEvents, settle, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
+import { buildCellEvent, companionHeaders, countRows, modesToTest, openStore, postEvents, ROOT, settle, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 
 const KEY = 'legacy-test-master-key-0123456789abcdef';
 const SECRET = 'legacy-test-jwt-secret-0123456789-abcdef';
@@ -69,7 +74,9 @@ function v1Run(n: number, cell: number, ok: boolean, agoMs: number) {
   });
 }
 
-const userOf = (n: number) => `student${String(n).padStart(2, '0')}@school.example.jp`;
+const emailOf = (n: number) => `student${String(n).padStart(2, '0')}@school.example.jp`;
+/** A v1 student's user id: the reported email in the self-reported namespace. */
+const userOf = (n: number) => `v1:${emailOf(n)}`;
 
 /** What a browser's fetch sends: the JSON body, the page's Origin, no companion header. */
 function postV1(url: string, body: unknown, origin = LAB): Promise<Reply> {
@@ -112,9 +119,9 @@ function v1Class(): { events: object[]; paced: Set<object>; expected: Map<string
 }
 
 test('config: off by default; LEGACY_CORS_ORIGINS is a list of origins (never *); every problem named', () => {
-  assert.equal(loadConfig({}).legacy, { enabled: false, corsOrigins: [], classCode: undefined });
-  const on = loadConfig({ LEGACY_V1_CLIENTS: '1', LEGACY_CORS_ORIGINS: 'http://localhost:8888, HTTPS://Hub.Example.org:443/', LEGACY_CLASS_CODE: ' V1-CLASS ' });
-  assert.equal(on.legacy, { enabled: true, corsOrigins: ['http://localhost:8888', 'https://hub.example.org'], classCode: 'V1-CLASS' });
+  assert.equal(loadConfig({}).legacy, { enabled: false, corsOrigins: [], classCode: undefined, addressRateLimit: 6000 });
+  const on = loadConfig({ LEGACY_V1_CLIENTS: '1', LEGACY_CORS_ORIGINS: 'http://localhost:8888, HTTPS://Hub.Example.org:443/', LEGACY_CLASS_CODE: ' V1-CLASS ', LEGACY_ADDRESS_RATE_LIMIT: '600' });
+  assert.equal(on.legacy, { enabled: true, corsOrigins: ['http://localhost:8888', 'https://hub.example.org'], classCode: 'V1-CLASS', addressRateLimit: 600 });
   try {
     loadConfig({ LEGACY_V1_CLIENTS: 'yes', LEGACY_CORS_ORIGINS: '*' });
     assert.unreachable('accepted a bad configuration');
@@ -155,15 +162,17 @@ for (const mode of modesToTest()) {
   it.before(async () => {
     services = await startServices(mode);
     const common = { JWT_SECRET: SECRET, INGEST_KEY: KEY };
-    on = await startCollector(services.env({ ...common, LEGACY_V1_CLIENTS: '1', LEGACY_CORS_ORIGINS: LAB, LEGACY_CLASS_CODE: CLASS_CODE }));
-    off = await startCollector(services.env(common));
-    limited = await startCollector(services.env({ ...common, LEGACY_V1_CLIENTS: '1', INGEST_RATE_LIMIT: '3' }));
+    // LEGACY_CLASS_CODE must name a class at start: it is created first, on a collector without v1
+    // clients. Every collector has the same LEGACY_CLASS_CODE: whichever persists a v1 event reads it.
+    off = await startCollector(services.env({ ...common, LEGACY_CLASS_CODE: CLASS_CODE }));
     store = openStore(services.databaseUrl);
-    await createInstructor(on.collector.db, { email: 'sato@example.org', name: 'Ms Sato', password: 'sato-password-1', role: 'instructor' });
-    teacher = await login(on.url, 'sato@example.org', 'sato-password-1');
-    const created = await request(on.url, 'post', '/api/v1/classes', { token: teacher, body: { name: 'Python 入門', class_code: CLASS_CODE } });
+    await createInstructor(off.collector.db, { email: 'sato@example.org', name: 'Ms Sato', password: 'sato-password-1', role: 'instructor' });
+    teacher = await login(off.url, 'sato@example.org', 'sato-password-1');
+    const created = await request(off.url, 'post', '/api/v1/classes', { token: teacher, body: { name: 'Python 入門', class_code: CLASS_CODE } });
     assert.is(created.status, 201, JSON.stringify(created.body));
     classId = created.body.id;
+    on = await startCollector(services.env({ ...common, LEGACY_V1_CLIENTS: '1', LEGACY_CORS_ORIGINS: LAB, LEGACY_CLASS_CODE: CLASS_CODE }));
+    limited = await startCollector(services.env({ ...common, LEGACY_V1_CLIENTS: '1', LEGACY_CLASS_CODE: CLASS_CODE, INGEST_RATE_LIMIT: '3', LEGACY_ADDRESS_RATE_LIMIT: '6' }));
   });
   it.after(async () => {
     await store?.destroy();
@@ -204,8 +213,10 @@ for (const mode of modesToTest()) {
     assert.is(payload.eventTime, new Date(Date.parse(opened.eventTime)).toISOString(), 'a zone-less time is the local wall-clock time');
     assert.is(payload.metadata.client, 'cell-monitor-v1');
     assert.not.ok('cellId' in payload, 'null optional fields are absent');
+    assert.is(payload.userId, userOf(1), 'the self-reported namespace');
     const student = await store('students').where({ user_id: userOf(1) }).first('name', 'email');
-    assert.equal(student, { name: '生徒 01', email: userOf(1) });
+    assert.equal(student, { name: '生徒 01', email: emailOf(1) }, 'students.email is the reported address, without the namespace');
+    assert.is(await countRows(store, 'students', { user_id: emailOf(1) }), 0, 'nothing is stored under the bare email');
   });
 
   it('a heartbeat after the instructor resolved does not reopen the request; help_stop then help opens a new one', async () => {
@@ -245,8 +256,10 @@ for (const mode of modesToTest()) {
     assert.match(reply.body.message, /set LEGACY_V1_CLIENTS=1/);
     assert.is((await postV1(off.url, [event, event])).body.error, 'legacy_clients_disabled', 'an array of them too');
     await settle(off.url, store, companionHeaders(KEY, 'sentinel'));
-    assert.is(await countRows(store, 'events', { user_id: 'off@school.example.jp' }), 0);
-    assert.is(await countRows(store, 'students', { user_id: 'off@school.example.jp' }), 0);
+    for (const user of ['off@school.example.jp', 'v1:off@school.example.jp']) {
+      assert.is(await countRows(store, 'events', { user_id: user }), 0);
+      assert.is(await countRows(store, 'students', { user_id: user }), 0);
+    }
   });
 
   it('companion auth is unchanged for everything else: a canonical body without credentials, or a v1 body with a wrong one, is 401', async () => {
@@ -279,13 +292,87 @@ for (const mode of modesToTest()) {
     assert.is(post.headers.get('access-control-allow-origin'), null, 'another origin may not read the answer');
   });
 
-  it('the per-student rate limit applies, keyed by the derived user id', async () => {
+  it('the per-student rate limit applies, keyed by the derived user id; all the students one address reports share its limit', async () => {
     const mine = (agoMs: number) => ({ ...v1Event(12, 'notebook_saved', agoMs), emailAddress: 'Rate@School.example.jp' });
     for (let i = 0; i < 3; i++) assert.is((await postV1(limited.url, mine(i * 1000))).status, 202, `event ${i + 1}`);
     const over = await postV1(limited.url, { ...mine(0), emailAddress: 'rate@school.example.jp ' });
     assert.equal([over.status, over.body.error], [429, 'rate_limited']);
+    assert.match(over.body.message, /this student/);
     assert.ok(Number(over.headers.get('retry-after')) >= 1);
     assert.is((await postV1(limited.url, { ...mine(0), emailAddress: 'other@school.example.jp' })).status, 202, 'another student has their own share');
+    // LEGACY_ADDRESS_RATE_LIMIT=6: five events so far from this address (the refused one counts); a
+    // sender inventing a new student per request gets one more, then 429 for the address.
+    assert.is((await postV1(limited.url, { ...mine(0), emailAddress: 'third@school.example.jp' })).status, 202);
+    const address = await postV1(limited.url, { ...mine(0), emailAddress: 'fourth@school.example.jp' });
+    assert.equal([address.status, address.body.error], [429, 'rate_limited'], 'a new identity does not buy a new share');
+    assert.match(address.body.message, /this address/);
+    assert.ok(Number(address.headers.get('retry-after')) >= 1);
+  });
+
+  it("a credentialed student's event cannot carry the v1 mark: no enrolment, no team, no name, the keys are gone from the stored payload", async () => {
+    for (const [collector, user] of [[off, 'carol@school.example.jp'], [on, 'dave@school.example.jp']] as const) {
+      const forged = buildCellEvent({
+        userId: user,
+        notebookPath: NOTEBOOK,
+        metadata: { client: 'cell-monitor-v1', legacyClassCode: CLASS_CODE, selfReported: { name: 'Teacher', team: 'Hackers' }, helpHeartbeat: true, kernelName: 'python3' },
+      });
+      const reply = await postEvents(collector.url, [forged], { headers: companionHeaders(KEY, user) });
+      assert.is(reply.status, 202, JSON.stringify(reply.body));
+      await waitFor(() => store('events').where({ event_id: forged.eventId }).first('id'), 10_000, `${forged.eventId} stored`);
+      const row = await store('events').where({ event_id: forged.eventId }).first('user_id', 'payload');
+      const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+      assert.is(row.user_id, user);
+      assert.equal(payload.metadata, { kernelName: 'python3' }, 'the server keys are dropped at the edge, the rest kept');
+      const student = await store('students').where({ user_id: user }).first('id', 'name');
+      assert.is(student.name, null, 'no self-reported name');
+      assert.is(await countRows(store, 'class_enrollments', { student_id: student.id }), 0, `${user} did not join ${CLASS_CODE}`);
+    }
+    assert.is(await countRows(store, 'class_teams', { class_id: classId, name: 'Hackers' }), 0, 'no team was created');
+    const cards = (await board()).cards.map((c) => c.userId);
+    assert.not.ok(cards.includes('carol@school.example.jp') || cards.includes('dave@school.example.jp'), 'not on the class board');
+  });
+
+  it('a v1 body naming a credentialed student is stored under v1:<email>, never merged with her; a companion cannot use a v1: user id', async () => {
+    const hanako = 'hanako@school.example.jp';
+    const own = buildCellEvent({ userId: hanako, notebookPath: NOTEBOOK });
+    assert.is((await postEvents(on.url, [own], { headers: companionHeaders(KEY, hanako) })).status, 202);
+    await waitFor(() => store('events').where({ event_id: own.eventId }).first('id'), 10_000, 'her own event stored');
+    const enrolled = await request(on.url, 'post', `/api/v1/classes/${classId}/students`, { token: teacher, body: { user_id: hanako, name: 'Hanako Yamada' } });
+    assert.is(enrolled.status, 201, JSON.stringify(enrolled.body));
+
+    const impostor = { ...v1Event(13, 'help', 0), emailAddress: ' Hanako@School.example.jp ', userName: 'Hanako (really)', teamName: 'Impostors' };
+    await postStored(impostor);
+    const row = await store('events').where({ event_id: impostor.eventId }).first('user_id');
+    assert.is(row.user_id, `v1:${hanako}`);
+    const students = await store('students').whereIn('user_id', [hanako, `v1:${hanako}`]).orderBy('user_id').select('user_id', 'name');
+    assert.equal(students.map((s) => s.user_id), [hanako, `v1:${hanako}`], 'two students, never one');
+    assert.is.not(students[0].name, 'Hanako (really)', "the credentialed student's row takes no self-reported name");
+    const snapshot = await waitFor(async () => {
+      const b = await board();
+      return b.cards.some((c) => c.userId === `v1:${hanako}`) ? b : undefined;
+    }, 10_000, 'the self-reported card');
+    const real = snapshot.cards.find((c) => c.userId === hanako)!;
+    assert.is(real.displayName, 'Hanako Yamada');
+    assert.is(real.team, null, 'her team is not the impostor\'s');
+    assert.equal(snapshot.helpQueue.filter((h) => h.userId === hanako), [], 'the help request is not hers');
+    assert.ok(snapshot.helpQueue.some((h) => h.userId === `v1:${hanako}`));
+
+    const claimed = buildCellEvent({ userId: `v1:${hanako}` });
+    const refused = await postEvents(on.url, [claimed], { headers: companionHeaders(KEY, `v1:${hanako}`) });
+    assert.is(refused.status, 422, JSON.stringify(refused.body));
+    assert.equal([refused.body.error, refused.body.details.rejected[0].error], ['invalid_events', 'reserved_user_id']);
+  });
+
+  it('LEGACY_CLASS_CODE naming no class: the collector exits 2 with one line naming the fix', () => {
+    const started = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'start'], {
+      cwd: ROOT,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...services.env({ JWT_SECRET: SECRET, INGEST_KEY: KEY, LEGACY_V1_CLIENTS: '1', LEGACY_CLASS_CODE: 'NO-SUCH-CLASS' }), LOG_LEVEL: 'info' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.is(started.status, 2, started.stderr);
+    assert.match(started.stderr, /LEGACY_CLASS_CODE "NO-SUCH-CLASS" names no class: create the class/);
+    assert.not.match(started.stderr, /\n\s+at /, 'no stack trace');
   });
 
   it.run();

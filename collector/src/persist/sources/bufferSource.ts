@@ -16,7 +16,7 @@ export function createBufferSource(buffer: BufferCursor): EventSource & { stop()
         await signal.wait(1000);
         rows = buffer.readPending(max);
       }
-      return rows.map((r) => ({ id: String(r.seq), eventId: r.eventId, body: r.body }));
+      return rows.map((r) => ({ id: String(r.seq), eventId: r.eventId, body: r.body, selfReported: r.selfReported }));
     },
     async ack(entries: SourceEntry[]) {
       if (entries.length > 0) buffer.markDelivered(Math.max(...entries.map((e) => Number(e.id))));

@@ -1,10 +1,12 @@
-import type { CellEvent } from '@cell-monitor/shared';
+import { isSelfReportedUser, withoutServerMetadata, type CellEvent } from '@cell-monitor/shared';
 
 /** One unit of work handed to the persister: a stream entry (Redis) or a buffer row (embedded). */
 export interface SourceEntry {
   id: string;
   eventId: string;
   body: string;
+  /** A v1 client's event: the accepting collector's mark (buffer column, stream field), never from the body. */
+  selfReported?: boolean;
 }
 
 /**
@@ -19,11 +21,20 @@ export interface EventSource {
   close(): Promise<void>;
 }
 
+/**
+ * The entry's event, or undefined when it cannot be one. The mark decides what the event is: a
+ * self-reported (v1) event has a `v1:` user id, and any other event neither has one nor carries
+ * the server's metadata keys (stripped at ingest already; rows buffered before the mark existed are
+ * cleaned here). persist/selfReported.ts then acts on `v1:` user ids only.
+ */
 export function parseEntry(entry: SourceEntry): CellEvent | undefined {
+  let event: CellEvent;
   try {
-    const event = JSON.parse(entry.body) as CellEvent;
-    return typeof event === 'object' && event !== null && typeof event.eventId === 'string' ? event : undefined;
+    event = JSON.parse(entry.body) as CellEvent;
   } catch {
     return undefined;
   }
+  if (typeof event !== 'object' || event === null || typeof event.eventId !== 'string' || typeof event.userId !== 'string') return undefined;
+  if (entry.selfReported) return isSelfReportedUser(event.userId) ? event : undefined;
+  return isSelfReportedUser(event.userId) ? undefined : withoutServerMetadata(event);
 }

@@ -22,7 +22,8 @@ function toEntries(messages: [string, string[] | null][]): SourceEntry[] {
     if (!fields) continue; // deleted while pending
     const map: Record<string, string> = {};
     for (let i = 0; i < fields.length; i += 2) map[fields[i]] = fields[i + 1];
-    out.push({ id, eventId: map.id ?? '', body: map.e ?? '' });
+    // `v1`: the forwarder's copy of the buffer row's self-reported mark (forward/createForwarder.ts).
+    out.push({ id, eventId: map.id ?? '', body: map.e ?? '', selfReported: map.v1 === '1' });
   }
   return out;
 }
@@ -92,7 +93,7 @@ export function createRedisStreamSource(options: RedisStreamSourceOptions): Even
       await redis.multi().xack(STREAM_KEY, CONSUMER_GROUP, ...ids).xdel(STREAM_KEY, ...ids).exec().catch(resetOnError);
     },
     async deadLetter(entry, reason) {
-      await redis.xadd(DEAD_LETTER_STREAM_KEY, '*', 'id', entry.eventId, 'reason', reason, 'e', entry.body, 'at', new Date().toISOString());
+      await redis.xadd(DEAD_LETTER_STREAM_KEY, '*', 'id', entry.eventId, 'reason', reason, 'e', entry.body, 'at', new Date().toISOString(), ...(entry.selfReported ? ['v1', '1'] : []));
     },
     async close() {},
   };
