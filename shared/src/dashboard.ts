@@ -142,11 +142,14 @@ export interface TimelineEntry {
   notebookPath: string | null;
   cellId: string | null;
   cellIndex: number | null;
-  /** Runs: the code when captured, duration and result. */
+  /** Runs: the code when captured (cut to a few KB: then `codeTruncated`, and `codeChars` is its length), duration and result. */
   code: string | null;
+  codeTruncated?: boolean;
+  codeChars?: number;
   durationMs: number | null;
   success: boolean | null;
-  error: { name: string; message: string; traceback: string | null } | null;
+  /** The traceback is cut to a few KB (then it ends with … and `tracebackTruncated`). */
+  error: { name: string; message: string; traceback: string | null; tracebackTruncated?: boolean } | null;
   /** The output as text, cut to a few KB. */
   output: string | null;
 }

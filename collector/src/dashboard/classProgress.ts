@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { CellProgress, ClassProgress } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
 import { iso } from '../db/rows.ts';
+import { withinClasses, type ClassesFor } from '../lms/classBoundary.ts';
 import { quantile } from './helpStore.ts';
 
 /** A gap between two runs longer than this (s) is a break, not time spent on the next cell. */
@@ -71,8 +72,12 @@ export function summariseProgress(notebookPath: string, rows: StudentCellRuns[],
   };
 }
 
-/** Per student and cell of one notebook: runs, first successful attempt, time spent. */
-export async function loadCellRuns(db: Knex, notebookPath: string, userIds?: string[]): Promise<StudentCellRuns[]> {
+/**
+ * Per student and cell of one notebook: runs, first successful attempt, time spent — of the runs
+ * `reach` shows (lms/classBoundary.ts: from enrolment on, never another class's assignment; null:
+ * every run, for an admin).
+ */
+export async function loadCellRuns(db: Knex, notebookPath: string, reach: ClassesFor | null): Promise<StudentCellRuns[]> {
   const pg = isPostgres(db);
   // The windows run over the bare executions (one index range: notebook, student, time); names are
   // joined to the 12,000-odd summed rows afterwards, not to the 240,000 runs.
@@ -80,13 +85,14 @@ export async function loadCellRuns(db: Knex, notebookPath: string, userIds?: str
     ? 'EXTRACT(EPOCH FROM x.executed_at - LAG(x.executed_at) OVER (PARTITION BY x.student_id ORDER BY x.executed_at, x.id))'
     : '(julianday(x.executed_at) - julianday(LAG(x.executed_at) OVER (PARTITION BY x.student_id ORDER BY x.executed_at, x.id))) * 86400.0';
   const capped = pg ? `LEAST(COALESCE(gap, 0), ${MAX_GAP_SECONDS})` : `MIN(COALESCE(gap, 0), ${MAX_GAP_SECONDS})`;
-  const students = userIds ? `AND x.student_id IN (SELECT id FROM students WHERE user_id IN (${userIds.map(() => '?').join(', ') || 'NULL'}))` : '';
+  const runs = db('cell_executions as x')
+    .join('notebooks as n', 'n.id', 'x.notebook_id')
+    .where('n.path', notebookPath)
+    .whereIn('x.status', ['success', 'error'])
+    .modify((q) => (reach ? q.where(withinClasses(db, reach, { student: 'x.student_id', time: 'x.executed_at', notebookPath: 'n.path' })) : q))
+    .select('x.student_id', 'x.cell_id', 'x.cell_index', 'x.status', 'x.executed_at', 'x.id', db.raw(`${gap} AS gap`));
   const result = await db.raw(
-    `WITH runs AS (
-       SELECT x.student_id, x.cell_id, x.cell_index, x.status, x.executed_at, x.id, ${gap} AS gap
-         FROM cell_executions x
-        WHERE x.notebook_id = (SELECT id FROM notebooks WHERE path = ?) AND x.status IN ('success', 'error') ${students}
-     ),
+    `WITH runs AS ?,
      ranked AS (
        SELECT runs.*, ROW_NUMBER() OVER (PARTITION BY student_id, cell_id ORDER BY executed_at, id) AS attempt FROM runs
      ),
@@ -98,7 +104,7 @@ export async function loadCellRuns(db: Knex, notebookPath: string, userIds?: str
      )
      SELECT s.user_id, c.cell_id AS cell_key, per.cell_index, per.runs, per.first_success, per.seconds, per.last_at
        FROM per JOIN students s ON s.id = per.student_id JOIN cells c ON c.id = per.cell_id`,
-    [notebookPath, ...(userIds ?? [])],
+    [runs],
   );
   const rows: Array<Record<string, unknown>> = pg ? result.rows : result;
   return rows.map((r) => ({
@@ -112,12 +118,11 @@ export async function loadCellRuns(db: Knex, notebookPath: string, userIds?: str
   }));
 }
 
-/** Notebooks the students ran cells of, most students first. */
-export async function loadNotebooks(db: Knex, userIds?: string[]): Promise<Array<{ notebookPath: string; students: number }>> {
+/** Notebooks the students ran cells of (as far as `reach` shows), most students first. */
+export async function loadNotebooks(db: Knex, reach: ClassesFor | null): Promise<Array<{ notebookPath: string; students: number }>> {
   const rows: Array<{ path: string; students: number | string }> = await db('cell_executions as x')
     .join('notebooks as n', 'n.id', 'x.notebook_id')
-    .join('students as s', 's.id', 'x.student_id')
-    .modify((q) => (userIds ? q.whereIn('s.user_id', userIds) : q))
+    .modify((q) => (reach ? q.where(withinClasses(db, reach, { student: 'x.student_id', time: 'x.executed_at', notebookPath: 'n.path' })) : q))
     .groupBy('n.path')
     .select('n.path')
     .countDistinct({ students: 'x.student_id' })

@@ -6,7 +6,8 @@
 import type { Knex } from 'knex';
 import type { Authenticated } from '../auth/tokens.ts';
 import { errors } from '../http/errors.ts';
-import { isAdmin, taughtUserIds } from '../lms/classAccess.ts';
+import { isAdmin, taughtClassIds as taughtClassIdList, taughtUserIds } from '../lms/classAccess.ts';
+import type { ClassesFor } from '../lms/classBoundary.ts';
 import { namesFor } from '../lms/enrolments.ts';
 import { DEFAULT_THRESHOLDS, type StatusThresholds } from './thresholds.ts';
 
@@ -22,6 +23,13 @@ export interface ClassView {
   names: Map<string, string>;
   /** A class view's teams: user name → team name. */
   teams?: Map<string, string>;
+  /**
+   * Which classes' part of the students' data the view shows (lms/classBoundary.ts): the class, or
+   * every class the instructor teaches; null for an admin's "everyone seen today" (everything).
+   */
+  reach: ClassesFor | null;
+  /** For an instructor's "everyone seen today": the classes they teach. */
+  taughtClassIds?: number[];
 }
 
 /** Reads a view from the database (a class: 404 `class_not_found` when it does not exist). */
@@ -41,12 +49,14 @@ export async function loadClassView(db: Knex, classId: number | null, who: Authe
       userIds: new Set(students.map((s) => s.user_id)),
       names: namesOf(students),
       teams: new Map(students.filter((s) => s.team).map((s) => [s.user_id, s.team!])),
+      reach: { classId },
     };
   }
   const names = await namesFor(db, who);
-  if (isAdmin(who)) return { classId: null, className: null, thresholds: DEFAULT_THRESHOLDS, names };
+  if (isAdmin(who)) return { classId: null, className: null, thresholds: DEFAULT_THRESHOLDS, names, reach: null };
   const taught = new Set((await taughtUserIds(db, who.instructor.id)).map((r: { user_id: string }) => r.user_id));
-  return { classId: null, className: null, thresholds: DEFAULT_THRESHOLDS, canSee: (id) => taught.has(id), names };
+  const taughtClassIds = (await taughtClassIdList(db, who.instructor.id)).map((r: { class_id: number | string }) => Number(r.class_id));
+  return { classId: null, className: null, thresholds: DEFAULT_THRESHOLDS, canSee: (id) => taught.has(id), names, reach: { instructorId: who.instructor.id }, taughtClassIds };
 }
 
 function namesOf(rows: Array<{ user_id: string; name: string | null }>): Map<string, string> {

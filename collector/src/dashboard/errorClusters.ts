@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import type { ErrorCluster } from '@cell-monitor/shared';
 import { iso } from '../db/rows.ts';
+import { withinClasses, type ClassesFor } from '../lms/classBoundary.ts';
 import { errorSignature } from '../persist/errorSignature.ts';
 
 
@@ -85,12 +86,14 @@ export function clusterErrors(groups: ErrorGroup[], examples: Map<number, ErrorE
  * (errors stored before signatures were kept are grouped by their message and masked here), then
  * merged into clusters with the newest error of each as its example.
  */
-export async function loadErrorClusters(db: Knex, options: { since: Date; userIds?: string[]; notebookPath?: string }): Promise<ErrorCluster[]> {
+export async function loadErrorClusters(db: Knex, options: { since: Date; reach: ClassesFor | null; notebookPath?: string }): Promise<ErrorCluster[]> {
   // Grouped on the bare error rows (ids, not names); names are joined to the groups afterwards.
+  // Only the errors `reach` shows (lms/classBoundary.ts; null: all, for an admin).
   const inner = db('error_logs as e')
     .where('e.occurred_at', '>=', options.since.toISOString())
     .modify((q) => {
-      if (options.userIds) q.whereIn('e.student_id', db('students').select('id').whereIn('user_id', options.userIds));
+      const { reach } = options;
+      if (reach) q.leftJoin('notebooks as bn', 'bn.id', 'e.notebook_id').where(withinClasses(db, reach, { student: 'e.student_id', time: 'e.occurred_at', notebookPath: 'bn.path' }));
       if (options.notebookPath) q.whereIn('e.notebook_id', db('notebooks').select('id').where('path', options.notebookPath));
     })
     .groupBy('e.signature', db.raw('CASE WHEN e.signature IS NULL THEN e.error_message END'), 'e.error_name', 'e.student_id', 'e.notebook_id', 'e.cell_id')

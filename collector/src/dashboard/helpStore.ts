@@ -8,6 +8,7 @@ import type { HelpRequestView, HelpResolvedPayload, TimeToHelp } from '@cell-mon
 import { writeTransaction } from '../db/createDb.ts';
 import { iso, now } from '../db/rows.ts';
 import { errors, HttpError } from '../http/errors.ts';
+import { withinClasses, type ClassesFor } from '../lms/classBoundary.ts';
 import { notify } from '../lms/store.ts';
 
 interface HelpRow {
@@ -102,13 +103,15 @@ export async function resolveHelpRequest(db: Knex, id: number, instructor: { id:
   return findHelpRequest(db, id);
 }
 
-/** Median and 90th percentile of request → resolve, over requests resolved since `since` (of the given students). */
-export async function timeToHelp(db: Knex, since: Date, userIds?: string[]): Promise<TimeToHelp> {
+/**
+ * Median and 90th percentile of request → resolve, over requests resolved since `since` that
+ * `reach` shows (lms/classBoundary.ts: a request belongs to a class by its time and notebook; null: all).
+ */
+export async function timeToHelp(db: Knex, since: Date, reach: ClassesFor | null): Promise<TimeToHelp> {
   const rows: Array<{ requested_at: string | Date; resolved_at: string | Date }> = await db('help_requests as h')
-    .join('students as s', 's.id', 'h.student_id')
     .whereNotNull('h.resolved_at')
     .where('h.resolved_at', '>=', since.toISOString())
-    .modify((q) => (userIds ? q.whereIn('s.user_id', userIds) : q))
+    .modify((q) => (reach ? q.where(withinClasses(db, reach, { student: 'h.student_id', time: 'h.requested_at', notebookPath: 'h.notebook_path' })) : q))
     .select('h.requested_at', 'h.resolved_at');
   const seconds = rows.map((r) => Math.max(0, (Date.parse(iso(r.resolved_at)!) - Date.parse(iso(r.requested_at)!)) / 1000)).sort((a, b) => a - b);
   return { resolved: seconds.length, medianSeconds: quantile(seconds, 0.5), p90Seconds: quantile(seconds, 0.9) };

@@ -5,10 +5,12 @@
  */
 import type { Knex } from 'knex';
 import { EVENT_TYPES, type CellEvent, type TimelineEntry } from '@cell-monitor/shared';
+import { isPostgres } from '../db/createDb.ts';
 import { iso, json } from '../db/rows.ts';
+import { withinClasses, type ClassesFor } from '../lms/classBoundary.ts';
 
 export const TIMELINE_LIMIT = 300;
-const OUTPUT_CHARS = 4_000;
+export const OUTPUT_CHARS = 4_000;
 
 /** An output (a string, a Jupyter output list, a truncation record…) as at most OUTPUT_CHARS of text. */
 export function outputText(output: unknown): string | null {
@@ -52,13 +54,95 @@ export function attemptsByCell(entries: TimelineEntry[]): Array<{ cellId: string
   return [...cells.values()].sort((a, b) => (a.cellIndex ?? Infinity) - (b.cellIndex ?? Infinity) || a.cellId.localeCompare(b.cellId));
 }
 
-/** The student's latest events, newest first (execution starts left out: the completion says it all). */
-export async function loadTimeline(db: Knex, userId: string): Promise<TimelineEntry[]> {
-  const rows: Array<{ payload: unknown; event_time: string | Date }> = await db('events')
-    .where({ user_id: userId })
-    .whereNot({ event_type: EVENT_TYPES.cellExecutionStart })
-    .orderBy([{ column: 'event_time', order: 'desc' }, { column: 'id', order: 'desc' }])
+/** Code and tracebacks in the timeline are cut to this many characters (a hostile 1 MB cell stays in the store). */
+export const TIMELINE_CODE_CHARS = 4_000;
+const TRACEBACK_CHARS = 8_000;
+const MESSAGE_CHARS = 4_000;
+/** An output up to this size (serialised) is read whole and shown as text; a larger one only as its first characters. */
+const OUTPUT_JSON_CHARS = 16_384;
+
+interface TimelineRow {
+  event_id: string;
+  event_type: string;
+  event_time: string | Date;
+  notebook_path: string | null;
+  cell_id: string | null;
+  cell_index: number | string | null;
+  status: string | null;
+  duration_ms: number | string | null;
+  code: string | null;
+  code_chars: number | string | null;
+  output_json: unknown;
+  output_cut: string | null;
+  error_name: string | null;
+  error_message: string | null;
+  traceback: string | null;
+  traceback_chars: number | string | null;
+}
+
+/** The selected columns, cut in the database: no payload crosses into the event loop whole. */
+function timelineColumns(db: Knex): Knex.Raw[] {
+  const pg = isPostgres(db);
+  const outputChars = pg ? 'octet_length(x.output::text)' : 'length(x.output)';
+  // Events that are no run (saves, help, restarts) carry their cell index in the payload only:
+  // SQLite parses the JSON to read it, so only small payloads are read (PostgreSQL's jsonb is not parsed).
+  const payloadIndex = pg ? "(ev.payload->>'cellIndex')" : "(CASE WHEN length(ev.payload) <= 16384 THEN json_extract(ev.payload, '$.cellIndex') END)";
+  return [
+    db.raw(`COALESCE(x.cell_index, ${pg ? `CASE WHEN jsonb_typeof(ev.payload->'cellIndex') = 'number' THEN ${payloadIndex}::bigint END` : payloadIndex}) AS cell_index`),
+    db.raw(`substr(x.code, 1, ${TIMELINE_CODE_CHARS}) AS code`),
+    db.raw('length(x.code) AS code_chars'),
+    db.raw(`CASE WHEN ${outputChars} <= ${OUTPUT_JSON_CHARS} THEN x.output END AS output_json`),
+    db.raw(`CASE WHEN ${outputChars} > ${OUTPUT_JSON_CHARS} THEN substr(x.output${pg ? '::text' : ''}, 1, ${OUTPUT_CHARS + 1}) END AS output_cut`),
+    db.raw(`substr(el.error_message, 1, ${MESSAGE_CHARS}) AS error_message`),
+    db.raw(`substr(el.traceback, 1, ${TRACEBACK_CHARS}) AS traceback`),
+    db.raw('length(el.traceback) AS traceback_chars'),
+  ];
+}
+
+const cut = (text: string, chars: number, max: number) => (chars > max ? `${text}…` : text);
+
+function rowEntry(r: TimelineRow, pg: boolean): TimelineEntry {
+  const run = r.event_type === EVENT_TYPES.cellExecutionComplete || r.event_type === EVENT_TYPES.cellExecutionError;
+  const codeChars = r.code_chars === null ? 0 : Number(r.code_chars);
+  const tracebackChars = r.traceback_chars === null ? 0 : Number(r.traceback_chars);
+  const output = r.output_cut !== null ? r.output_cut : r.output_json === null || r.output_json === undefined ? null : pg ? r.output_json : json(r.output_json);
+  return {
+    eventId: r.event_id,
+    eventType: r.event_type,
+    at: iso(r.event_time)!,
+    notebookPath: r.notebook_path,
+    cellId: r.cell_id,
+    cellIndex: r.cell_index === null ? null : Number(r.cell_index),
+    code: r.code,
+    ...(codeChars > TIMELINE_CODE_CHARS ? { codeTruncated: true, codeChars } : {}),
+    durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+    success: run ? r.status !== null ? r.status === 'success' && r.error_name === null : r.event_type === EVENT_TYPES.cellExecutionComplete && r.error_name === null : null,
+    error:
+      r.error_name !== null
+        ? { name: r.error_name, message: r.error_message ?? '', traceback: r.traceback === null ? null : cut(r.traceback, tracebackChars, TRACEBACK_CHARS), ...(tracebackChars > TRACEBACK_CHARS ? { tracebackTruncated: true } : {}) }
+        : null,
+    output: outputText(output),
+  };
+}
+
+/**
+ * The student's latest events, newest first (execution starts left out: the completion says it
+ * all), as far as `reach` shows them (lms/classBoundary.ts; null: everything, for an admin). Read
+ * from the event columns and the derived rows (cell_executions, error_logs) with code, output and
+ * traceback cut in the database, never from the payloads: a student's 1 MB cells cost the reader
+ * a few KB each.
+ */
+export async function loadTimeline(db: Knex, userId: string, reach: ClassesFor | null): Promise<TimelineEntry[]> {
+  const rows: TimelineRow[] = await db('events as ev')
+    .join('students as s', 's.user_id', 'ev.user_id')
+    .leftJoin('cell_executions as x', 'x.event_id', 'ev.event_id')
+    .leftJoin('error_logs as el', 'el.event_id', 'ev.event_id')
+    .where('ev.user_id', userId)
+    .whereNot('ev.event_type', EVENT_TYPES.cellExecutionStart)
+    .modify((q) => (reach ? q.where(withinClasses(db, reach, { student: 's.id', time: 'ev.event_time', notebookPath: 'ev.notebook_path' })) : q))
+    .orderBy([{ column: 'ev.event_time', order: 'desc' }, { column: 'ev.id', order: 'desc' }])
     .limit(TIMELINE_LIMIT)
-    .select('payload', 'event_time');
-  return rows.map((r) => timelineEntry({ ...(json(r.payload) as CellEvent), eventTime: iso(r.event_time)! }));
+    .select('ev.event_id', 'ev.event_type', 'ev.event_time', 'ev.notebook_path', 'ev.cell_id', 'x.status', 'x.duration_ms', 'el.error_name', ...timelineColumns(db));
+  const pg = isPostgres(db);
+  return rows.map((r) => rowEntry(r, pg));
 }

@@ -1,7 +1,10 @@
 /**
  * Seed 000's Environment API, made useful: what each student's kernel runs (`current`, `snapshots`,
  * `packages`), whether it fits their classes (`health`), what changed (`diff`), and for a class the
- * students whose environment lacks a required package (`analyze`, shown on the dashboard).
+ * students whose environment lacks a required package (`analyze`, shown on the dashboard). An
+ * environment counts for a class only from the student's enrolment on (lms/classBoundary.ts): an
+ * instructor sees those seen since she joined one of their classes, a class's analysis those seen
+ * since she joined it; admins all.
  */
 import type { Knex } from 'knex';
 import * as yup from 'yup';
@@ -10,8 +13,10 @@ import { authOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../core/logger.ts';
 import { now } from '../db/rows.ts';
 import { errors } from '../http/errors.ts';
-import { type RouteTable } from '../http/routeTable.ts';
+import { type Ctx, type RouteTable } from '../http/routeTable.ts';
 import { idParam, readJson, validate } from '../http/request.ts';
+import { isAdmin, taughtClassIds } from '../lms/classAccess.ts';
+import type { ClassesFor } from '../lms/classBoundary.ts';
 import { requireClass } from '../lms/store.ts';
 import { currentEnvironments, snapshots, snapshotView } from './store.ts';
 import { diffPackages, problems, validSpec } from './versions.ts';
@@ -38,8 +43,10 @@ async function requirementsOf(db: Knex, classId: number): Promise<PackageRequire
 export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: Logger }): void {
   const { db, log } = parts;
   const student = { student_user: { param: 'user_id' } } as const;
-  const latest = async (userId: string) => {
-    const [row] = await snapshots(db, userId);
+  /** An instructor sees the environments her classes show: those seen since her enrolment in one of them (lms/classBoundary.ts). */
+  const reachOf = (ctx: Ctx): ClassesFor | null => (isAdmin(authOf(ctx)) ? null : { instructorId: authOf(ctx).instructor.id });
+  const latest = async (ctx: Ctx, userId: string) => {
+    const [row] = await snapshots(db, userId, reachOf(ctx));
     if (!row) throw errors.notFound('environment');
     return row;
   };
@@ -48,7 +55,7 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
     method: 'get', path: '/api/v1/environments/:user_id/current', access: 'instructor', tag: 'environments', scope: student,
     summary: "The environment the student's kernel reported last (Python, platform, packages)", responses: { 200: 'the snapshot', 404: 'never reported' },
     handler: async (ctx) => {
-      ctx.body = snapshotView(await latest(String(ctx.params.user_id)), true) satisfies EnvironmentSnapshot;
+      ctx.body = snapshotView(await latest(ctx, String(ctx.params.user_id)), true) satisfies EnvironmentSnapshot;
     },
   });
 
@@ -56,7 +63,7 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
     method: 'get', path: '/api/v1/environments/:user_id/snapshots', access: 'instructor', tag: 'environments', scope: student,
     summary: 'Every distinct environment the student has used, newest first (without the package lists)', responses: { 200: 'the snapshots' },
     handler: async (ctx) => {
-      ctx.body = (await snapshots(db, String(ctx.params.user_id))).map((row) => snapshotView(row, false));
+      ctx.body = (await snapshots(db, String(ctx.params.user_id), reachOf(ctx))).map((row) => snapshotView(row, false));
     },
   });
 
@@ -64,7 +71,7 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
     method: 'get', path: '/api/v1/environments/:user_id/packages', access: 'instructor', tag: 'environments', scope: student,
     summary: "The packages of the student's current environment (name → version)", responses: { 200: 'the packages', 404: 'never reported' },
     handler: async (ctx) => {
-      ctx.body = snapshotView(await latest(String(ctx.params.user_id)), true).packages;
+      ctx.body = snapshotView(await latest(ctx, String(ctx.params.user_id)), true).packages;
     },
   });
 
@@ -73,8 +80,15 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
     summary: "Whether the student's current environment has what each of their classes requires", responses: { 200: '{ ok, classes: [{ classId, problems }] }', 404: 'never reported' },
     handler: async (ctx) => {
       const userId = String(ctx.params.user_id);
-      const env = snapshotView(await latest(userId), true);
-      const classes: Array<{ id: number; name: string; required_packages: string }> = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').join('classes as c', 'c.id', 'e.class_id').where('s.user_id', userId).select('c.id', 'c.name', 'c.required_packages');
+      const env = snapshotView(await latest(ctx, userId), true);
+      const who = authOf(ctx);
+      // An instructor hears of her classes they teach only (not of the other classes she is in).
+      const classes: Array<{ id: number; name: string; required_packages: string }> = await db('class_enrollments as e')
+        .join('students as s', 's.id', 'e.student_id')
+        .join('classes as c', 'c.id', 'e.class_id')
+        .where('s.user_id', userId)
+        .modify((q) => (isAdmin(who) ? q : q.whereIn('c.id', taughtClassIds(db, who.instructor.id))))
+        .select('c.id', 'c.name', 'c.required_packages');
       const perClass = classes.map((c) => ({ classId: c.id, className: c.name, problems: problems(env.packages!, JSON.parse(c.required_packages) as PackageRequirement[]) }));
       ctx.body = { userId, python: env.python, seenAt: env.lastSeenAt, ok: perClass.every((c) => c.problems.length === 0), classes: perClass };
     },
@@ -84,7 +98,7 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
     method: 'get', path: '/api/v1/environments/:user_id/diff', access: 'instructor', tag: 'environments', scope: student,
     summary: 'Packages added, removed and changed between two snapshots (?from=&to= snapshot ids; default: the previous and the current)', responses: { 200: 'the diff', 404: 'fewer than two snapshots, or unknown ids' },
     handler: async (ctx) => {
-      const rows = await snapshots(db, String(ctx.params.user_id));
+      const rows = await snapshots(db, String(ctx.params.user_id), reachOf(ctx));
       const pick = (id: unknown, fallback: number) => (id === undefined ? rows[fallback] : rows.find((r) => Number(r.id) === Number(id)));
       const to = pick(ctx.query.to, 0);
       const from = pick(ctx.query.from, 1);
@@ -122,7 +136,7 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const requirements = await requirementsOf(db, cls.id);
       const enrolled: Array<{ user_id: string; name: string | null }> = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').where('e.class_id', cls.id).select('s.user_id', 's.name');
-      const current = await currentEnvironments(db, enrolled.map((s) => s.user_id));
+      const current = await currentEnvironments(db, enrolled.map((s) => s.user_id), { classId: cls.id });
       const students = enrolled
         .map((s) => {
           const env = current.get(s.user_id);

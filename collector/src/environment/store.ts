@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { CellEvent, EnvironmentSnapshot } from '@cell-monitor/shared';
 import { iso } from '../db/rows.ts';
+import { taughtClassIds } from '../lms/classAccess.ts';
+import { withinClasses, type ClassesFor } from '../lms/classBoundary.ts';
 
 const MAX_PACKAGES = 5_000;
 
@@ -87,16 +89,47 @@ export function snapshotView(row: EnvironmentRow, withPackages: boolean): Enviro
   };
 }
 
-/** The environment each of these students' kernels reported last. */
-export async function currentEnvironments(db: Knex, userIds: string[]): Promise<Map<string, EnvironmentSnapshot>> {
+/**
+ * The earliest enrolment of each student in the classes of `reach`: an environment counts for a
+ * class only from enrolment on (lms/classBoundary.ts), so a snapshot first seen earlier shows as
+ * first seen then.
+ */
+async function enrolledSince(db: Knex, userIds: string[], reach: ClassesFor): Promise<Map<string, string>> {
+  const rows: Array<{ user_id: string; since: string | Date }> = await db('class_enrollments as e')
+    .join('students as s', 's.id', 'e.student_id')
+    .whereIn('s.user_id', userIds)
+    .modify((q) => ('classId' in reach ? q.where('e.class_id', reach.classId) : q.whereIn('e.class_id', taughtClassIds(db, reach.instructorId))))
+    .groupBy('s.user_id')
+    .select('s.user_id')
+    .min({ since: 'e.enrolled_at' });
+  return new Map(rows.map((r) => [r.user_id, iso(r.since)!]));
+}
+
+/** Rows of the given students that `reach` shows (seen since enrolment), first-seen times clamped to the enrolment; null: all. */
+async function environmentRows(db: Knex, userIds: string[], reach: ClassesFor | null): Promise<EnvironmentRow[]> {
+  const rows: EnvironmentRow[] = await db('student_environments as se')
+    .whereIn('se.user_id', userIds)
+    .modify((q) => (reach ? q.join('students as s', 's.user_id', 'se.user_id').where(withinClasses(db, reach, { student: 's.id', time: 'se.last_seen_at' })) : q))
+    .orderBy([{ column: 'se.last_seen_at', order: 'desc' }, { column: 'se.id', order: 'desc' }])
+    .select('se.*');
+  if (!reach || rows.length === 0) return rows;
+  const since = await enrolledSince(db, userIds, reach);
+  return rows.map((row) => {
+    const from = since.get(row.user_id);
+    return from && Date.parse(iso(row.first_seen_at)!) < Date.parse(from) ? { ...row, first_seen_at: from } : row;
+  });
+}
+
+/** The environment each of these students' kernels reported last (as far as `reach` shows; null: all). */
+export async function currentEnvironments(db: Knex, userIds: string[], reach: ClassesFor | null): Promise<Map<string, EnvironmentSnapshot>> {
   const current = new Map<string, EnvironmentSnapshot>();
   for (let i = 0; i < userIds.length; i += 500) {
-    const rows: EnvironmentRow[] = await db('student_environments').whereIn('user_id', userIds.slice(i, i + 500)).orderBy('last_seen_at', 'desc').orderBy('id', 'desc');
-    for (const row of rows) if (!current.has(row.user_id)) current.set(row.user_id, snapshotView(row, true));
+    for (const row of await environmentRows(db, userIds.slice(i, i + 500), reach)) if (!current.has(row.user_id)) current.set(row.user_id, snapshotView(row, true));
   }
   return current;
 }
 
-export async function snapshots(db: Knex, userId: string): Promise<EnvironmentRow[]> {
-  return db('student_environments').where({ user_id: userId }).orderBy('last_seen_at', 'desc').orderBy('id', 'desc');
+/** Every distinct environment of the student, newest first (as far as `reach` shows; null: all). */
+export async function snapshots(db: Knex, userId: string, reach: ClassesFor | null): Promise<EnvironmentRow[]> {
+  return environmentRows(db, [userId], reach);
 }

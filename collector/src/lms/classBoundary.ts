@@ -75,3 +75,41 @@ export async function homeClassOf(db: Knex | Knex.Transaction, studentId: number
   const row = await db('class_enrollments').where({ student_id: studentId }).orderBy([{ column: 'enrolled_at' }, { column: 'class_id' }]).first('class_id');
   return row ? Number(row.class_id) : undefined;
 }
+
+/**
+ * The rule's inputs held in memory, for the live board (fed per persisted batch: no query per
+ * event). `classesShowing` answers the table above for one row, exactly as `withinClasses` does.
+ */
+export interface BoundarySnapshot {
+  /** Per Jupyter user name: the classes she is in and since when (epoch ms). */
+  enrolments: Map<string, Array<{ classId: number; enrolledAt: number }>>;
+  /** Per class: its assignment notebook paths. */
+  assignments: Map<number, Set<string>>;
+}
+
+export async function loadBoundarySnapshot(db: Knex): Promise<BoundarySnapshot> {
+  const enrolled: Array<{ user_id: string; class_id: number | string; enrolled_at: string | Date }> = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').select('s.user_id', 'e.class_id', 'e.enrolled_at');
+  const assigned: Array<{ class_id: number | string; notebook_path: string }> = await db('class_assignments').select('class_id', 'notebook_path');
+  const enrolments = new Map<string, Array<{ classId: number; enrolledAt: number }>>();
+  for (const r of enrolled) {
+    const at = r.enrolled_at instanceof Date ? r.enrolled_at.getTime() : Date.parse(String(r.enrolled_at));
+    enrolments.set(r.user_id, [...(enrolments.get(r.user_id) ?? []), { classId: Number(r.class_id), enrolledAt: at }]);
+  }
+  const assignments = new Map<number, Set<string>>();
+  for (const r of assigned) {
+    const id = Number(r.class_id);
+    if (!assignments.has(id)) assignments.set(id, new Set());
+    assignments.get(id)!.add(r.notebook_path);
+  }
+  return { enrolments, assignments };
+}
+
+/** The classes that show a row of `userId` at `time` (epoch ms) on `notebookPath` (the table above). */
+export function classesShowing(snapshot: BoundarySnapshot, userId: string, time: number, notebookPath: string | null | undefined): number[] {
+  const mine = snapshot.enrolments.get(userId);
+  if (!mine) return [];
+  const claimedBy = (classId: number) => snapshot.assignments.get(classId)?.has(notebookPath!) ?? false;
+  const none = notebookPath === null || notebookPath === undefined;
+  const claimedByAny = !none && mine.some((e) => claimedBy(e.classId));
+  return mine.filter((e) => time >= e.enrolledAt && (none || claimedBy(e.classId) || !claimedByAny)).map((e) => e.classId);
+}

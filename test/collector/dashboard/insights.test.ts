@@ -85,6 +85,9 @@ for (const mode of modesToTest()) {
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     classId = ((await (await fetch(`${app.url}/api/v1/classes`, { method: 'POST', headers, body: JSON.stringify({ name: 'Gen', class_code: 'GEN' }) })).json()) as { id: number }).id;
     for (const user of generated.users) await fetch(`${app.url}/api/v1/classes/${classId}/students`, { method: 'POST', headers, body: JSON.stringify({ user_id: user }) });
+    // The generated day starts 6 hours ago: the students were enrolled before it (a class shows a
+    // student's work only from her enrolment on, lms/classBoundary.ts).
+    await app.collector.db('class_enrollments').where({ class_id: classId }).update({ enrolled_at: new Date(Date.now() - 24 * 3_600_000).toISOString() });
     const r = random(7);
     const events = generated.runs.map((run, i) => ({
       eventId: `gen-${i}`,
