@@ -35,6 +35,7 @@ import { addEnvironmentRoutes } from './environment/environmentRoutes.ts';
 import { addHealthRoutes } from './operations/healthRoutes.ts';
 import { createMetrics } from './operations/metrics.ts';
 import { addMetricsRoute } from './operations/metricsRoute.ts';
+import { createRevocations } from './auth/credentialRevocation.ts';
 import { addPrivacyRoutes } from './privacy/privacyRoutes.ts';
 import type { PersisterStats } from './persist/createPersister.ts';
 import type { InfluxSinkStats } from './sink/influxSink.ts';
@@ -87,10 +88,12 @@ export function createApp(parts: AppParts): App {
   koa.silent = true;
 
   const router = new Router({ strict: true, sensitive: true });
+  const revocations = config.ingestKey ? createRevocations(db, config.ingestKey) : undefined;
   const table = createRouteTable(router, {
     guards: createAccessGuards({
       authenticator: () => authenticator,
       masterKey: config.ingestKey,
+      revocations,
       scopeGuard: (scope, limit) => scopeGuard(db, scope, limit),
       headerlessIngest: createHeaderlessIngest({ legacy: config.legacy, maxBytes: config.ingestMaxBytes, credentialRequired: Boolean(config.ingestKey), log: log.child({ module: 'ingest' }) }),
       metricsToken: config.metricsToken,
@@ -122,7 +125,7 @@ export function createApp(parts: AppParts): App {
   addConnectionTestRoutes(table, { db });
   addEnvironmentRoutes(table, { db, log: log.child({ module: 'environments' }) });
   const closeBufferAdmin = addBufferAdminRoutes(table, { dataDir: config.dataDir, buffer: parts.buffer, redis: parts.redis, log: log.child({ module: 'offline' }) });
-  addPrivacyRoutes(table, { db, log: log.child({ module: 'privacy' }), dataDir: config.dataDir, redis: parts.redis, erasures: parts.channels.erasures, influx: config.influx });
+  addPrivacyRoutes(table, { db, log: log.child({ module: 'privacy' }), dataDir: config.dataDir, redis: parts.redis, erasures: parts.channels.erasures, influx: config.influx, revocations });
   addOpenApiRoute(table, '0.1.0');
   koa.use(errorMiddleware(log.child({ module: 'http' })));
   koa.use(hostGuard(config.allowedHosts));

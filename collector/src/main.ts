@@ -2,7 +2,7 @@
  * The collector's command line: `start` (the daemon) here; the one-shot commands in cli/.
  */
 import { createInstructorCommand } from './cli/createInstructorCommand.ts';
-import { issueCredentialCommand } from './cli/issueCredentialCommand.ts';
+import { issueCredentialCommand, revokeCredentialCommand } from './cli/issueCredentialCommand.ts';
 import { migrateCommand } from './cli/migrateCommand.ts';
 import { installServiceCommand, uninstallServiceCommand } from './cli/serviceCommands.ts';
 import { explainStartupError } from './cli/startupErrors.ts';
@@ -54,7 +54,7 @@ async function start(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-const commands: Record<string, () => Promise<void>> = { start, migrate: migrateCommand, 'create-instructor': createInstructorCommand, 'issue-credential': issueCredentialCommand, 'export-student': exportStudentCommand, 'erase-student': eraseStudentCommand, 'install-service': installServiceCommand, 'uninstall-service': uninstallServiceCommand };
+const commands: Record<string, () => Promise<void>> = { start, migrate: migrateCommand, 'create-instructor': createInstructorCommand, 'issue-credential': issueCredentialCommand, 'revoke-credential': revokeCredentialCommand, 'export-student': exportStudentCommand, 'erase-student': eraseStudentCommand, 'install-service': installServiceCommand, 'uninstall-service': uninstallServiceCommand };
 const command = process.argv[2] ?? 'start';
 const run = commands[command];
 if (!run) {

@@ -9,13 +9,16 @@ In ``jupyterhub_config.py`` (the master key lives only in the hub's environment 
     c.Spawner.environment.update({"CELL_MONITOR_COLLECTOR_URL": "http://collector.internal:8765"})
 
 JupyterHub calls a callable value of ``Spawner.environment`` with the spawner as its only argument
-when it starts a server, so each server gets ``CELL_MONITOR_USER`` (the hub user name) and that
-user's ``CELL_MONITOR_CREDENTIAL``. This module does not import jupyterhub.
+when it starts a server, so each server gets ``CELL_MONITOR_USER`` (the hub user name, normalised as
+the collector reads it: trimmed, NFC; a name with invisible, control or bidi characters is refused
+with UserIdError) and that user's ``CELL_MONITOR_CREDENTIAL``, issued at that moment: after
+``revoke-credential --user NAME`` a restart of that user's server gives it a credential that works,
+while the revoked one gets 401. This module does not import jupyterhub.
 """
 
 from __future__ import annotations
 
-from .credentials import check_master_key, student_credential
+from .credentials import check_master_key, normalise_user, student_credential
 
 
 def spawner_environment(master_key: str) -> dict:
@@ -23,7 +26,7 @@ def spawner_environment(master_key: str) -> dict:
     check_master_key(master_key)
 
     def cell_monitor_user(spawner) -> str:
-        return spawner.user.name
+        return normalise_user(spawner.user.name)
 
     def cell_monitor_credential(spawner) -> str:
         return student_credential(master_key, spawner.user.name)

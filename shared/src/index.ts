@@ -11,3 +11,4 @@ export * from './studentApi.ts';
 export * from './depth.ts';
 export * from './dashboard.ts';
 export * from './roster.ts';
+export * from './userId.ts';

@@ -10,6 +10,7 @@ import { HttpError } from '../http/errors.ts';
 import type { Ctx, Handler, RouteSpec, Scope } from '../http/routeTable.ts';
 import type { AccountRow, Authenticated, Authenticator } from './tokens.ts';
 import { authenticateCompanion, hasCompanionHeaders, type CompanionIdentity } from './companionAuth.ts';
+import type { Revocations } from './credentialRevocation.ts';
 
 /**
  * Ingest of a request without any companion header (ingest/legacyClients.ts): reads the body and
@@ -23,6 +24,8 @@ export interface AccessGuardOptions {
   authenticator: () => Authenticator | undefined;
   /** INGEST_KEY: the master key student credentials derive from. */
   masterKey?: string;
+  /** Per-student credential revocations (with INGEST_KEY): a revoked credential gets 401. */
+  revocations?: Revocations;
   /** Builds the guard of a route's class scope (lms/classAccess.ts); `own_classes` lists filter in their handler. */
   scopeGuard: (scope: Exclude<Scope, 'own_classes'>, bodyLimit?: number) => Handler;
   /** Ingest without companion headers: the original extension's clients (see HeaderlessIngest). */
@@ -40,9 +43,9 @@ export function createAccessGuards(options: AccessGuardOptions): (spec: RouteSpe
       case 'metrics':
         return [requireMetricsToken(options.metricsToken, requireToken('admin', options.authenticator))];
       case 'ingest':
-        return [requireCompanion(options.masterKey, false, options.headerlessIngest)];
+        return [requireCompanion(options.masterKey, false, options.headerlessIngest, options.revocations)];
       case 'student':
-        return [requireCompanion(options.masterKey, true)];
+        return [requireCompanion(options.masterKey, true, undefined, options.revocations)];
       case 'instructor':
       case 'admin':
         return [requireToken(spec.access, options.authenticator), ...(spec.scope && spec.scope !== 'own_classes' ? [options.scopeGuard(spec.scope, spec.bodyLimit)] : [])];
@@ -79,10 +82,12 @@ export function requireMetricsToken(metricsToken: string | undefined, admin: Han
  * from the body — except, for ingest, a request with no companion header at all that
  * `headerless` recognises as a v1 client's (self-reported identity, only when enabled).
  */
-export function requireCompanion(masterKey: string | undefined, needUser: boolean, headerless?: HeaderlessIngest): Handler {
+export function requireCompanion(masterKey: string | undefined, needUser: boolean, headerless?: HeaderlessIngest, revocations?: Revocations): Handler {
   return async (ctx: Ctx, next: Next) => {
     const selfReported = headerless && !hasCompanionHeaders(ctx) ? await headerless(ctx) : undefined;
-    ctx.state.companion = selfReported ?? authenticateCompanion(ctx, masterKey, needUser);
+    const identity = selfReported ?? authenticateCompanion(ctx, masterKey, needUser);
+    if (identity.via === 'credential' && revocations) await revocations.check(identity.user!, identity.issuedAt ?? 0);
+    ctx.state.companion = identity;
     await next();
   };
 }

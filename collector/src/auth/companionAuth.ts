@@ -1,7 +1,8 @@
 /**
  * Who a request from a Jupyter companion route speaks for. The companion sends the Jupyter user
  * percent-encoded in `X-Cell-Monitor-User` (UTF-8: names like 王小明 cannot travel raw in a header)
- * and that user's credential as `Authorization: Bearer cmc1_…` (see auth/studentCredential.ts).
+ * and that user's credential as `Authorization: Bearer cmc2_…` or `cmc1_…` (see auth/studentCredential.ts).
+ * A revoked credential (auth/credentialRevocation.ts) is refused by the access guard after this.
  *
  * - With INGEST_KEY (the master key) set: the credential must be the one of the stamped user, so a
  *   student's server can only ever speak for its own student (401 otherwise).
@@ -10,8 +11,8 @@
  *   nothing to tell one student from another.
  */
 import type { Context } from 'koa';
-import { LIMITS } from '@cell-monitor/shared';
-import { CREDENTIAL_PREFIX, credentialMatches } from './studentCredential.ts';
+import { normaliseUserId, userIdProblem, USER_ID_PROBLEMS } from '@cell-monitor/shared';
+import { credentialIssuedAt, looksLikeCredential } from './studentCredential.ts';
 import { errors, HttpError } from '../http/errors.ts';
 
 export const USER_HEADER = 'x-cell-monitor-user';
@@ -24,6 +25,8 @@ export interface CompanionIdentity {
    * or not at all: `self_reported`, a v1 client's body names its own user (LEGACY_V1_CLIENTS=1).
    */
   via: 'credential' | 'loopback' | 'self_reported';
+  /** `credential`: when the credential was issued (ms; 0 for a v1 credential), for revocation. */
+  issuedAt?: number;
 }
 
 /** Whether the request carries anything of a companion (then it is authenticated as one, whatever its body). */
@@ -31,20 +34,23 @@ export function hasCompanionHeaders(ctx: Pick<Context, 'get'>): boolean {
   return ctx.get(USER_HEADER) !== '' || ctx.get('authorization') !== '';
 }
 
-/** The user named by the header: percent-decoded UTF-8, 1-255 characters, no control characters. */
+/**
+ * The user named by the header: percent-decoded UTF-8, normalised (shared/src/userId.ts: trimmed of
+ * NBSP, U+3000, BOM…, NFC) and refused when empty after that is not the case, too long, or holding
+ * invisible, control or bidi characters (400 invalid_user_header naming the reason).
+ */
 export function readUserHeader(ctx: Pick<Context, 'get'>): string | undefined {
   const raw = ctx.get(USER_HEADER);
   if (!raw) return undefined;
   let user: string;
   try {
-    user = decodeURIComponent(raw).trim();
+    user = normaliseUserId(decodeURIComponent(raw));
   } catch {
     throw errors.badRequest('invalid_user_header', `${USER_HEADER} must be the user name percent-encoded as UTF-8`);
   }
   if (!user) return undefined;
-  if (user.length > LIMITS.maxUserIdLength) throw errors.badRequest('invalid_user_header', `${USER_HEADER} is longer than ${LIMITS.maxUserIdLength} characters`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(user)) throw errors.badRequest('invalid_user_header', `${USER_HEADER} must not contain control characters`);
+  const problem = userIdProblem(user);
+  if (problem) throw errors.badRequest('invalid_user_header', `${USER_HEADER}: ${USER_ID_PROBLEMS[problem]}`, { reason: problem });
   return user;
 }
 
@@ -74,9 +80,10 @@ export function authenticateCompanion(ctx: Pick<Context, 'get' | 'ip'>, masterKe
     return { user: readUserHeader(ctx), via: 'loopback' };
   }
   const given = bearer(ctx);
-  if (!given.startsWith(CREDENTIAL_PREFIX)) throw errors.unauthorized('missing credential: the Jupyter companion sends Authorization: Bearer <student credential>');
+  if (!looksLikeCredential(given)) throw errors.unauthorized('missing credential: the Jupyter companion sends Authorization: Bearer <student credential>');
   const user = readUserHeader(ctx);
   if (!user) throw errors.badRequest('missing_user_header', `the ${USER_HEADER} header (sent by the Jupyter companion route) is required`);
-  if (!credentialMatches(masterKey, user, given)) throw errors.unauthorized('the credential is not the one of this user');
-  return { user, via: 'credential' };
+  const issuedAt = credentialIssuedAt(masterKey, user, given);
+  if (issuedAt === undefined) throw errors.unauthorized('the credential is not the one of this user');
+  return { user, via: 'credential', issuedAt };
 }

@@ -7,14 +7,17 @@ export const USAGE = `usage: cell-monitor-collector <command>
   create-instructor   --email E --name N [--role admin|instructor]
                       create an account; the password is read from stdin (one line) or from
                       CELL_MONITOR_PASSWORD
-  issue-credential    --user NAME [--user NAME …]
+  issue-credential    --user NAME [--user NAME …] [--issued-at MS]
                       print the per-student credential of each Jupyter user name (from
                       INGEST_KEY, the master key); give it to that student's Jupyter server as
                       CELL_MONITOR_CREDENTIAL with CELL_MONITOR_USER=NAME. One name: the
                       credential alone; several: "name<TAB>credential" lines
+  revoke-credential   --user NAME [--user NAME …]
+                      refuse every credential of those students issued before now (401
+                      credential_revoked); issue each a new one afterwards
   export-student      --user NAME [--out FILE]
                       everything stored about one student (store, this DATA_DIR's buffer, the
-                      Redis Streams) as JSON, to FILE (mode 600) or stdout
+                      Redis Streams) as NDJSON (one record per line), to FILE (mode 600) or stdout
   erase-student       --user NAME --yes
                       delete that student everywhere: every table, the buffer, the streams
                       (running collectors clear their own buffers too); prints rows per table

@@ -25,6 +25,7 @@ import {
 import { writeTransaction } from '../db/createDb.ts';
 import { insertedId, now } from '../db/rows.ts';
 import { HttpError } from '../http/errors.ts';
+import { normaliseUserId, userIdProblem } from '@cell-monitor/shared';
 
 const MAX = { user_id: 255, name: 100, email: 255, team: 100, student_number: 64 } as const;
 /** A Jupyter / JupyterHub user name: no spaces, control characters or slashes. */
@@ -75,7 +76,7 @@ export function parseRoster(csv: string): ParsedRoster {
       // Undo the quote an export put before a formula-like cell (see safeCell).
       return text === '' ? null : /^'[=+\-@]/.test(text) ? text.slice(1) : text;
     };
-    const entry: RosterEntry & { line: number } = { line, userId: value('user_id') ?? '', name: value('name'), email: value('email')?.toLowerCase() ?? null, team: value('team'), studentNumber: value('student_number') };
+    const entry: RosterEntry & { line: number } = { line, userId: normaliseUserId(value('user_id') ?? ''), name: value('name'), email: value('email')?.toLowerCase() ?? null, team: value('team'), studentNumber: value('student_number') };
     const problem = checkEntry(entry, line);
     if (problem) {
       errors.push(problem);
@@ -94,7 +95,7 @@ export function parseRoster(csv: string): ParsedRoster {
 
 function checkEntry(entry: RosterEntry, line: number): RosterRowError | null {
   if (!entry.userId) return { line, field: 'user_id', error: 'missing_user_id', message: `line ${line} has no user name` };
-  if (!USER_ID.test(entry.userId)) return { line, field: 'user_id', error: 'invalid_user_id', message: `line ${line}: a user name has no spaces, slashes or control characters` };
+  if (!USER_ID.test(entry.userId) || userIdProblem(entry.userId)) return { line, field: 'user_id', error: 'invalid_user_id', message: `line ${line}: a user name has no spaces, slashes or control characters` };
   if (entry.email !== null && !EMAIL.test(entry.email)) return { line, field: 'email', error: 'invalid_email', message: `line ${line}: "${entry.email.slice(0, 80)}" is not an email address` };
   const fields: Array<[RosterColumn, string | null]> = [['user_id', entry.userId], ['name', entry.name], ['email', entry.email], ['team', entry.team], ['student_number', entry.studentNumber]];
   for (const [field, text] of fields) {

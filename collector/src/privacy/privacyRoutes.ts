@@ -16,6 +16,9 @@ import { readJson } from '../http/request.ts';
 import { Readable } from 'node:stream';
 import type { InfluxConfig } from '../core/config.ts';
 import { createInfluxEraser } from '../sink/influxErasure.ts';
+import type { Revocations } from '../auth/credentialRevocation.ts';
+import { normaliseUserId, userIdProblem, USER_ID_PROBLEMS } from '@cell-monitor/shared';
+import { HttpError } from '../http/errors.ts';
 import { openBufferRows, type BufferRows } from './bufferRows.ts';
 import { eraseStudent, exportStudentNdjson, hasStudentData } from './studentData.ts';
 
@@ -29,6 +32,8 @@ export interface PrivacyParts {
   erasures: Channel<{ userId: string }>;
   /** The InfluxDB copy (INFLUXDB_*): an erasure deletes the student's points there too. */
   influx?: InfluxConfig;
+  /** Per-student credential revocation (only with INGEST_KEY). */
+  revocations?: Revocations;
 }
 
 const confirmBody = yup.object({ confirm: yup.string().required() });
@@ -81,6 +86,27 @@ export function addPrivacyRoutes(table: RouteTable, parts: PrivacyParts): void {
       ctx.body = { userId, erased: counts };
     },
   });
+
+  table.add({
+    method: 'post', path: '/api/v1/students/by-user/:userId/credential/revoke', access: 'admin', tag: 'privacy',
+    summary: "Revoke one student's credentials: every credential of hers issued before now gets 401 credential_revoked (on every collector within seconds); issue her a new one afterwards (issue-credential, or restart her server under JupyterHub)",
+    responses: { 200: '{ userId, revokedBefore }', 409: 'no INGEST_KEY: there are no student credentials to revoke', 422: 'not a valid user name' },
+    handler: async (ctx) => {
+      const userId = normalisedUserParam(ctx);
+      if (!parts.revocations) throw new HttpError(409, 'credentials_not_configured', 'this collector has no INGEST_KEY, so there are no student credentials to revoke');
+      const at = await parts.revocations.revoke(userId);
+      log.info({ event: 'credential_revoked', userId, by: authOf(ctx).instructor.id }, "student's credentials revoked");
+      ctx.body = { userId, revokedBefore: new Date(at).toISOString() };
+    },
+  });
+}
+
+/** The :userId of a revocation, in its one form (shared/src/userId.ts); 422 when refused. */
+function normalisedUserParam(ctx: Ctx): string {
+  const userId = normaliseUserId(String(ctx.params.userId ?? ''));
+  const problem = userIdProblem(userId);
+  if (problem) throw errors.unprocessable(problem, USER_ID_PROBLEMS[problem]);
+  return userId;
 }
 
 function userParam(ctx: Ctx): string {
