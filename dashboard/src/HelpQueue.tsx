@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { HelpRequestView } from '@cell-monitor/shared';
 import { api, ApiError } from './api.ts';
 import { duration } from './boardState.ts';
+import { SelfReportedBadge } from './SelfReportedBadge.tsx';
 import type { Translate } from './i18n.ts';
 
 export function HelpQueue({ t, queue, now, onOpen }: { t: Translate; queue: HelpRequestView[]; now: number; onOpen: (userId: string) => void }) {
@@ -25,6 +26,7 @@ export function HelpQueue({ t, queue, now, onOpen }: { t: Translate; queue: Help
             <button type="button" class="linkish name" onClick={() => onOpen(request.userId)}>
               {request.displayName}
             </button>
+            <SelfReportedBadge t={t} userId={request.userId} />
             <span class="wait">{duration(now - Date.parse(request.requestedAt))}</span>
             <div class="where">{[request.notebookPath?.split('/').pop(), request.cellIndex !== null ? `${t('card.cell')} ${request.cellIndex + 1}` : null].filter(Boolean).join(' · ')}</div>
             {request.claimedBy && (

@@ -6,6 +6,7 @@
 import type { BoardCard } from '@cell-monitor/shared';
 import { duration, STATUS_LOOK } from './boardState.ts';
 import { statusWord, type Translate } from './i18n.ts';
+import { SelfReportedBadge } from './SelfReportedBadge.tsx';
 import { Sparkline } from './Sparkline.tsx';
 
 interface Props {
@@ -35,6 +36,7 @@ export function StudentCard({ t, card, now, highlighted, dimmed, envProblems, on
       <button type="button" class="card-button" onClick={() => onOpen(card.userId)}>
         <span class="name">{card.displayName}</span>
         <span class="badges">
+          <SelfReportedBadge t={t} userId={card.userId} />
           <span class="badge">
             <span aria-hidden="true" class="icon">{look.icon}</span> {statusWord(t, card.status)}
           </span>

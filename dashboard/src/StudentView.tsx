@@ -4,6 +4,7 @@
  */
 import type { StudentTimeline, TimelineEntry } from '@cell-monitor/shared';
 import type { Translate } from './i18n.ts';
+import { SelfReportedBadge } from './SelfReportedBadge.tsx';
 import { StudentCard } from './StudentCard.tsx';
 import { useSnapshot } from './useSnapshot.ts';
 
@@ -39,7 +40,9 @@ export function StudentView({ t, userId, classId, now, onBack }: { t: Translate;
       {data && (
         <div class="student-grid">
           <div>
-            <h2>{data.displayName}</h2>
+            <h2>
+              {data.displayName} <SelfReportedBadge t={t} userId={userId} />
+            </h2>
             {data.card && (
               <ul class="cards single">
                 <StudentCard t={t} card={data.card} now={now} highlighted={false} dimmed={false} onOpen={() => undefined} />

@@ -27,21 +27,11 @@
 import { LIMITS, SCHEMA_VERSION } from './limits.ts';
 import { EVENT_TYPES } from './eventTypes.ts';
 import { normaliseEvent, type NormaliseOptions, type NormaliseResult } from './normaliseEvent.ts';
+import { SELF_REPORTED_PREFIX, selfReportedUserId } from './selfReported.ts';
+
+export { isSelfReportedUser, SELF_REPORTED_PREFIX, selfReportedUserId } from './selfReported.ts';
 
 export const LEGACY_CLIENT = 'cell-monitor-v1';
-
-/** The namespace of self-reported (v1) identities: `v1:<email>`. No credentialed user id may start with it. */
-export const SELF_REPORTED_PREFIX = 'v1:';
-
-/** The user id of a self-reported (v1) student: its own namespace, never a credentialed student's id. */
-export function selfReportedUserId(email: string): string {
-  return `${SELF_REPORTED_PREFIX}${email}`;
-}
-
-/** Whether a user id is a self-reported one (a v1 client's): cards, timelines and exports say so. */
-export function isSelfReportedUser(userId: string | null | undefined): boolean {
-  return typeof userId === 'string' && userId.startsWith(SELF_REPORTED_PREFIX);
-}
 
 /**
  * Metadata keys the server acts on. Only the server writes them (shared/legacyEvent.ts for a v1
