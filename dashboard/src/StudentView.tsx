@@ -8,7 +8,7 @@ import { SelfReportedBadge } from './SelfReportedBadge.tsx';
 import { StudentCard } from './StudentCard.tsx';
 import { useSnapshot } from './useSnapshot.ts';
 
-function Entry({ entry }: { entry: TimelineEntry }) {
+function Entry({ t, entry }: { t: Translate; entry: TimelineEntry }) {
   const time = new Date(entry.at).toLocaleTimeString();
   const cell = entry.cellIndex !== null ? ` · cell ${entry.cellIndex + 1}` : '';
   return (
@@ -23,6 +23,7 @@ function Entry({ entry }: { entry: TimelineEntry }) {
         {entry.success !== null && <span class={entry.success ? 'ok' : 'ko'}>{entry.success ? '✓' : '✗'}</span>}
       </div>
       {entry.code && <pre class="code">{entry.code}</pre>}
+      {entry.codeTruncated && <p class="cut">{t('student.codeCut', { n: entry.codeChars ?? 0 })}</p>}
       {entry.error && <pre class="traceback">{entry.error.traceback ?? `${entry.error.name}: ${entry.error.message}`}</pre>}
       {!entry.error && entry.output && <pre class="output">{entry.output}</pre>}
     </li>
@@ -66,7 +67,7 @@ export function StudentView({ t, userId, classId, now, onBack }: { t: Translate;
             <h3>{t('student.timeline')}</h3>
             <ol class="timeline">
               {data.entries.map((entry) => (
-                <Entry entry={entry} />
+                <Entry t={t} entry={entry} />
               ))}
             </ol>
           </div>

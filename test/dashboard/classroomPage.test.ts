@@ -107,6 +107,9 @@ if (!missing) {
       classEvent('st14', 'help_request', 5_000, { cellId: 'c2', cellIndex: 2 }),
       cellRun('st03', 3, false, 9_000), cellRun('st03', 3, false, 6_000), cellRun('st03', 3, false, 3_000), // チームC: stuck
     ];
+    // The events happened up to 20 s ago: the roster was imported before (a class shows a student's
+    // work only from her enrolment on, lms/classBoundary.ts).
+    await app.collector.db('class_enrollments').update({ enrolled_at: new Date(Date.now() - 24 * 3_600_000).toISOString() });
     assert.is((await postEvents(app.url, events)).status, 202);
     await page.locator('[role=tab]', { hasText: 'ボード' }).click();
     await page.waitForFunction(() => document.querySelectorAll('[data-card]').length === 37 && document.querySelector('[data-card="st14"]')?.getAttribute('data-status') === 'help', undefined, { timeout: 15_000 });

@@ -17,7 +17,7 @@ import type { BoardCard, BoardSnapshot, DashboardMessage, HelpRequestView, LiveE
 import { EVENT_TYPES, isExecutionEvent, STUDENT_STATUSES, toLiveEvent, type CellEvent } from '@cell-monitor/shared';
 import type { Channel } from '../broadcast/channel.ts';
 import type { Logger } from '../core/logger.ts';
-import { json } from '../db/rows.ts';
+import { iso, json } from '../db/rows.ts';
 import { createBoardBoundary } from './boardBoundary.ts';
 import { ALL_SCOPE, BoardState, classScope, type Scope } from './boardState.ts';
 import { startOfToday, type ClassView } from './classViews.ts';
@@ -209,32 +209,40 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
     if (now.length > 0) apply(now);
   }
 
-  /** Folds today's events of some students from the store, `upTo` a row id (all when omitted). */
+  /**
+   * Folds today's events of some students (all when undefined) from the store, up to a row id. A
+   * re-fold takes each event's arrival from when it was persisted, so a student whose offline queue
+   * is draining still shows as catching up.
+   */
   async function fold(userIds: string[] | undefined, upTo: number): Promise<{ folded: number; eventIds: Set<string> }> {
     const since = new Date(clock() - REBUILD_HOURS * 3_600_000).toISOString();
     const eventIds = new Set<string>();
     let lastId = 0;
     let folded = 0;
     for (;;) {
-      const rows: Array<{ id: number | string; payload: unknown }> = await db('events')
+      const rows: Array<{ id: number | string; payload: unknown; persisted_at: string | Date }> = await db('events')
         .where('id', '>', lastId)
         .andWhere('id', '<=', upTo)
         .andWhere('event_time', '>=', since)
         .modify((q) => (userIds ? q.whereIn('user_id', userIds) : q))
         .orderBy('id')
         .limit(5_000)
-        .select('id', 'payload');
+        .select('id', 'payload', 'persisted_at');
       if (rows.length === 0) break;
       for (const row of rows) {
         const event = toLiveEvent(json(row.payload) as CellEvent);
         eventIds.add(event.eventId);
-        board.applyEvents([event], Date.parse(event.eventTime) || clock(), eventScopes);
+        const arrived = userIds ? persistedAt(row.persisted_at) : Date.parse(event.eventTime);
+        board.applyEvents([event], arrived || clock(), eventScopes);
       }
       folded += rows.length;
       lastId = Number(rows[rows.length - 1].id);
     }
     return { folded, eventIds };
   }
+
+  /** events.persisted_at: SQLite's default is CURRENT_TIMESTAMP, UTC written without a zone. */
+  const persistedAt = (value: string | Date) => (typeof value === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? Date.parse(`${value.replace(' ', 'T')}Z`) : Date.parse(iso(value)!));
 
   async function maxEventId(): Promise<number> {
     const [{ max }] = await db('events').max({ max: 'id' });

@@ -80,6 +80,14 @@ interface TimelineRow {
   traceback_chars: number | string | null;
 }
 
+/** The first characters of a large output as text: a string's own text, a truncation record's preview, else its JSON. */
+function largeOutput(pg: boolean): string {
+  const n = OUTPUT_CHARS + 1;
+  return pg
+    ? `CASE WHEN jsonb_typeof(x.output) = 'string' THEN substr(x.output #>> '{}', 1, ${n}) WHEN jsonb_typeof(x.output->'preview') = 'string' THEN substr(x.output->>'preview', 1, ${n}) ELSE substr(x.output::text, 1, ${n}) END`
+    : `CASE json_type(x.output) WHEN 'text' THEN substr(json_extract(x.output, '$'), 1, ${n}) WHEN 'object' THEN COALESCE(substr(json_extract(x.output, '$.preview'), 1, ${n}), substr(x.output, 1, ${n})) ELSE substr(x.output, 1, ${n}) END`;
+}
+
 /** The selected columns, cut in the database: no payload crosses into the event loop whole. */
 function timelineColumns(db: Knex): Knex.Raw[] {
   const pg = isPostgres(db);
@@ -92,7 +100,7 @@ function timelineColumns(db: Knex): Knex.Raw[] {
     db.raw(`substr(x.code, 1, ${TIMELINE_CODE_CHARS}) AS code`),
     db.raw('length(x.code) AS code_chars'),
     db.raw(`CASE WHEN ${outputChars} <= ${OUTPUT_JSON_CHARS} THEN x.output END AS output_json`),
-    db.raw(`CASE WHEN ${outputChars} > ${OUTPUT_JSON_CHARS} THEN substr(x.output${pg ? '::text' : ''}, 1, ${OUTPUT_CHARS + 1}) END AS output_cut`),
+    db.raw(`CASE WHEN ${outputChars} > ${OUTPUT_JSON_CHARS} THEN ${largeOutput(pg)} END AS output_cut`),
     db.raw(`substr(el.error_message, 1, ${MESSAGE_CHARS}) AS error_message`),
     db.raw(`substr(el.traceback, 1, ${TRACEBACK_CHARS}) AS traceback`),
     db.raw('length(el.traceback) AS traceback_chars'),

@@ -11,7 +11,7 @@
  * then stream, then the store, downstream last.
  *
  * The export, one JSON object per line (`kind` says which):
- *   {"kind":"export","userId":…,"exportedAt":…,"student":{…}|null}            first
+ *   {"kind":"export","userId":…,"selfReported":…,"exportedAt":…,"student":{…}|null}   first
  *   {"kind":"row","table":"events","row":{…}}                                 every row of every table, then `notebooks`
  *   {"kind":"seat","classId":…,"x":…,"y":…}                                   her seats
  *   {"kind":"buffer_row",…} / {"kind":"buffer_dead_letter",…}                  this collector's buffer
@@ -21,6 +21,7 @@
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import { isPostgres, writeTransaction } from '../db/createDb.ts';
+import { isSelfReportedUser } from '@cell-monitor/shared';
 import { now } from '../db/rows.ts';
 import type { BufferRows } from './bufferRows.ts';
 import { entriesOfUser, eraseUserEntries, STREAMS, type StreamName } from './streamEntries.ts';
@@ -64,7 +65,8 @@ export async function hasStudentData(db: Knex, userId: string, transports: Trans
 export async function* exportStudent(db: Knex, userId: string, transports: Transports = {}): AsyncGenerator<ExportRecord> {
   const pg = isPostgres(db);
   const student = await db(STUDENTS_TABLE.table).where({ user_id: userId }).first();
-  yield { kind: 'export', userId, exportedAt: now(), student: student ?? null };
+  // selfReported: a v1 client's identity (the `v1:` namespace), reported by its body, not authenticated.
+  yield { kind: 'export', userId, selfReported: isSelfReportedUser(userId), exportedAt: now(), student: student ?? null };
   const rows: Record<string, number> = {};
   const notebookIds = new Set<number>();
   for (const { table, key, pk, json, notebookId } of STUDENT_TABLES) {
