@@ -15,17 +15,21 @@ import { withinClasses } from './classBoundary.ts';
 import type { LmsParts } from './lmsRoutes.ts';
 import { classView, eventView, requireStudent, studentView, type ClassRow, type EventRow, type StudentRow } from './store.ts';
 
-/** For an instructor: the student's name and email as the earliest of their enrolments in the caller's classes has them. */
+/** For an instructor: the student as the earliest of her enrolments in the caller's classes knows her. */
 async function asTaught(db: Knex, who: Authenticated, rows: StudentRow[]): Promise<StudentRow[]> {
   if (isAdmin(who) || rows.length === 0) return rows;
-  const enrolments: Array<{ student_id: number; display_name: string | null; email: string | null }> = await db('class_enrollments')
+  const enrolments: Array<{ student_id: number; display_name: string | null; email: string | null; enrolled_at: string | Date }> = await db('class_enrollments')
     .whereIn('class_id', taughtClassIds(db, who.instructor.id))
     .whereIn('student_id', rows.map((r) => r.id))
     .orderBy([{ column: 'enrolled_at', order: 'desc' }, { column: 'class_id', order: 'desc' }])
-    .select('student_id', 'display_name', 'email');
+    .select('student_id', 'display_name', 'email', 'enrolled_at');
   const known = new Map(enrolments.map((e) => [Number(e.student_id), e]));
-  // Nothing global beyond the ids: last_seen_at would tell of activity outside the caller's classes.
-  return rows.map((r) => ({ ...r, name: known.get(r.id)?.display_name ?? null, email: known.get(r.id)?.email ?? null, last_seen_at: null }));
+  // Nothing global beyond the ids: when she was first or last seen would tell of activity outside
+  // the caller's classes, so created_at is her enrolment in them and last_seen_at is left out.
+  return rows.map((r) => {
+    const e = known.get(r.id);
+    return { ...r, name: e?.display_name ?? null, email: e?.email ?? null, created_at: e?.enrolled_at ?? r.created_at, last_seen_at: null };
+  });
 }
 
 export function addStudentRecordRoutes(table: RouteTable, parts: LmsParts): void {

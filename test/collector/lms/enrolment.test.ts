@@ -92,6 +92,10 @@ for (const mode of modesToTest()) {
       (await call('ben', 'get', `/api/v1/students/${ids.alice}`)).body,
     ]);
     for (const secret of ['Alice Ann', 'alice@ann.example', 'Red', 'A-001', 'carol']) assert.not.match(text, secret, `Ben sees "${secret}"`);
+    // Nor when she was first or last seen (activity before his class had her).
+    const record = (await call('ben', 'get', `/api/v1/students/${ids.alice}`)).body;
+    assert.equal([record.created_at, record.last_seen_at], [enrolled.body.student.enrolled_at, null]);
+    assert.is((await call('ann', 'get', `/api/v1/students/${ids.alice}`)).body.name, 'Alice Ann');
   });
 
   it("a rename, a re-import or a team in Ben's class changes nothing Ann's class shows", async () => {
