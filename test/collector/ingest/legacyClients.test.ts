@@ -239,9 +239,9 @@ for (const mode of modesToTest()) {
   it('self-reports never overwrite a roster name or a team the instructor set; a self-reported team follows the student', async () => {
     const put = await request(on.url, 'put', `/api/v1/classes/${classId}/roster/${encodeURIComponent(userOf(1))}`, { token: teacher, body: { name: 'Yamada Hanako', team: 'Instructors pick' } });
     assert.is(put.status, 200, JSON.stringify(put.body));
-    assert.is((await postV1(on.url, v1Event(1, 'notebook_saved', 0, { userName: 'Someone Else', teamName: 'チームC' }))).status, 202);
-    assert.is((await postV1(on.url, v1Event(2, 'notebook_saved', 0, { teamName: 'チームC' }))).status, 202);
-    await settle(on.url, store, companionHeaders(KEY, 'sentinel'));
+    // Each waited for until stored: with several collectors on one stream a sentinel may be stored first.
+    await postStored(v1Event(1, 'notebook_saved', 0, { userName: 'Someone Else', teamName: 'チームC' }));
+    await postStored(v1Event(2, 'notebook_saved', 0, { teamName: 'チームC' }));
     const cards = (await board()).cards;
     const card = (n: number) => cards.find((c) => c.userId === userOf(n))!;
     assert.equal([card(1).displayName, card(1).team], ['Yamada Hanako', 'Instructors pick']);
@@ -356,6 +356,16 @@ for (const mode of modesToTest()) {
     assert.is(real.team, null, 'her team is not the impostor\'s');
     assert.equal(snapshot.helpQueue.filter((h) => h.userId === hanako), [], 'the help request is not hers');
     assert.ok(snapshot.helpQueue.some((h) => h.userId === `v1:${hanako}`));
+
+    // The export says which identity is self-reported.
+    await createInstructor(on.collector.db, { email: 'admin@example.org', name: 'Admin', password: 'admin-password-1', role: 'admin' });
+    const admin = await login(on.url, 'admin@example.org', 'admin-password-1');
+    for (const [user, selfReported] of [[hanako, false], [`v1:${hanako}`, true]] as const) {
+      const res = await fetch(`${on.url}/api/v1/students/by-user/${encodeURIComponent(user)}/export`, { headers: { authorization: `Bearer ${admin}` } });
+      assert.is(res.status, 200, user);
+      const first = JSON.parse((await res.text()).split('\n')[0]);
+      assert.equal([first.kind, first.userId, first.selfReported], ['export', user, selfReported]);
+    }
 
     const claimed = buildCellEvent({ userId: `v1:${hanako}` });
     const refused = await postEvents(on.url, [claimed], { headers: companionHeaders(KEY, `v1:${hanako}`) });
