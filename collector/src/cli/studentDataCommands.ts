@@ -12,7 +12,7 @@ import type { Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { createDb, migrateLatest } from '../db/createDb.ts';
 import { openBufferRows } from '../privacy/bufferRows.ts';
-import { eraseStudent, exportStudentNdjson, hasStudentData, type Transports } from '../privacy/studentData.ts';
+import { eraseStudent, exportStudentNdjson, hasStudentData, InfluxErasureError, type Transports } from '../privacy/studentData.ts';
 import { createInfluxEraser } from '../sink/influxErasure.ts';
 import { createRedis } from '../redis/createRedis.ts';
 import { configOrExit, USAGE } from './usage.ts';
@@ -78,11 +78,19 @@ export async function eraseStudentCommand(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
   const counts = await withStores(config, log, async (db, transports) => {
-    const counts = await eraseStudent(db, userId, transports);
-    await transports.redis?.publish(ERASURES_CHANNEL, JSON.stringify({ userId }));
-    return counts;
+    try {
+      return await eraseStudent(db, userId, transports);
+    } catch (err) {
+      if (!(err instanceof InfluxErasureError)) throw err;
+      process.stderr.write(`cell-monitor-collector erase-student: ${JSON.stringify(userId)} is erased from the store, the buffer and the streams, but ${err.message}; run this again once InfluxDB answers\n`);
+      process.exitCode = 1;
+      return undefined;
+    } finally {
+      await transports.redis?.publish(ERASURES_CHANNEL, JSON.stringify({ userId })).catch(() => undefined);
+    }
   });
-  if (Object.values(counts).every((n) => n === 0)) {
+  if (!counts) return;
+  if (Object.entries(counts).every(([key, n]) => n === 0 || key === 'influxdb')) {
     process.stderr.write(`cell-monitor-collector erase-student: nothing is stored about ${JSON.stringify(userId)}\n`);
     process.exitCode = 1;
     return;

@@ -20,7 +20,7 @@ import type { Revocations } from '../auth/credentialRevocation.ts';
 import { normaliseUserId, userIdProblem, USER_ID_PROBLEMS } from '@cell-monitor/shared';
 import { HttpError } from '../http/errors.ts';
 import { openBufferRows, type BufferRows } from './bufferRows.ts';
-import { eraseStudent, exportStudentNdjson, hasStudentData } from './studentData.ts';
+import { eraseStudent, exportStudentNdjson, hasStudentData, InfluxErasureError } from './studentData.ts';
 
 export interface PrivacyParts {
   db: Knex;
@@ -74,13 +74,22 @@ export function addPrivacyRoutes(table: RouteTable, parts: PrivacyParts): void {
     method: 'delete', path: '/api/v1/students/by-user/:userId/data', access: 'admin', tag: 'privacy',
     summary: 'Erase one student everywhere: every table, the buffers, the streams, the InfluxDB copy (body { "confirm": "<user id>" }); answers rows deleted per table',
     body: confirmBody,
-    responses: { 200: 'erased; counts per table', 404: 'nothing stored about this user', 422: 'confirm missing or not the user id' },
+    responses: { 200: 'erased; counts per table (influxdb: 1 = the InfluxDB delete was accepted)', 404: 'nothing stored about this user', 422: 'confirm missing or not the user id', 502: 'erased everywhere but the InfluxDB copy (influxdb_erasure_failed); repeat it' },
     handler: async (ctx) => {
       const userId = userParam(ctx);
       const body = ctx.is('application/json') ? ((await readJson(ctx)) as { confirm?: unknown } | null) : undefined;
       if (body?.confirm !== userId) throw errors.unprocessable('confirmation_required', 'send { "confirm": "<the user id>" } to erase this student');
-      const counts = await withBuffer((buffer) => eraseStudent(db, userId, { buffer, redis: parts.redis, influx }));
-      if (Object.values(counts).every((n) => n === 0)) throw errors.notFound('student');
+      let counts: Record<string, number>;
+      try {
+        counts = await withBuffer((buffer) => eraseStudent(db, userId, { buffer, redis: parts.redis, influx }));
+      } catch (err) {
+        if (!(err instanceof InfluxErasureError)) throw err;
+        await parts.erasures.publish({ userId }).catch(() => undefined);
+        log.error({ event: 'student_erased', userId, by: authOf(ctx).instructor.id, counts: err.counts, influxdb: err.cause.message }, 'student erased except from InfluxDB');
+        throw new HttpError(502, 'influxdb_erasure_failed', 'erased from the store, the buffers and the streams, but the InfluxDB copy was not (InfluxDB did not accept the delete); repeat the erasure once InfluxDB answers', { erased: err.counts });
+      }
+      // `influxdb` (the delete sent to InfluxDB, which cannot say whether points existed) does not make a 200.
+      if (Object.entries(counts).every(([key, n]) => n === 0 || key === 'influxdb')) throw errors.notFound('student');
       await parts.erasures.publish({ userId }).catch((err: Error) => log.warn({ err }, 'erasure not announced to the other collectors'));
       log.info({ event: 'student_erased', userId, by: authOf(ctx).instructor.id, counts }, 'student data erased');
       ctx.body = { userId, erased: counts };

@@ -154,13 +154,25 @@ export async function eraseStudent(db: Knex, userId: string, transports: Transpo
       counts[SEAT_MAPS.table] += mine.length;
     }
   });
-  // Downstream last (InfluxDB's delete answers no count: 1 = the delete was accepted). A failure
-  // throws after the store is erased: the caller reports it and the erasure can be repeated.
-  if (transports.influx && Object.values(counts).some((n) => n > 0)) {
-    await transports.influx.eraseUser(userId);
+  // Downstream last, and always (a repeated erasure reaches a copy an earlier one failed to): InfluxDB
+  // answers no count, `influxdb: 1` says the delete was accepted. A failure throws after everything
+  // else is erased: InfluxErasureError carries the counts, and the erasure can be repeated.
+  if (transports.influx) {
+    try {
+      await transports.influx.eraseUser(userId);
+    } catch (err) {
+      throw new InfluxErasureError(counts, err as Error);
+    }
     counts.influxdb = 1;
   }
   return counts;
+}
+
+/** The store, buffers and streams are erased (`counts`); the InfluxDB copy is not. */
+export class InfluxErasureError extends Error {
+  constructor(readonly counts: ErasureCounts, readonly cause: Error) {
+    super(`the InfluxDB copy was not erased: ${cause.message}`);
+  }
 }
 
 /** Seat maps on which the student has a seat (placements are JSON text keyed by user name). */
