@@ -8,12 +8,13 @@
  *
  * | the event's notebook                                 | policy                                     |
  * |------------------------------------------------------|--------------------------------------------|
- * | an assignment notebook of one or more of her classes | the strictest of those classes' policies   |
+ * | an assignment notebook of one or more of her classes | the class's she joined first of those      |
  * | any other notebook, or none                          | her home class's (earliest enrolment)      |
  * | she is in no class                                   | code_and_output (no cap)                   |
  *
- * So a class that enrols her later cannot strip another class's assignments, nor what she does
- * outside any assignment: it decides for its own assignment notebooks only.
+ * So a class that enrols her later cannot strip another class's assignments (not even by assigning
+ * the same path), nor what she does outside any assignment: it decides for its own assignment
+ * notebooks only (lms/classBoundary.ts `firstClaimer`).
  */
 export const CAPTURE_POLICIES = ['metadata', 'code', 'code_and_output'] as const;
 export type CapturePolicy = (typeof CAPTURE_POLICIES)[number];

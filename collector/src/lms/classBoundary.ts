@@ -7,15 +7,19 @@
  * |----------------------------------------------------------|------------------------------------|
  * | S is not enrolled in C                                   | never                              |
  * | T is before S's enrolment in C (`enrolled_at`)           | never                              |
- * | P is an assignment notebook of C                         | yes                                |
+ * | P is an assignment notebook of C, and of no class S      | yes                                |
+ * |   joined before C                                        |                                    |
+ * | P is also an assignment of a class S joined earlier      | no: the first claimer keeps it     |
  * | P is an assignment notebook of another class S is in,    | no: it belongs to that class       |
  * |   and not of C                                           |                                    |
  * | P is no assignment of any of S's classes, or there is no | yes, in each of S's classes        |
  * |   notebook (sessions, environments)                      |   (from each one's enrolment on)   |
  *
  * So an instructor who enrols a student who is also in someone else's class sees nothing from
- * before the enrolment and nothing of the other class's assignment notebooks, ever. An instructor's
- * view of a student is the union of the classes they teach that she is in.
+ * before the enrolment and nothing of the other class's assignment notebooks, ever — not even by
+ * creating an assignment of the same path (one file on her server is one class's work: the class
+ * she joined first). An instructor's view of a student is the union of the classes they teach that
+ * she is in. `ownerClassOf` names the class that owns a path for her (capture policy, retention).
  *
  * Her **home class** is the class of her earliest current enrolment (ties: the lower class id). Facts
  * that cannot be split by notebook after the fact (what her extension captures on a notebook no class
@@ -59,7 +63,16 @@ export function withinClasses(db: Knex, classes: ClassesFor, columns: BoundaryCo
       if (path) {
         this.where((q) => {
           q.whereRaw('?? IS NULL', [path])
-            .orWhereRaw('?? IN (SELECT cb_a.notebook_path FROM class_assignments cb_a WHERE cb_a.class_id = cb_e.class_id)', [path])
+            .orWhere((own) => {
+              own
+                .whereRaw('?? IN (SELECT cb_a.notebook_path FROM class_assignments cb_a WHERE cb_a.class_id = cb_e.class_id)', [path])
+                .whereRaw(
+                  `NOT EXISTS (SELECT 1 FROM class_assignments cb_f JOIN class_enrollments cb_fe ON cb_fe.class_id = cb_f.class_id
+                     WHERE cb_fe.student_id = cb_e.student_id AND cb_f.notebook_path = ?? AND cb_fe.class_id <> cb_e.class_id
+                       AND (cb_fe.enrolled_at < cb_e.enrolled_at OR (cb_fe.enrolled_at = cb_e.enrolled_at AND cb_fe.class_id < cb_e.class_id)))`,
+                  [path],
+                );
+            })
             .orWhereRaw(
               '?? NOT IN (SELECT cb_o.notebook_path FROM class_assignments cb_o JOIN class_enrollments cb_oe ON cb_oe.class_id = cb_o.class_id WHERE cb_oe.student_id = cb_e.student_id)',
               [path],
@@ -108,8 +121,36 @@ export async function loadBoundarySnapshot(db: Knex): Promise<BoundarySnapshot> 
 export function classesShowing(snapshot: BoundarySnapshot, userId: string, time: number, notebookPath: string | null | undefined): number[] {
   const mine = snapshot.enrolments.get(userId);
   if (!mine) return [];
-  const claimedBy = (classId: number) => snapshot.assignments.get(classId)?.has(notebookPath!) ?? false;
-  const none = notebookPath === null || notebookPath === undefined;
-  const claimedByAny = !none && mine.some((e) => claimedBy(e.classId));
-  return mine.filter((e) => time >= e.enrolledAt && (none || claimedBy(e.classId) || !claimedByAny)).map((e) => e.classId);
+  const visible = mine.filter((e) => time >= e.enrolledAt);
+  if (notebookPath === null || notebookPath === undefined) return visible.map((e) => e.classId);
+  const owner = firstClaimer(mine, snapshot.assignments, notebookPath);
+  return owner === undefined ? visible.map((e) => e.classId) : visible.filter((e) => e.classId === owner).map((e) => e.classId);
+}
+
+/** Of her enrolments, the class joined first (ties: lower id) that has `path` as an assignment. */
+export function firstClaimer(enrolments: Array<{ classId: number; enrolledAt: number }>, assignments: Map<number, Set<string>>, path: string): number | undefined {
+  let owner: { classId: number; enrolledAt: number } | undefined;
+  for (const e of enrolments) {
+    if (!assignments.get(e.classId)?.has(path)) continue;
+    if (!owner || e.enrolledAt < owner.enrolledAt || (e.enrolledAt === owner.enrolledAt && e.classId < owner.classId)) owner = e;
+  }
+  return owner?.classId;
+}
+
+/**
+ * The class whose settings govern a student's rows on `notebookPath`: the first class she joined that
+ * has it as an assignment, else (no class claims it, or no notebook) her home class; undefined when
+ * she is in no class.
+ */
+export async function ownerClassOf(db: Knex | Knex.Transaction, studentId: number, notebookPath: string | null | undefined): Promise<number | undefined> {
+  const rows: Array<{ class_id: number | string; enrolled_at: string | Date }> = await db('class_enrollments').where({ student_id: studentId }).select('class_id', 'enrolled_at');
+  const enrolments = rows.map((r) => ({ classId: Number(r.class_id), enrolledAt: r.enrolled_at instanceof Date ? r.enrolled_at.getTime() : Date.parse(String(r.enrolled_at)) }));
+  if (enrolments.length === 0) return undefined;
+  if (notebookPath) {
+    const claims: Array<{ class_id: number | string }> = await db('class_assignments').whereIn('class_id', enrolments.map((e) => e.classId)).where({ notebook_path: notebookPath }).select('class_id');
+    const assignments = new Map(claims.map((c) => [Number(c.class_id), new Set([notebookPath])]));
+    const owner = firstClaimer(enrolments, assignments, notebookPath);
+    if (owner !== undefined) return owner;
+  }
+  return homeClassOf(db, studentId);
 }

@@ -7,8 +7,8 @@
  * and a policy per assignment notebook) and applies it per event over its local settings.
  */
 import * as yup from 'yup';
-import { CAPTURE_POLICIES, strictestPolicy, type CapturePolicy, type StudentPolicy } from '@cell-monitor/shared';
-import { homeClassOf } from './classBoundary.ts';
+import { CAPTURE_POLICIES, type CapturePolicy, type StudentPolicy } from '@cell-monitor/shared';
+import { firstClaimer, homeClassOf } from './classBoundary.ts';
 import { authOf, studentOf } from '../auth/accessGuards.ts';
 import { now } from '../db/rows.ts';
 import { type RouteTable } from '../http/routeTable.ts';
@@ -47,26 +47,28 @@ export function addPolicyRoutes(table: RouteTable, parts: LmsParts): void {
 
   table.add({
     method: 'get', path: '/api/v1/student/policy', access: 'student', tag: 'student',
-    summary: "The stamped student's capture policy: the default (her home class's; code_and_output when in no class) and, per assignment notebook of her classes, the strictest policy of the classes that set it",
+    summary: "The stamped student's capture policy: the default (her home class's; code_and_output when in no class) and, per assignment notebook of her classes, the policy of the class she joined first among those that assign it",
     responses: { 200: 'the policy' },
     handler: async (ctx) => {
       const student = await db('students').where({ user_id: studentOf(ctx) }).first('id');
-      const classes: Array<{ id: number; name: string; capture_policy: CapturePolicy }> = student
-        ? await db('class_enrollments as e').join('classes as c', 'c.id', 'e.class_id').where('e.student_id', student.id).select('c.id', 'c.name', 'c.capture_policy').orderBy('c.id')
+      const classes: Array<{ id: number; name: string; capture_policy: CapturePolicy; enrolled_at: string | Date }> = student
+        ? await db('class_enrollments as e').join('classes as c', 'c.id', 'e.class_id').where('e.student_id', student.id).select('c.id', 'c.name', 'c.capture_policy', 'e.enrolled_at').orderBy('c.id')
         : [];
       const home = student ? await homeClassOf(db, student.id) : undefined;
       const policyOf = new Map(classes.map((c) => [Number(c.id), c.capture_policy]));
       const claims: Array<{ class_id: number; notebook_path: string }> = classes.length
         ? await db('class_assignments').whereIn('class_id', [...policyOf.keys()]).select('class_id', 'notebook_path')
         : [];
-      const byPath = new Map<string, CapturePolicy[]>();
-      for (const claim of claims) byPath.set(claim.notebook_path, [...(byPath.get(claim.notebook_path) ?? []), policyOf.get(Number(claim.class_id))!]);
+      const assignments = new Map<number, Set<string>>();
+      for (const claim of claims) assignments.set(Number(claim.class_id), (assignments.get(Number(claim.class_id)) ?? new Set()).add(claim.notebook_path));
+      const enrolments = classes.map((c) => ({ classId: Number(c.id), enrolledAt: c.enrolled_at instanceof Date ? c.enrolled_at.getTime() : Date.parse(String(c.enrolled_at)) }));
+      const paths = [...new Set(claims.map((c) => c.notebook_path))].sort();
       ctx.set('Cache-Control', 'no-store');
       ctx.body = {
         policy: home === undefined ? 'code_and_output' : policyOf.get(home)!,
         home_class_id: home ?? null,
         classes: classes.map((c) => ({ id: Number(c.id), name: c.name, policy: c.capture_policy })),
-        notebooks: Object.fromEntries([...byPath].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, policies]) => [path, strictestPolicy(policies)])),
+        notebooks: Object.fromEntries(paths.map((path) => [path, policyOf.get(firstClaimer(enrolments, assignments, path)!)!])),
       } satisfies StudentPolicy;
     },
   });

@@ -1,7 +1,8 @@
 /**
  * The class capture policy through the real API: an instructor sets it per class; a student (through
  * the companion's credential) reads her default (home class) and a policy per assignment notebook
- * (the strictest of the classes that claim it); a later class cannot strip another's; bad values are refused.
+ * (the class she joined first among those that assign it); a later class cannot strip another's, not
+ * even by assigning the same path; bad values are refused.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -45,11 +46,11 @@ for (const mode of modesToTest()) {
       policy: 'code_and_output',
       home_class_id: a,
       classes: [{ id: a, name: 'Stats', policy: 'code_and_output' }, { id: b, name: 'Exam prep', policy: 'metadata' }],
-      notebooks: { 'exam/mock.ipynb': 'metadata', 'shared.ipynb': 'metadata', 'stats/hw1.ipynb': 'code_and_output' },
-    }, "the later class decides its own notebooks (and a notebook both claim: the stricter), not the rest");
+      notebooks: { 'exam/mock.ipynb': 'metadata', 'shared.ipynb': 'code_and_output', 'stats/hw1.ipynb': 'code_and_output' },
+    }, "the later class decides its own notebooks (a notebook both assign: the class she joined first), not the rest");
     assert.is((await request(app.url, 'put', `/api/v1/classes/${a}/capture-policy`, { token, body: { policy: 'code' } })).status, 200);
     const policy = (await policyOf('kenji')).body as StudentPolicy;
-    assert.equal([policy.policy, policy.notebooks], ['code', { 'exam/mock.ipynb': 'metadata', 'shared.ipynb': 'metadata', 'stats/hw1.ipynb': 'code' }]);
+    assert.equal([policy.policy, policy.notebooks], ['code', { 'exam/mock.ipynb': 'metadata', 'shared.ipynb': 'code', 'stats/hw1.ipynb': 'code' }]);
     assert.is(((await policyOf('someone-else')).body as StudentPolicy).policy, 'code_and_output', "another student's classes do not apply");
   });
 
@@ -66,6 +67,9 @@ for (const mode of modesToTest()) {
     const after = (await policyOf('hana')).body as StudentPolicy;
     assert.equal([after.policy, after.home_class_id, after.notebooks], [before.policy, ann, { 'ann/hw1.ipynb': 'code_and_output' }], "Ann's notebook and the default are unchanged");
     assert.is(after.policy, 'code_and_output');
+    // Nor by assigning Ann's notebook in his own class: the path stays the class's she joined first.
+    assert.is((await request(app.url, 'post', '/api/v1/assignments', { token: ben, body: { class_id: bens, notebook_path: 'ann/hw1.ipynb', title: 'Mine now' } })).status, 201);
+    assert.equal(((await policyOf('hana')).body as StudentPolicy).notebooks, { 'ann/hw1.ipynb': 'code_and_output' }, "Ben's claim of the same path changes nothing");
   });
 
   it('an unknown policy is a 422 naming the choices; a student without a credential gets nothing', async () => {
