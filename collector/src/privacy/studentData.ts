@@ -25,15 +25,12 @@ import { isSelfReportedUser } from '@cell-monitor/shared';
 import { now } from '../db/rows.ts';
 import type { BufferRows } from './bufferRows.ts';
 import { entriesOfUser, eraseUserEntries, STREAMS, type StreamName } from './streamEntries.ts';
+import type { PointEraser } from '../sink/influxErasure.ts';
 import { EMBEDDED_PERSONAL_COLUMNS, NOTEBOOK_ID_TABLES, STUDENT_TABLES, STUDENTS_TABLE } from './studentTables.ts';
 
 /** Rows read per query while exporting. */
 export const EXPORT_PAGE = 500;
 
-/** Erases a user's points from a secondary store (the InfluxDB copy, sink/influxErasure.ts). */
-export interface PointEraser {
-  eraseUser(userId: string): Promise<void>;
-}
 
 export interface Transports {
   buffer?: BufferRows;

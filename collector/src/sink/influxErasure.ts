@@ -10,7 +10,6 @@
  * rule needs, so the copy takes the strictest of her rules).
  */
 import type { InfluxConfig } from '../core/config.ts';
-import type { PointEraser } from '../privacy/studentData.ts';
 import { MEASUREMENT } from './influxSink.ts';
 
 const EPOCH = '1970-01-01T00:00:00Z';
@@ -30,6 +29,11 @@ export function predicateString(value: string): string {
 /** The predicate selecting one user's points. */
 export function userPredicate(userId: string): string {
   return `_measurement=${predicateString(MEASUREMENT)} AND userId=${predicateString(userId)}`;
+}
+
+/** Erases a user's points from a secondary store (what privacy/studentData.ts needs of this module). */
+export interface PointEraser {
+  eraseUser(userId: string): Promise<void>;
 }
 
 export interface InfluxEraser extends PointEraser {
