@@ -116,6 +116,7 @@ export function createApp(parts: AppParts): App {
     maxBytes: config.ingestMaxBytes,
     outputMaxChars: config.outputMaxChars,
     ratePerMinute: config.ingestRateLimit,
+    bytesPerMinute: config.ingestBytesPerMinute,
     legacyAddressRatePerMinute: config.legacy.addressRateLimit,
   });
   addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: parts.channels.instructorStatus, revocations: parts.channels.revocations, redis: parts.redis });

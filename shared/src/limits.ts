@@ -24,6 +24,12 @@ export const LIMITS = {
   earliestEventTime: '2000-01-01T00:00:00.000Z',
   /** …nor more than this far ahead of the collector's clock (a skewed laptop is fine, year 9999 is not). */
   maxFutureMs: 24 * 60 * 60 * 1000,
+  /**
+   * Keys and array items in an event's metadata, counted at every level (unknown top-level fields
+   * count too: they become metadata). An environment report lists its packages there (the store
+   * keeps 5,000 at most); 250,000 keys cost half a second of the ingest thread for one event.
+   */
+  maxMetadataKeys: 10_000,
   maxCodeChars: 1_000_000,
   maxErrorMessageChars: 10_000,
   maxTracebackChars: 200_000,

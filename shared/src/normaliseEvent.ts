@@ -6,7 +6,7 @@ import { exceedsDepth } from './depth.ts';
 
 export type NormaliseResult =
   | { ok: true; event: CellEvent }
-  | { ok: false; error: 'invalid_event' | 'too_deep'; message: string; fields: string[] };
+  | { ok: false; error: 'invalid_event' | 'too_deep' | 'too_many_keys'; message: string; fields: string[] };
 
 export interface NormaliseOptions {
   /** Used when the body has no event id (seed 003 bodies): must be deterministic so resends dedupe. */
@@ -65,6 +65,35 @@ function normaliseError(value: unknown, errorMessage: unknown): CellEvent['error
   return traceback === undefined ? { name, message } : { name, message, traceback };
 }
 
+/**
+ * Whether the event's metadata (its `metadata` value at every level, and the unknown top-level
+ * fields that join it) holds more than `max` keys and array items. Stops counting at `max`.
+ */
+function metadataKeysOver(raw: Record<string, unknown>, max: number): boolean {
+  let count = 0;
+  for (const key in raw) {
+    if (!Object.prototype.hasOwnProperty.call(raw, key)) continue;
+    if (!CANONICAL_FIELDS.has(FIELD_ALIASES[key] ?? key) && (count += 1) > max) return true;
+  }
+  const stack: unknown[] = [raw.metadata];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      if ((count += node.length) > max) return true;
+      for (const item of node) if (typeof item === 'object' && item !== null) stack.push(item);
+      continue;
+    }
+    for (const key in node) {
+      if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+      if ((count += 1) > max) return true;
+      const child = (node as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) stack.push(child);
+    }
+  }
+  return false;
+}
+
 /** Caps output by serialised size so one chatty cell cannot bloat every downstream store. */
 export function capOutput(output: unknown, maxChars: number): unknown {
   if (output === undefined || output === null) return output ?? undefined;
@@ -81,7 +110,11 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions = {}): No
   if (!isPlainObject(raw)) {
     return { ok: false, error: 'invalid_event', message: 'event must be a JSON object', fields: [] };
   }
-  // First, before any recursive walk (id derivation, traceback joins, yup, JSON.stringify).
+  // First, before any walk over them (the depth check, the metadata merge, yup, JSON.stringify).
+  if (metadataKeysOver(raw, LIMITS.maxMetadataKeys)) {
+    return { ok: false, error: 'too_many_keys', message: `event metadata holds more than ${LIMITS.maxMetadataKeys} keys and items`, fields: ['metadata'] };
+  }
+  // Before any recursive walk (id derivation, traceback joins, yup, JSON.stringify).
   if (exceedsDepth(raw, LIMITS.maxDepth)) {
     return { ok: false, error: 'too_deep', message: `event nests objects/arrays more than ${LIMITS.maxDepth} levels deep`, fields: [] };
   }

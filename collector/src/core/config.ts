@@ -33,6 +33,7 @@ const envSchema = yup.object({
   WS_MAX_PER_ADDRESS: yup.number().typeError('WS_MAX_PER_ADDRESS must be a number').integer().min(1).default(20),
   WS_HEARTBEAT_SECONDS: yup.number().typeError('WS_HEARTBEAT_SECONDS must be a number').integer().min(1).max(3600).default(30),
   INGEST_RATE_LIMIT: yup.number().typeError('INGEST_RATE_LIMIT must be a number').integer().min(0).default(6000),
+  INGEST_BYTES_PER_MINUTE: yup.number().typeError('INGEST_BYTES_PER_MINUTE must be a number').integer().min(0).default(16 * 1024 * 1024),
   SUBMISSION_MAX_BYTES: yup.number().typeError('SUBMISSION_MAX_BYTES must be a number').integer().min(1024).max(64 * 1024 * 1024).default(6 * 1024 * 1024),
   SUBMISSIONS_KEPT: yup.number().typeError('SUBMISSIONS_KEPT must be a number').integer().min(1).max(1000).default(10),
   RETENTION_DAYS: yup.number().typeError('RETENTION_DAYS must be a number').integer('RETENTION_DAYS must be a whole number of days').min(0).max(36500).default(0),
@@ -93,6 +94,8 @@ export interface Config {
   wsHeartbeatSeconds: number;
   /** Events per student per minute (per collector process); 0 = no limit. */
   ingestRateLimit: number;
+  /** Serialised event bytes per student per minute (0 = no limit); raised to 2 × INGEST_MAX_BYTES if lower. */
+  ingestBytesPerMinute: number;
   submissionMaxBytes: number;
   /** Submissions kept per student and assignment (the oldest ungraded ones give way). */
   submissionsKept: number;
@@ -185,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsMaxPerAddress: raw.WS_MAX_PER_ADDRESS,
     wsHeartbeatSeconds: raw.WS_HEARTBEAT_SECONDS,
     ingestRateLimit: raw.INGEST_RATE_LIMIT,
+    ingestBytesPerMinute: raw.INGEST_BYTES_PER_MINUTE,
     submissionMaxBytes: raw.SUBMISSION_MAX_BYTES,
     submissionsKept: raw.SUBMISSIONS_KEPT,
     retentionDays: raw.RETENTION_DAYS,

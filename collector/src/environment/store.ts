@@ -11,6 +11,11 @@ import { taughtClassIds } from '../lms/classAccess.ts';
 import { withinClasses, type ClassesFor } from '../lms/classBoundary.ts';
 
 const MAX_PACKAGES = 5_000;
+/**
+ * Distinct environments kept per student: a new one beyond this replaces the one seen longest ago
+ * (24 made-up environments of 5,000 packages each grew the data directory by 72 MB).
+ */
+export const MAX_ENVIRONMENTS_PER_STUDENT = 10;
 
 interface ReportedEnvironment {
   python: string;
@@ -58,7 +63,14 @@ export async function writeEnvironments(trx: Knex.Transaction, events: CellEvent
       .insert({ user_id: event.userId, hash, python: env.python, implementation: env.implementation, platform: env.platform, kernel_name: env.kernelName, package_count: Object.keys(env.packages).length, packages: JSON.stringify(env.packages), first_seen_at: seen, last_seen_at: seen })
       .onConflict(['user_id', 'hash'])
       .ignore();
+    await dropOldestEnvironments(trx, event.userId);
   }
+}
+
+/** Keeps the student's MAX_ENVIRONMENTS_PER_STUDENT most recently seen environments. */
+async function dropOldestEnvironments(trx: Knex.Transaction, userId: string): Promise<void> {
+  const kept = trx('student_environments').where({ user_id: userId }).orderBy('last_seen_at', 'desc').orderBy('id', 'desc').limit(MAX_ENVIRONMENTS_PER_STUDENT).select('id');
+  await trx('student_environments').where({ user_id: userId }).whereNotIn('id', kept).delete();
 }
 
 interface EnvironmentRow {

@@ -8,6 +8,7 @@ import { errors, HttpError } from '../http/errors.ts';
 import { companionOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../core/logger.ts';
 import { readBatch, readIngestBody } from './readBatch.ts';
+import { createStudentByteBudget } from './studentBudget.ts';
 import { companionEvent, createAddressLimiter, legacyBatch, selfReportedUsers } from './legacyClients.ts';
 
 export { USER_HEADER } from '../auth/companionAuth.ts';
@@ -19,6 +20,8 @@ export interface IngestOptions {
   outputMaxChars: number;
   /** Events per student per minute, in this process; 0 = no limit. */
   ratePerMinute: number;
+  /** INGEST_BYTES_PER_MINUTE: serialised event bytes per student per minute, in this process; 0 = no limit. */
+  bytesPerMinute?: number;
   /** LEGACY_ADDRESS_RATE_LIMIT: v1 events per remote address per minute, in this process; 0 = no limit. */
   legacyAddressRatePerMinute?: number;
 }
@@ -90,7 +93,7 @@ export function addIngestRoutes(table: RouteTable, options: IngestOptions): void
     access: 'ingest',
     tag: 'events',
     summary: 'Ingest 1-100 events (array or {events}; with LEGACY_V1_CLIENTS=1 also a v1 client body without companion headers); 202 once they are on disk',
-    responses: { 202: 'stored (accepted, duplicates, rejected by index)', 400: 'malformed body', 401: 'wrong or missing student credential', 403: 'no INGEST_KEY and not from this machine; or a v1 client body while LEGACY_V1_CLIENTS=0 (legacy_clients_disabled)', 413: 'too large', 415: 'not JSON', 422: 'no valid event', 429: 'over the per-student rate (Retry-After)', 503: 'buffer unavailable' },
+    responses: { 202: 'stored (accepted, duplicates, rejected by index)', 400: 'malformed body', 401: 'wrong or missing student credential', 403: 'no INGEST_KEY and not from this machine; or a v1 client body while LEGACY_V1_CLIENTS=0 (legacy_clients_disabled)', 413: 'too large', 415: 'not JSON', 422: 'no valid event', 429: 'over the per-student rate (rate_limited) or byte budget (byte_budget_exceeded), with Retry-After', 503: 'buffer unavailable' },
     handler: createIngestHandler(options),
   });
 }
@@ -102,6 +105,7 @@ export function addIngestRoutes(table: RouteTable, options: IngestOptions): void
 export function createIngestHandler(options: IngestOptions) {
   const { buffer, log } = options;
   const limit = createIngestLimiter(options.ratePerMinute);
+  const bytes = createStudentByteBudget(options.bytesPerMinute ?? 0, options.maxBytes);
   const limitAddress = createAddressLimiter(options.legacyAddressRatePerMinute);
   return async (ctx: Context): Promise<void> => {
     // The route table's 'ingest' guard authenticated the companion; its stamp wins over the body.
@@ -109,6 +113,8 @@ export function createIngestHandler(options: IngestOptions) {
     const companion = companionOf(ctx);
     const stampedUser = companion.user;
     const legacy = companion.via === 'self_reported';
+    const studentKey = stampedUser !== undefined ? `user:${stampedUser}` : `address:${ctx.ip}`;
+    if (!legacy) await bytes?.refuseIfSpent(studentKey); // before this body is read and parsed
     const raws: unknown[] = legacy ? legacyBatch(await readIngestBody(ctx, options.maxBytes)) : await readBatch(ctx, options.maxBytes);
     const charges = legacy
       ? [...selfReportedUsers(raws as Record<string, unknown>[])].map(([user, n]) => [`user:${user}`, n] as const)
@@ -116,6 +122,7 @@ export function createIngestHandler(options: IngestOptions) {
     if (legacy) await limitAddress?.(ctx.ip, raws.length);
     for (const [key, events] of charges) await limit?.(key, events);
     const valid: SerialisedEvent[] = [];
+    const bytesOf = new Map<string, number>();
     const rejected: IngestRejection[] = [];
     const now = Date.now();
     raws.forEach((raw, index) => {
@@ -136,10 +143,14 @@ export function createIngestHandler(options: IngestOptions) {
       const serialised = serialise(checked.event, legacy);
       if (serialised === undefined) return void rejected.push({ index, error: 'unserialisable_event', message: 'the event cannot be stored as JSON' });
       valid.push(serialised);
+      const key = legacy ? `user:${checked.event.userId}` : studentKey;
+      bytesOf.set(key, (bytesOf.get(key) ?? 0) + serialised.body.length);
     });
     if (valid.length === 0) {
       throw errors.unprocessable('invalid_events', 'no event in the batch is valid', { rejected });
     }
+    if (!legacy) bytesOf.set(studentKey, Math.max(bytesOf.get(studentKey) ?? 0, Number(ctx.get('content-length')) || 0));
+    for (const [key, n] of bytesOf) await bytes?.charge(key, n);
     let stored;
     try {
       stored = await buffer.append(valid);
