@@ -142,6 +142,7 @@ for (const mode of modesToTest()) {
   let limited: RunningCollector;
   let store: Knex;
   let teacher: string;
+  let admin: string;
   let classId: number;
 
   const board = async (): Promise<BoardSnapshot> => {
@@ -171,6 +172,8 @@ for (const mode of modesToTest()) {
     const created = await request(off.url, 'post', '/api/v1/classes', { token: teacher, body: { name: 'Python 入門', class_code: CLASS_CODE } });
     assert.is(created.status, 201, JSON.stringify(created.body));
     classId = created.body.id;
+    await createInstructor(off.collector.db, { email: 'admin@example.org', name: 'Admin', password: 'admin-password-1', role: 'admin' });
+    admin = await login(off.url, 'admin@example.org', 'admin-password-1');
     on = await startCollector(services.env({ ...common, LEGACY_V1_CLIENTS: '1', LEGACY_CORS_ORIGINS: LAB, LEGACY_CLASS_CODE: CLASS_CODE }));
     limited = await startCollector(services.env({ ...common, LEGACY_V1_CLIENTS: '1', LEGACY_CLASS_CODE: CLASS_CODE, INGEST_RATE_LIMIT: '3', LEGACY_ADDRESS_RATE_LIMIT: '6' }));
   });
@@ -358,8 +361,6 @@ for (const mode of modesToTest()) {
     assert.ok(snapshot.helpQueue.some((h) => h.userId === `v1:${hanako}`));
 
     // The export says which identity is self-reported.
-    await createInstructor(on.collector.db, { email: 'admin@example.org', name: 'Admin', password: 'admin-password-1', role: 'admin' });
-    const admin = await login(on.url, 'admin@example.org', 'admin-password-1');
     for (const [user, selfReported] of [[hanako, false], [`v1:${hanako}`, true]] as const) {
       const res = await fetch(`${on.url}/api/v1/students/by-user/${encodeURIComponent(user)}/export`, { headers: { authorization: `Bearer ${admin}` } });
       assert.is(res.status, 200, user);
@@ -371,6 +372,45 @@ for (const mode of modesToTest()) {
     const refused = await postEvents(on.url, [claimed], { headers: companionHeaders(KEY, `v1:${hanako}`) });
     assert.is(refused.status, 422, JSON.stringify(refused.body));
     assert.equal([refused.body.error, refused.body.details.rejected[0].error], ['invalid_events', 'reserved_user_id']);
+  });
+
+  /** A trigger that refuses one event id the way a data error does (the persister dead-letters it); dropping it is the fix. */
+  async function block(eventId: string, on: boolean): Promise<void> {
+    if (mode !== 'embedded') {
+      if (on) {
+        await store.raw(`CREATE OR REPLACE FUNCTION v1_block() RETURNS trigger AS $$ BEGIN IF NEW.event_id = '${eventId}' THEN RAISE EXCEPTION 'blocked by the test' USING ERRCODE = '23514'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+        await store.raw('CREATE TRIGGER v1_block BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION v1_block()');
+      } else {
+        await store.raw('DROP TRIGGER v1_block ON events');
+      }
+    } else if (on) {
+      await store.raw(`CREATE TRIGGER v1_block BEFORE INSERT ON events WHEN NEW.event_id = '${eventId}' BEGIN SELECT RAISE(ABORT, 'blocked by the test'); END`);
+    } else {
+      await store.raw('DROP TRIGGER v1_block');
+    }
+  }
+
+  it('a dead-lettered v1 event keeps its self-reported mark when an admin retries it: stored under v1:<email>, in the class', async () => {
+    const event = { ...v1Event(14, 'notebook_saved', 0), emailAddress: 'Retry@School.example.jp', userName: 'Retry Student' };
+    await block(event.eventId, true);
+    try {
+      assert.is((await postV1(on.url, event)).status, 202);
+      const failed = await waitFor(async () => {
+        const list = (await request(on.url, 'get', '/api/v1/offline/failed', { token: admin })).body as Array<{ id: string; eventId: string }>;
+        return list.find((f) => f.eventId === event.eventId);
+      }, 30_000, 'the dead letter');
+      await block(event.eventId, false); // the cause is fixed
+      const retried = await request(on.url, 'post', '/api/v1/offline/failed/retry', { token: admin, body: { ids: [failed.id] } });
+      assert.equal(retried.body, { retried: 1, unknown: [] });
+    } catch (err) {
+      await block(event.eventId, false).catch(() => undefined);
+      throw err;
+    }
+    await waitFor(() => store('events').where({ event_id: event.eventId }).first('id'), 15_000, 'the retried event stored');
+    assert.is((await store('events').where({ event_id: event.eventId }).first('user_id')).user_id, 'v1:retry@school.example.jp');
+    const student = await store('students').where({ user_id: 'v1:retry@school.example.jp' }).first('id');
+    const enrolment = await store('class_enrollments').where({ class_id: classId, student_id: student.id }).first('display_name');
+    assert.is(enrolment?.display_name, 'Retry Student', 'enrolled as a self-reported student');
   });
 
   it('LEGACY_CLASS_CODE naming no class: the collector exits 2 with one line naming the fix', () => {
