@@ -6,8 +6,8 @@ import { openBufferFile, pendingStatements, type BufferedEvent } from './bufferF
  * message from the main thread), which wakes whoever waits in `onAppend`.
  */
 export interface BufferCursor {
-  /** Events not yet delivered downstream, oldest first. */
-  readPending(limit: number): BufferedEvent[];
+  /** Events not yet delivered downstream, oldest first; with `after`, only those after that seq. */
+  readPending(limit: number, after?: number): BufferedEvent[];
   /** Everything up to and including `seq` has left the buffer durably (in the Redis Stream, or persisted). */
   markDelivered(seq: number): void;
   pendingCount(): number;
@@ -21,14 +21,14 @@ export interface BufferCursor {
 export function openBufferCursor(dataDir: string): BufferCursor {
   const db = openBufferFile(dataDir);
   const selectPending = db.prepare(
-    'SELECT seq, event_id AS eventId, body, self_reported AS selfReported FROM buffer WHERE seq > (SELECT delivered_seq FROM cursor) ORDER BY seq LIMIT ?',
+    'SELECT seq, event_id AS eventId, body, self_reported AS selfReported FROM buffer WHERE seq > MAX(?, (SELECT delivered_seq FROM cursor)) ORDER BY seq LIMIT ?',
   );
   const updateCursor = db.prepare('UPDATE cursor SET delivered_seq = MAX(delivered_seq, ?) WHERE id = 1');
   const insertDead = db.prepare('INSERT INTO dead_letters (event_id, body, reason, created_at, self_reported) VALUES (?, ?, ?, ?, ?)');
   const { pendingCount } = pendingStatements(db);
   const listeners = new Set<() => void>();
   return {
-    readPending: (limit) => (selectPending.all(limit) as Array<Omit<BufferedEvent, 'selfReported'> & { selfReported: number }>).map((r) => ({ ...r, selfReported: r.selfReported === 1 })),
+    readPending: (limit, after = 0) => (selectPending.all(after, limit) as Array<Omit<BufferedEvent, 'selfReported'> & { selfReported: number }>).map((r) => ({ ...r, selfReported: r.selfReported === 1 })),
     markDelivered: (seq) => void updateCursor.run(seq),
     pendingCount,
     deadLetter: (entry, reason) => void insertDead.run(entry.eventId, entry.body, reason, Date.now(), entry.selfReported ? 1 : 0),

@@ -4,7 +4,8 @@ import type { Logger } from '../core/logger.ts';
 import { createBackoff } from '@cell-monitor/shared';
 import { sleep } from '../core/sleep.ts';
 import { classifyDbError, dbErrorForLog } from './classifyError.ts';
-import { parseEntry, type EventSource, type SourceEntry } from './sources/eventSource.ts';
+import type { EventSource, SourceEntry } from './sources/eventSource.ts';
+import { createFairWindow, DEFAULT_FAIRNESS, type FairnessLimits, type HeldEntry } from './fairWindow.ts';
 import { dead, ok, retry, type StepResult } from './stepResult.ts';
 import { writeEvents } from './writeEvents.ts';
 
@@ -15,6 +16,8 @@ export interface PersisterOptions {
   onPersisted(events: CellEvent[]): Promise<void>;
   log: Logger;
   batchSize?: number;
+  /** Per-student shares of each batch and the read-ahead window (persist/fairWindow.ts). */
+  fairness?: Partial<FairnessLimits>;
   /** Called after every step with the running totals and whether the source had nothing to read. */
   onProgress?: (stats: PersisterStats, idle: boolean) => void;
   /** LEGACY_CLASS_CODE: the class self-reported (v1) students join (persist/selfReported.ts). */
@@ -31,6 +34,9 @@ export interface PersisterStats {
   lastDeadLetter?: { eventId: string; reason: string; at: string };
 }
 
+/** Reads per step into the fair window (each of up to batchSize entries): how far a step looks ahead. */
+const READS_PER_STEP = 20;
+
 /** A batch failing this many times in a row while the database answers is split to find the culprit. */
 export const FAILURES_BEFORE_ISOLATING = 3;
 
@@ -42,6 +48,7 @@ export const FAILURES_BEFORE_ISOLATING = 3;
 export function createPersister(options: PersisterOptions) {
   const { source, db, log } = options;
   const batchSize = options.batchSize ?? 500;
+  const window = createFairWindow({ ...DEFAULT_FAIRNESS, batchEvents: batchSize, ...options.fairness });
   const backoff = createBackoff({ baseMs: 100, maxMs: 5000 });
   const stopper = new AbortController();
   const stats: PersisterStats = { persisted: 0, duplicates: 0, deadLettered: 0, failures: 0 };
@@ -134,12 +141,31 @@ export function createPersister(options: PersisterOptions) {
     return ok(fresh);
   }
 
+  /**
+   * Reads ahead into the fair window (waiting for new entries only when it holds none), then
+   * persists the window's next fair batch: each student's share, in each student's order.
+   */
   async function step(): Promise<'idle' | 'done' | 'failed'> {
-    const entries = await source.read(batchSize);
-    if (entries.length === 0) return 'idle';
+    for (let reads = 0; window.room() > 0 && reads < READS_PER_STEP; reads++) {
+      const want = Math.min(batchSize, window.room());
+      const entries = await source.read(want, { wait: window.size === 0 });
+      window.add(entries);
+      if (entries.length < want) break; // nothing more for now
+    }
+    if (window.size === 0) return 'idle';
+    const batch = window.take();
+    try {
+      return await persistBatch(batch);
+    } catch (err) {
+      window.restore(batch); // still unacked in the source: taken again on the next step
+      throw err;
+    }
+  }
+
+  async function persistBatch(batch: HeldEntry[]): Promise<'done' | 'failed'> {
+    const entries = batch.map((held) => held.entry);
     const parsed: { entry: SourceEntry; event: CellEvent }[] = [];
-    for (const entry of entries) {
-      const event = parseEntry(entry);
+    for (const { entry, event } of batch) {
       if (event) parsed.push({ entry, event });
       else await toDeadLetter(entry, 'unparseable_entry');
     }

@@ -15,7 +15,13 @@ export interface SourceEntry {
  */
 export interface EventSource {
   readonly name: string;
-  read(max: number): Promise<SourceEntry[]>;
+  /**
+   * Entries after the ones already read (read but unacked ones are not returned again, except after
+   * an error of the source). `wait: false` answers at once, also with nothing (the persister holds
+   * entries to persist meanwhile).
+   */
+  read(max: number, options?: { wait?: boolean }): Promise<SourceEntry[]>;
+  /** Any subset of the entries read, in any order: only those leave the source. */
   ack(entries: SourceEntry[]): Promise<void>;
   deadLetter(entry: SourceEntry, reason: string): Promise<void>;
   close(): Promise<void>;

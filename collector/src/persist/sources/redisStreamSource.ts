@@ -38,6 +38,8 @@ export function createRedisStreamSource(options: RedisStreamSourceOptions): Even
   const claimIdleMs = options.claimIdleMs ?? 60_000;
   let groupReady = false;
   let ownPendingDone = false;
+  /** Own pending entries are re-read in pages after this id: the persister may still hold earlier ones. */
+  let ownPendingAfter = '0';
   let lastClaim = 0;
 
   async function ensureGroup(): Promise<void> {
@@ -54,15 +56,19 @@ export function createRedisStreamSource(options: RedisStreamSourceOptions): Even
   function resetOnError(err: unknown): never {
     groupReady = false;
     ownPendingDone = false;
+    ownPendingAfter = '0';
     throw err;
   }
 
-  async function read(max: number): Promise<SourceEntry[]> {
+  async function read(max: number, wait: boolean): Promise<SourceEntry[]> {
     await ensureGroup();
     if (!ownPendingDone) {
-      const reply = (await redis.xreadgroup('GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'STREAMS', STREAM_KEY, '0')) as StreamReply;
-      const entries = toEntries(reply?.[0]?.[1] ?? []);
-      if (entries.length > 0) return entries;
+      const reply = (await redis.xreadgroup('GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'STREAMS', STREAM_KEY, ownPendingAfter)) as StreamReply;
+      const messages = reply?.[0]?.[1] ?? [];
+      if (messages.length > 0) {
+        ownPendingAfter = messages[messages.length - 1][0];
+        return toEntries(messages);
+      }
       ownPendingDone = true;
     }
     if (Date.now() - lastClaim > claimIdleMs / 2) {
@@ -77,15 +83,16 @@ export function createRedisStreamSource(options: RedisStreamSourceOptions): Even
         return entries;
       }
     }
-    const reply = (await blocking.xreadgroup(
-      'GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'BLOCK', 1000, 'STREAMS', STREAM_KEY, '>',
-    )) as StreamReply;
+    // Waits only when the persister holds nothing: otherwise it has a batch to persist meanwhile.
+    const reply = (wait
+      ? await blocking.xreadgroup('GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'BLOCK', 1000, 'STREAMS', STREAM_KEY, '>')
+      : await blocking.xreadgroup('GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'STREAMS', STREAM_KEY, '>')) as StreamReply;
     return toEntries(reply?.[0]?.[1] ?? []);
   }
 
   return {
     name: 'redis-stream',
-    read: (max) => read(max).catch(resetOnError),
+    read: (max, options) => read(max, options?.wait !== false).catch(resetOnError),
     async ack(entries) {
       if (entries.length === 0) return;
       const ids = entries.map((e) => e.id);
