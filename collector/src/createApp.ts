@@ -120,7 +120,7 @@ export function createApp(parts: AppParts): App {
     legacyAddressRatePerMinute: config.legacy.addressRateLimit,
   });
   addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: parts.channels.instructorStatus, revocations: parts.channels.revocations, redis: parts.redis });
-  addLmsRoutes(table, { db, log: log.child({ module: 'lms' }), redis: parts.redis, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept });
+  addLmsRoutes(table, { db, log: log.child({ module: 'lms' }), redis: parts.redis, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept, classAccess: parts.channels.classAccess });
   addDashboardRoutes(table, { db, log: log.child({ module: 'dashboard' }), board: parts.board, redis: parts.redis });
   addPageRoutes(table, { log: log.child({ module: 'dashboard' }) });
   addConnectionTestRoutes(table, { db });

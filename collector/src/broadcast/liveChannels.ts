@@ -18,6 +18,19 @@ export const HELP_REQUESTS_CHANNEL = 'cell-monitor:help-requests';
 export const AUTH_REVOCATION_CHANNEL = 'cell-monitor:auth-revocations';
 /** A student's data was erased: every collector deletes that student's rows from its own buffer file. */
 export const ERASURES_CHANNEL = 'cell-monitor:erasures';
+/** A teacher left a class or the class was deleted: every collector closes the sockets watching it. */
+export const CLASS_ACCESS_CHANNEL = 'cell-monitor:class-access';
+
+/**
+ * Someone lost a class: `instructorId` was removed from its teachers, or (instructorId null) the class
+ * was deleted. `/dashboard/ws` sockets on the class close with 4403 within a second; `/ws` re-reads
+ * its roster. The 10 s refresh of each socket re-checks the same thing if a message is lost.
+ */
+export interface ClassAccessRevocation {
+  classId: number;
+  instructorId: number | null;
+  reason: 'teacher_removed' | 'class_deleted';
+}
 
 export interface LiveChannels {
   /** Events the pipeline persisted (once each: a redelivered entry inserts nothing and is not published). */
@@ -29,6 +42,8 @@ export interface LiveChannels {
   helpRequests: Channel<{ userId: string }>;
   /** Students erased (privacy/studentData.ts), by Jupyter user name. */
   erasures: Channel<{ userId: string }>;
+  /** Teachers removed from a class, classes deleted (lms/teacherRoutes.ts, lms/classRoutes.ts). */
+  classAccess: Channel<ClassAccessRevocation>;
 }
 
 export function createLiveChannels(pubsub: PubSub, log: Logger): LiveChannels {
@@ -38,5 +53,6 @@ export function createLiveChannels(pubsub: PubSub, log: Logger): LiveChannels {
     revocations: createChannel(AUTH_REVOCATION_CHANNEL, pubsub, log),
     helpRequests: createChannel(HELP_REQUESTS_CHANNEL, pubsub, log),
     erasures: createChannel(ERASURES_CHANNEL, pubsub, log),
+    classAccess: createChannel(CLASS_ACCESS_CHANNEL, pubsub, log),
   };
 }

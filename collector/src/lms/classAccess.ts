@@ -108,9 +108,10 @@ export const ROSTER_REFRESH_MS = 10_000;
 
 /**
  * For a non-admin's live socket: whether an event's student is in one of their classes. The set is
- * read once before the socket gets any event and re-read every ROSTER_REFRESH_MS.
+ * read once before the socket gets any event, re-read every ROSTER_REFRESH_MS, and at once (`refresh`)
+ * when the instructor leaves a class.
  */
-export async function createRosterFilter(db: Knex, instructorId: number): Promise<{ canSee(userId: string): boolean; stop(): void }> {
+export async function createRosterFilter(db: Knex, instructorId: number): Promise<{ canSee(userId: string): boolean; refresh(): Promise<void>; stop(): void }> {
   let allowed = new Set<string>();
   const refresh = async () => {
     const rows: Array<{ user_id: string }> = await taughtUserIds(db, instructorId);
@@ -119,5 +120,5 @@ export async function createRosterFilter(db: Knex, instructorId: number): Promis
   await refresh();
   const timer = setInterval(() => void refresh().catch(() => undefined), ROSTER_REFRESH_MS);
   timer.unref();
-  return { canSee: (userId) => allowed.has(userId), stop: () => clearInterval(timer) };
+  return { canSee: (userId) => allowed.has(userId), refresh, stop: () => clearInterval(timer) };
 }

@@ -100,6 +100,7 @@ export function addClassRoutes(table: RouteTable, parts: LmsParts): void {
     handler: async (ctx) => {
       const row = await requireClass(db, idParam(ctx, 'id', 'class'));
       await db('classes').where({ id: row.id }).delete();
+      await parts.classAccess.publish({ classId: row.id, instructorId: null, reason: 'class_deleted' }).catch((err: Error) => parts.log.warn({ err, classId: row.id }, 'class deletion not published; its sockets close at their next refresh'));
       ctx.body = classView(row);
     },
   });

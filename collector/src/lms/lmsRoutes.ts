@@ -5,6 +5,8 @@
  */
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
+import type { Channel } from '../broadcast/channel.ts';
+import type { ClassAccessRevocation } from '../broadcast/liveChannels.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RouteTable } from '../http/routeTable.ts';
 import { addAssignmentRoutes } from './assignmentRoutes.ts';
@@ -27,6 +29,8 @@ export interface LmsParts {
   submissionMaxBytes: number;
   /** Submissions kept per student and assignment. */
   submissionsKept: number;
+  /** Told when a teacher is removed or a class deleted: every collector closes the sockets on it. */
+  classAccess: Channel<ClassAccessRevocation>;
 }
 
 export function addLmsRoutes(table: RouteTable, parts: LmsParts): void {

@@ -1,6 +1,7 @@
 /**
  * `/api/v1/classes/:id/teachers`: who teaches a class — owners and co-teachers. Any teacher reads
- * the list; only an owner adds or removes, and a class keeps at least one owner.
+ * the list; only an owner adds or removes, and a class keeps at least one owner. A removed teacher's
+ * live sockets on the class close at once on every collector (broadcast/liveChannels.ts classAccess).
  */
 import * as yup from 'yup';
 import { writeTransaction } from '../db/createDb.ts';
@@ -75,6 +76,7 @@ export function addTeacherRoutes(table: RouteTable, parts: LmsParts): void {
         if (row.role === 'owner' && Number(owners[0].n) <= 1) throw new HttpError(409, 'last_owner', 'a class keeps at least one owner; add another owner first');
         await trx('class_teachers').where({ id: row.id }).delete();
       });
+      await parts.classAccess.publish({ classId: cls.id, instructorId, reason: 'teacher_removed' }).catch((err: Error) => parts.log.warn({ err, classId: cls.id, instructorId }, 'teacher removal not published; their sockets close at their next refresh'));
       ctx.body = (await teachersOf(cls.id)).map(teacherView);
     },
   });

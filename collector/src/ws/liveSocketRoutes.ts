@@ -34,9 +34,14 @@ export function createLiveSocketRouter(parts: LiveSocketParts): Router {
     if (!meta) return;
     const socket = ctx.websocket;
     if (meta.who && !isAdmin(meta.who)) {
-      const roster = await createRosterFilter(parts.db, meta.who.instructor.id);
-      socket.once('close', () => roster.stop());
-      if (socket.readyState !== socket.OPEN) return roster.stop();
+      const instructorId = meta.who.instructor.id;
+      const roster = await createRosterFilter(parts.db, instructorId);
+      // Removed from a class (or a class deleted): stop that class's students now, not at the next refresh.
+      const unlisten = parts.channels.classAccess.subscribe((lost) => {
+        if (lost.instructorId === null || lost.instructorId === instructorId) void roster.refresh().catch(() => undefined);
+      });
+      socket.once('close', () => (roster.stop(), unlisten()));
+      if (socket.readyState !== socket.OPEN) return roster.stop(), unlisten();
       parts.hub.add(socket, roster.canSee);
     } else {
       parts.hub.add(socket);
@@ -82,12 +87,25 @@ export function createLiveSocketRouter(parts: LiveSocketParts): Router {
     if (socket.readyState !== socket.OPEN) return;
     const watcher = { view, send: (message: DashboardMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(message)) };
     const unwatch = parts.board.watch(watcher);
-    // Enrollments and the class's threshold change: re-read the view now and then.
-    const refresh = setInterval(() => {
-      loadClassView(parts.db, classId, who).then((fresh) => (watcher.view = fresh), () => undefined);
-    }, ROSTER_REFRESH_MS);
+    // Enrollments, the class's threshold and its teachers change: re-read the view now and then, and
+    // close the socket once its instructor no longer teaches the class (or the class is gone).
+    const recheck = async () => {
+      if (classId !== null && !isAdmin(who) && !(await teacherRole(parts.db, who.instructor.id, classId))) return socket.close(SOCKET_CLOSE.forbidden, 'not_class_teacher');
+      try {
+        watcher.view = await loadClassView(parts.db, classId, who);
+      } catch (err) {
+        if (err instanceof HttpError && err.status === 404) socket.close(SOCKET_CLOSE.notFound, err.id);
+      }
+    };
+    const refresh = setInterval(() => void recheck().catch(() => undefined), ROSTER_REFRESH_MS);
+    // A teacher removed or a class deleted, on any collector: at once (the refresh is the fallback).
+    const unlisten = parts.channels.classAccess.subscribe((lost) => {
+      if (lost.instructorId !== null && lost.instructorId !== who.instructor.id) return;
+      if (classId === null || lost.classId === classId) void recheck().catch(() => undefined);
+    });
     const stop = () => {
       clearInterval(refresh);
+      unlisten();
       unwatch();
     };
     socket.once('close', stop);
