@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import type { CellProgress, ClassProgress } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
 import { iso } from '../db/rows.ts';
-import { withinClasses, type ClassesFor } from '../lms/classBoundary.ts';
+import { visibleSince, withinClasses, type ClassesFor } from '../lms/classBoundary.ts';
 import { quantile } from './helpStore.ts';
 
 /** A gap between two runs longer than this (s) is a break, not time spent on the next cell. */
@@ -89,7 +89,8 @@ export async function loadCellRuns(db: Knex, notebookPath: string, reach: Classe
     .join('notebooks as n', 'n.id', 'x.notebook_id')
     .where('n.path', notebookPath)
     .whereIn('x.status', ['success', 'error'])
-    .modify((q) => (reach ? q.where(withinClasses(db, reach, { student: 'x.student_id', time: 'x.executed_at', notebookPath: 'n.path' })) : q))
+    // One notebook: the boundary per enrolment (visibleSince), not per run.
+    .modify((q) => (reach ? q.join(visibleSince(db, reach, notebookPath).as('vs'), 'vs.student_id', 'x.student_id').whereRaw('x.executed_at >= vs.since') : q))
     .select('x.student_id', 'x.cell_id', 'x.cell_index', 'x.status', 'x.executed_at', 'x.id', db.raw(`${gap} AS gap`));
   const result = await db.raw(
     `WITH runs AS ?,
@@ -120,12 +121,16 @@ export async function loadCellRuns(db: Knex, notebookPath: string, reach: Classe
 
 /** Notebooks the students ran cells of (as far as `reach` shows), most students first. */
 export async function loadNotebooks(db: Knex, reach: ClassesFor | null): Promise<Array<{ notebookPath: string; students: number }>> {
-  const rows: Array<{ path: string; students: number | string }> = await db('cell_executions as x')
-    .join('notebooks as n', 'n.id', 'x.notebook_id')
-    .modify((q) => (reach ? q.where(withinClasses(db, reach, { student: 'x.student_id', time: 'x.executed_at', notebookPath: 'n.path' })) : q))
+  // Per student and notebook first (her latest run there): the boundary is checked on those few
+  // rows — a student's notebook shows when her latest run on it does.
+  const perStudent = db('cell_executions as x').groupBy('x.student_id', 'x.notebook_id').select('x.student_id', 'x.notebook_id').max({ last_at: 'x.executed_at' }).as('p');
+  const rows: Array<{ path: string; students: number | string }> = await db
+    .from(perStudent)
+    .join('notebooks as n', 'n.id', 'p.notebook_id')
+    .modify((q) => (reach ? q.where(withinClasses(db, reach, { student: 'p.student_id', time: 'p.last_at', notebookPath: 'n.path' })) : q))
     .groupBy('n.path')
     .select('n.path')
-    .countDistinct({ students: 'x.student_id' })
+    .countDistinct({ students: 'p.student_id' })
     .orderBy([{ column: 'students', order: 'desc' }, { column: 'n.path' }])
     .limit(200);
   return rows.map((r) => ({ notebookPath: r.path, students: Number(r.students) }));

@@ -83,6 +83,30 @@ export function withinClasses(db: Knex, classes: ClassesFor, columns: BoundaryCo
   };
 }
 
+/**
+ * The same rule for rows on ONE known notebook (or on none: `notebookPath` null), as a small derived
+ * table `(student_id, since)`: a row of that student on that notebook is part of the classes when
+ * its time is at or after `since`. Joined instead of `withinClasses` when a query reads many rows of
+ * one notebook (the per-cell progress), so the rule is evaluated once per enrolment, not per row:
+ * `query.join(visibleSince(db, { classId }, path).as('vs'), 'vs.student_id', 'x.student_id').whereRaw('x.executed_at >= vs.since')`.
+ */
+export function visibleSince(db: Knex, classes: ClassesFor, notebookPath: string | null): Knex.QueryBuilder {
+  return db('class_enrollments as vs_e')
+    .whereIn('vs_e.class_id', classIdsOf(db, classes))
+    .modify((q) => {
+      if (notebookPath === null) return;
+      q.where((w) => {
+        w.whereRaw('? IN (SELECT vs_a.notebook_path FROM class_assignments vs_a WHERE vs_a.class_id = vs_e.class_id)', [notebookPath]).orWhereRaw(
+          '? NOT IN (SELECT vs_o.notebook_path FROM class_assignments vs_o JOIN class_enrollments vs_oe ON vs_oe.class_id = vs_o.class_id WHERE vs_oe.student_id = vs_e.student_id)',
+          [notebookPath],
+        );
+      });
+    })
+    .groupBy('vs_e.student_id')
+    .select('vs_e.student_id')
+    .min({ since: 'vs_e.enrolled_at' });
+}
+
 /** The class of a student's earliest current enrolment (ties: lower class id), or undefined. */
 export async function homeClassOf(db: Knex | Knex.Transaction, studentId: number): Promise<number | undefined> {
   const row = await db('class_enrollments').where({ student_id: studentId }).orderBy([{ column: 'enrolled_at' }, { column: 'class_id' }]).first('class_id');

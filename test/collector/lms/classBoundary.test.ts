@@ -95,7 +95,7 @@ for (const mode of modesToTest()) {
     assert.is((await call(ann, 'post', `/api/v1/classes/${classA}/students`, { user_id: 'alice' })).status, 201);
 
     // In Ann's class only: hw1 (her assignment), scratch, a help request on hw1, an environment.
-    before.push(environment('envearly', '1.5.3'), run('hw1.ipynb', false, 'hw1early'), run('hw1.ipynb', true, 'hw1early'), run('scratch.ipynb', false, 'scratchearly'), other('help_request', 'hw1.ipynb', 'helphw1', { cellId: 'hw1.ipynb-c1' }));
+    before.push(environment('envearly', '1.5.3'), run('hw1.ipynb', false, 'hw1early'), run('hw1.ipynb', true, 'hw1early'), run('scratch.ipynb', false, 'scratchearly'), run('scratch.ipynb', true, 'scratchearly'), other('help_request', 'hw1.ipynb', 'helphw1', { cellId: 'hw1.ipynb-c1' }));
     await send(before);
 
     classB = (await call(ben, 'post', '/api/v1/classes', { name: 'Ben 201', class_code: 'BEN201' })).body.id;
@@ -128,10 +128,10 @@ for (const mode of modesToTest()) {
     }
     const annBoard = await get<BoardSnapshot>(ann, `/api/v1/dashboard/board?class_id=${classA}`);
     const annCard = annBoard.cards.find((c) => c.userId === 'alice')!;
-    assert.is(annCard.runs, 5, "Ann: hw1 three times and scratch twice, not Ben's hw2");
+    assert.is(annCard.runs, 6, "Ann: hw1 three times and scratch three times, not Ben's hw2");
     assert.equal(annBoard.helpQueue.map((h) => h.notebookPath), ['hw1.ipynb']);
     const adminCard = (await get<BoardSnapshot>(admin, '/api/v1/dashboard/board')).cards.find((c) => c.userId === 'alice')!;
-    assert.is(adminCard.runs, 7, 'an admin sees everything');
+    assert.is(adminCard.runs, 8, 'an admin sees everything');
   });
 
   it("Ben's live board: a run on hw1 sends him nothing, a run on hw2 sends her card", async () => {
@@ -186,7 +186,9 @@ for (const mode of modesToTest()) {
     const benDefault = await get<ClassProgress>(ben, `/api/v1/dashboard/progress?class_id=${classB}`);
     assert.not.ok(benDefault.notebooks.some((n) => n.notebookPath === 'hw1.ipynb'), 'hw1 is not among his notebooks');
     const scratch = await get<ClassProgress>(ben, '/api/v1/dashboard/progress?notebook_path=scratch.ipynb');
-    assert.equal([scratch.students, scratch.cells[0].succeededShare], [1, 0], 'only the failed scratch run since his enrolment');
+    assert.equal([scratch.students, scratch.cells[0].succeededShare], [1, 0], 'only the failed scratch run since his enrolment (her earlier success is not his)');
+    const annScratch = await get<ClassProgress>(ann, `/api/v1/dashboard/progress?class_id=${classA}&notebook_path=scratch.ipynb`);
+    assert.is(annScratch.cells[0].succeededShare, 1, 'Ann sees her success');
 
     const since = encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString());
     const clusters = await get<ErrorCluster[]>(ben, `/api/v1/dashboard/errors?class_id=${classB}&since=${since}`);
