@@ -96,7 +96,16 @@ export function visibleSince(db: Knex, classes: ClassesFor, notebookPath: string
     .modify((q) => {
       if (notebookPath === null) return;
       q.where((w) => {
-        w.whereRaw('? IN (SELECT vs_a.notebook_path FROM class_assignments vs_a WHERE vs_a.class_id = vs_e.class_id)', [notebookPath]).orWhereRaw(
+        w.where((own) => {
+          own
+            .whereRaw('? IN (SELECT vs_a.notebook_path FROM class_assignments vs_a WHERE vs_a.class_id = vs_e.class_id)', [notebookPath])
+            .whereRaw(
+              `NOT EXISTS (SELECT 1 FROM class_assignments vs_f JOIN class_enrollments vs_fe ON vs_fe.class_id = vs_f.class_id
+                 WHERE vs_fe.student_id = vs_e.student_id AND vs_f.notebook_path = ? AND vs_fe.class_id <> vs_e.class_id
+                   AND (vs_fe.enrolled_at < vs_e.enrolled_at OR (vs_fe.enrolled_at = vs_e.enrolled_at AND vs_fe.class_id < vs_e.class_id)))`,
+              [notebookPath],
+            );
+        }).orWhereRaw(
           '? NOT IN (SELECT vs_o.notebook_path FROM class_assignments vs_o JOIN class_enrollments vs_oe ON vs_oe.class_id = vs_o.class_id WHERE vs_oe.student_id = vs_e.student_id)',
           [notebookPath],
         );
