@@ -10,7 +10,12 @@ import { eraseStudentCommand, exportStudentCommand } from './cli/studentDataComm
 import { configOrExit, USAGE } from './cli/usage.ts';
 import { ConfigError } from './core/config.ts';
 import { createLogger } from './core/logger.ts';
+import { dataDirWarning } from './core/privateFiles.ts';
 import { createCollector } from './createCollector.ts';
+
+// Everything the collector writes (store, buffer, secret, env file) is for its own user only: files
+// 0600 and directories 0700 from birth, whatever the shell's umask (core/privateFiles.ts).
+process.umask(0o077);
 
 async function start(): Promise<void> {
   const config = configOrExit();
@@ -32,6 +37,8 @@ async function start(): Promise<void> {
     process.exit(2);
   }
   const address = server.address();
+  const unsafeDir = dataDirWarning(config.dataDir);
+  if (unsafeDir) log.warn({ dataDir: config.dataDir }, unsafeDir);
   log.info({ address }, 'collector listening');
 
   let stopping = false;

@@ -54,7 +54,7 @@ export function bufferPath(dataDir: string): string {
 
 /** Creates the file (WAL) and its tables if needed; a file from before the rename keeps its cursor. */
 export function createBufferFile(dataDir: string, sync: 'full' | 'normal'): Database.Database {
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // the owner's only (core/privateFiles.ts)
   const db = new Database(bufferPath(dataDir));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);

@@ -56,6 +56,7 @@ export async function installServiceCommand(): Promise<void> {
   requireRoot('install-service');
   fs.mkdirSync(path.dirname(o.unitFile), { recursive: true });
   fs.writeFileSync(o.unitFile, unit, { mode: 0o644 });
+  fs.chmodSync(o.unitFile, 0o644); // a unit file is public (systemctl cat); the CLI's umask is 077
   process.stdout.write(`wrote ${o.unitFile}\n`);
   if (envExists) process.stdout.write(`kept ${o.envFile} (it exists; its secrets stay)\n`);
   else {

@@ -1,9 +1,10 @@
 /**
  * Expected start-up failures, each as one line naming the fix (`start` prints it and exits 2, no
  * stack): the port taken or not allowed, DATA_DIR not writable, the database unreachable or
- * refusing us. Anything else is a bug and keeps its stack.
+ * refusing us, a secret file in DATA_DIR that is not this user's alone. Anything else is a bug and keeps its stack.
  */
 import type { Config } from '../core/config.ts';
+import { UnsafeFileError } from '../core/privateFiles.ts';
 import { safeUrl } from '../db/createDb.ts';
 
 interface SystemError extends Error {
@@ -22,6 +23,7 @@ const FILE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EEXIST',
 export function explainStartupError(error: unknown, config: Config): string | undefined {
   const err = error as SystemError;
   if (!(err instanceof Error)) return undefined;
+  if (err instanceof UnsafeFileError) return err.message;
   const code = err.code ?? err.errors?.[0]?.code;
   const where = `${config.host}:${config.port}`;
   if (err.syscall === 'listen' && code === 'EADDRINUSE') return `PORT ${config.port} is already in use on ${config.host}; set PORT (or stop what listens on ${where})`;

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
+import { makePrivateDir } from '../core/privateFiles.ts';
 import { migrationSource } from './migrationSource.ts';
 
 export type Db = Knex;
@@ -23,7 +23,7 @@ export function createDb(databaseUrl: string): Knex {
     });
   }
   const file = databaseUrl.replace(/^sqlite:\/\//, '');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makePrivateDir(path.dirname(file));
   return knex({
     client: 'better-sqlite3',
     connection: { filename: file },
