@@ -146,11 +146,18 @@ export function createIngestHandler(options: IngestOptions) {
       const key = legacy ? `user:${checked.event.userId}` : studentKey;
       bytesOf.set(key, (bytesOf.get(key) ?? 0) + serialised.body.length);
     });
+    // The body's bytes count even when nothing in it is valid: parsing it cost the same.
+    if (!legacy) bytesOf.set(studentKey, Math.max(bytesOf.get(studentKey) ?? 0, Number(ctx.get('content-length')) || 0));
+    for (const [key, n] of bytesOf) {
+      try {
+        await bytes?.charge(key, n);
+      } catch (err) {
+        if (valid.length > 0) throw err; // otherwise the 422 below says what is wrong; the budget is spent all the same
+      }
+    }
     if (valid.length === 0) {
       throw errors.unprocessable('invalid_events', 'no event in the batch is valid', { rejected });
     }
-    if (!legacy) bytesOf.set(studentKey, Math.max(bytesOf.get(studentKey) ?? 0, Number(ctx.get('content-length')) || 0));
-    for (const [key, n] of bytesOf) await bytes?.charge(key, n);
     let stored;
     try {
       stored = await buffer.append(valid);

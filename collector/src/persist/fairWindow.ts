@@ -10,11 +10,15 @@ import { parseEntry, type SourceEntry } from './sources/eventSource.ts';
  * | limit          | default | what it bounds                                                        |
  * | -------------- | ------- | --------------------------------------------------------------------- |
  * | batchEvents    | 500     | events in one transaction                                             |
- * | batchBytes     | 16 MiB  | serialised bytes in one transaction (one larger event still goes)     |
+ * | batchBytes     | 4 MiB   | serialised bytes in one transaction (one larger event still goes)     |
  * | studentEvents  | 100     | one student's events in one transaction                               |
- * | studentBytes   | 2 MiB   | one student's bytes in one transaction (their first event always goes) |
+ * | studentBytes   | 512 KiB | one student's bytes in one transaction (their first event always goes) |
  * | windowEvents   | 5,000   | entries read ahead and held in memory                                 |
  * | windowBytes    | 32 MiB  | bytes read ahead and held in memory (parsed: a few times that)       |
+ *
+ * The byte limits keep a transaction short (PostgreSQL here writes 1 MB of error events in about
+ * 0.3 s): another student's event waits for the transaction in flight and its own, not for a
+ * heavy student's backlog.
  *
  * A student's events leave in the order they were read: once one of theirs waits, every later one
  * of theirs waits too. Entries stay unacked in the source until their batch commits, so a crash
@@ -32,9 +36,9 @@ export interface FairnessLimits {
 
 export const DEFAULT_FAIRNESS: FairnessLimits = {
   batchEvents: 500,
-  batchBytes: 16 * 1024 * 1024,
+  batchBytes: 4 * 1024 * 1024,
   studentEvents: 100,
-  studentBytes: 2 * 1024 * 1024,
+  studentBytes: 512 * 1024,
   windowEvents: 5_000,
   windowBytes: 32 * 1024 * 1024,
 };
