@@ -154,7 +154,9 @@ export function buildEvents(n: number, overrides: Record<string, unknown> = {}) 
 /**
  * Sends one sentinel event and waits until it is stored. The pipeline keeps order, so whatever was
  * accepted before it (a duplicate, say) is stored by then: "nothing more arrives" is proven by
- * something arriving, not by a sleep.
+ * something arriving, not by a sleep. Fair batches (persist/fairWindow.ts) take at most 100 events
+ * and 512 KiB of one student per transaction, so behind a larger backlog of one student the
+ * sentinel may come first: wait for such a backlog itself before settling.
  */
 export async function settle(url: string, store: Knex, headers?: Record<string, string>): Promise<void> {
   const sentinel = buildCellEvent({ userId: 'sentinel', eventType: 'notebook_saved' });
