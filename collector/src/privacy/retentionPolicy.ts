@@ -5,13 +5,14 @@
  *
  * | the row                                                        | retention                       |
  * |----------------------------------------------------------------|---------------------------------|
- * | on a notebook that is an assignment of one or more of S's classes | the longest of those classes' |
+ * | on a notebook that is an assignment of one or more of S's classes | the class that owns it for her: of those, the one she joined first (lms/classBoundary.ts, first claimer) |
  * | any other row (another notebook, or none: sessions, environments) | S's HOME class's (lms/classBoundary.ts `homeClassOf`: her earliest enrolment) |
  * | S is in no class                                               | the global RETENTION_DAYS       |
  * | a hand-in (assignment_submissions)                             | its assignment's class's        |
  *
  * So a class that enrols a student who is already in another class cannot keep her other rows
- * longer (or shorter): a "forever" class keeps only the rows of its own assignment notebooks.
+ * longer (or shorter): a "forever" class keeps only the rows of its own assignment notebooks, and
+ * not even those when it copies a path another class of hers assigned first.
  * Rows are grouped by their retention, so each group is one statement per table (no id lists).
  */
 import type { Knex } from 'knex';
@@ -64,12 +65,20 @@ function homeClassIn(student: string, classIds: readonly number[]): [string, num
   ];
 }
 
-/** The notebook `path` is an assignment of one of the student's classes (of `classIds` when given). */
-function claimedBy(student: string, path: string, classIds?: readonly number[]): [string, number[]] {
-  const among = classIds ? ` AND cb_c.class_id IN (${placeholders(classIds)})` : '';
+/** The notebook `path` is an assignment of one of the student's classes (any of them). */
+function claimed(student: string, path: string): string {
+  return `EXISTS (SELECT 1 FROM class_enrollments cb_c JOIN class_assignments cb_a ON cb_a.class_id = cb_c.class_id WHERE cb_c.student_id = ${student} AND cb_a.notebook_path = ${path})`;
+}
+
+/**
+ * The class that owns `path` for the student is one of `classIds`: of her classes that assign it,
+ * the one she joined first (ties: the lower class id) — classBoundary.ts's first claimer, as SQL.
+ */
+function ownedBy(student: string, path: string, classIds: readonly number[]): [string, number[]] {
   return [
-    `EXISTS (SELECT 1 FROM class_enrollments cb_c JOIN class_assignments cb_a ON cb_a.class_id = cb_c.class_id WHERE cb_c.student_id = ${student} AND cb_a.notebook_path = ${path}${among})`,
-    classIds ? [...classIds] : [],
+    `EXISTS (SELECT 1 FROM class_enrollments cb_c JOIN class_assignments cb_a ON cb_a.class_id = cb_c.class_id WHERE cb_c.student_id = ${student} AND cb_a.notebook_path = ${path} AND cb_c.class_id IN (${placeholders(classIds)}) AND NOT EXISTS (` +
+      `SELECT 1 FROM class_enrollments cb_c2 JOIN class_assignments cb_a2 ON cb_a2.class_id = cb_c2.class_id WHERE cb_c2.student_id = cb_c.student_id AND cb_a2.notebook_path = ${path} AND (cb_c2.enrolled_at < cb_c.enrolled_at OR (cb_c2.enrolled_at = cb_c.enrolled_at AND cb_c2.class_id < cb_c.class_id))))`,
+    [...classIds],
   ];
 }
 
@@ -84,7 +93,6 @@ export async function loadRetentionPolicy(db: Knex, options: { now: Date; global
   const finite = [...new Set([global, ...classDays.values()])].filter((d) => d !== FOREVER).sort((a, b) => a - b);
   const groups: RowGroup[] = finite.map((d) => {
     const same = idsWith((x) => x === d);
-    const longer = idsWith((x) => x > d);
     return {
       days: d,
       cutoff: cutoff(d),
@@ -95,11 +103,8 @@ export async function loadRetentionPolicy(db: Knex, options: { now: Date; global
         if (same.length > 0) {
           const home = homeClassIn(student, same);
           if (path) {
-            const mine = claimedBy(student, path, same);
-            const longerClaim = longer.length > 0 ? claimedBy(student, path, longer) : undefined;
-            parts.push(longerClaim ? [`(${mine[0]} AND NOT ${longerClaim[0]})`, [...mine[1], ...longerClaim[1]]] : mine);
-            const any = claimedBy(student, path);
-            parts.push([`(NOT ${any[0]} AND ${home[0]})`, [...any[1], ...home[1]]]);
+            parts.push(ownedBy(student, path, same));
+            parts.push([`(NOT ${claimed(student, path)} AND ${home[0]})`, home[1]]);
           } else parts.push(home);
         }
         if (d === global) parts.push([`NOT EXISTS (SELECT 1 FROM class_enrollments cb_n WHERE cb_n.student_id = ${student})`, []]);

@@ -1,9 +1,11 @@
 /**
  * Whose retention applies to a student in several classes (privacy/retentionPolicy.ts), on both
- * stores: a row on an assignment notebook of one of her classes follows that class; every other row
- * follows her home class (the first she joined). Ann's class keeps 30 days; Ben's class keeps
- * forever and enrols Ann's student alice later — it keeps alice's rows on Ben's own assignment, and
- * nothing else of hers past Ann's 30 days. bob is the mirror: home in Ben's class, later in Ann's.
+ * stores: a row on an assignment notebook of her classes follows the class that owns it for her
+ * (of those assigning it, the one she joined first); every other row follows her home class (the
+ * first she joined). Ann's class keeps 30 days; Ben's class keeps forever and enrols Ann's student
+ * alice later — it keeps alice's rows on Ben's own assignment, and nothing else of hers past Ann's
+ * 30 days, not even by assigning Ann's notebook path too. bob is the mirror: home in Ben's class,
+ * later in Ann's.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -34,7 +36,7 @@ for (const mode of modesToTest()) {
     await services.stop();
   });
 
-  it("Ben's forever class keeps alice's rows on its own assignment only; Ann's 30 days hold for the rest of hers", async () => {
+  it("Ben's forever class keeps alice's rows on its own assignment only; Ann's 30 days hold for the rest of hers, even on a path Ben copies", async () => {
     for (const [email, name] of [['ann@example.org', 'Ann'], ['ben@example.org', 'Ben']]) await createInstructor(running.collector.db, { email, name, password: `${name}-password-1`, role: 'instructor' });
     const ann = await login(running.url, 'ann@example.org', 'Ann-password-1');
     const ben = await login(running.url, 'ben@example.org', 'Ben-password-1');
@@ -51,6 +53,8 @@ for (const mode of modesToTest()) {
       await api(ann, 'post', '/api/v1/assignments', { class_id: annClass, notebook_path: notebookOf(user, 'ann'), title: `Ann's lab` });
       await api(ben, 'post', '/api/v1/assignments', { class_id: benClass, notebook_path: notebookOf(user, 'ben'), title: `Ben's lab` });
     }
+    // Ben also assigns the path of Ann's lab (he cannot see it; he may guess it): it stays Ann's for alice.
+    await api(ben, 'post', '/api/v1/assignments', { class_id: benClass, notebook_path: notebookOf('alice', 'ann'), title: 'Copied lab' });
 
     const old = new Date(Date.now() - 40 * DAY_MS);
     // Each student: 40-day-old activity on Ann's assignment, Ben's assignment and a notebook no class claims.
