@@ -23,7 +23,7 @@ function Entry({ t, entry }: { t: Translate; entry: TimelineEntry }) {
         {entry.success !== null && <span class={entry.success ? 'ok' : 'ko'}>{entry.success ? '✓' : '✗'}</span>}
       </div>
       {entry.code && <pre class="code">{entry.code}</pre>}
-      {entry.codeTruncated && <p class="cut">{t('student.codeCut', { n: entry.codeChars ?? 0 })}</p>}
+      {entry.codeTruncated && <p class="cut">{t('student.codeCut', { n: Math.ceil((entry.codeBytes ?? 0) / 1024) })}</p>}
       {entry.error && <pre class="traceback">{entry.error.traceback ?? `${entry.error.name}: ${entry.error.message}`}</pre>}
       {!entry.error && entry.output && <pre class="output">{entry.output}</pre>}
     </li>

@@ -142,10 +142,10 @@ export interface TimelineEntry {
   notebookPath: string | null;
   cellId: string | null;
   cellIndex: number | null;
-  /** Runs: the code when captured (cut to a few KB: then `codeTruncated`, and `codeChars` is its length), duration and result. */
+  /** Runs: the code when captured (cut to a few KB: then `codeTruncated`, and `codeBytes` is its whole size), duration and result. */
   code: string | null;
   codeTruncated?: boolean;
-  codeChars?: number;
+  codeBytes?: number;
   durationMs: number | null;
   success: boolean | null;
   /** The traceback is cut to a few KB (then it ends with … and `tracebackTruncated`). */

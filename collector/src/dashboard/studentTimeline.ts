@@ -56,7 +56,7 @@ export function attemptsByCell(entries: TimelineEntry[]): Array<{ cellId: string
 
 /** Code and tracebacks in the timeline are cut to this many characters (a hostile 1 MB cell stays in the store). */
 export const TIMELINE_CODE_CHARS = 4_000;
-const TRACEBACK_CHARS = 8_000;
+const TRACEBACK_CHARS = 4_000;
 const MESSAGE_CHARS = 4_000;
 /** An output up to this size (serialised) is read whole and shown as text; a larger one only as its first characters. */
 const OUTPUT_JSON_CHARS = 16_384;
@@ -71,13 +71,14 @@ interface TimelineRow {
   status: string | null;
   duration_ms: number | string | null;
   code: string | null;
-  code_chars: number | string | null;
+  /** Set only when the code was cut: its size in bytes. */
+  code_bytes: number | string | null;
   output_json: unknown;
   output_cut: string | null;
   error_name: string | null;
   error_message: string | null;
   traceback: string | null;
-  traceback_chars: number | string | null;
+  traceback_cut: number | string | boolean | null;
 }
 
 /** The first characters of a large output as text: a string's own text, a truncation record's preview, else its JSON. */
@@ -91,28 +92,28 @@ function largeOutput(pg: boolean): string {
 /** The selected columns, cut in the database: no payload crosses into the event loop whole. */
 function timelineColumns(db: Knex): Knex.Raw[] {
   const pg = isPostgres(db);
-  const outputChars = pg ? 'octet_length(x.output::text)' : 'length(x.output)';
+  // Sizes in bytes (cheap on both engines: no character count of a 1 MB text), truncation by probing
+  // the character just past the cut.
+  const bytes = (column: string) => (pg ? `octet_length(${column})` : `length(CAST(${column} AS BLOB))`);
+  const outputChars = pg ? 'octet_length(x.output::text)' : bytes('x.output');
   // Events that are no run (saves, help, restarts) carry their cell index in the payload only:
   // SQLite parses the JSON to read it, so only small payloads are read (PostgreSQL's jsonb is not parsed).
-  const payloadIndex = pg ? "(ev.payload->>'cellIndex')" : "(CASE WHEN length(ev.payload) <= 16384 THEN json_extract(ev.payload, '$.cellIndex') END)";
+  const payloadIndex = pg ? "(ev.payload->>'cellIndex')" : `(CASE WHEN ${bytes('ev.payload')} <= 16384 THEN json_extract(ev.payload, '$.cellIndex') END)`;
   return [
     db.raw(`COALESCE(x.cell_index, ${pg ? `CASE WHEN jsonb_typeof(ev.payload->'cellIndex') = 'number' THEN ${payloadIndex}::bigint END` : payloadIndex}) AS cell_index`),
     db.raw(`substr(x.code, 1, ${TIMELINE_CODE_CHARS}) AS code`),
-    db.raw('length(x.code) AS code_chars'),
+    db.raw(`CASE WHEN substr(x.code, ${TIMELINE_CODE_CHARS + 1}, 1) <> '' THEN ${bytes('x.code')} END AS code_bytes`),
     db.raw(`CASE WHEN ${outputChars} <= ${OUTPUT_JSON_CHARS} THEN x.output END AS output_json`),
     db.raw(`CASE WHEN ${outputChars} > ${OUTPUT_JSON_CHARS} THEN ${largeOutput(pg)} END AS output_cut`),
     db.raw(`substr(el.error_message, 1, ${MESSAGE_CHARS}) AS error_message`),
     db.raw(`substr(el.traceback, 1, ${TRACEBACK_CHARS}) AS traceback`),
-    db.raw('length(el.traceback) AS traceback_chars'),
+    db.raw(`CASE WHEN substr(el.traceback, ${TRACEBACK_CHARS + 1}, 1) <> '' THEN 1 ELSE 0 END AS traceback_cut`),
   ];
 }
 
-const cut = (text: string, chars: number, max: number) => (chars > max ? `${text}…` : text);
-
 function rowEntry(r: TimelineRow, pg: boolean): TimelineEntry {
   const run = r.event_type === EVENT_TYPES.cellExecutionComplete || r.event_type === EVENT_TYPES.cellExecutionError;
-  const codeChars = r.code_chars === null ? 0 : Number(r.code_chars);
-  const tracebackChars = r.traceback_chars === null ? 0 : Number(r.traceback_chars);
+  const tracebackCut = r.traceback_cut === true || Number(r.traceback_cut) === 1;
   const output = r.output_cut !== null ? r.output_cut : r.output_json === null || r.output_json === undefined ? null : pg ? r.output_json : json(r.output_json);
   return {
     eventId: r.event_id,
@@ -122,12 +123,12 @@ function rowEntry(r: TimelineRow, pg: boolean): TimelineEntry {
     cellId: r.cell_id,
     cellIndex: r.cell_index === null ? null : Number(r.cell_index),
     code: r.code,
-    ...(codeChars > TIMELINE_CODE_CHARS ? { codeTruncated: true, codeChars } : {}),
+    ...(r.code_bytes !== null ? { codeTruncated: true, codeBytes: Number(r.code_bytes) } : {}),
     durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
     success: run ? r.status !== null ? r.status === 'success' && r.error_name === null : r.event_type === EVENT_TYPES.cellExecutionComplete && r.error_name === null : null,
     error:
       r.error_name !== null
-        ? { name: r.error_name, message: r.error_message ?? '', traceback: r.traceback === null ? null : cut(r.traceback, tracebackChars, TRACEBACK_CHARS), ...(tracebackChars > TRACEBACK_CHARS ? { tracebackTruncated: true } : {}) }
+        ? { name: r.error_name, message: r.error_message ?? '', traceback: r.traceback === null ? null : tracebackCut ? `${r.traceback}…` : r.traceback, ...(tracebackCut ? { tracebackTruncated: true } : {}) }
         : null,
     output: outputText(output),
   };
