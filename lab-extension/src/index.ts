@@ -64,7 +64,7 @@ async function activate(
   // The class may change its policy during the session: read it again every minute.
   setInterval(() => void privacy.refreshPolicy(), 60_000);
   const assignments = addAssignmentsSidebar({ app, tracker, palette });
-  startNotificationPoller({ app, onGraded: () => void assignments.refresh(), onHelpResolved: helpResolved });
+  startNotificationPoller({ app, owner, onGraded: () => void assignments.refresh(), onHelpResolved: helpResolved });
   // Capture collects what some notebook's policy allows; prepare() cuts each event to its notebook's.
   const settings = () => privacy.capture(local());
   await monitor.start(owner, settings, (event) => privacy.prepare(event, local()));

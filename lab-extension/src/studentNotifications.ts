@@ -6,14 +6,16 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import { collectorAwayFlag } from './collectorAway.ts';
-import { NotificationPoller } from './notificationPoller.ts';
+import { NotificationPoller, notificationCursorKey } from './notificationPoller.ts';
+import { ownerKey, type QueueOwner } from './queueOwner.ts';
 import { StudentApi } from './studentApi.ts';
 import { companionProbe } from './transport.ts';
 
 /** How often notifications are checked while the page is visible, ms: a resolved help request shows within seconds. */
 export const NOTIFICATION_POLL_MS = 2_000;
 
-export function startNotificationPoller(options: { app: JupyterFrontEnd; onGraded: () => void; onHelpResolved: (notebookPath: string | null) => void }): NotificationPoller {
+/** `owner`: this server and the student it stamps, whose cursor this page keeps. */
+export function startNotificationPoller(options: { app: JupyterFrontEnd; owner: QueueOwner; onGraded: () => void; onHelpResolved: (notebookPath: string | null) => void }): NotificationPoller {
   const server = options.app.serviceManager.serverSettings;
   const poller = new NotificationPoller({
     api: new StudentApi(server),
@@ -23,6 +25,7 @@ export function startNotificationPoller(options: { app: JupyterFrontEnd; onGrade
     notify: (text) => Notification.info(text, { autoClose: false }),
     onGraded: options.onGraded,
     onHelpResolved: options.onHelpResolved,
+    cursorKey: notificationCursorKey(ownerKey(options.owner)),
   });
   poller.start();
   return poller;

@@ -406,13 +406,14 @@ e2e('offline: collector stopped, 20 cells run, page reloaded, collector started 
   await outputs.nth(19).filter({ hasText: 'offline run 19' }).waitFor({ timeout: 30_000 });
   const offlineMeasures = await measures(page);
 
-  // The events are waiting in IndexedDB while the collector is down.
+  // The events are waiting in IndexedDB while the collector is down (in the queue of this server's student).
+  const queueName = `cell-monitor:queue:${JSON.stringify(['/', STUDENT])}`;
   const queued = await waitFor(
     () =>
       page.evaluate(
-        () =>
+        (name) =>
           new Promise<number>((resolve, reject) => {
-            const open = indexedDB.open('cell-monitor');
+            const open = indexedDB.open(name);
             open.onerror = () => reject(open.error);
             open.onsuccess = () => {
               const count = open.result.transaction('events').objectStore('events').count();
@@ -420,6 +421,7 @@ e2e('offline: collector stopped, 20 cells run, page reloaded, collector started 
               count.onerror = () => reject(count.error);
             };
           }),
+        queueName,
       ),
     10_000,
     '40 events queued in IndexedDB',

@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { StudentNotification } from '@cell-monitor/shared';
-import { NotificationPoller, NOTIFICATION_CURSOR, type NotificationPollerOptions } from '../../lab-extension/src/notificationPoller.ts';
+import { NotificationPoller, NOTIFICATION_CURSOR, notificationCursorKey, type NotificationPollerOptions } from '../../lab-extension/src/notificationPoller.ts';
+import { ownerKey } from '../../lab-extension/src/queueOwner.ts';
 import { memoryStorage } from '../helpers/memoryStorage.ts';
 
 const it = suite('lab-extension notification poller');
@@ -121,6 +122,19 @@ it('no poll while the page is hidden, nor while the previous poll is still waiti
   release([graded(3, 70)]);
   await first;
   assert.is(seen.shown.length, 1);
+});
+
+it("a shared lab PC under a hub (one localStorage): the next student's cursor is his own, so he still sees gradings older than the last student's", async () => {
+  const alice = pollerWith([[graded(50, 80)]], { cursorKey: notificationCursorKey(ownerKey({ baseUrl: '/user/alice/', user: 'alice' })) });
+  await alice.poller.tick();
+  assert.equal(alice.seen.asked, [0]);
+  const taro = pollerWith([[graded(30, 95)]], {
+    cursorKey: notificationCursorKey(ownerKey({ baseUrl: '/user/%E3%81%9F%E3%82%8D%E3%81%86/', user: 'たろう' })),
+    storage: () => alice.storage,
+  });
+  await taro.poller.tick();
+  assert.equal(taro.seen.asked, [0], "not after alice's cursor (50)");
+  assert.equal(taro.seen.shown, ['Your submission was graded: 95/100']);
 });
 
 it.run();
