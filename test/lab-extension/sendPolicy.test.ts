@@ -45,4 +45,9 @@ it('a batch too large is split; other client errors drop the batch with the coll
   assert.equal(classifyAnswer({ status: 400 }, ctx()), { kind: 'drop', reason: 'http_400' });
 });
 
+it("the companion refusing a batch of another user's queue (409 owner_mismatch) keeps it queued for its owner's server, and waits long before asking again", () => {
+  assert.equal(classifyAnswer({ status: 409, body: { error: 'owner_mismatch' } }, ctx()), { kind: 'retry', delayMs: 5 * 60_000, reason: 'owner_mismatch' });
+  assert.equal(classifyAnswer({ status: 409, body: { error: 'something_else' } }, ctx()), { kind: 'drop', reason: 'something_else' });
+});
+
 it.run();
