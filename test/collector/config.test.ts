@@ -54,6 +54,47 @@ test('npm start with an invalid value stops at once, exit code 2, naming the var
   assert.ok(result.stderr.includes('REDIS_URL'), result.stderr);
 });
 
+test(".env.example's placeholders, the usual stand-ins and such a password in DATABASE_URL / REDIS_URL are refused, by name and never echoed", () => {
+  const example = Object.fromEntries(
+    fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  // What docker-compose.yml hands the collector from that file.
+  const env = {
+    INGEST_KEY: example.INGEST_KEY,
+    JWT_SECRET: example.JWT_SECRET,
+    INFLUXDB_URL: 'http://influxdb:8086', INFLUXDB_TOKEN: example.INFLUXDB_TOKEN, INFLUXDB_ORG: example.INFLUXDB_ORG, INFLUXDB_BUCKET: example.INFLUXDB_BUCKET,
+    DATABASE_URL: `postgres://${example.POSTGRES_USER}:${example.POSTGRES_PASSWORD}@postgres:5432/${example.POSTGRES_DB}`,
+    REDIS_URL: `redis://default:${example.REDIS_PASSWORD}@redis:6379`,
+  };
+  try {
+    loadConfig(env);
+    assert.unreachable('started with the example secrets');
+  } catch (err) {
+    assert.instance(err, ConfigError);
+    const text = (err as ConfigError).message;
+    for (const name of ['INGEST_KEY', 'JWT_SECRET', 'INFLUXDB_TOKEN', 'DATABASE_URL', 'REDIS_URL']) assert.match(text, new RegExp(`${name} (is|holds) a placeholder`), `${name} in ${text}`);
+    for (const value of [example.JWT_SECRET, example.POSTGRES_PASSWORD, example.REDIS_PASSWORD]) assert.not.ok(text.includes(value), 'the value is not echoed');
+  }
+  for (const [name, value] of [['JWT_SECRET', 'changeme-changeme-changeme-changeme-00'], ['INFLUXDB_TOKEN', 'Change_Me'], ['DATABASE_URL', 'postgres://app:changeme@db/app'], ['REDIS_URL', 'redis://:secret@redis:6379'], ['REDIS_URL', 'redis://default:password@redis:6379'], ['METRICS_TOKEN', 'replace-me-with-a-32-character-token!!']] as const) {
+    const extra = name === 'INFLUXDB_TOKEN' ? { INFLUXDB_URL: 'http://i:8086', INFLUXDB_ORG: 'o', INFLUXDB_BUCKET: 'b' } : {};
+    assert.throws(() => loadConfig({ [name]: value, ...extra }), (err: Error) => err instanceof ConfigError && err.message.includes(`${name} `) && !err.message.includes(value), `${name}=${value}`);
+  }
+  const real = 'f3a1c9e07b5d48e2a6c0d9b1e4f7a2c58d3e6b9a0c1f4e7d2a5b8c0e3f6a9d1c';
+  const ok = loadConfig({ INGEST_KEY: real, JWT_SECRET: real, DATABASE_URL: `postgres://cellmonitor:${real}@postgres:5432/cellmonitor`, REDIS_URL: `redis://default:${real}@redis:6379` });
+  assert.is(ok.jwtSecret, real, 'a real secret is taken');
+});
+
+test('npm start with a placeholder secret stops at once: exit code 2, naming the variable', () => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'start'], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: tempDir('placeholder'), JWT_SECRET: 'change-me-64-hex-characters-from-openssl-rand-hex-32-yyyyyyyyyyyyyy' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.is(result.status, 2, result.stderr);
+  assert.match(result.stderr, /JWT_SECRET is a placeholder/);
+});
+
 test('secrets never reach the log: the running collector, asked with wrong and right credentials and a failed login, prints none of them', async () => {
   const secrets = { INGEST_KEY: 'super-secret-ingest-key-7f3a9c', JWT_SECRET: 'super-secret-jwt-key-0123456789-7f3a9c' };
   const dataDir = tempDir('never-logged');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import * as yup from 'yup';
+import { placeholderProblems } from './placeholderSecrets.ts';
 
 /** Every environment variable the collector reads, with its default. The README's table mirrors it. */
 const envSchema = yup.object({
@@ -152,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (err instanceof yup.ValidationError) throw new ConfigError(err.errors);
     throw err;
   }
+  const placeholders = placeholderProblems(raw);
+  if (placeholders.length > 0) throw new ConfigError(placeholders);
   const loopbackHost = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/.test(raw.HOST);
   if (raw.DEV_OPEN_WS === '1' && !loopbackHost) {
     throw new ConfigError(['DEV_OPEN_WS=1 opens the live event stream to anyone: it is refused unless HOST is a loopback address']);
