@@ -32,6 +32,8 @@ const HEADER_DELAY_MS = 200;
 const TIME_TO_HELP_CACHE_MS = 10_000;
 /** How often the board looks whether enrolments or assignments changed (a snapshot always looks first). */
 const BOUNDARY_CHECK_MS = 2_000;
+/** How long events a re-fold read from the store are recognised when the feed brings them too. */
+const REFOLD_ECHO_MS = 60_000;
 
 /** A help request of this student changed (claimed, resolved) on some collector. */
 export interface HelpChanged {
@@ -202,7 +204,20 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
       .finally(() => changed(changes, runs));
   }
 
-  function onEvents(events: LiveEvent[]): void {
+  /**
+   * Events a re-fold read from the store: the feed may still bring some of them (a batch is
+   * published after its commit), and they must not count twice. Kept REFOLD_ECHO_MS.
+   */
+  let folded: Array<{ at: number; ids: Set<string> }> = [];
+
+  function onEvents(incoming: LiveEvent[]): void {
+    let events = incoming;
+    if (folded.length > 0) {
+      const now = clock();
+      folded = folded.filter((f) => now - f.at < REFOLD_ECHO_MS);
+      events = events.filter((e) => !folded.some((f) => f.ids.has(e.eventId)));
+      if (events.length === 0) return;
+    }
     if (!refolding) return apply(events);
     const now = events.filter((e) => !refolding!.users.has(e.userId));
     refolding.held.push(...events.filter((e) => refolding!.users.has(e.userId)));
@@ -258,6 +273,7 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
         const chunk = userIds.slice(i, i + 500);
         for (const id of chunk) board.reset(id);
         const { eventIds } = await fold(chunk, upTo);
+        folded.push({ at: clock(), ids: eventIds });
         await refreshHelp(chunk);
         const held = refolding.held.filter((e) => chunk.includes(e.userId) && !eventIds.has(e.eventId));
         refolding.held = refolding.held.filter((e) => !chunk.includes(e.userId));
