@@ -4,10 +4,12 @@
  * live sockets on the class close at once on every collector (broadcast/liveChannels.ts classAccess).
  */
 import * as yup from 'yup';
+import { authOf } from '../auth/accessGuards.ts';
 import { writeTransaction } from '../db/createDb.ts';
 import { iso, isUniqueViolation, now } from '../db/rows.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
+import { maySeeInstructor } from '../instructors/colleagues.ts';
 import { idNumber, idParam, readJson, trimmedString, validate } from '../http/request.ts';
 import type { LmsParts } from './lmsRoutes.ts';
 import { requireClass } from './store.ts';
@@ -43,7 +45,7 @@ export function addTeacherRoutes(table: RouteTable, parts: LmsParts): void {
   });
 
   table.add({
-    method: 'post', path: '/api/v1/classes/:id/teachers', access: 'instructor', tag: 'classes', summary: 'Add a teacher (by instructor_id or email) as owner or co_teacher', scope: { class: { param: 'id' }, role: 'owner' },
+    method: 'post', path: '/api/v1/classes/:id/teachers', access: 'instructor', tag: 'classes', summary: 'Add a teacher (by email, or by instructor_id for a co-teacher of the caller; admins any) as owner or co_teacher', scope: { class: { param: 'id' }, role: 'owner' },
     body: teacherAddBody, responses: { 201: 'added', 403: 'not an owner of this class', 404: 'no such class or instructor', 409: 'already a teacher', 422: 'invalid body' },
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
@@ -52,6 +54,9 @@ export function addTeacherRoutes(table: RouteTable, parts: LmsParts): void {
         ? await db('instructors').where({ id: input.instructor_id }).first()
         : await db('instructors').where({ email: input.email!.toLowerCase() }).first();
       if (!instructor || !instructor.is_active) throw errors.notFound('instructor');
+      // By id only someone the caller already sees (a co-teacher; admins anyone): the list answered
+      // shows emails, and adding ids one by one would read every instructor's address.
+      if (input.instructor_id && !(await maySeeInstructor(db, authOf(ctx), instructor.id))) throw errors.notFound('instructor');
       try {
         await db('class_teachers').insert({ class_id: cls.id, instructor_id: instructor.id, role: input.role ?? 'co_teacher', added_at: now() });
       } catch (err) {

@@ -53,6 +53,18 @@ for (const mode of modesToTest()) {
     }
   });
 
+  it("an owner adds a teacher by email, but by instructor_id only a co-teacher of theirs: ids one by one would list every instructor's email", async () => {
+    const own = await request(a.url, 'post', '/api/v1/classes', { token: tokens.zed, body: { name: 'Room 3', class_code: 'R3' } });
+    const byId = await request(a.url, 'post', `/api/v1/classes/${own.body.id}/teachers`, { token: tokens.zed, body: { instructor_id: ids.ann } });
+    assert.equal([byId.status, byId.body.error], [404, 'instructor_not_found'], 'like an id that does not exist');
+    const list = await request(a.url, 'get', `/api/v1/classes/${own.body.id}/teachers`, { token: tokens.zed });
+    assert.not.ok(JSON.stringify(list.body).includes('ann@example.org'));
+    const byEmail = await request(a.url, 'post', `/api/v1/classes/${own.body.id}/teachers`, { token: tokens.zed, body: { email: 'ann@example.org' } });
+    assert.is(byEmail.status, 201, 'the email they know');
+    assert.is((await request(a.url, 'post', `/api/v1/classes/${own.body.id}/teachers`, { token: tokens.ada, body: { instructor_id: ids.tom } })).status, 201, 'an admin by id');
+    await request(a.url, 'delete', `/api/v1/classes/${own.body.id}`, { token: tokens.zed });
+  });
+
   it("/instructor/ws: a co-teacher's status change arrives (from the other collector), another instructor's never does", async () => {
     const socket = await openSocket(`${a.url.replace('http', 'ws')}/instructor/ws?token=${tokens.tom}`);
     const admin = await openSocket(`${a.url.replace('http', 'ws')}/instructor/ws?token=${tokens.ada}`);
