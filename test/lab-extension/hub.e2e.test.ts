@@ -150,6 +150,7 @@ test.before(async () => {
 
 test.after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
+  phase('stopped');
 });
 
 e2e("a shared lab PC: alice's runs queued while the collector was away are never sent under the next student's name, and arrive under hers when she logs back in", async () => {
