@@ -103,6 +103,58 @@ async function queuedRuns(user: string): Promise<string[]> {
   }, user);
 }
 
+/**
+ * The one shared queue of earlier versions (IndexedDB `cell-monitor`, owner not recorded), as an
+ * upgraded lab PC has it: a run alice recorded (its userId) and one whose recorder is unknown.
+ */
+const LEGACY_RUN = 'legacy_run = "alice, before the upgrade"';
+const UNKNOWN_RUN = 'nobody_knows_whose = 1';
+async function seedLegacyQueue(): Promise<void> {
+  const event = (code: string, userId?: string) => ({
+    eventId: crypto.randomUUID(),
+    eventType: 'cell_execution_complete',
+    eventTime: new Date().toISOString(),
+    ...(userId ? { userId } : {}),
+    sessionId: crypto.randomUUID(),
+    notebookPath: 'lab1.ipynb',
+    cellId: 'legacy-cell',
+    code,
+    success: true,
+  });
+  await page.evaluate(
+    (events) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('cell-monitor', 1);
+        open.onupgradeneeded = () => {
+          open.result.createObjectStore('events', { autoIncrement: true });
+          open.result.createObjectStore('meta');
+        };
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('events', 'readwrite');
+          for (const e of events) tx.objectStore('events').add(e);
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    [event(LEGACY_RUN, ALICE), event(UNKNOWN_RUN)],
+  );
+}
+
+async function legacyQueue(): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const open = indexedDB.open('cell-monitor');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('events').objectStore('events').getAll();
+          all.onsuccess = () => (open.result.close(), resolve(all.result.map((e: { code: string }) => e.code)));
+        };
+      }),
+  );
+}
+
 function e2e(name: string, body: () => Promise<void>): void {
   if (missing) return test.skip(name);
   test(name, async () => {
@@ -154,12 +206,15 @@ test.after(async () => {
 });
 
 e2e("a shared lab PC: alice's runs queued while the collector was away are never sent under the next student's name, and arrive under hers when she logs back in", async () => {
-  // alice works while the collector is down: her runs wait in the browser.
+  // The PC's browser still has the shared queue of an earlier version.
+  await page.goto(`${hub.url}/hub/login`);
+  await seedLegacyQueue();
+  // alice works while the collector is down: her runs wait in the browser (with her run from the old queue).
   await stopCollector();
   await logIn(ALICE, 'lab1.ipynb');
   await run(0, 'alice ran cell one');
   await run(1, 'alice ran cell two');
-  await waitFor(async () => (await queuedRuns(ALICE)).length >= 2, 15_000, "alice's two runs in her queue");
+  await waitFor(async () => (await queuedRuns(ALICE)).length >= 3, 15_000, "alice's runs in her queue");
   await page.screenshot({ path: artifactPath('hub-alice-offline.png') });
   await logOut();
 
@@ -177,23 +232,27 @@ e2e("a shared lab PC: alice's runs queued while the collector was away are never
   const underHisName = await stored({ user_id: TARO });
   assert.deepEqual(underHisName.filter((row) => JSON.stringify(row.body).includes('alice')), [], 'nothing of alice under たろう');
   assert.deepEqual(await stored({ user_id: ALICE }), [], "alice's events wait for her");
-  assert.equal((await queuedRuns(ALICE)).length, 2, 'still queued in the browser, for alice');
+  assert.equal((await queuedRuns(ALICE)).length, 3, 'still queued in the browser, for alice');
+  assert.deepEqual(await legacyQueue(), [UNKNOWN_RUN], 'the run of an unknown recorder stays in the old queue, unsent');
   await logOut();
 
   // alice comes back: her page sends her queue, stamped by her own server.
   await logIn(ALICE);
   const hers = await waitFor(async () => {
     const rows = await stored({ user_id: ALICE, event_type: 'cell_execution_complete' });
-    return rows.length >= 2 ? rows : undefined;
+    return rows.length >= 3 ? rows : undefined;
   }, 30_000, "alice's queued runs stored under alice");
-  assert.deepEqual(hers.map((row) => row.body.code), ['alice_was_here = 1\nprint("alice ran cell one")', 'print("alice ran cell two")']);
+  const cellOne = 'alice_was_here = 1\nprint("alice ran cell one")';
+  assert.deepEqual(hers.map((row) => row.body.code).sort(), [cellOne, 'print("alice ran cell two")', LEGACY_RUN].sort());
   // Her offline page load is closed too (its session_end, stashed as the page unloaded at her logout), under her name.
-  const offline = hers[0].session_id;
+  const offline = hers.find((row) => row.body.code === cellOne)!.session_id;
   await waitFor(async () => (await stored({ user_id: ALICE, session_id: offline, event_type: 'session_end' })).length === 1, 15_000, "the session_end of alice's offline page load");
   const herSessions = new Set((await stored({ user_id: ALICE })).map((row) => row.session_id));
   const underHisNameNow = await stored({ user_id: TARO });
   assert.deepEqual(underHisNameNow.filter((row) => herSessions.has(row.session_id) || JSON.stringify(row.body).includes('alice')), [], 'no event of any of her page loads under たろう');
   await waitFor(async () => (await queuedRuns(ALICE)).length === 0, 15_000, "alice's queue to empty");
+  assert.deepEqual(await legacyQueue(), [UNKNOWN_RUN], 'the run of an unknown recorder is still never sent');
+  assert.equal((await stored({})).filter((row) => row.body.code === UNKNOWN_RUN).length, 0);
   await logOut();
 });
 
