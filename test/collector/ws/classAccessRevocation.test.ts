@@ -2,7 +2,8 @@
  * A teacher removed from a class, or a class deleted, loses its live board at once: their
  * `/dashboard/ws` on the class closes with 4403 within a second, on whichever collector it is open
  * (two collectors on one Redis in the real mode), and an admin's socket on a deleted class closes
- * with 4404. A removal that was never announced (a lost message) still closes it at the next refresh.
+ * with 4404; their `/ws` stops carrying the class's students' events at once. A removal that was never
+ * announced (a lost message) still closes the board at the next refresh.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,7 +11,8 @@ import type WebSocket from 'ws';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { ROSTER_REFRESH_MS } from '../../../collector/src/lms/classAccess.ts';
 import { login, request } from '../../helpers/http.ts';
-import { modesToTest, openStore, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
+import { waitFor } from '../../helpers/services.ts';
+import { buildCellEvent, modesToTest, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 import { openSocket } from '../../helpers/wsClient.ts';
 
 const SECRET = 'class-access-test-jwt-secret-0123456789-ab';
@@ -82,6 +84,25 @@ for (const mode of modesToTest()) {
       assert.is(c.code, code, who);
       assert.ok(c.at - deletedAt < 1000, `${who}: closed ${c.at - deletedAt} ms after the deletion`);
     }
+  });
+
+  it("a removed co-teacher's /ws stops carrying the class's students' events at once (the roster is re-read on the announcement)", async () => {
+    const classId = await newClass('R4');
+    assert.is((await request(b.url, 'post', `/api/v1/classes/${classId}/students`, { token: tokens.tom, body: { user_id: 'st04' } })).status, 201);
+    const ws = a.url.replace('http', 'ws');
+    const ann = await openSocket(`${ws}/ws?token=${tokens.ann}`);
+    const tom = await openSocket(`${ws}/ws?token=${tokens.tom}`);
+    const got = (socket: { messages: any[] }, eventId: string) => socket.messages.some((m) => m.type === 'events' && m.events.some((e: { eventId: string }) => e.eventId === eventId));
+    const before = buildCellEvent({ userId: 'st04', eventTime: new Date().toISOString() });
+    assert.is((await postEvents(b.url, [before])).status, 202);
+    await waitFor(() => (got(ann, before.eventId) && got(tom, before.eventId)) || undefined, 10_000, 'both teachers see the event');
+    assert.is((await request(b.url, 'delete', `/api/v1/classes/${classId}/teachers/${ids.ann}`, { token: tokens.tom })).status, 200);
+    const after = buildCellEvent({ userId: 'st04', eventTime: new Date().toISOString() });
+    assert.is((await postEvents(b.url, [after])).status, 202);
+    await waitFor(() => got(tom, after.eventId) || undefined, 10_000, 'the owner sees the next event');
+    assert.not.ok(got(ann, after.eventId), 'the removed co-teacher does not');
+    ann.ws.close();
+    tom.ws.close();
   });
 
   it('a removal nobody announced (written straight to the store) still closes the board at the next refresh', async () => {
