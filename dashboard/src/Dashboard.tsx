@@ -50,6 +50,7 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
   const [byTeam, setByTeam] = useState(false);
   const [environment, setEnvironment] = useState<{ problems: Map<string, string[]>; summary: string[] } | undefined>(undefined);
   const [rosterVersion, setRosterVersion] = useState(0);
+  const [classLost, setClassLost] = useState<{ name: string; reason: 'not_class_teacher' | 'class_not_found' } | null>(null);
 
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 5_000);
@@ -82,6 +83,16 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
       },
       onDown: () => setLive(false),
       onSessionEnded,
+      // Removed as a teacher of this class, or the class was deleted: leave it and say why.
+      onClassLost: (reason) => {
+        setLive(false);
+        setBoard(null);
+        const lost = classes.find((c) => c.id === classId);
+        setClassLost({ name: lost?.name ?? String(classId), reason });
+        const rest = classes.filter((c) => c.id !== classId);
+        setClasses(rest);
+        setClassId(rest[0]?.id ?? null);
+      },
     });
     return () => {
       current = false;
@@ -120,6 +131,7 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
         classes={classes ?? []}
         classId={classId}
         onClass={(id) => {
+          setClassLost(null);
           setClassId(id);
           setHighlight(null);
         }}
@@ -133,6 +145,11 @@ export function Dashboard({ t, me, language, onLanguage, onSignOut, onSessionEnd
         onLanguage={onLanguage}
         onSignOut={onSignOut}
       />
+      {classLost && (
+        <p class="notice class-lost" role="alert">
+          {t(classLost.reason === 'not_class_teacher' ? 'class.lostTeacher' : 'class.lostGone', { name: classLost.name })}
+        </p>
+      )}
       <nav class="tabs" role="tablist">
         {[...TABS, ...(me.role === 'admin' ? ([['buffer', 'tab.buffer']] as Array<[Tab, WordKey]>) : [])].map(([id, word]) => (
           <button type="button" role="tab" aria-selected={tab === id && !student} class={tab === id && !student ? 'on' : ''} onClick={() => (setTab(id), setStudent(null))}>

@@ -2,7 +2,9 @@
  * The board's live socket (`/dashboard/ws`): the token travels as a WebSocket subprotocol, never in
  * the URL. It reconnects with the shared full-jitter backoff and says so; after each (re)connect the
  * page fetches a fresh snapshot, so nothing said while it was away is missed. Closed for an expired
- * or revoked token, it ends the session instead.
+ * or revoked token, it ends the session instead; closed because the instructor no longer teaches
+ * the class (removed as a teacher) or the class is gone, it stops and says so (`onClassLost`) —
+ * reconnecting would only be refused again.
  */
 import { createBackoff } from '@cell-monitor/shared/backoff';
 import { SOCKET_CLOSE, type DashboardMessage } from '@cell-monitor/shared/dashboard';
@@ -14,6 +16,7 @@ export interface LiveSocketOptions {
   onMessage: (message: DashboardMessage) => void;
   onDown: () => void;
   onSessionEnded: () => void;
+  onClassLost: (reason: 'not_class_teacher' | 'class_not_found') => void;
 }
 
 export function openLiveSocket(options: LiveSocketOptions): { close(): void } {
@@ -37,6 +40,10 @@ export function openLiveSocket(options: LiveSocketOptions): { close(): void } {
       if (event.code === SOCKET_CLOSE.tokenExpired || event.code === SOCKET_CLOSE.tokenRevoked) {
         closed = true;
         return options.onSessionEnded();
+      }
+      if (event.code === SOCKET_CLOSE.forbidden || event.code === SOCKET_CLOSE.notFound) {
+        closed = true;
+        return options.onClassLost(event.code === SOCKET_CLOSE.forbidden ? 'not_class_teacher' : 'class_not_found');
       }
       options.onDown();
       timer = setTimeout(connect, backoff.next());

@@ -144,6 +144,24 @@ for (const mode of missing ? [] : modesToTest()) {
     await page.setViewportSize({ width: 1366, height: 768 });
   });
 
+  it('a co-teacher removed from the class: the open board closes within seconds and says why (issue 18 item 6)', async () => {
+    const cat = await createInstructor(app.collector.db, { email: 'cat@example.org', name: 'Mr Cat', password: 'cat-password-1', role: 'instructor' });
+    await call(app.url, 'POST', `/api/v1/classes/${classId}/teachers`, token, { email: 'cat@example.org', role: 'co_teacher' });
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const catPage = await context.newPage();
+    try {
+      await signIn(catPage, app.url, 'cat@example.org', 'cat-password-1');
+      await catPage.waitForFunction((n) => document.querySelectorAll('[data-card]').length === n, students.length, { timeout: 15_000 });
+      await waitFor(async () => (await catPage.locator('.conn.live').count()) === 1, 10_000, "the co-teacher's board is live");
+      await call(app.url, 'DELETE', `/api/v1/classes/${classId}/teachers/${cat.id}`, token);
+      await catPage.locator('.class-lost', { hasText: 'You no longer teach Data Science 101' }).waitFor({ timeout: 5_000 });
+      assert.is(await catPage.locator('[data-card]').count(), 0, 'no card of the class is left on his page');
+      await catPage.screenshot({ path: artifactPath(`dashboard-class-lost-${tag}.png`) });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('日本語 by the switch; revocation (signed out elsewhere) sends the page back to sign-in with a message', async () => {
     await page.locator('.lang button', { hasText: '日本語' }).first().click();
     await page.locator('.chip-help', { hasText: 'ヘルプ要請' }).waitFor({ timeout: 5_000 });
