@@ -10,6 +10,7 @@
  * tells nobody who exists or whose email is whose. Admins may enrol anyone by any key.
  */
 import * as yup from 'yup';
+import { normaliseUserId, userIdProblem } from '@cell-monitor/shared';
 import { authOf } from '../auth/accessGuards.ts';
 import { isUniqueViolation, now, page } from '../db/rows.ts';
 import { errors, HttpError } from '../http/errors.ts';
@@ -22,7 +23,12 @@ import { ensureStudent, requireClass } from './store.ts';
 const enrollBody = yup
   .object({
     student_id: idNumber().optional(),
-    user_id: trimmedString().min(1).max(255).optional(),
+    // One reading of user names everywhere (shared/userId.ts): "ｈａｎａ " with a BOM is the student the companion stamps.
+    user_id: yup
+      .string()
+      .transform((v: unknown) => (typeof v === 'string' ? normaliseUserId(v) : v))
+      .test('user_id', 'user_id must be 1-255 characters, none of them invisible, control or text-direction characters', (v) => v === undefined || userIdProblem(v) === undefined)
+      .optional(),
     email: trimmedString().email('email must be an email address').max(255).optional(),
     name: trimmedString().max(100).optional(),
   })

@@ -113,6 +113,19 @@ for (const mode of modesToTest()) {
     assert.equal(await annShows(), before, "and Ann's board still shows hers after Ben's was read");
   });
 
+  it('a user name is read as the companion stamps it: NFD, NBSP/U+3000 and a BOM are the same student; invisible characters are refused', async () => {
+    // The companion's header is normalised (shared/userId.ts): "José" typed as e + combining accent and
+    // padded with U+3000 must enrol the student whose events arrive as NFC "José", not a look-alike.
+    assert.is((await postEvents(url, [buildCellEvent({ userId: 'josé' })], { headers: companionHeaders(KEY, 'josé') })).status, 202);
+    const padded = await call('ann', 'post', `/api/v1/classes/${ids.annClass}/students`, { user_id: '\uFEFFjose\u0301\u3000' });
+    assert.is(padded.status, 201);
+    assert.is(padded.body.student.user_id, 'josé');
+    assert.is(await collector.db('students').whereIn('user_id', ['josé', 'jose\u0301']).count({ n: '*' }).then((r) => Number(r[0].n)), 1, 'one student, not two that look alike');
+    const hidden = await call('ann', 'post', `/api/v1/classes/${ids.annClass}/students`, { user_id: 'ali\u200Bce' });
+    assert.is(hidden.status, 422);
+    assert.match(JSON.stringify(hidden.body), /invisible/);
+  });
+
   it('every enrolment, removal, roster import and roster edit is logged with who made it', async () => {
     const events = (name: string) => logs.filter((l) => l.event === name);
     assert.ok(events('enrolled').some((l) => l.classId === ids.benClass && l.studentId === ids.alice && l.by === ids.ben));
