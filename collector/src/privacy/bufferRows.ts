@@ -29,7 +29,14 @@ export interface BufferDeadLetter {
 }
 
 export interface BufferRows {
-  ofUser(userId: string): Promise<{ rows: BufferRow[]; deadLetters: BufferDeadLetter[] }>;
+  /** Whether the user has any row or dead letter here (the export's 404). */
+  hasUser(userId: string): Promise<boolean>;
+  /**
+   * The user's rows, then dead letters, one at a time: read in windows of seq and parsed one by
+   * one, yielding to the event loop between windows, so a student with hundreds of megabytes in the
+   * buffer neither fills the memory nor holds the event loop (the export streams them).
+   */
+  ofUser(userId: string): AsyncGenerator<{ row: BufferRow } | { deadLetter: BufferDeadLetter }>;
   /** Deletes the user's rows, delivered or not, and their dead letters. */
   eraseUser(userId: string): Promise<{ buffer: number; buffer_dead_letters: number }>;
   /** Delivered rows received before `before`, or whose event time is before it. Pending rows always stay. */
@@ -43,26 +50,32 @@ export function openBufferRows(dataDir: string): BufferRows | undefined {
   if (!fs.existsSync(bufferPath(dataDir))) return undefined;
   const db = openBufferFile(dataDir);
   return {
-    async ofUser(userId) {
+    async hasUser(userId) {
+      const any = db.prepare(`SELECT 1 FROM buffer WHERE seq > ? AND seq <= ? AND ${field('userId')} = ? LIMIT 1`);
+      let found = false;
+      await inWindows(db, Infinity, (from, to) => {
+        found ||= any.get(from, to, userId) !== undefined;
+        return 0;
+      }, undefined, () => found);
+      return found || db.prepare(`SELECT 1 FROM dead_letters WHERE ${field('userId')} = ? LIMIT 1`).get(userId) !== undefined;
+    },
+    async *ofUser(userId) {
       const select = db.prepare(
         `SELECT seq, event_id, received_at, body, seq <= (SELECT delivered_seq FROM cursor) AS delivered FROM buffer WHERE seq > ? AND seq <= ? AND ${field('userId')} = ? ORDER BY seq`,
       );
-      const rows: Array<{ seq: number; event_id: string; received_at: number; body: string; delivered: number }> = [];
-      await inWindows(db, Infinity, (from, to) => {
-        const found = select.all(from, to, userId) as typeof rows;
-        rows.push(...found);
-        return found.length;
-      });
-      const dead = db.prepare(`SELECT event_id, reason, created_at, body FROM dead_letters WHERE ${field('userId')} = ? ORDER BY id`).all(userId) as Array<{
-        event_id: string;
-        reason: string;
-        created_at: number;
-        body: string;
-      }>;
-      return {
-        rows: rows.map((r) => ({ seq: r.seq, eventId: r.event_id, receivedAt: new Date(r.received_at).toISOString(), delivered: r.delivered === 1, event: JSON.parse(r.body) })),
-        deadLetters: dead.map((d) => ({ eventId: d.event_id, reason: d.reason, createdAt: new Date(d.created_at).toISOString(), event: JSON.parse(d.body) })),
-      };
+      const bounds = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM buffer').get() as { lo: number | null; hi: number | null };
+      if (bounds.lo !== null && bounds.hi !== null) {
+        for (let from = bounds.lo - 1; from < bounds.hi; from += WINDOW) {
+          for (const r of select.iterate(from, Math.min(from + WINDOW, bounds.hi), userId) as Iterable<{ seq: number; event_id: string; received_at: number; body: string; delivered: number }>) {
+            yield { row: { seq: r.seq, eventId: r.event_id, receivedAt: new Date(r.received_at).toISOString(), delivered: r.delivered === 1, event: JSON.parse(r.body) } };
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      const dead = db.prepare(`SELECT event_id, reason, created_at, body FROM dead_letters WHERE ${field('userId')} = ? ORDER BY id`);
+      for (const d of dead.iterate(userId) as Iterable<{ event_id: string; reason: string; created_at: number; body: string }>) {
+        yield { deadLetter: { eventId: d.event_id, reason: d.reason, createdAt: new Date(d.created_at).toISOString(), event: JSON.parse(d.body) } };
+      }
     },
     async eraseUser(userId) {
       const erase = db.prepare(`DELETE FROM buffer WHERE seq > ? AND seq <= ? AND ${field('userId')} = ?`);
@@ -81,12 +94,12 @@ export function openBufferRows(dataDir: string): BufferRows | undefined {
 }
 
 /** Runs `step(from, to)` over (min seq - 1, upTo] in windows of WINDOW seqs, yielding to the event loop between them. */
-async function inWindows(db: Database.Database, upTo: number, step: (from: number, to: number) => number, signal?: AbortSignal): Promise<number> {
+async function inWindows(db: Database.Database, upTo: number, step: (from: number, to: number) => number, signal?: AbortSignal, done?: () => boolean): Promise<number> {
   const { lo, hi } = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM buffer').get() as { lo: number | null; hi: number | null };
   if (lo === null || hi === null) return 0;
   const end = Math.min(hi, upTo);
   let total = 0;
-  for (let from = lo - 1; from < end && !signal?.aborted; from += WINDOW) {
+  for (let from = lo - 1; from < end && !signal?.aborted && !done?.(); from += WINDOW) {
     total += step(from, Math.min(from + WINDOW, end));
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -30,6 +30,20 @@ import { EMBEDDED_PERSONAL_COLUMNS, NOTEBOOK_ID_TABLES, STUDENT_TABLES, STUDENTS
 
 /** Rows read per query while exporting. */
 export const EXPORT_PAGE = 500;
+/**
+ * A page of a table is also cut to about this many bytes: a student's rows can be megabytes each
+ * (cell code, payloads), and a page is read (SQLite: synchronously) and parsed in one go, so pages
+ * sized in rows alone held the event loop — and every other user's request — for seconds. The next
+ * page's row count follows the last page's bytes per row; the loop gets a turn between pages.
+ */
+const PAGE_BYTES = 1 << 20;
+
+/** About how many bytes a row takes (strings by length; parsed JSON by its text). */
+function rowBytes(row: Record<string, unknown>): number {
+  let bytes = 16;
+  for (const value of Object.values(row)) bytes += typeof value === 'string' ? value.length : value !== null && typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value).length : 8;
+  return bytes;
+}
 
 
 export interface Transports {
@@ -52,8 +66,7 @@ const SEAT_MAPS = EMBEDDED_PERSONAL_COLUMNS[0];
 export async function hasStudentData(db: Knex, userId: string, transports: Transports = {}): Promise<boolean> {
   if (await db(STUDENTS_TABLE.table).where({ user_id: userId }).first('id')) return true;
   for (const { table, key } of STUDENT_TABLES) if (key === 'user_id' && (await db(table).where({ user_id: userId }).first(db.raw('1 AS x')))) return true;
-  const buffer = await transports.buffer?.ofUser(userId);
-  if (buffer && buffer.rows.length + buffer.deadLetters.length > 0) return true;
+  if (await transports.buffer?.hasUser(userId)) return true;
   if (transports.redis) for (const key of Object.values(STREAMS)) if ((await entriesOfUser(transports.redis, key, userId)).length > 0) return true;
   return false;
 }
@@ -71,18 +84,23 @@ export async function* exportStudent(db: Knex, userId: string, transports: Trans
     const value = key === 'user_id' ? userId : student?.id;
     if (value === undefined) continue;
     let after: unknown;
+    let limit = 16; // grows while pages are small, shrinks when rows are large
     for (;;) {
-      const q = db(table).where(key, value).orderBy(pk).limit(EXPORT_PAGE);
+      const q = db(table).where(key, value).orderBy(pk).limit(limit);
       if (after !== undefined) q.where(pk, '>', after as never);
       const page: Array<Record<string, unknown>> = await q;
+      let bytes = 0;
+      for (const row of page) bytes += rowBytes(row);
       for (const row of page) {
         if (!pg) for (const column of json ?? []) if (typeof row[column] === 'string') row[column] = JSON.parse(row[column] as string);
         if (notebookId && row.notebook_id != null) notebookIds.add(Number(row.notebook_id));
         rows[table]++;
         yield { kind: 'row', table, row };
       }
-      if (page.length < EXPORT_PAGE) break;
+      if (page.length < limit) break;
       after = page[page.length - 1][pk];
+      limit = Math.max(1, Math.min(EXPORT_PAGE, Math.floor((limit * PAGE_BYTES) / Math.max(bytes, 1))));
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   rows.notebooks = 0;
@@ -94,9 +112,9 @@ export async function* exportStudent(db: Knex, userId: string, transports: Trans
     }
   }
   for (const { row, mine } of await seatMapsWith(db, userId)) for (const p of mine) yield { kind: 'seat', classId: row.class_id, x: p.x, y: p.y };
-  const buffer = await transports.buffer?.ofUser(userId);
-  for (const r of buffer?.rows ?? []) yield { kind: 'buffer_row', ...r };
-  for (const d of buffer?.deadLetters ?? []) yield { kind: 'buffer_dead_letter', ...d };
+  if (transports.buffer) {
+    for await (const item of transports.buffer.ofUser(userId)) yield 'row' in item ? { kind: 'buffer_row', ...item.row } : { kind: 'buffer_dead_letter', ...item.deadLetter };
+  }
   if (transports.redis) {
     for (const [stream, key] of Object.entries(STREAMS) as Array<[StreamName, string]>) {
       for (const entry of await entriesOfUser(transports.redis, key, userId)) yield { kind: 'stream_entry', stream, ...entry };
@@ -108,11 +126,16 @@ export async function* exportStudent(db: Knex, userId: string, transports: Trans
 /** The export as NDJSON text chunks (one record per line), for an HTTP body or a file. */
 export async function* exportStudentNdjson(db: Knex, userId: string, transports: Transports = {}): AsyncGenerator<string> {
   let lines: string[] = [];
+  let chars = 0;
   for await (const record of exportStudent(db, userId, transports)) {
-    lines.push(JSON.stringify(record));
-    if (lines.length >= EXPORT_PAGE) {
+    const line = JSON.stringify(record);
+    lines.push(line);
+    chars += line.length;
+    // Chunks of ~64 KiB (or one large record): the socket's backpressure paces the reads.
+    if (chars >= 64 * 1024) {
       yield `${lines.join('\n')}\n`;
       lines = [];
+      chars = 0;
     }
   }
   if (lines.length > 0) yield `${lines.join('\n')}\n`;
