@@ -9,8 +9,8 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /** Keeps this collector's /ws clients and sends each batch of the live events channel to each, filtered. */
 export function createWsHub(options: { events: Channel<LiveEvent[]>; log: Logger }) {
   const { log } = options;
-  /** Each client with the students it may see (undefined: all of them — admins, DEV_OPEN_WS). */
-  const clients = new Map<WebSocket, ((userId: string) => boolean) | undefined>();
+  /** Each client with the events it may see (undefined: all of them — admins, DEV_OPEN_WS). */
+  const clients = new Map<WebSocket, ((event: LiveEvent) => boolean) | undefined>();
 
   const unsubscribe = options.events.subscribe((events: LiveEvent[]) => {
     if (clients.size === 0 || events.length === 0) return;
@@ -27,14 +27,14 @@ export function createWsHub(options: { events: Channel<LiveEvent[]>; log: Logger
         ws.send(everything);
         continue;
       }
-      const visible = events.filter((e) => canSee(e.userId));
+      const visible = events.filter((e) => canSee(e));
       if (visible.length > 0) ws.send(JSON.stringify({ type: 'events', events: visible } satisfies EventsMessage));
     }
   });
 
   return {
-    /** `canSee`: which students' events this client may receive (per-class authorization). */
-    add(ws: WebSocket, canSee?: (userId: string) => boolean) {
+    /** `canSee`: which events this client may receive (the class boundary of its instructor). */
+    add(ws: WebSocket, canSee?: (event: LiveEvent) => boolean) {
       clients.set(ws, canSee);
       ws.on('close', () => clients.delete(ws));
       ws.on('error', () => clients.delete(ws));

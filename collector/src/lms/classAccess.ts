@@ -10,6 +10,7 @@ import type { Authenticated } from '../auth/tokens.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { type Ctx, type Handler, type IdFrom, type Scope } from '../http/routeTable.ts';
 import { readJson } from '../http/request.ts';
+import { classesShowing, loadBoundarySnapshot, type BoundarySnapshot } from './classBoundary.ts';
 
 export const TEACHER_ROLES = ['owner', 'co_teacher'] as const;
 export type TeacherRole = (typeof TEACHER_ROLES)[number];
@@ -107,18 +108,27 @@ export function scopeGuard(db: Knex, scope: Exclude<Scope, 'own_classes'>, bodyL
 export const ROSTER_REFRESH_MS = 10_000;
 
 /**
- * For a non-admin's live socket: whether an event's student is in one of their classes. The set is
- * read once before the socket gets any event, re-read every ROSTER_REFRESH_MS, and at once (`refresh`)
- * when the instructor leaves a class.
+ * For a non-admin's live socket: whether an event is one the instructor's classes show (the class
+ * boundary, lms/classBoundary.ts: her classes from enrolment on, never another class's assignment
+ * notebook). The enrolments, assignment paths and taught classes are read once before the socket
+ * gets any event, re-read every ROSTER_REFRESH_MS, and at once (`refresh`) when the instructor
+ * leaves a class.
  */
-export async function createRosterFilter(db: Knex, instructorId: number): Promise<{ canSee(userId: string): boolean; refresh(): Promise<void>; stop(): void }> {
-  let allowed = new Set<string>();
+export async function createRosterFilter(db: Knex, instructorId: number): Promise<{ canSee(event: { userId: string; eventTime: string; notebookPath?: string | null }): boolean; refresh(): Promise<void>; stop(): void }> {
+  let snapshot: BoundarySnapshot = { enrolments: new Map(), assignments: new Map() };
+  let taught = new Set<number>();
   const refresh = async () => {
-    const rows: Array<{ user_id: string }> = await taughtUserIds(db, instructorId);
-    allowed = new Set(rows.map((r) => r.user_id));
+    const classes: Array<{ class_id: number | string }> = await taughtClassIds(db, instructorId);
+    const next = await loadBoundarySnapshot(db);
+    taught = new Set(classes.map((c) => Number(c.class_id)));
+    snapshot = next;
   };
   await refresh();
   const timer = setInterval(() => void refresh().catch(() => undefined), ROSTER_REFRESH_MS);
   timer.unref();
-  return { canSee: (userId) => allowed.has(userId), refresh, stop: () => clearInterval(timer) };
+  return {
+    canSee: (event) => classesShowing(snapshot, event.userId, Date.parse(event.eventTime), event.notebookPath).some((id) => taught.has(id)),
+    refresh,
+    stop: () => clearInterval(timer),
+  };
 }

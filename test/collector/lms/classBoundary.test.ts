@@ -251,5 +251,26 @@ for (const mode of modesToTest()) {
     }
   });
 
+  it("/ws: Ben's live events carry his part of her work only (hw2), Ann's hers (hw1), never the other's", async () => {
+    const benLive = await openSocket(`${app.url.replace('http', 'ws')}/ws`, ['cell-monitor.bearer', ben]);
+    const annLive = await openSocket(`${app.url.replace('http', 'ws')}/ws`, ['cell-monitor.bearer', ann]);
+    try {
+      const hw1Run = run('hw1.ipynb', false, 'hw1ws');
+      const hw2Run = run('hw2.ipynb', true, 'hw2ws');
+      await send([hw1Run, hw2Run]);
+      const eventsOf = (socket: { messages: any[] }) => socket.messages.filter((m) => m.type === 'events').flatMap((m) => m.events as Array<{ eventId: string }>).map((e) => e.eventId);
+      // The two runs are one student's, stored and published in order: the later one arriving means the earlier was sent too.
+      await waitFor(() => eventsOf(annLive).includes(hw1Run.eventId) || undefined, 10_000, "Ann's /ws hears the hw1 run");
+      await waitFor(() => eventsOf(benLive).includes(hw2Run.eventId) || undefined, 10_000, "Ben's /ws hears the hw2 run");
+      assert.not.ok(eventsOf(benLive).includes(hw1Run.eventId), "Ben's /ws got Ann's hw1 run");
+      assert.not.ok(eventsOf(annLive).includes(hw2Run.eventId), "Ann's /ws got Ben's hw2 run");
+      after.push(hw2Run);
+      before.push(hw1Run);
+    } finally {
+      benLive.ws.close();
+      annLive.ws.close();
+    }
+  });
+
   it.run();
 }
