@@ -135,7 +135,7 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const requirements = await requirementsOf(db, cls.id);
-      const enrolled: Array<{ user_id: string; name: string | null }> = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').where('e.class_id', cls.id).select('s.user_id', 's.name');
+      const enrolled: Array<{ user_id: string; name: string | null }> = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').where('e.class_id', cls.id).select('s.user_id', 'e.display_name as name');
       const current = await currentEnvironments(db, enrolled.map((s) => s.user_id), { classId: cls.id });
       const students = enrolled
         .map((s) => {

@@ -156,8 +156,9 @@ for (const mode of modesToTest()) {
     const ben = await openSocket(`${ws}/ws?token=${tokens.ben}`);
     const ann = await openSocket(`${ws}/ws?token=${tokens.ann}`);
     const admin = await openSocket(`${ws}/ws?token=${tokens.admin}`);
-    const fromAlice = buildCellEvent({ userId: 'alice' });
-    const fromBob = buildCellEvent({ userId: 'bob' });
+    // Dated now, after the enrolments: a class shows a student's work from her enrolment on (the live feed too).
+    const fromAlice = buildCellEvent({ userId: 'alice', eventTime: new Date().toISOString() });
+    const fromBob = buildCellEvent({ userId: 'bob', eventTime: new Date().toISOString() });
     assert.is((await postEvents(app.url, [fromAlice], { headers: companionHeaders(KEY, 'alice') })).status, 202);
     assert.is((await postEvents(app.url, [fromBob], { headers: companionHeaders(KEY, 'bob') })).status, 202);
     const seen = (s: { messages: any[] }) => new Set(s.messages.filter((m) => m.type === 'events').flatMap((m) => m.events.map((e: { eventId: string }) => e.eventId)));

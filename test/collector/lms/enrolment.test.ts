@@ -90,6 +90,7 @@ for (const mode of modesToTest()) {
       (await call('ben', 'get', `/api/v1/classes/${ids.benClass}/teams`)).body,
       (await call('ben', 'get', `/api/v1/students`)).body,
       (await call('ben', 'get', `/api/v1/students/${ids.alice}`)).body,
+      (await call('ben', 'get', `/api/v1/classes/${ids.benClass}/environment/analyze`)).body,
     ]);
     for (const secret of ['Alice Ann', 'alice@ann.example', 'Red', 'A-001', 'carol']) assert.not.match(text, secret, `Ben sees "${secret}"`);
     // Nor when she was first or last seen (activity before his class had her).
