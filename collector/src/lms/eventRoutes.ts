@@ -15,6 +15,7 @@ import { isoDateTime, pagination, sendPage, validate } from '../http/request.ts'
 import { isAdmin } from './classAccess.ts';
 import { withinClasses } from './classBoundary.ts';
 import type { LmsParts } from './lmsRoutes.ts';
+import type { EventRow } from './store.ts';
 
 /** The largest payload (JSON, in bytes) a page of events carries whole with include=payload. */
 export const EVENT_PAYLOAD_BYTES = 16 * 1024;
@@ -30,15 +31,8 @@ const eventQuery = yup.object({
   limit: yup.mixed().optional(),
 });
 
-interface ListedEvent {
-  id: number | string;
-  event_id: string;
-  event_type: string;
-  event_time: string | Date;
-  user_id: string;
-  session_id: string | null;
-  notebook_path: string | null;
-  cell_id: string | null;
+/** A row of the events list: the stored event's columns, its payload only when asked for. */
+interface ListedEvent extends Omit<EventRow, 'payload'> {
   payload?: unknown;
   payload_bytes?: number | string;
 }
