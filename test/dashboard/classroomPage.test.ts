@@ -110,6 +110,8 @@ if (!missing) {
     // The events happened up to 20 s ago: the roster was imported before (a class shows a student's
     // work only from her enrolment on, lms/classBoundary.ts).
     await app.collector.db('class_enrollments').update({ enrolled_at: new Date(Date.now() - 24 * 3_600_000).toISOString() });
+    // A board snapshot re-reads the enrolments first, as an instructor opening the board would.
+    assert.is((await request(app.url, 'get', `/api/v1/dashboard/board?class_id=${classId}`, { token })).status, 200);
     assert.is((await postEvents(app.url, events)).status, 202);
     await page.locator('[role=tab]', { hasText: 'ボード' }).click();
     await page.waitForFunction(() => document.querySelectorAll('[data-card]').length === 37 && document.querySelector('[data-card="st14"]')?.getAttribute('data-status') === 'help', undefined, { timeout: 15_000 });

@@ -274,11 +274,12 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
         for (const id of chunk) board.reset(id);
         const { eventIds } = await fold(chunk, upTo);
         folded.push({ at: clock(), ids: eventIds });
-        await refreshHelp(chunk);
         const held = refolding.held.filter((e) => chunk.includes(e.userId) && !eventIds.has(e.eventId));
         refolding.held = refolding.held.filter((e) => !chunk.includes(e.userId));
         for (const id of chunk) refolding.users.delete(id);
         if (held.length > 0) board.applyEvents(held, clock(), eventScopes);
+        // After the held events: a help request among them was committed before it was sent, so this reads it too.
+        await refreshHelp(chunk);
       }
     } finally {
       const rest = refolding?.held ?? [];
