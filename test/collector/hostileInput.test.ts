@@ -69,7 +69,11 @@ async function healthzDuring<T>(url: string, work: () => Promise<T>, everyMs = 2
     }
   })();
   try {
-    return { result: await work(), slowestMs, probes };
+    const result = await work();
+    running = false;
+    // The probe in flight when the work ends counts too: it is the one a stalled event loop holds.
+    await prober;
+    return { result, slowestMs, probes };
   } finally {
     running = false;
     await prober;
