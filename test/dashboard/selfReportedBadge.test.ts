@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
 import { DASHBOARD_DIST } from '../../collector/src/dashboard/pageRoutes.ts';
-import { CHROMIUM } from '../helpers/jupyter.ts';
+import { artifactPath, CHROMIUM } from '../helpers/jupyter.ts';
 import { request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/services.ts';
 import { buildCellEvent, modesToTest, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
@@ -74,6 +74,7 @@ for (const mode of missing ? [] : modesToTest()) {
     assert.is(await page.locator(`[data-card="${HANAKO}"] [data-self-reported]`).count(), 0, 'the credentialed student is not marked');
     assert.is(await page.locator(`[data-card="${HANAKO}"] .name`).innerText(), 'Hanako Yamada');
     assert.is((await page.locator('[data-help] [data-self-reported]').innerText()).trim(), 'self-reported', 'in the help queue');
+    await page.screenshot({ path: artifactPath(`dashboard-self-reported-${mode === 'embedded' ? 'embedded' : 'pg'}.png`) });
     await v1Card.locator('.card-button').click();
     await page.locator('h2 [data-self-reported]').waitFor({ timeout: 10_000 });
     assert.is((await page.locator('h2 [data-self-reported]').innerText()).trim(), 'self-reported', 'on her timeline');
