@@ -9,6 +9,11 @@ import type Database from 'better-sqlite3';
 import { bufferPath, openBufferFile } from '../buffer/bufferFile.ts';
 
 const WINDOW = 5_000;
+/**
+ * A student's rows are found by parsing every body in a window (json_extract), so the export's
+ * scans take smaller windows: one window of a full buffer is one synchronous step of the loop.
+ */
+const USER_SCAN_WINDOW = 500;
 /** A body that is not JSON (a dead letter may hold one) has no user and no time: never matched. */
 const field = (name: string) => `CASE WHEN json_valid(body) THEN json_extract(body, '$.${name}') END`;
 
@@ -56,7 +61,7 @@ export function openBufferRows(dataDir: string): BufferRows | undefined {
       await inWindows(db, Infinity, (from, to) => {
         found ||= any.get(from, to, userId) !== undefined;
         return 0;
-      }, undefined, () => found);
+      }, undefined, () => found, USER_SCAN_WINDOW);
       return found || db.prepare(`SELECT 1 FROM dead_letters WHERE ${field('userId')} = ? LIMIT 1`).get(userId) !== undefined;
     },
     async *ofUser(userId) {
@@ -65,8 +70,8 @@ export function openBufferRows(dataDir: string): BufferRows | undefined {
       );
       const bounds = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM buffer').get() as { lo: number | null; hi: number | null };
       if (bounds.lo !== null && bounds.hi !== null) {
-        for (let from = bounds.lo - 1; from < bounds.hi; from += WINDOW) {
-          for (const r of select.iterate(from, Math.min(from + WINDOW, bounds.hi), userId) as Iterable<{ seq: number; event_id: string; received_at: number; body: string; delivered: number }>) {
+        for (let from = bounds.lo - 1; from < bounds.hi; from += USER_SCAN_WINDOW) {
+          for (const r of select.iterate(from, Math.min(from + USER_SCAN_WINDOW, bounds.hi), userId) as Iterable<{ seq: number; event_id: string; received_at: number; body: string; delivered: number }>) {
             yield { row: { seq: r.seq, eventId: r.event_id, receivedAt: new Date(r.received_at).toISOString(), delivered: r.delivered === 1, event: JSON.parse(r.body) } };
           }
           await new Promise((resolve) => setImmediate(resolve));
@@ -94,13 +99,13 @@ export function openBufferRows(dataDir: string): BufferRows | undefined {
 }
 
 /** Runs `step(from, to)` over (min seq - 1, upTo] in windows of WINDOW seqs, yielding to the event loop between them. */
-async function inWindows(db: Database.Database, upTo: number, step: (from: number, to: number) => number, signal?: AbortSignal, done?: () => boolean): Promise<number> {
+async function inWindows(db: Database.Database, upTo: number, step: (from: number, to: number) => number, signal?: AbortSignal, done?: () => boolean, window = WINDOW): Promise<number> {
   const { lo, hi } = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM buffer').get() as { lo: number | null; hi: number | null };
   if (lo === null || hi === null) return 0;
   const end = Math.min(hi, upTo);
   let total = 0;
-  for (let from = lo - 1; from < end && !signal?.aborted && !done?.(); from += WINDOW) {
-    total += step(from, Math.min(from + WINDOW, end));
+  for (let from = lo - 1; from < end && !signal?.aborted && !done?.(); from += window) {
+    total += step(from, Math.min(from + window, end));
     await new Promise((resolve) => setImmediate(resolve));
   }
   return total;
