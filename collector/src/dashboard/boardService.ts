@@ -43,6 +43,8 @@ export interface HelpChanged {
 export interface BoardWatcher {
   view: ClassView;
   send(message: DashboardMessage): void;
+  /** Re-reads the view (its students, names, teams); called when enrolments changed, before their cards are sent. */
+  reload?(): Promise<void>;
 }
 
 interface WatchState {
@@ -293,6 +295,9 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
     const run = async () => {
       const users = await boundary.refresh();
       if (users.length > 0) {
+        // An open board learns of a student enrolled a moment ago (a roster import) now, not at its
+        // view's next periodic re-read: the views first, then the cards the re-fold sends.
+        await Promise.all([...watching].map((state) => state.watcher.reload?.().catch((err: Error) => log.warn({ err }, 'board view not re-read'))));
         await refold(users);
         ttlCache.clear();
         log.info({ event: 'board_boundary_changed', students: users.length }, 'enrolments or assignments changed: those students re-folded');

@@ -12,7 +12,7 @@ import type { LiveChannels } from '../broadcast/liveChannels.ts';
 import type { WsHub } from '../broadcast/wsHub.ts';
 import { maySeeInstructor } from '../instructors/colleagues.ts';
 import { statusView, view } from '../instructors/store.ts';
-import type { BoardService } from '../dashboard/boardService.ts';
+import type { BoardService, BoardWatcher } from '../dashboard/boardService.ts';
 import { loadClassView } from '../dashboard/classViews.ts';
 import { HttpError } from '../http/errors.ts';
 import { createRosterFilter, isAdmin, ROSTER_REFRESH_MS, teacherRole } from '../lms/classAccess.ts';
@@ -85,18 +85,22 @@ export function createLiveSocketRouter(parts: LiveSocketParts): Router {
       throw err;
     }
     if (socket.readyState !== socket.OPEN) return;
-    const watcher = { view, send: (message: DashboardMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(message)) };
+    const watcher: BoardWatcher = {
+      view,
+      send: (message: DashboardMessage) => void (socket.readyState === socket.OPEN && socket.send(JSON.stringify(message))),
+      reload: () => recheck(),
+    };
     const unwatch = parts.board.watch(watcher);
     // Enrollments, the class's threshold and its teachers change: re-read the view now and then, and
     // close the socket once its instructor no longer teaches the class (or the class is gone).
-    const recheck = async () => {
+    async function recheck(): Promise<void> {
       if (classId !== null && !isAdmin(who) && !(await teacherRole(parts.db, who.instructor.id, classId))) return socket.close(SOCKET_CLOSE.forbidden, 'not_class_teacher');
       try {
         watcher.view = await loadClassView(parts.db, classId, who);
       } catch (err) {
         if (err instanceof HttpError && err.status === 404) socket.close(SOCKET_CLOSE.notFound, err.id);
       }
-    };
+    }
     const refresh = setInterval(() => void recheck().catch(() => undefined), ROSTER_REFRESH_MS);
     // A teacher removed or a class deleted, on any collector: at once (the refresh is the fallback).
     const unlisten = parts.channels.classAccess.subscribe((lost) => {

@@ -161,6 +161,25 @@ for (const mode of modesToTest()) {
     assert.is((await call(a.url, 'put', `/api/v1/classes/${classId}/settings`, { token: teacher, body: { stuck_errors: 1 } })).status, 422);
   });
 
+  it('a student enrolled while the board is open (a roster import) gets her card with her roster name at once, not at the view’s next re-read', async () => {
+    let lateId: number | undefined;
+    const socket = await openSocket(`${a.url.replace('http', 'ws')}/dashboard/ws?class_id=${classId}`, ['cell-monitor.bearer', teacher]);
+    try {
+      const enrolled = await call(a.url, 'post', `/api/v1/classes/${classId}/students`, { token: teacher, body: { user_id: 'late01', name: 'Late Comer' } });
+      assert.is(enrolled.status, 201);
+      lateId = enrolled.body.student.id;
+      await postEvents(b.url, [ev('late01', 'session_start', 0), run('late01', 1, true, 0)]);
+      // The view re-reads itself every ROSTER_REFRESH_MS (10 s); the board's boundary check (2 s)
+      // re-reads it as soon as it sees the new enrolment, so her card comes well before.
+      const card = await waitFor(() => socket.messages.find((m) => m.type === 'card' && m.card.userId === 'late01' && m.card.status === 'active'), 7_000, "late01's card on the open board");
+      assert.is(card.card.displayName, 'Late Comer');
+      await waitFor(() => socket.messages.find((m) => m.type === 'header' && m.counts.active >= 1), 5_000, 'the header counts her');
+    } finally {
+      socket.ws.close();
+      if (lateId !== undefined) assert.is((await call(a.url, 'delete', `/api/v1/classes/${classId}/students/${lateId}`, { token: teacher })).status, 200);
+    }
+  });
+
   it("who may see what: another class's teacher is refused, student credentials and no token open nothing, revocation closes the board socket", async () => {
     assert.is((await call(a.url, 'get', `/api/v1/dashboard/board?class_id=${classId}`, { token: outsider })).body.error, 'not_class_teacher');
     const mine = (await call(a.url, 'get', '/api/v1/dashboard/board', { token: outsider })).body as BoardSnapshot;
