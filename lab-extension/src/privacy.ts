@@ -7,13 +7,13 @@
  *   companion and remembered for when the collector is away: a default (her home class's) and one per
  *   assignment notebook of her classes (shared/studentApi.ts has the rule). Capture collects what the
  *   loosest of them allows; `prepare` then strips each event down to its own notebook's policy;
- * - secrets in code, output and tracebacks are masked (redaction.ts), with the admin's extra patterns.
+ * - secrets in code, output and tracebacks are masked (redaction/), with the admin's extra patterns.
  *
  * Pure except for the two `fetch`es and localStorage, both injected, so it is unit-tested in Node.
  */
 import type { CellEvent, StudentPolicy } from '@cell-monitor/shared';
 import { CAPTURE_POLICIES, loosestPolicy, policyForNotebook, type CapturePolicy } from '@cell-monitor/shared/capturePolicy';
-import { createRedactor, redactEvent, type Redactor } from './redaction.ts';
+import { createRedactor, redactEvent, type Redactor } from './redaction/index.ts';
 import type { MonitorSettings } from './settings.ts';
 import type { KeyValueStorage } from './storage.ts';
 

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createRedactor, DEFAULT_RULES, redactEvent } from '../../lab-extension/src/redaction.ts';
+import { createRedactor, DEFAULT_RULES, redactEvent } from '../../lab-extension/src/redaction/index.ts';
 
 const it = suite('lab-extension secret redaction');
 
