@@ -10,6 +10,7 @@
  */
 import type { CellEvent } from '@cell-monitor/shared';
 import { backoffDelay, type BackoffOptions } from '@cell-monitor/shared/backoff';
+import { meansCollectorAway, type CollectorAwayFlag } from './collectorAway.ts';
 import type { EventQueue, DropReport } from './queue.ts';
 import { classifyAnswer, type IngestAnswer, type SendOutcome } from './sendPolicy.ts';
 import type { MonitorSettings } from './settings.ts';
@@ -29,7 +30,7 @@ export interface DrainerOptions {
    */
   probe?: () => Promise<boolean>;
   /** Remembers "the collector is away" across page loads, so a reload probes first too. */
-  awayMemory?: { get(): boolean; set(away: boolean): void };
+  awayMemory?: CollectorAwayFlag;
   settings: () => MonitorSettings;
   /** The `client_queue_overflow` event for a drop report (its eventId is the report's id). */
   overflowEvent: (drops: DropReport) => CellEvent;
@@ -41,8 +42,6 @@ export interface DrainerOptions {
 
 export type StepResult = 'empty' | SendOutcome['kind'];
 
-/** Answers meaning the collector (not the batch) is the problem: probe before the next post. */
-const COLLECTOR_AWAY = new Set([undefined, 502, 503, 504]);
 /** Probes are cheap (the student's own Jupyter server answers); do not let them back off past a minute. */
 const PROBE_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 60_000 };
 
@@ -122,7 +121,8 @@ export class Drainer {
         this.splitLimit = Math.max(1, Math.floor(events.length / 2));
         break;
       case 'retry':
-        this.setAway(COLLECTOR_AWAY.has(answer.status));
+        // An answer saying the collector (not the batch) is the problem: probe before the next post.
+        this.setAway(meansCollectorAway(answer.status));
         this.attempt += 1;
         this.retryDelayMs = outcome.delayMs;
         break;

@@ -12,7 +12,7 @@ import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { addAssignmentsSidebar } from './assignmentsSidebar.ts';
 import { CellMonitor } from './cellMonitor.ts';
-import { collectorAwayFlag } from './collectorAway.ts';
+import { collectorAwayFlag, noteFailedRequest } from './collectorAway.ts';
 import { addCheckCommand } from './connectionCheckDialog.ts';
 import { HELP_TOOLBAR_ITEM, HelpButton, helpResolved } from './helpButton.ts';
 import { DEFAULT_NOTICE, Privacy } from './privacy.ts';
@@ -55,7 +55,7 @@ async function activate(
       try {
         return await new StudentApi(server).policy();
       } catch (error) {
-        if ([undefined, 502, 503, 504].includes((error as { status?: number }).status)) away.set(true);
+        noteFailedRequest(away, error);
         throw error;
       }
     },

@@ -9,6 +9,7 @@
  * with failed requests. Pure: no JupyterLab import; what is shown and where it is kept are options.
  */
 import type { StudentNotification } from '@cell-monitor/shared';
+import { noteFailedRequest, type CollectorAwayFlag } from './collectorAway.ts';
 import type { StudentApi } from './studentApi.ts';
 import { browserStorage, type KeyValueStorage } from './storage.ts';
 
@@ -17,14 +18,11 @@ export const NOTIFICATION_CURSOR = 'cell-monitor:notifications-after';
 /** The cursor of one student's server (queueOwner.ts's key: base URL and stamped user). */
 export const notificationCursorKey = (ownerKey: string): string => `${NOTIFICATION_CURSOR}:${ownerKey}`;
 
-/** Answers meaning the collector (not the request) is the problem: probe before the next poll. */
-const COLLECTOR_AWAY = new Set([undefined, 502, 503, 504]);
-
 export interface NotificationPollerOptions {
   api: Pick<StudentApi, 'notifications'>;
   intervalMs: number;
   /** "The collector is away", shared with the drainer (collectorAway.ts). */
-  away: { get(): boolean; set(away: boolean): void };
+  away: CollectorAwayFlag;
   /** Is the collector there? (the companion's GET; never rejects). */
   probe: () => Promise<boolean>;
   /** Shows one line to the student (a JupyterLab notification that stays until closed). */
@@ -95,7 +93,8 @@ export class NotificationPoller {
       }
       if (graded) onGraded();
     } catch (error) {
-      if (COLLECTOR_AWAY.has((error as { status?: number }).status)) away.set(true);
+      // The collector (not the request) is the problem: probe before the next poll.
+      noteFailedRequest(away, error);
     } finally {
       this.busy = false;
     }
