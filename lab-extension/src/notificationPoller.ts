@@ -10,6 +10,7 @@
  */
 import type { StudentNotification } from '@cell-monitor/shared';
 import { noteFailedRequest, type CollectorAwayFlag } from './collectorAway.ts';
+import { notebookName } from './notebookName.ts';
 import type { StudentApi } from './studentApi.ts';
 import { browserStorage, type KeyValueStorage } from './storage.ts';
 
@@ -38,8 +39,6 @@ export interface NotificationPollerOptions {
   /** Whether the page is hidden; `document.hidden` unless told otherwise. */
   hidden?: () => boolean;
 }
-
-const notebookName = (path: string) => path.split('/').pop() || path;
 
 /** What the student reads for one notification. */
 export function notificationText(note: StudentNotification): string {
