@@ -7,6 +7,7 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { Cell, ICodeCellModel } from '@jupyterlab/cells';
 import { NotebookActions, type INotebookTracker, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
+import type { KernelEnvironmentMetadata } from '@cell-monitor/shared';
 import { EVENT_TYPES } from '@cell-monitor/shared/eventTypes';
 import { executionEndEvent, executionStartEvent, type CellFacts, type OutputLike } from './events.ts';
 import { probeEnvironment, type ProbedKernel } from './environmentProbe.ts';
@@ -120,7 +121,7 @@ export class Capture {
       const kernel = panel.sessionContext.session?.kernel;
       if (!kernel || panel.isDisposed) return;
       probeEnvironment(kernel as unknown as ProbedKernel)
-        .then((environment) => environment && record(EVENT_TYPES.kernelEnvironment, { environment }))
+        .then((environment) => environment && record(EVENT_TYPES.kernelEnvironment, { environment } satisfies KernelEnvironmentMetadata))
         .catch((error) => console.debug('cell-monitor: kernel environment not read', error));
     };
     void panel.sessionContext.ready.then(probe);

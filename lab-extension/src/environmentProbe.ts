@@ -2,20 +2,15 @@
  * The kernel's environment, read when a kernel starts by a silent request that adds nothing to the
  * student's history or execution count: an empty `silent` execute whose `user_expressions` returns
  * the Python version, platform and installed distributions (base64 JSON, so the kernel's text repr
- * cannot garble it). Python kernels only; anything unexpected is ignored.
+ * cannot garble it). Python kernels only; anything unexpected is ignored. What it reports is the
+ * `kernel_environment` payload declared in shared (kernelEnvironment.ts).
  */
+import type { KernelEnvironment } from '@cell-monitor/shared';
+
 export const ENVIRONMENT_EXPRESSION =
   "__import__('base64').b64encode(__import__('json').dumps({'python': __import__('platform').python_version(), " +
   "'implementation': __import__('platform').python_implementation(), 'platform': __import__('platform').platform(), " +
   "'packages': {d.metadata['Name']: d.version for d in __import__('importlib.metadata').metadata.distributions() if d.metadata['Name']}}).encode()).decode()";
-
-export interface KernelEnvironment {
-  python: string;
-  implementation: string;
-  platform: string;
-  kernelName: string | null;
-  packages: Record<string, string>;
-}
 
 /** The environment from the execute reply's `user_expressions.env` (null when it is not one). */
 export function parseEnvironment(expression: unknown, kernelName: string | null): KernelEnvironment | null {
