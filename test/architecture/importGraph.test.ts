@@ -2,8 +2,10 @@
  * The structure the code must keep (STYLE.md 1, docs/ARCHITECTURE.md): three packages in one
  * direction, lab-extension → shared ← collector; inside the collector, folders that depend on
  * each other one way only (no cycle of folders, of any length), and top-level files (main,
- * createCollector, createApp, index) that compose the folders and are imported by none of them.
- * Imports are read with TypeScript's own pre-processor: type-only imports count too.
+ * createCollector, createApp, index) that compose the folders and are imported by none of them;
+ * and no cycle of files (of any length) inside the packages listed in FILE_CYCLE_FREE.
+ * Imports are read with TypeScript's own pre-processor from every `.ts`, `.tsx`, `.mts` and `.mjs`
+ * file: type-only imports count too.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,11 +21,13 @@ interface Edge {
   to: string;
 }
 
+const SOURCE = /\.(ts|tsx|mts|mjs)$/;
+
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(full);
-    return /\.(ts|mts|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [full] : [];
+    return SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts') ? [full] : [];
   });
 }
 
@@ -58,7 +62,7 @@ function folderGraph(edges: Edge[]): Map<string, Map<string, Edge>> {
   return graph;
 }
 
-/** A cycle of folders as a path (first = last), or undefined. Depth-first search with colours. */
+/** A cycle of nodes (folders or files) as a path (first = last), or undefined. Depth-first search with colours. */
 function findCycle(graph: Map<string, Map<string, Edge>>): string[] | undefined {
   const state = new Map<string, 'open' | 'done'>();
   const stack: string[] = [];
@@ -119,5 +123,44 @@ test('packages go one way: lab-extension → shared ← collector, and dashboard
   assert.equal(crossing(dashboard, /^(collector|lab-extension)\/|^@cell-monitor\/(collector|lab-extension)/), [], 'the dashboard page talks to the collector over HTTP only: it imports shared, never collector code');
   assert.equal(crossing(collectorEdges, /^dashboard\/|^@cell-monitor\/dashboard/), [], 'the collector serves the built page, it never imports its code');
 });
+
+/**
+ * Packages (source roots) where no file imports itself around a cycle. The collector still has two
+ * type-only cycles of route files (issue 19 item 1); once they are gone, add 'collector/src' here.
+ */
+const FILE_CYCLE_FREE = ['dashboard/src', 'lab-extension/src', 'shared/src'];
+
+/** The file graph under `root`: file → the files it imports (relative imports, resolved as the bundlers do). */
+function fileGraph(root: string): Map<string, Map<string, Edge>> {
+  const graph = new Map<string, Map<string, Edge>>();
+  for (const edge of importsUnder(path.join(ROOT, root))) {
+    const to = resolveFile(edge.to);
+    if (!graph.has(edge.from)) graph.set(edge.from, new Map());
+    if (to?.startsWith(`${root}/`) && !graph.get(edge.from)!.has(to)) graph.get(edge.from)!.set(to, { from: edge.from, to });
+  }
+  return graph;
+}
+
+/** A relative import as the file it names: as written, or with a source extension or an index file added. */
+function resolveFile(target: string): string | undefined {
+  const candidates = [target, ...['.ts', '.tsx', '.mts', '.mjs'].flatMap((ext) => [`${target}${ext}`, `${target}/index${ext}`])];
+  return candidates.find((file) => SOURCE.test(file) && fs.existsSync(path.join(ROOT, file)) && fs.statSync(path.join(ROOT, file)).isFile());
+}
+
+test('the file graphs are read from .tsx files too (the page is mostly .tsx)', () => {
+  const page = fileGraph('dashboard/src');
+  const tsx = [...page.keys()].filter((file) => file.endsWith('.tsx'));
+  assert.ok(tsx.length >= 10, `expected the page's .tsx files, got ${tsx.join(', ')}`);
+  assert.ok(page.get('dashboard/src/main.tsx')?.has('dashboard/src/App.tsx'), 'main.tsx imports App.tsx');
+});
+
+for (const root of FILE_CYCLE_FREE) {
+  test(`no file in ${root} imports itself around a cycle of imports`, () => {
+    const graph = fileGraph(root);
+    assert.ok(graph.size > 0, `no source files under ${root}`);
+    const cycle = findCycle(graph);
+    assert.is(cycle, undefined, cycle && `file cycle ${cycle.join(' → ')}`);
+  });
+}
 
 test.run();
