@@ -20,7 +20,7 @@ import WebSocket from 'ws';
 import { chromium } from 'playwright-core';
 import { createDb } from '../collector/src/db/createDb.ts';
 import { createInstructor } from '../collector/src/instructors/store.ts';
-import { DASHBOARD_DIST } from '../collector/src/dashboard/pageRoutes.ts';
+import { DASHBOARD_DIST } from '../collector/src/http/pageRoutes.ts';
 import { startPostgres, startRedis, tempDir, waitFor } from '../test/helpers/services.ts';
 import { spawnCollector } from '../test/helpers/stack.ts';
 import { fmt, ms, sleep, stopChild } from './bench-probe.ts';

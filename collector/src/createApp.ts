@@ -14,9 +14,8 @@ import type { LiveChannels } from './broadcast/liveChannels.ts';
 import type { SocketRegistry } from './broadcast/socketRegistry.ts';
 import type { WsHub } from './broadcast/wsHub.ts';
 import type { BufferWriter } from './buffer/bufferWriter.ts';
-import type { BoardService } from './dashboard/boardService.ts';
-import { addDashboardRoutes } from './dashboard/dashboardRoutes.ts';
-import { addPageRoutes } from './dashboard/pageRoutes.ts';
+import type { BoardService } from './board/boardService.ts';
+import { addPageRoutes } from './http/pageRoutes.ts';
 import type { Config } from './core/config.ts';
 import type { Logger } from './core/logger.ts';
 import { errorMiddleware } from './http/errors.ts';
@@ -24,11 +23,10 @@ import { addOpenApiRoute } from './http/openapi.ts';
 import { hostGuard } from './http/requestGuards.ts';
 import { createRouteTable, type RouteTable } from './http/routeTable.ts';
 import { addIngestRoutes } from './ingest/ingestRoute.ts';
-import { createHeaderlessIngest, legacyCors } from './ingest/legacyClients.ts';
+import { createHeaderlessIngest, createLegacyIntake, legacyCors } from './v1/legacyClients.ts';
 import { addInstructorRoutes } from './instructors/instructorRoutes.ts';
 import { findInstructor, type InstructorRow } from './instructors/store.ts';
-import { scopeGuard } from './lms/classAccess.ts';
-import { addLmsRoutes } from './lms/lmsRoutes.ts';
+import { scopeGuard } from './classes/classAccess.ts';
 import { addBufferAdminRoutes } from './operations/bufferAdmin.ts';
 import { addConnectionTestRoutes } from './operations/connectionTestRoutes.ts';
 import { addEnvironmentRoutes } from './environment/environmentRoutes.ts';
@@ -39,6 +37,7 @@ import { createRevocations } from './auth/credentialRevocation.ts';
 import { addPrivacyRoutes } from './privacy/privacyRoutes.ts';
 import type { PersisterStats } from './persist/createPersister.ts';
 import type { InfluxSinkStats } from './sink/influxSink.ts';
+import { addDomainRoutes } from './routes.ts';
 import { createLiveSocketRouter } from './ws/liveSocketRoutes.ts';
 import { createUpgradeCheck, WS_MAX_PAYLOAD_BYTES } from './ws/upgradeCheck.ts';
 
@@ -117,11 +116,10 @@ export function createApp(parts: AppParts): App {
     outputMaxChars: config.outputMaxChars,
     ratePerMinute: config.ingestRateLimit,
     bytesPerMinute: config.ingestBytesPerMinute,
-    legacyAddressRatePerMinute: config.legacy.addressRateLimit,
+    legacy: createLegacyIntake(config.legacy.addressRateLimit),
   });
   addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: parts.channels.instructorStatus, revocations: parts.channels.revocations, redis: parts.redis });
-  addLmsRoutes(table, { db, log: log.child({ module: 'lms' }), redis: parts.redis, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept, classAccess: parts.channels.classAccess });
-  addDashboardRoutes(table, { db, log: log.child({ module: 'dashboard' }), board: parts.board, redis: parts.redis });
+  addDomainRoutes(table, { db, log, redis: parts.redis, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept, channels: parts.channels, board: parts.board });
   addPageRoutes(table, { log: log.child({ module: 'dashboard' }) });
   addConnectionTestRoutes(table, { db });
   addEnvironmentRoutes(table, { db, log: log.child({ module: 'environments' }) });

@@ -13,13 +13,13 @@ import { createDb, migrateLatest, safeUrl } from './db/createDb.ts';
 import type { RouteSpec } from './http/routeTable.ts';
 import { countInstructors } from './instructors/store.ts';
 import { generatedJwtSecret, SECRET_FILE } from './auth/generatedSecret.ts';
-import { createBoardService } from './dashboard/boardService.ts';
+import { createBoardService } from './board/boardService.ts';
 import { startPipeline, type Pipeline } from './pipeline/startPipeline.ts';
 import type { InfluxSinkStats } from './sink/influxSink.ts';
 import { startPrivacyJobs } from './privacy/privacyJobs.ts';
 import { createRedis } from './redis/createRedis.ts';
 import { createApp, type App } from './createApp.ts';
-import { checkLegacyClass } from './ingest/legacyClients.ts';
+import { checkLegacyClass } from './v1/legacyClients.ts';
 
 export interface Collector {
   config: Config;

@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 import { normaliseUserId, parseUserId, userIdProblem, UserIdError } from '@cell-monitor/shared';
 import { credentialIssuedAt, issueStudentCredential, studentCredential } from '../../collector/src/auth/studentCredential.ts';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { parseRoster } from '../../collector/src/lms/roster.ts';
+import { parseRoster } from '../../collector/src/classes/roster.ts';
 import { login, request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/services.ts';
 import { buildCellEvent, countRows, modesToTest, openStore, postEvents, ROOT, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';

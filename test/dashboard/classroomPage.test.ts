@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { DASHBOARD_DIST } from '../../collector/src/dashboard/pageRoutes.ts';
+import { DASHBOARD_DIST } from '../../collector/src/http/pageRoutes.ts';
 import { artifactPath, CHROMIUM } from '../helpers/jupyter.ts';
 import { login, request } from '../helpers/http.ts';
 import { tempDir, waitFor } from '../helpers/services.ts';

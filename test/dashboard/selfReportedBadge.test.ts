@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { DASHBOARD_DIST } from '../../collector/src/dashboard/pageRoutes.ts';
+import { DASHBOARD_DIST } from '../../collector/src/http/pageRoutes.ts';
 import { artifactPath, CHROMIUM } from '../helpers/jupyter.ts';
 import { request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/services.ts';

@@ -15,9 +15,9 @@ import { now } from '../db/rows.ts';
 import { errors } from '../http/errors.ts';
 import { type Ctx, type RouteTable } from '../http/routeTable.ts';
 import { idParam, readJson, validate } from '../http/request.ts';
-import { isAdmin, taughtClassIds } from '../lms/classAccess.ts';
-import type { ClassesFor } from '../lms/classBoundary.ts';
-import { requireClass } from '../lms/store.ts';
+import { isAdmin, taughtClassIds } from '../classes/classAccess.ts';
+import type { ClassesFor } from '../classes/classBoundary.ts';
+import { requireClass } from '../classes/store.ts';
 import { currentEnvironments, snapshots, snapshotView } from './store.ts';
 import { diffPackages, problems, validSpec } from './versions.ts';
 

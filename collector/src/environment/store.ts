@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { CellEvent, EnvironmentSnapshot } from '@cell-monitor/shared';
+import { EVENT_TYPES, type CellEvent, type EnvironmentSnapshot } from '@cell-monitor/shared';
+import type { OwnTableProjection } from '../persist/projection.ts';
 import { iso } from '../db/rows.ts';
-import { taughtClassIds } from '../lms/classAccess.ts';
-import { withinClasses, type ClassesFor } from '../lms/classBoundary.ts';
+import { taughtClassIds } from '../classes/classAccess.ts';
+import { withinClasses, type ClassesFor } from '../classes/classBoundary.ts';
 
 const MAX_PACKAGES = 5_000;
 /**
@@ -145,3 +146,11 @@ export async function currentEnvironments(db: Knex, userIds: string[], reach: Cl
 export async function snapshots(db: Knex, userId: string, reach: ClassesFor | null): Promise<EnvironmentRow[]> {
   return environmentRows(db, [userId], reach);
 }
+
+/** Kernel environments are stored per student (deduplicated by content), never as events. */
+export const environmentsProjection: OwnTableProjection = {
+  kind: 'own',
+  name: 'student_environments',
+  accepts: (event) => event.eventType === EVENT_TYPES.kernelEnvironment,
+  write: writeEnvironments,
+};

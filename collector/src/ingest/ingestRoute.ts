@@ -1,15 +1,15 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
-import { normaliseEvent, normaliseLegacyEvent, storableText, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
+import { normaliseEvent, storableText, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { BufferUnavailableError, type BufferWriter, type SerialisedEvent } from '../buffer/bufferWriter.ts';
 import type { RouteTable } from '../http/routeTable.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { companionOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../core/logger.ts';
-import { readBatch, readIngestBody } from './readBatch.ts';
+import { readBatch } from './readBatch.ts';
 import { createStudentByteBudget } from './studentBudget.ts';
-import { companionEvent, createAddressLimiter, legacyBatch, selfReportedUsers } from './legacyClients.ts';
+import { companionEvent } from './companionEvent.ts';
 
 export { USER_HEADER } from '../auth/companionAuth.ts';
 
@@ -22,8 +22,19 @@ export interface IngestOptions {
   ratePerMinute: number;
   /** INGEST_BYTES_PER_MINUTE: serialised event bytes per student per minute, in this process; 0 = no limit. */
   bytesPerMinute?: number;
-  /** LEGACY_ADDRESS_RATE_LIMIT: v1 events per remote address per minute, in this process; 0 = no limit. */
-  legacyAddressRatePerMinute?: number;
+  /** How a v1 client's body is read, when the route table's guard lets one through (v1/legacyClients.ts). */
+  legacy?: LegacyIntake;
+}
+
+/** The v1 side of ingest, given by v1/legacyClients.ts: ingest knows nothing of v1 bodies. */
+export interface LegacyIntake {
+  /** The body's events (1-100 objects; 400/413 as for a companion's). */
+  read(ctx: Context, maxBytes: number): Promise<Record<string, unknown>[]>;
+  /** Events per self-reported user id of a batch: each is charged under `user:<id>`. */
+  users(batch: Record<string, unknown>[]): Map<string, number>;
+  /** The remote address's share (LEGACY_ADDRESS_RATE_LIMIT): 429 when spent. */
+  limitAddress?(address: string, events: number): Promise<void>;
+  normalise(raw: unknown, options: { outputMaxChars: number; deriveEventId(raw: Record<string, unknown>): string; now: number }): ReturnType<typeof normaliseEvent>;
 }
 
 /**
@@ -106,28 +117,29 @@ export function createIngestHandler(options: IngestOptions) {
   const { buffer, log } = options;
   const limit = createIngestLimiter(options.ratePerMinute);
   const bytes = createStudentByteBudget(options.bytesPerMinute ?? 0, options.maxBytes);
-  const limitAddress = createAddressLimiter(options.legacyAddressRatePerMinute);
   return async (ctx: Context): Promise<void> => {
     // The route table's 'ingest' guard authenticated the companion; its stamp wins over the body.
     // Or, LEGACY_V1_CLIENTS=1, it let a v1 client's body through: the body names its own user.
     const companion = companionOf(ctx);
     const stampedUser = companion.user;
-    const legacy = companion.via === 'self_reported';
+    const intake = companion.via === 'self_reported' ? options.legacy : undefined;
+    if (companion.via === 'self_reported' && !intake) throw new HttpError(403, 'legacy_clients_disabled', 'v1 clients are not accepted by this collector');
+    const legacy = intake !== undefined;
     const studentKey = stampedUser !== undefined ? `user:${stampedUser}` : `address:${ctx.ip}`;
     if (!legacy) await bytes?.refuseIfSpent(studentKey); // before this body is read and parsed
-    const raws: unknown[] = legacy ? legacyBatch(await readIngestBody(ctx, options.maxBytes)) : await readBatch(ctx, options.maxBytes);
-    const charges = legacy
-      ? [...selfReportedUsers(raws as Record<string, unknown>[])].map(([user, n]) => [`user:${user}`, n] as const)
+    const raws: unknown[] = intake ? await intake.read(ctx, options.maxBytes) : await readBatch(ctx, options.maxBytes);
+    const charges = intake
+      ? [...intake.users(raws as Record<string, unknown>[])].map(([user, n]) => [`user:${user}`, n] as const)
       : [[stampedUser !== undefined ? `user:${stampedUser}` : `address:${ctx.ip}`, raws.length] as const];
-    if (legacy) await limitAddress?.(ctx.ip, raws.length);
+    if (intake) await intake.limitAddress?.(ctx.ip, raws.length);
     for (const [key, events] of charges) await limit?.(key, events);
     const valid: SerialisedEvent[] = [];
     const bytesOf = new Map<string, number>();
     const rejected: IngestRejection[] = [];
     const now = Date.now();
     raws.forEach((raw, index) => {
-      const result = legacy
-        ? normaliseLegacyEvent(raw, { outputMaxChars: options.outputMaxChars, deriveEventId: (r) => deriveEventId(r), now })
+      const result = intake
+        ? intake.normalise(raw, { outputMaxChars: options.outputMaxChars, deriveEventId: (r) => deriveEventId(r), now })
         : normaliseEvent(raw, {
           userId: stampedUser,
           outputMaxChars: options.outputMaxChars,

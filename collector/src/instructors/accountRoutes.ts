@@ -9,7 +9,7 @@ import { errors, HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, pagination, readJson, trimmedString, validate } from '../http/request.ts';
 import type { AccountActions } from './accountActions.ts';
-import type { InstructorRouteParts } from './instructorRoutes.ts';
+import type { InstructorRouteParts } from './routeParts.ts';
 import { createInstructor, EmailTakenError, findInstructor, listInstructors, requireInstructor, ROLES, updateInstructor, view, type InstructorRow } from './store.ts';
 
 const name = trimmedString().min(1, 'name must not be empty').max(255);

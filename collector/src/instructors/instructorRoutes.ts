@@ -10,23 +10,11 @@ import type { Channel } from '../broadcast/channel.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RouteTable } from '../http/routeTable.ts';
+import type { InstructorRouteParts } from './routeParts.ts';
 import { createAccountActions } from './accountActions.ts';
 import { addAccountRoutes } from './accountRoutes.ts';
 import { addSessionRoutes } from './sessionRoutes.ts';
 import { addStatusRoutes } from './statusRoutes.ts';
-
-export interface InstructorRouteParts {
-  db: Knex;
-  config: Config;
-  log: Logger;
-  authenticator: () => Authenticator | undefined;
-  /** Status changes, live to every collector's `/instructor/ws` clients. */
-  instructorStatus: Channel<StatusUpdateMessage>;
-  /** Tells every collector to close the sockets of tokens that just stopped being valid. */
-  revocations: Channel<Revocation>;
-  /** Login throttling is shared by the deployment's collectors through Redis (in-process when embedded). */
-  redis?: Redis;
-}
 
 export function addInstructorRoutes(table: RouteTable, parts: InstructorRouteParts): void {
   const actions = createAccountActions({ db: parts.db, log: parts.log, instructorStatus: parts.instructorStatus, revocations: parts.revocations });

@@ -13,7 +13,7 @@ import { HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { readJson, trimmedString, validate } from '../http/request.ts';
 import type { AccountActions } from './accountActions.ts';
-import type { InstructorRouteParts } from './instructorRoutes.ts';
+import type { InstructorRouteParts } from './routeParts.ts';
 import { countInstructors, findByEmail, updateInstructor, view, type InstructorRow } from './store.ts';
 
 const loginBody = yup.object({ email: trimmedString().required('email is required'), password: yup.string().required('password is required') });

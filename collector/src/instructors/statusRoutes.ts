@@ -11,7 +11,7 @@ import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, pagination, readJson, validate } from '../http/request.ts';
 import type { AccountActions } from './accountActions.ts';
 import { requireVisibleInstructor } from './colleagues.ts';
-import type { InstructorRouteParts } from './instructorRoutes.ts';
+import type { InstructorRouteParts } from './routeParts.ts';
 import { findInstructor, requireInstructor, STATUSES, statusHistory, statusView, type InstructorRow } from './store.ts';
 
 const status = yup.string().oneOf([...STATUSES], `status must be one of ${STATUSES.join(', ')}`);

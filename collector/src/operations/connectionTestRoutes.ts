@@ -9,6 +9,7 @@ import { studentOf } from '../auth/accessGuards.ts';
 import { iso } from '../db/rows.ts';
 import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
+import { findConnectionTest } from './connectionTests.ts';
 
 export function addConnectionTestRoutes(table: RouteTable, parts: { db: Knex }): void {
   table.add({
@@ -16,7 +17,7 @@ export function addConnectionTestRoutes(table: RouteTable, parts: { db: Knex }):
     summary: "Whether the stamped student's test event (eventType connection_test) is stored: the last hop of a connection check",
     responses: { 200: 'stored', 404: 'not stored (yet), or not this student’s' },
     handler: async (ctx) => {
-      const row = await parts.db('connection_tests').where({ event_id: String(ctx.params.id), user_id: studentOf(ctx) }).first();
+      const row = await findConnectionTest(parts.db, String(ctx.params.id), studentOf(ctx));
       if (!row) throw errors.notFound('test_event');
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { eventId: row.event_id, sentAt: iso(row.sent_at)!, storedAt: iso(row.stored_at)! } satisfies ConnectionTestStored;

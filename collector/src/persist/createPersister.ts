@@ -7,7 +7,7 @@ import { classifyDbError, dbErrorForLog } from './classifyError.ts';
 import type { EventSource, SourceEntry } from './sources/eventSource.ts';
 import { createFairWindow, DEFAULT_FAIRNESS, type FairnessLimits, type HeldEntry } from './fairWindow.ts';
 import { dead, ok, retry, type StepResult } from './stepResult.ts';
-import { writeEvents } from './writeEvents.ts';
+import type { WriteEvents } from './writeEvents.ts';
 
 export interface PersisterOptions {
   source: EventSource;
@@ -20,8 +20,8 @@ export interface PersisterOptions {
   fairness?: Partial<FairnessLimits>;
   /** Called after every step with the running totals and whether the source had nothing to read. */
   onProgress?: (stats: PersisterStats, idle: boolean) => void;
-  /** LEGACY_CLASS_CODE: the class self-reported (v1) students join (persist/selfReported.ts). */
-  legacyClassCode?: string;
+  /** The idempotency gate and its projections (pipeline/projections.ts composes them). */
+  writeEvents: WriteEvents;
 }
 
 export interface PersisterStats {
@@ -58,7 +58,7 @@ export function createPersister(options: PersisterOptions) {
 
   async function write(events: CellEvent[]): Promise<StepResult<CellEvent[]>> {
     try {
-      return ok(await writeEvents(db, events, { legacyClassCode: options.legacyClassCode }));
+      return ok(await options.writeEvents(db, events));
     } catch (err) {
       const verdict = classifyDbError(err);
       return verdict.kind === 'dead' ? dead(verdict.reason, err) : retry(verdict.reason, err);

@@ -5,6 +5,7 @@ import { openBufferCursor } from '../buffer/bufferCursor.ts';
 import { createLogger } from '../core/logger.ts';
 import { createDb } from '../db/createDb.ts';
 import { createPersister } from '../persist/createPersister.ts';
+import { createEventStore } from './projections.ts';
 import { createInfluxSink } from '../sink/influxSink.ts';
 import { createStages } from './createStages.ts';
 import type { FromPipeline, PipelineData, ToPipeline } from './messages.ts';
@@ -43,7 +44,7 @@ const persister = createPersister({
   },
   log: log.child({ module: 'persist' }),
   onProgress: (stats, idle) => send({ type: 'stats', stats, idle, influx: influx?.stats }),
-  legacyClassCode: config.legacy.classCode,
+  writeEvents: createEventStore({ legacyClassCode: config.legacy.classCode }),
 });
 
 async function close(drainMs: number): Promise<void> {

@@ -12,10 +12,10 @@ import type { LiveChannels } from '../broadcast/liveChannels.ts';
 import type { WsHub } from '../broadcast/wsHub.ts';
 import { maySeeInstructor } from '../instructors/colleagues.ts';
 import { statusView, view } from '../instructors/store.ts';
-import type { BoardService, BoardWatcher } from '../dashboard/boardService.ts';
-import { loadClassView } from '../dashboard/classViews.ts';
+import type { BoardService, BoardWatcher } from '../board/boardService.ts';
+import { loadClassView } from '../board/classViews.ts';
 import { HttpError } from '../http/errors.ts';
-import { createRosterFilter, isAdmin, ROSTER_REFRESH_MS, teacherRole } from '../lms/classAccess.ts';
+import { createRosterFilter, isAdmin, ROSTER_REFRESH_MS, teacherRole } from '../classes/classAccess.ts';
 import type { UpgradeCheck } from './upgradeCheck.ts';
 
 export interface LiveSocketParts {

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { summariseProgress, type StudentCellRuns } from '../../../collector/src/dashboard/classProgress.ts';
+import { summariseProgress, type StudentCellRuns } from '../../../collector/src/insights/classProgress.ts';
 
 const it = suite('dashboard class progress (the pure half)');
 

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { clusterErrors, newestErrorIds, type ErrorGroup } from '../../../collector/src/dashboard/errorClusters.ts';
-import { errorSignature } from '../../../collector/src/persist/errorSignature.ts';
+import { clusterErrors, newestErrorIds, type ErrorGroup } from '../../../collector/src/insights/errorClusters.ts';
+import { errorSignature } from '../../../collector/src/activity/errorSignature.ts';
 
 const it = suite('dashboard error clusters');
 

@@ -7,8 +7,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { StudentTimeline } from '@cell-monitor/shared';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
-import { EVENT_PAYLOAD_BYTES } from '../../../collector/src/lms/eventRoutes.ts';
-import { TIMELINE_CODE_CHARS } from '../../../collector/src/dashboard/studentTimeline.ts';
+import { EVENT_PAYLOAD_BYTES } from '../../../collector/src/insights/eventRoutes.ts';
+import { TIMELINE_CODE_CHARS } from '../../../collector/src/insights/studentTimeline.ts';
 import { login, request } from '../../helpers/http.ts';
 import { buildCellEvent, modesToTest, openStore, postEvents, settle, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 

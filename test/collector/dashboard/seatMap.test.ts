@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SeatMapView } from '@cell-monitor/shared';
-import { imageInfo } from '../../../collector/src/dashboard/imageSize.ts';
+import { imageInfo } from '../../../collector/src/classes/imageSize.ts';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { login, request } from '../../helpers/http.ts';
 import { png } from '../../helpers/png.ts';

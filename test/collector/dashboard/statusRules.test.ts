@@ -1,9 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EVENT_TYPES, type LiveEvent } from '@cell-monitor/shared';
-import { studentStatus, stuckCell } from '../../../collector/src/dashboard/statusRules.ts';
-import { applyEvent, createActivity, errorLine, sparkline, type StudentActivity } from '../../../collector/src/dashboard/studentActivity.ts';
-import { DEFAULT_THRESHOLDS } from '../../../collector/src/dashboard/thresholds.ts';
+import { studentStatus, stuckCell } from '../../../collector/src/board/statusRules.ts';
+import { applyEvent, createActivity, errorLine, sparkline, type StudentActivity } from '../../../collector/src/board/studentActivity.ts';
+import { DEFAULT_THRESHOLDS } from '../../../collector/src/board/thresholds.ts';
 
 const it = suite('dashboard status rules');
 const T0 = Date.UTC(2026, 10, 24, 9, 0, 0);

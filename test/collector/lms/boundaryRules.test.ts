@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDb, migrateLatest } from '../../../collector/src/db/createDb.ts';
-import { classesShowing, loadBoundarySnapshot, visibleSince, withinClasses, type ClassesFor } from '../../../collector/src/lms/classBoundary.ts';
+import { classesShowing, loadBoundarySnapshot, visibleSince, withinClasses, type ClassesFor } from '../../../collector/src/classes/classBoundary.ts';
 import { iso } from '../../../collector/src/db/rows.ts';
 import { modesToTest, startServices, type Services } from '../../helpers/stack.ts';
 

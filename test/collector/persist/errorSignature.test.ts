@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { errorSignature, MAX_SCANNED_CHARS } from '../../../collector/src/persist/errorSignature.ts';
+import { errorSignature, MAX_SCANNED_CHARS } from '../../../collector/src/activity/errorSignature.ts';
 
 const it = suite('error signature');
 

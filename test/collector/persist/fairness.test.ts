@@ -13,6 +13,7 @@ import { createDb, createLogger, migrateLatest } from '@cell-monitor/collector';
 import { createBufferWriter } from '../../../collector/src/buffer/bufferWriter.ts';
 import { openBufferCursor } from '../../../collector/src/buffer/bufferCursor.ts';
 import { createPersister } from '../../../collector/src/persist/createPersister.ts';
+import { createEventStore } from '../../../collector/src/pipeline/projections.ts';
 import { createBufferSource } from '../../../collector/src/persist/sources/bufferSource.ts';
 import { createRedisStreamSource } from '../../../collector/src/persist/sources/redisStreamSource.ts';
 import type { EventSource } from '../../../collector/src/persist/sources/eventSource.ts';
@@ -59,6 +60,7 @@ for (const mode of modesToTest()) {
     const first = createPersister({
       source: source(),
       db,
+      writeEvents: createEventStore(),
       log,
       onPersisted: async (events) => {
         batches.push(events);
@@ -78,7 +80,7 @@ for (const mode of modesToTest()) {
 
     // Second run on the same buffer/stream: the rest, each event once.
     const stored: CellEvent[] = [];
-    const second = createPersister({ source: source(), db, log, onPersisted: async (events) => void stored.push(...events) });
+    const second = createPersister({ source: source(), db, writeEvents: createEventStore(), log, onPersisted: async (events) => void stored.push(...events) });
     second.start();
     await waitFor(async () => (await countRows(db, 'events')) === HEAVY + 1 || undefined, 60_000, 'every event stored');
     await waitFor(() => (second.idle ? true : undefined), 10_000, 'the persister idle');

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CellEvent } from '@cell-monitor/shared';
-import { accessAction, executionStatus, latestBy, notebookName, withoutNul } from '../../../collector/src/persist/rowsFromEvents.ts';
+import { accessAction, executionStatus, notebookName } from '../../../collector/src/activity/rowsFromEvents.ts';
+import { latestBy, withoutNul } from '../../../collector/src/persist/eventRows.ts';
 
 const event = (o: Partial<CellEvent>): CellEvent => ({ schemaVersion: 1, eventId: 'e', eventType: 'cell_execution_complete', eventTime: '2026-01-01T00:00:00.000Z', userId: 'u', ...o });
 

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type WebSocket from 'ws';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
-import { ROSTER_REFRESH_MS } from '../../../collector/src/lms/classAccess.ts';
+import { ROSTER_REFRESH_MS } from '../../../collector/src/classes/classAccess.ts';
 import { login, request } from '../../helpers/http.ts';
 import { waitFor } from '../../helpers/services.ts';
 import { buildCellEvent, modesToTest, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';

@@ -1,0 +1,87 @@
+/**
+ * The student's side of the LMS, reached only through the Jupyter companion route: the student is
+ * the Jupyter user the companion stamped (`X-Cell-Monitor-User`, with that user's credential), never a
+ * field of the body. Seed 003 §1.2: my assignments with submission status, submit, my submissions (my
+ * notifications: students/notificationRoutes.ts).
+ * Every body and answer is declared once, in shared/studentApi.ts.
+ */
+import {
+  studentSubmissionBodySchema,
+  type StudentAssignment,
+  type StudentSubmissionCreated,
+  type StudentSubmissionListItem,
+} from '@cell-monitor/shared';
+import { json } from '../db/rows.ts';
+import { HttpError } from '../http/errors.ts';
+import { type RouteTable } from '../http/routeTable.ts';
+import { readJson, validate } from '../http/request.ts';
+import { studentOf } from '../auth/accessGuards.ts';
+import type { RouteParts } from '../http/routeParts.ts';
+import type { SubmissionLimits } from './store.ts';
+import { assignmentView, insertSubmission, requireAssignment, submissionView, type AssignmentRow, type SubmissionRow } from './store.ts';
+import { ensureStudent } from '../students/store.ts';
+
+export function addStudentRoutes(table: RouteTable, parts: RouteParts & SubmissionLimits): void {
+  const { db } = parts;
+
+  table.add({
+    method: 'get', path: '/api/v1/student/assignments', access: 'student', tag: 'student',
+    summary: "The stamped student's assignments (their classes), each with submission_status, latest score and feedback",
+    responses: { 200: 'assignments' },
+    handler: async (ctx) => {
+      const student = await ensureStudent(db, studentOf(ctx));
+      const assignments: Array<AssignmentRow & { class_name: string }> = await db('class_assignments as a')
+        .join('class_enrollments as e', 'e.class_id', 'a.class_id')
+        .join('classes as c', 'c.id', 'a.class_id')
+        .where('e.student_id', student.id)
+        .select('a.*', 'c.name as class_name')
+        .orderBy([{ column: 'a.due_date', order: 'asc' }, { column: 'a.id', order: 'asc' }]);
+      const submissions: SubmissionRow[] = await db('assignment_submissions').where({ student_id: student.id }).orderBy('id', 'desc');
+      ctx.body = assignments.map((a) => {
+        const latest = submissions.find((s) => s.assignment_id === a.id);
+        return {
+          ...assignmentView(a),
+          class_name: a.class_name,
+          submission_status: latest ? latest.status : 'not_submitted',
+          latest_submission: latest ? submissionView(latest) : null,
+        };
+      }) satisfies StudentAssignment[];
+    },
+  });
+
+  table.add({
+    method: 'post', path: '/api/v1/student/submissions', access: 'student', tag: 'student',
+    summary: 'Hand in a notebook for an assignment of one of my classes',
+    body: studentSubmissionBodySchema, responses: { 201: 'submitted', 403: 'not enrolled in that class', 404: 'no such assignment', 409: 'the kept submissions are all graded', 413: 'notebook over SUBMISSION_MAX_BYTES', 422: 'invalid body' },
+    handler: async (ctx) => {
+      const input = await validate(studentSubmissionBodySchema, await readJson(ctx, parts.submissionMaxBytes));
+      const student = await ensureStudent(db, studentOf(ctx));
+      const assignment = await requireAssignment(db, input.assignment_id);
+      const enrolled = await db('class_enrollments').where({ class_id: assignment.class_id, student_id: student.id }).first();
+      if (!enrolled) throw new HttpError(403, 'not_enrolled', 'you are not enrolled in the class of this assignment');
+      const submittedAt = new Date().toISOString();
+      const id = await insertSubmission(db, { assignment, studentId: student.id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt, keep: parts.submissionsKept });
+      const row = (await db<SubmissionRow>('assignment_submissions').where({ id }).first())!;
+      ctx.status = 201;
+      ctx.body = { submission_id: id, ...submissionView(row), message: 'Submitted' } satisfies StudentSubmissionCreated;
+    },
+  });
+
+  table.add({
+    method: 'get', path: '/api/v1/student/submissions', access: 'student', tag: 'student',
+    summary: 'My submissions with their grades (assignment_id filter optional)',
+    responses: { 200: 'submissions' },
+    handler: async (ctx) => {
+      const student = await ensureStudent(db, studentOf(ctx));
+      const assignmentId = Number(ctx.query.assignment_id);
+      const rows: Array<SubmissionRow & { title: string }> = await db('assignment_submissions as s')
+        .join('class_assignments as a', 'a.id', 's.assignment_id')
+        .where('s.student_id', student.id)
+        .modify((q) => (Number.isSafeInteger(assignmentId) && assignmentId > 0 ? q.where('s.assignment_id', assignmentId) : q))
+        .select('s.*', 'a.title')
+        .orderBy('s.id', 'desc')
+        .limit(200);
+      ctx.body = rows.map((r) => ({ ...submissionView(r), assignment_title: r.title })) satisfies StudentSubmissionListItem[];
+    },
+  });
+}

@@ -1,0 +1,21 @@
+/** What the instructor route files are given (instructorRoutes.ts composes them). */
+import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
+import type { StatusUpdateMessage } from '@cell-monitor/shared';
+import type { Authenticator, Revocation } from '../auth/tokens.ts';
+import type { Channel } from '../broadcast/channel.ts';
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/logger.ts';
+
+export interface InstructorRouteParts {
+  db: Knex;
+  config: Config;
+  log: Logger;
+  authenticator: () => Authenticator | undefined;
+  /** Status changes, live to every collector's `/instructor/ws` clients. */
+  instructorStatus: Channel<StatusUpdateMessage>;
+  /** Tells every collector to close the sockets of tokens that just stopped being valid. */
+  revocations: Channel<Revocation>;
+  /** Login throttling is shared by the deployment's collectors through Redis (in-process when embedded). */
+  redis?: Redis;
+}
