@@ -128,7 +128,7 @@ test('packages go one way: lab-extension → shared ← collector, and dashboard
  * Packages (source roots) where no file imports itself around a cycle. The collector still has two
  * type-only cycles of route files (issue 19 item 1); once they are gone, add 'collector/src' here.
  */
-const FILE_CYCLE_FREE = ['dashboard/src', 'lab-extension/src', 'shared/src'];
+const FILE_CYCLE_FREE = ['collector/src', 'dashboard/src', 'lab-extension/src', 'shared/src'];
 
 /** The file graph under `root`: file → the files it imports (relative imports, resolved as the bundlers do). */
 function fileGraph(root: string): Map<string, Map<string, Edge>> {
