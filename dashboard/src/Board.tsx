@@ -1,12 +1,12 @@
 /** The class board: one card per student, most urgent first, with what to do when it is empty. */
 import type { StudentStatus } from '@cell-monitor/shared';
 import { STATUS_LOOK, teamGroups, visibleCards, type BoardView } from './boardState.ts';
-import type { ClassOption } from './Header.tsx';
-import { statusWord, type Translate } from './i18n.ts';
+import type { ClassOption } from './api/client.ts';
+import { statusWord } from './i18n.ts';
+import { useT } from './LanguageContext.tsx';
 import { StudentCard } from './StudentCard.tsx';
 
 interface Props {
-  t: Translate;
   board: BoardView | null;
   classes: ClassOption[] | null;
   statuses: Set<StudentStatus>;
@@ -24,7 +24,8 @@ interface Props {
 /** From this many students on, the board uses smaller tiles. */
 export const COMPACT_FROM = 60;
 
-export function Board({ t, board, classes, statuses, search, highlight, byTeam, environment, now, onOpen, onClearHighlight }: Props) {
+export function Board({ board, classes, statuses, search, highlight, byTeam, environment, now, onOpen, onClearHighlight }: Props) {
+  const t = useT();
   if (!board) return <section class="board loading" aria-busy="true" />;
   const cards = visibleCards(board, { statuses, search });
   if (board.cards.size === 0) {
@@ -37,7 +38,7 @@ export function Board({ t, board, classes, statuses, search, highlight, byTeam, 
   const list = (shown: typeof cards) => (
     <ul class={board.cards.size > COMPACT_FROM ? 'cards compact' : 'cards'}>
       {shown.map((card) => (
-        <StudentCard key={card.userId} t={t} card={card} now={now} envProblems={environment?.problems.get(card.userId)} highlighted={highlight?.has(card.userId) ?? false} dimmed={highlight !== null && !highlight.has(card.userId)} onOpen={onOpen} />
+        <StudentCard key={card.userId} card={card} now={now} envProblems={environment?.problems.get(card.userId)} highlighted={highlight?.has(card.userId) ?? false} dimmed={highlight !== null && !highlight.has(card.userId)} onOpen={onOpen} />
       ))}
     </ul>
   );

@@ -2,29 +2,34 @@
  * A short message to every student of the class, and the class's settings: the stuck threshold, what
  * the students' extensions may send (capture policy) and how long the class's data is kept.
  */
-import { useEffect, useState } from 'preact/hooks';
-import type { BroadcastView, CapturePolicy, ClassSettings } from '@cell-monitor/shared';
-import { api, ApiError } from './api.ts';
-import type { Translate } from './i18n.ts';
+import { useState } from 'preact/hooks';
+import { CAPTURE_POLICIES, type CapturePolicy } from '@cell-monitor/shared/capturePolicy';
+import { client } from './api/client.ts';
+import { messageOf } from './api/apiError.ts';
+import { useSnapshot } from './api/useSnapshot.ts';
+import { useT } from './LanguageContext.tsx';
 
-export function BroadcastPanel({ t, classId, stuckErrors }: { t: Translate; classId: number | null; stuckErrors: number }) {
+const days = (retentionDays: number | null | undefined) => (retentionDays == null ? '' : String(retentionDays));
+
+export function BroadcastPanel({ classId, stuckErrors }: { classId: number | null; stuckErrors: number }) {
+  const t = useT();
   const [message, setMessage] = useState('');
   const [result, setResult] = useState<string | null>(null);
   const [threshold, setThreshold] = useState(stuckErrors);
   const [policy, setPolicy] = useState<CapturePolicy | null>(null);
   const [retention, setRetention] = useState('');
-  const [loadedRetention, setLoadedRetention] = useState('');
-  useEffect(() => {
-    if (classId === null) return;
-    api<ClassSettings>('GET', `/api/v1/classes/${classId}/settings`).then((s) => (setThreshold(s.stuckErrors), setRetention(s.retentionDays == null ? '' : String(s.retentionDays)), setLoadedRetention(s.retentionDays == null ? '' : String(s.retentionDays))), () => undefined);
-    api<{ policy: CapturePolicy }>('GET', `/api/v1/classes/${classId}/capture-policy`).then((p) => setPolicy(p.policy), () => undefined);
-  }, [classId]);
+  // The forms start from the class's settings as read (each read on its own: one failing leaves the other).
+  const settings = useSnapshot(classId === null ? null : `settings:${classId}`, () => client.settings.get(classId!), {
+    onLoad: (s) => (setThreshold(s.stuckErrors), setRetention(days(s.retentionDays))),
+  });
+  const loadedRetention = days(settings.data?.retentionDays);
+  useSnapshot(classId === null ? null : `capture-policy:${classId}`, () => client.capturePolicy.get(classId!), { onLoad: (p) => setPolicy(p.policy) });
   if (classId === null) return <section class="view"><p class="hint">{t('broadcast.pickClass')}</p></section>;
-  const fail = (err: unknown) => setResult(err instanceof ApiError ? err.message : t('error.generic'));
+  const fail = (err: unknown) => setResult(messageOf(err, t('error.generic')));
   const send = async (event: Event) => {
     event.preventDefault();
     try {
-      const sent = await api<BroadcastView>('POST', `/api/v1/classes/${classId}/broadcasts`, { message });
+      const sent = await client.broadcast(classId, message);
       setResult(t(sent.recipients === 1 ? 'broadcast.sent1' : 'broadcast.sent', { n: sent.recipients }));
       setMessage('');
     } catch (err) {
@@ -34,14 +39,14 @@ export function BroadcastPanel({ t, classId, stuckErrors }: { t: Translate; clas
   const save = async (event: Event) => {
     event.preventDefault();
     try {
-      const saved = await api<ClassSettings>('PUT', `/api/v1/classes/${classId}/settings`, {
+      const saved = await client.settings.set(classId, {
         stuck_errors: threshold,
         // Retention only when changed: only owners may change it, co-teachers still save the rest.
         ...(retention.trim() !== loadedRetention ? { retention_days: retention.trim() === '' ? null : Number(retention) } : {}),
       });
-      setLoadedRetention(saved.retentionDays == null ? '' : String(saved.retentionDays));
+      settings.update(() => saved);
       setThreshold(saved.stuckErrors);
-      if (policy) await api('PUT', `/api/v1/classes/${classId}/capture-policy`, { policy });
+      if (policy) await client.capturePolicy.set(classId, policy);
       setResult(t('settings.saved'));
     } catch (err) {
       fail(err);
@@ -70,7 +75,7 @@ export function BroadcastPanel({ t, classId, stuckErrors }: { t: Translate; clas
         </label>
         <label>
           {t('settings.policy')}{' '}
-          <select value={policy ?? ''} onChange={(e) => setPolicy((e.target as HTMLSelectElement).value as CapturePolicy)} data-setting="capture-policy">
+          <select value={policy ?? ''} onChange={(e) => setPolicy(CAPTURE_POLICIES.find((p) => p === (e.target as HTMLSelectElement).value) ?? null)} data-setting="capture-policy">
             <option value="code_and_output">{t('policy.code_and_output')}</option>
             <option value="code">{t('policy.code')}</option>
             <option value="metadata">{t('policy.metadata')}</option>

@@ -3,36 +3,28 @@
  * oldest is, the file size, the queue, and the dead letters with their reasons: retry one or all once
  * the cause is fixed, or clear them after an explicit confirmation. Event bodies are never shown.
  */
-import { useEffect, useState } from 'preact/hooks';
-import { OFFLINE_CLEAR_CONFIRMATION, type DeadLetterView, type OfflineStatus, type QueuedEventView } from '@cell-monitor/shared/dashboard';
-import { api, ApiError } from './api.ts';
+import { useState } from 'preact/hooks';
 import { duration } from './boardState.ts';
-import type { Translate } from './i18n.ts';
+import { client } from './api/client.ts';
+import { messageOf } from './api/apiError.ts';
+import { useSnapshot } from './api/useSnapshot.ts';
+import { useT } from './LanguageContext.tsx';
 
-const CONFIRMATION = OFFLINE_CLEAR_CONFIRMATION;
+const readBuffer = () => Promise.all([client.buffer.status(), client.buffer.failed(), client.buffer.queue(50)]).then(([status, failed, queue]) => ({ status, failed, queue }));
 
-export function BufferAdmin({ t }: { t: Translate }) {
-  const [status, setStatus] = useState<OfflineStatus | null>(null);
-  const [failed, setFailed] = useState<DeadLetterView[]>([]);
-  const [queue, setQueue] = useState<QueuedEventView[]>([]);
+export function BufferAdmin() {
+  const t = useT();
+  const buffer = useSnapshot('buffer', readBuffer, { everyMs: 5_000 });
+  const { status = null, failed = [], queue = [] } = buffer.data ?? {};
   const [confirming, setConfirming] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  const fail = (err: unknown) => setMessage(err instanceof ApiError ? err.message : t('error.generic'));
-  const load = () =>
-    Promise.all([api<OfflineStatus>('GET', '/api/v1/offline/status'), api<DeadLetterView[]>('GET', '/api/v1/offline/failed'), api<QueuedEventView[]>('GET', '/api/v1/offline/queue?limit=50')]).then(([s, f, q]) => {
-      setStatus(s);
-      setFailed(f);
-      setQueue(q);
-    }, fail);
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), 5_000);
-    return () => clearInterval(timer);
-  }, []);
+  const fail = (err: unknown) => setMessage(messageOf(err, t('error.generic')));
+  const load = () => buffer.reload();
+  const shown = buffer.error ?? message;
 
-  const retry = async (body: { ids?: string[]; all?: boolean }) => {
+  const retry = async (which: { ids: string[] } | { all: true }) => {
     try {
-      const result = await api<{ retried: number }>('POST', '/api/v1/offline/failed/retry', body);
+      const result = await client.buffer.retry(which);
       setMessage(t('buffer.retried', { n: result.retried }));
       await load();
     } catch (err) {
@@ -41,7 +33,7 @@ export function BufferAdmin({ t }: { t: Translate }) {
   };
   const clear = async () => {
     try {
-      const result = await api<{ cleared: number }>('DELETE', '/api/v1/offline/failed', { confirm: CONFIRMATION });
+      const result = await client.buffer.clear();
       setMessage(t('buffer.cleared', { n: result.cleared }));
       setConfirming(false);
       await load();
@@ -70,10 +62,10 @@ export function BufferAdmin({ t }: { t: Translate }) {
         </dl>
       )}
       <div class="row">
-        <button type="button" onClick={() => api('POST', '/api/v1/offline/sync').then(load, fail)}>
+        <button type="button" onClick={() => client.buffer.sync().then(load, fail)}>
           {t('buffer.sync')}
         </button>
-        {message && <span role="status">{message}</span>}
+        {shown && <span role="status">{shown}</span>}
       </div>
       <h3>{t('buffer.failed', { n: failed.length })}</h3>
       {failed.length === 0 ? (

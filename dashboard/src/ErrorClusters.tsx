@@ -3,12 +3,13 @@
  * defined — cell 5 — 14 students", with the latest example (traceback as text). Choosing one
  * highlights those students on the board.
  */
-import type { ErrorCluster } from '@cell-monitor/shared';
-import type { Translate } from './i18n.ts';
-import { useSnapshot } from './useSnapshot.ts';
+import { client } from './api/client.ts';
+import { useSnapshot } from './api/useSnapshot.ts';
+import { useT } from './LanguageContext.tsx';
 
-export function ErrorClusters({ t, classId, stale, onHighlight }: { t: Translate; classId: number | null; stale: number; onHighlight: (userIds: string[]) => void }) {
-  const { data, error } = useSnapshot<ErrorCluster[]>(`/api/v1/dashboard/errors${classId !== null ? `?class_id=${classId}` : ''}`, stale);
+export function ErrorClusters({ classId, stale, onHighlight }: { classId: number | null; stale: number; onHighlight: (userIds: string[]) => void }) {
+  const t = useT();
+  const { data, error } = useSnapshot(`errors:${classId}`, () => client.errors(classId), { stale });
   if (error) return <p class="error">{error}</p>;
   if (!data) return <section class="view" aria-busy="true" />;
   if (data.length === 0) return <section class="view"><p class="hint">{t('errors.empty')}</p></section>;

@@ -5,18 +5,13 @@
 import type { InstructorView, StudentStatus } from '@cell-monitor/shared';
 import { STUDENT_STATUSES } from '@cell-monitor/shared/dashboard';
 import { seconds, STATUS_LOOK, type BoardView } from './boardState.ts';
+import type { ClassOption } from './api/client.ts';
 import { InstructorStatus } from './InstructorStatus.tsx';
-import { statusWord, type Language, type Translate } from './i18n.ts';
+import { statusWord } from './i18n.ts';
+import { useT } from './LanguageContext.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 
-export interface ClassOption {
-  id: number;
-  name: string;
-  class_code: string;
-}
-
 interface Props {
-  t: Translate;
   me: InstructorView;
   classes: ClassOption[];
   classId: number | null;
@@ -27,13 +22,12 @@ interface Props {
   onStatuses: (statuses: Set<StudentStatus>) => void;
   projector: boolean;
   onProjector: (on: boolean) => void;
-  language: Language;
-  onLanguage: (language: Language) => void;
   onSignOut: () => void;
 }
 
 export function Header(props: Props) {
-  const { t, board } = props;
+  const t = useT();
+  const { board } = props;
   const toggle = (status: StudentStatus) => {
     const next = new Set(props.statuses);
     if (next.has(status)) next.delete(status);
@@ -80,12 +74,12 @@ export function Header(props: Props) {
         <span class={props.live ? 'conn live' : 'conn down'} role="status">
           {props.live ? `● ${t('header.live')}` : `○ ${t('header.reconnecting')} ${t('header.lastUpdate')} ${updated}`}
         </span>
-        <InstructorStatus t={t} me={props.me} />
+        <InstructorStatus me={props.me} />
         <label class="toggle">
           <input type="checkbox" checked={props.projector} onChange={(e) => props.onProjector((e.target as HTMLInputElement).checked)} />
           {t('header.projector')}
         </label>
-        <LanguageSwitch language={props.language} onLanguage={props.onLanguage} />
+        <LanguageSwitch />
         <span class="me">{props.me.name}</span>
         <button type="button" onClick={props.onSignOut}>
           {t('header.signOut')}

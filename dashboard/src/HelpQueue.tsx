@@ -1,17 +1,19 @@
 /** The help queue, oldest first: who is waiting, for how long, who is on the way; claim and resolve. */
 import { useState } from 'preact/hooks';
 import type { HelpRequestView } from '@cell-monitor/shared';
-import { api, ApiError } from './api.ts';
 import { duration } from './boardState.ts';
+import { client } from './api/client.ts';
+import { messageOf } from './api/apiError.ts';
+import { useT } from './LanguageContext.tsx';
 import { SelfReportedBadge } from './SelfReportedBadge.tsx';
-import type { Translate } from './i18n.ts';
 
-export function HelpQueue({ t, queue, now, onOpen }: { t: Translate; queue: HelpRequestView[]; now: number; onOpen: (userId: string) => void }) {
+export function HelpQueue({ queue, now, onOpen }: { queue: HelpRequestView[]; now: number; onOpen: (userId: string) => void }) {
+  const t = useT();
   const [error, setError] = useState<string | null>(null);
   const act = (request: HelpRequestView, action: 'claim' | 'resolve') =>
-    api('POST', `/api/v1/help_requests/${request.id}/${action}`).then(
+    client.help[action](request.id).then(
       () => setError(null),
-      (err) => setError(err instanceof ApiError ? err.message : t('error.generic')),
+      (err) => setError(messageOf(err, t('error.generic'))),
     );
   return (
     <aside class="queue" aria-label={t('help.queue')}>
@@ -26,7 +28,7 @@ export function HelpQueue({ t, queue, now, onOpen }: { t: Translate; queue: Help
             <button type="button" class="linkish name" onClick={() => onOpen(request.userId)}>
               {request.displayName}
             </button>
-            <SelfReportedBadge t={t} userId={request.userId} />
+            <SelfReportedBadge userId={request.userId} />
             <span class="wait">{duration(now - Date.parse(request.requestedAt))}</span>
             <div class="where">{[request.notebookPath?.split('/').pop(), request.cellIndex !== null ? `${t('card.cell')} ${request.cellIndex + 1}` : null].filter(Boolean).join(' · ')}</div>
             {request.claimedBy && (

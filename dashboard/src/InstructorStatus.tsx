@@ -1,19 +1,19 @@
 /** The instructor's own status (seed 000 instructor status API), shown and settable. */
-import { useEffect, useState } from 'preact/hooks';
-import type { InstructorStatusView, InstructorView } from '@cell-monitor/shared';
-import { api } from './api.ts';
-import type { Translate } from './i18n.ts';
+import type { InstructorStatus as Status, InstructorView } from '@cell-monitor/shared';
+import { client } from './api/client.ts';
+import { useSnapshot } from './api/useSnapshot.ts';
+import { useT } from './LanguageContext.tsx';
 
-const STATUSES = ['available', 'in_session', 'busy', 'break', 'offline'] as const;
+const STATUSES: readonly Status[] = ['available', 'in_session', 'busy', 'break', 'offline'];
 
-export function InstructorStatus({ t, me }: { t: Translate; me: InstructorView }) {
-  const [status, setStatus] = useState<string>(me.status);
-  useEffect(() => {
-    api<InstructorStatusView>('GET', `/api/v1/instructor_status/${me.id}`).then((s) => setStatus(s.status), () => undefined);
-  }, [me.id]);
-  const change = async (next: string) => {
-    const answer = await api<InstructorStatusView>('PUT', `/api/v1/instructor_status/${me.id}`, { status: next }).catch(() => undefined);
-    if (answer) setStatus(answer.status);
+export function InstructorStatus({ me }: { me: InstructorView }) {
+  const t = useT();
+  const mine = useSnapshot(`status:${me.id}`, () => client.instructorStatus.get(me.id));
+  const status = mine.data?.status ?? me.status;
+  const change = async (value: string) => {
+    const next = STATUSES.find((s) => s === value);
+    const answer = next && (await client.instructorStatus.set(me.id, next).catch(() => undefined));
+    if (answer) mine.update(() => answer);
   };
   return (
     <label class="my-status">

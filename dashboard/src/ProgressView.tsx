@@ -3,20 +3,18 @@
  * median attempts and time; a histogram of the cell each student is on now; progress per student.
  */
 import { useState } from 'preact/hooks';
-import type { ClassProgress } from '@cell-monitor/shared';
 import { seconds } from './boardState.ts';
 import { CellHistogram } from './CellHistogram.tsx';
-import type { Translate } from './i18n.ts';
-import { useSnapshot } from './useSnapshot.ts';
+import { client } from './api/client.ts';
+import { useSnapshot } from './api/useSnapshot.ts';
+import { useT } from './LanguageContext.tsx';
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;
 
-export function ProgressView({ t, classId, stale }: { t: Translate; classId: number | null; stale: number }) {
+export function ProgressView({ classId, stale }: { classId: number | null; stale: number }) {
+  const t = useT();
   const [notebook, setNotebook] = useState<string | null>(null);
-  const params = new URLSearchParams();
-  if (classId !== null) params.set('class_id', String(classId));
-  if (notebook) params.set('notebook_path', notebook);
-  const { data, error } = useSnapshot<ClassProgress>(`/api/v1/dashboard/progress?${params}`, stale);
+  const { data, error } = useSnapshot(JSON.stringify(['progress', classId, notebook || null]), () => client.progress(classId, notebook || null), { stale });
   if (error) return <p class="error">{error}</p>;
   if (!data) return <section class="view" aria-busy="true" />;
   if (data.cells.length === 0) return <section class="view"><p class="hint">{t('progress.empty')}</p></section>;

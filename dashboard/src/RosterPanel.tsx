@@ -4,34 +4,35 @@
  * display name or team in place. Every value from the file is rendered as text.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { RosterImportResult, RosterStudent, RosterView } from '@cell-monitor/shared/roster';
-import { api, ApiError, apiBlob } from './api.ts';
-import type { Translate, WordKey } from './i18n.ts';
+import type { RosterImportResult, RosterStudent } from '@cell-monitor/shared/roster';
+import { client, type RosterChange } from './api/client.ts';
+import { messageOf } from './api/apiError.ts';
+import { useSnapshot } from './api/useSnapshot.ts';
+import type { WordKey } from './i18n.ts';
+import { useT } from './LanguageContext.tsx';
 
 interface Props {
-  t: Translate;
   classId: number | null;
   /** The roster changed: the board re-reads its snapshot (names, teams). */
   onChanged: () => void;
 }
 
-export function RosterPanel({ t, classId, onChanged }: Props) {
-  const [roster, setRoster] = useState<RosterView | null>(null);
+export function RosterPanel({ classId, onChanged }: Props) {
+  const t = useT();
+  const current = useSnapshot(classId === null ? null : `roster:${classId}`, () => client.roster.get(classId!));
+  const roster = current.data;
   const [csv, setCsv] = useState('');
   const [preview, setPreview] = useState<RosterImportResult | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const load = () => {
-    if (classId !== null) api<RosterView>('GET', `/api/v1/classes/${classId}/roster`).then(setRoster, fail);
-  };
-  const fail = (err: unknown) => setMessage(err instanceof ApiError ? err.message : t('error.generic'));
+  const load = () => void current.reload();
+  const fail = (err: unknown) => setMessage(messageOf(err, t('error.generic')));
   useEffect(() => {
-    setRoster(null);
     setPreview(null);
     setMessage(null);
-    load();
   }, [classId]);
+  const shown = current.error ?? message;
 
   if (classId === null) return <section class="view"><p class="hint">{t('broadcast.pickClass')}</p></section>;
 
@@ -39,7 +40,7 @@ export function RosterPanel({ t, classId, onChanged }: Props) {
     setBusy(true);
     setMessage(null);
     try {
-      const result = await api<RosterImportResult>('POST', `/api/v1/classes/${classId}/roster`, { csv, apply });
+      const result = await client.roster.import(classId, { csv, apply });
       if (apply) {
         setPreview(null);
         setCsv('');
@@ -59,7 +60,7 @@ export function RosterPanel({ t, classId, onChanged }: Props) {
 
   const exportCsv = async () => {
     try {
-      const { blob, filename } = await apiBlob(`/api/v1/classes/${classId}/roster.csv`);
+      const { blob, filename } = await client.roster.exportCsv(classId);
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;
@@ -71,9 +72,9 @@ export function RosterPanel({ t, classId, onChanged }: Props) {
     }
   };
 
-  const change = async (student: RosterStudent, fields: { name?: string; team?: string | null }) => {
+  const change = async (student: RosterStudent, fields: RosterChange) => {
     try {
-      await api('PUT', `/api/v1/classes/${classId}/roster/${encodeURIComponent(student.userId)}`, fields);
+      await client.roster.change(classId, student.userId, fields);
       load();
       onChanged();
     } catch (err) {
@@ -104,8 +105,8 @@ export function RosterPanel({ t, classId, onChanged }: Props) {
           </button>
         </div>
         <textarea rows={4} value={csv} placeholder={'user_id,name,email,team,student_number'} aria-label={t('roster.paste')} onInput={(e) => (setCsv((e.target as HTMLTextAreaElement).value), setPreview(null))} />
-        {message && <p role="status">{message}</p>}
-        {preview && <Preview t={t} preview={preview} busy={busy} onConfirm={() => send(true)} onCancel={() => setPreview(null)} />}
+        {shown && <p role="status">{shown}</p>}
+        {preview && <Preview preview={preview} busy={busy} onConfirm={() => send(true)} onCancel={() => setPreview(null)} />}
       </div>
       <div class="roster-current">
         <h2>
@@ -157,7 +158,8 @@ export function RosterPanel({ t, classId, onChanged }: Props) {
 
 const ACTION_WORD: Record<string, WordKey> = { create: 'roster.create', enroll: 'roster.enroll', update: 'roster.update', unchanged: 'roster.unchanged' };
 
-function Preview({ t, preview, busy, onConfirm, onCancel }: { t: Translate; preview: RosterImportResult; busy: boolean; onConfirm: () => void; onCancel: () => void }) {
+function Preview({ preview, busy, onConfirm, onCancel }: { preview: RosterImportResult; busy: boolean; onConfirm: () => void; onCancel: () => void }) {
+  const t = useT();
   const { summary } = preview;
   const changing = preview.rows.filter((r) => r.action !== 'unchanged');
   return (

@@ -4,9 +4,10 @@
  * queue, timeline), as text, derived from the `v1:` user id namespace (shared/selfReported.ts).
  */
 import { isSelfReportedUser } from '@cell-monitor/shared/selfReported';
-import type { Translate } from './i18n.ts';
+import { useT } from './LanguageContext.tsx';
 
-export function SelfReportedBadge({ t, userId }: { t: Translate; userId: string }) {
+export function SelfReportedBadge({ userId }: { userId: string }) {
+  const t = useT();
   if (!isSelfReportedUser(userId)) return null;
   return (
     <span class="self-reported" title={t('selfReported.title')} data-self-reported="">

@@ -1,25 +1,22 @@
 /** Sign in with an instructor account; says what to do when no account exists yet. */
-import { useEffect, useState } from 'preact/hooks';
-import type { AuthSetup, InstructorView } from '@cell-monitor/shared';
-import { api, ApiError } from './api.ts';
-import type { Language, Translate } from './i18n.ts';
+import { useState } from 'preact/hooks';
+import type { InstructorView } from '@cell-monitor/shared';
+import { client } from './api/client.ts';
+import { messageOf } from './api/apiError.ts';
+import { useSnapshot } from './api/useSnapshot.ts';
+import { useT } from './LanguageContext.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 
 interface Props {
-  t: Translate;
-  language: Language;
-  onLanguage: (language: Language) => void;
   ended: boolean;
   onSignedIn: (instructor: InstructorView, token: string) => void;
 }
 
-export function SignIn({ t, language, onLanguage, ended, onSignedIn }: Props) {
-  const [setup, setSetup] = useState<AuthSetup | null>(null);
+export function SignIn({ ended, onSignedIn }: Props) {
+  const t = useT();
+  const { data: setup } = useSnapshot('setup', client.auth.setup);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    api<AuthSetup>('GET', '/api/v1/auth/setup').then(setSetup, () => undefined);
-  }, []);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -27,10 +24,10 @@ export function SignIn({ t, language, onLanguage, ended, onSignedIn }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const answer = await api<{ instructor: InstructorView; token: string }>('POST', '/api/v1/auth/login', { email: form.get('email'), password: form.get('password') });
+      const answer = await client.auth.login(String(form.get('email') ?? ''), String(form.get('password') ?? ''));
       onSignedIn(answer.instructor, answer.token);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : t('error.generic'));
+      setError(messageOf(err, t('error.generic')));
     } finally {
       setBusy(false);
     }
@@ -41,7 +38,7 @@ export function SignIn({ t, language, onLanguage, ended, onSignedIn }: Props) {
       <form class="signin-box" onSubmit={submit}>
         <div class="signin-top">
           <h1>{t('signin.title')}</h1>
-          <LanguageSwitch language={language} onLanguage={onLanguage} />
+          <LanguageSwitch />
         </div>
         {ended && <p class="notice" role="status">{t('signin.ended')}</p>}
         {setup && !setup.accounts && (

@@ -5,12 +5,12 @@
  */
 import type { BoardCard } from '@cell-monitor/shared';
 import { duration, STATUS_LOOK } from './boardState.ts';
-import { statusWord, type Translate } from './i18n.ts';
+import { statusWord } from './i18n.ts';
+import { useT } from './LanguageContext.tsx';
 import { SelfReportedBadge } from './SelfReportedBadge.tsx';
 import { Sparkline } from './Sparkline.tsx';
 
 interface Props {
-  t: Translate;
   card: BoardCard;
   now: number;
   highlighted: boolean;
@@ -22,7 +22,8 @@ interface Props {
 
 const notebookName = (path: string) => path.split('/').pop() || path;
 
-export function StudentCard({ t, card, now, highlighted, dimmed, envProblems, onOpen }: Props) {
+export function StudentCard({ card, now, highlighted, dimmed, envProblems, onOpen }: Props) {
+  const t = useT();
   const look = STATUS_LOOK[card.status];
   const where = card.notebookPath ? `${notebookName(card.notebookPath)}${card.cellIndex !== null ? ` · ${t('card.cell')} ${card.cellIndex + 1}` : ''}` : '';
   const since = card.lastActivityAt ? `${duration(now - Date.parse(card.lastActivityAt))} ${t('card.ago')}` : t('card.never');
@@ -36,7 +37,7 @@ export function StudentCard({ t, card, now, highlighted, dimmed, envProblems, on
       <button type="button" class="card-button" onClick={() => onOpen(card.userId)}>
         <span class="name">{card.displayName}</span>
         <span class="badges">
-          <SelfReportedBadge t={t} userId={card.userId} />
+          <SelfReportedBadge userId={card.userId} />
           <span class="badge">
             <span aria-hidden="true" class="icon">{look.icon}</span> {statusWord(t, card.status)}
           </span>

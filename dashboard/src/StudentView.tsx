@@ -2,13 +2,15 @@
  * One student: their card, per-cell attempts (✓/✗ in order), and the timeline — runs with their code,
  * duration and result, errors with traceback, saves, help requests, kernel restarts. All as text.
  */
-import type { StudentTimeline, TimelineEntry } from '@cell-monitor/shared';
-import type { Translate } from './i18n.ts';
+import type { TimelineEntry } from '@cell-monitor/shared';
+import { client } from './api/client.ts';
+import { useSnapshot } from './api/useSnapshot.ts';
+import { useT } from './LanguageContext.tsx';
 import { SelfReportedBadge } from './SelfReportedBadge.tsx';
 import { StudentCard } from './StudentCard.tsx';
-import { useSnapshot } from './useSnapshot.ts';
 
-function Entry({ t, entry }: { t: Translate; entry: TimelineEntry }) {
+function Entry({ entry }: { entry: TimelineEntry }) {
+  const t = useT();
   const time = new Date(entry.at).toLocaleTimeString();
   const cell = entry.cellIndex !== null ? ` · cell ${entry.cellIndex + 1}` : '';
   return (
@@ -30,8 +32,9 @@ function Entry({ t, entry }: { t: Translate; entry: TimelineEntry }) {
   );
 }
 
-export function StudentView({ t, userId, classId, now, onBack }: { t: Translate; userId: string; classId: number | null; now: number; onBack: () => void }) {
-  const { data, error } = useSnapshot<StudentTimeline>(`/api/v1/dashboard/students/${encodeURIComponent(userId)}/timeline${classId !== null ? `?class_id=${classId}` : ''}`, 0);
+export function StudentView({ userId, classId, now, onBack }: { userId: string; classId: number | null; now: number; onBack: () => void }) {
+  const t = useT();
+  const { data, error } = useSnapshot(JSON.stringify(['timeline', userId, classId]), () => client.timeline(userId, classId));
   return (
     <section class="view student">
       <button type="button" onClick={onBack}>
@@ -42,11 +45,11 @@ export function StudentView({ t, userId, classId, now, onBack }: { t: Translate;
         <div class="student-grid">
           <div>
             <h2>
-              {data.displayName} <SelfReportedBadge t={t} userId={userId} />
+              {data.displayName} <SelfReportedBadge userId={userId} />
             </h2>
             {data.card && (
               <ul class="cards single">
-                <StudentCard t={t} card={data.card} now={now} highlighted={false} dimmed={false} onOpen={() => undefined} />
+                <StudentCard card={data.card} now={now} highlighted={false} dimmed={false} onOpen={() => undefined} />
               </ul>
             )}
             <h3>{t('student.attempts')}</h3>
@@ -67,7 +70,7 @@ export function StudentView({ t, userId, classId, now, onBack }: { t: Translate;
             <h3>{t('student.timeline')}</h3>
             <ol class="timeline">
               {data.entries.map((entry) => (
-                <Entry t={t} entry={entry} />
+                <Entry entry={entry} />
               ))}
             </ol>
           </div>

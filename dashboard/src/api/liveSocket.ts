@@ -1,21 +1,20 @@
 /**
  * The board's live socket (`/dashboard/ws`): the token travels as a WebSocket subprotocol, never in
  * the URL. It reconnects with the shared full-jitter backoff and says so; after each (re)connect the
- * page fetches a fresh snapshot, so nothing said while it was away is missed. Closed for an expired
- * or revoked token, it ends the session instead; closed because the instructor no longer teaches
- * the class (removed as a teacher) or the class is gone, it stops and says so (`onClassLost`) —
- * reconnecting would only be refused again.
+ * page fetches a fresh snapshot (`useBoard.ts`), so nothing said while it was away is missed. Closed
+ * for an expired or revoked token, it ends the session instead (`session.end()`); closed because
+ * the instructor no longer teaches the class (removed as a teacher) or the class is gone, it stops
+ * and says so (`onClassLost`) — reconnecting would only be refused again.
  */
 import { createBackoff } from '@cell-monitor/shared/backoff';
 import { SOCKET_CLOSE, type DashboardMessage } from '@cell-monitor/shared/dashboard';
+import { session } from './session.ts';
 
 export interface LiveSocketOptions {
   classId: number | null;
-  token: string;
   onOpen: () => void;
   onMessage: (message: DashboardMessage) => void;
   onDown: () => void;
-  onSessionEnded: () => void;
   onClassLost: (reason: 'not_class_teacher' | 'class_not_found') => void;
 }
 
@@ -28,7 +27,7 @@ export function openLiveSocket(options: LiveSocketOptions): { close(): void } {
   const connect = () => {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const query = options.classId === null ? '' : `?class_id=${options.classId}`;
-    socket = new WebSocket(`${scheme}://${location.host}/dashboard/ws${query}`, ['cell-monitor.bearer', options.token]);
+    socket = new WebSocket(`${scheme}://${location.host}/dashboard/ws${query}`, ['cell-monitor.bearer', session.token() ?? '']);
     socket.onopen = () => backoff.reset();
     socket.onmessage = (event) => {
       const message = JSON.parse(String(event.data)) as DashboardMessage;
@@ -39,7 +38,7 @@ export function openLiveSocket(options: LiveSocketOptions): { close(): void } {
       if (closed) return;
       if (event.code === SOCKET_CLOSE.tokenExpired || event.code === SOCKET_CLOSE.tokenRevoked) {
         closed = true;
-        return options.onSessionEnded();
+        return session.end();
       }
       if (event.code === SOCKET_CLOSE.forbidden || event.code === SOCKET_CLOSE.notFound) {
         closed = true;

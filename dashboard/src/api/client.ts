@@ -1,0 +1,103 @@
+/**
+ * Every collector route the page uses, once, each typed with its wire format from
+ * `@cell-monitor/shared` (dashboard.ts, roster.ts, liveMessages.ts): components call
+ * `client.board(classId)` and get a `BoardSnapshot`, never a URL and a cast. A new route the page
+ * needs is added here and nowhere else. The few answers shared has no type for are declared below.
+ */
+import type {
+  AuthSetup, BoardSnapshot, BroadcastView, ClassProgress, ClassSettings, DeadLetterView, ErrorCluster,
+  InstructorStatus, InstructorStatusView, InstructorView, OfflineStatus, QueuedEventView, StudentTimeline,
+} from '@cell-monitor/shared';
+import type { CapturePolicy } from '@cell-monitor/shared/capturePolicy';
+import { OFFLINE_CLEAR_CONFIRMATION } from '@cell-monitor/shared/dashboard';
+import type { EnvironmentAnalysis, RosterImportRequest, RosterImportResult, RosterView, SeatMapView, SeatPlacement } from '@cell-monitor/shared/roster';
+import { requestBlob, requestJson, uploadBlob } from './http.ts';
+
+/** A class in the picker (the fields the page reads of `GET /api/v1/classes`). */
+export interface ClassOption {
+  id: number;
+  name: string;
+  class_code: string;
+}
+
+/** `POST /api/v1/auth/login`. */
+export interface SignedIn {
+  instructor: InstructorView;
+  token: string;
+}
+
+/** `PUT /api/v1/classes/:id/roster/:user_id`: what the roster table edits in place. */
+export interface RosterChange {
+  name?: string;
+  team?: string | null;
+}
+
+/** `?a=1&b=x` from the parameters that are set ('' when none is). */
+function query(params: Record<string, string | number | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== null && value !== undefined && value !== '') search.set(name, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+const classPath = (classId: number) => `/api/v1/classes/${classId}`;
+
+export const client = {
+  auth: {
+    setup: () => requestJson<AuthSetup>('GET', '/api/v1/auth/setup'),
+    login: (email: string, password: string) => requestJson<SignedIn>('POST', '/api/v1/auth/login', { email, password }),
+    me: () => requestJson<InstructorView>('GET', '/api/v1/auth/me'),
+    logout: () => requestJson<void>('POST', '/api/v1/auth/logout'),
+  },
+  instructorStatus: {
+    get: (id: number) => requestJson<InstructorStatusView>('GET', `/api/v1/instructor_status/${id}`),
+    set: (id: number, status: InstructorStatus) => requestJson<InstructorStatusView>('PUT', `/api/v1/instructor_status/${id}`, { status }),
+  },
+  classes: () => requestJson<ClassOption[]>('GET', `/api/v1/classes${query({ limit: 200 })}`),
+
+  // The dashboard's snapshots (null class: everyone seen today).
+  board: (classId: number | null) => requestJson<BoardSnapshot>('GET', `/api/v1/dashboard/board${query({ class_id: classId })}`),
+  progress: (classId: number | null, notebookPath: string | null) =>
+    requestJson<ClassProgress>('GET', `/api/v1/dashboard/progress${query({ class_id: classId, notebook_path: notebookPath })}`),
+  errors: (classId: number | null) => requestJson<ErrorCluster[]>('GET', `/api/v1/dashboard/errors${query({ class_id: classId })}`),
+  timeline: (userId: string, classId: number | null) =>
+    requestJson<StudentTimeline>('GET', `/api/v1/dashboard/students/${encodeURIComponent(userId)}/timeline${query({ class_id: classId })}`),
+  environment: (classId: number) => requestJson<EnvironmentAnalysis>('GET', `${classPath(classId)}/environment/analyze`),
+
+  help: {
+    claim: (requestId: number) => requestJson<unknown>('POST', `/api/v1/help_requests/${requestId}/claim`),
+    resolve: (requestId: number) => requestJson<unknown>('POST', `/api/v1/help_requests/${requestId}/resolve`),
+  },
+  broadcast: (classId: number, message: string) => requestJson<BroadcastView>('POST', `${classPath(classId)}/broadcasts`, { message }),
+  settings: {
+    get: (classId: number) => requestJson<ClassSettings>('GET', `${classPath(classId)}/settings`),
+    set: (classId: number, body: { stuck_errors?: number; retention_days?: number | null }) => requestJson<ClassSettings>('PUT', `${classPath(classId)}/settings`, body),
+  },
+  capturePolicy: {
+    get: (classId: number) => requestJson<{ policy: CapturePolicy }>('GET', `${classPath(classId)}/capture-policy`),
+    set: (classId: number, policy: CapturePolicy) => requestJson<unknown>('PUT', `${classPath(classId)}/capture-policy`, { policy }),
+  },
+
+  roster: {
+    get: (classId: number) => requestJson<RosterView>('GET', `${classPath(classId)}/roster`),
+    import: (classId: number, request: RosterImportRequest) => requestJson<RosterImportResult>('POST', `${classPath(classId)}/roster`, request),
+    exportCsv: (classId: number) => requestBlob(`${classPath(classId)}/roster.csv`),
+    change: (classId: number, userId: string, change: RosterChange) => requestJson<unknown>('PUT', `${classPath(classId)}/roster/${encodeURIComponent(userId)}`, change),
+  },
+  seatMap: {
+    get: (classId: number) => requestJson<SeatMapView>('GET', `${classPath(classId)}/seat-map`),
+    image: (classId: number) => requestBlob(`${classPath(classId)}/seat-map/image`),
+    uploadImage: (classId: number, file: Blob) => uploadBlob<SeatMapView>('PUT', `${classPath(classId)}/seat-map/image`, file),
+    savePlacements: (classId: number, placements: SeatPlacement[]) => requestJson<SeatMapView>('PUT', `${classPath(classId)}/seat-map/placements`, { placements }),
+  },
+
+  // The collector's buffer (admins).
+  buffer: {
+    status: () => requestJson<OfflineStatus>('GET', '/api/v1/offline/status'),
+    failed: () => requestJson<DeadLetterView[]>('GET', '/api/v1/offline/failed'),
+    queue: (limit: number) => requestJson<QueuedEventView[]>('GET', `/api/v1/offline/queue${query({ limit })}`),
+    sync: () => requestJson<unknown>('POST', '/api/v1/offline/sync'),
+    retry: (which: { ids: string[] } | { all: true }) => requestJson<{ retried: number }>('POST', '/api/v1/offline/failed/retry', which),
+    clear: () => requestJson<{ cleared: number }>('DELETE', '/api/v1/offline/failed', { confirm: OFFLINE_CLEAR_CONFIRMATION }),
+  },
+};
