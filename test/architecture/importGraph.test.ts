@@ -124,10 +124,7 @@ test('packages go one way: lab-extension → shared ← collector, and dashboard
   assert.equal(crossing(collectorEdges, /^dashboard\/|^@cell-monitor\/dashboard/), [], 'the collector serves the built page, it never imports its code');
 });
 
-/**
- * Packages (source roots) where no file imports itself around a cycle. The collector still has two
- * type-only cycles of route files (issue 19 item 1); once they are gone, add 'collector/src' here.
- */
+/** Packages (source roots) where no file imports itself around a cycle: all four. */
 const FILE_CYCLE_FREE = ['collector/src', 'dashboard/src', 'lab-extension/src', 'shared/src'];
 
 /** The file graph under `root`: file → the files it imports (relative imports, resolved as the bundlers do). */
@@ -152,6 +149,18 @@ test('the file graphs are read from .tsx files too (the page is mostly .tsx)', (
   const tsx = [...page.keys()].filter((file) => file.endsWith('.tsx'));
   assert.ok(tsx.length >= 10, `expected the page's .tsx files, got ${tsx.join(', ')}`);
   assert.ok(page.get('dashboard/src/main.tsx')?.has('dashboard/src/App.tsx'), 'main.tsx imports App.tsx');
+});
+
+test('the dashboard page reaches the collector through its typed client only (dashboard/src/api/client.ts)', () => {
+  const page = fileGraph('dashboard/src');
+  const inApi = (file: string) => file.startsWith('dashboard/src/api/');
+  const http = [...page].filter(([from, to]) => to.has('dashboard/src/api/http.ts') && from !== 'dashboard/src/api/client.ts').map(([from]) => from);
+  assert.equal(http, [], 'only client.ts sends requests: components call client.board(classId) and the like');
+  const words = (file: string) => file.startsWith('dashboard/src/words/');
+  const raw = [...page.keys()]
+    .filter((file) => !inApi(file) && !words(file))
+    .filter((file) => /\/api\/v1\/|\bfetch\(|new WebSocket\(/.test(fs.readFileSync(path.join(ROOT, file), 'utf8')));
+  assert.equal(raw, [], 'no route URL, fetch or socket outside dashboard/src/api/');
 });
 
 for (const root of FILE_CYCLE_FREE) {
