@@ -2,16 +2,19 @@
  * The JupyterLab side of capture: listens to notebook, cell and kernel signals and hands plain facts
  * to events.ts. Each handler does a few property reads and pushes one event; the time it takes on
  * the main thread is recorded as a `cell-monitor:capture` performance measure (the E2E test prints
- * it per cell execution).
+ * it per cell execution). It listens from the plugin's activation on: the facts are read when the
+ * signal comes, the event is made by the recorder gate (recorderGate.ts) — at once, or once the
+ * queue is open.
  */
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { Cell, ICodeCellModel } from '@jupyterlab/cells';
 import { NotebookActions, type INotebookTracker, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
+import { Signal } from '@lumino/signaling';
 import type { KernelEnvironmentMetadata } from '@cell-monitor/shared';
 import { EVENT_TYPES } from '@cell-monitor/shared/eventTypes';
-import { executionEndEvent, executionStartEvent, type CellFacts, type OutputLike } from './events.ts';
+import { executionEndEvent, executionStartEvent, type CellFacts, type ExecutionFacts, type OutputLike } from './events.ts';
 import { probeEnvironment, type ProbedKernel } from './environmentProbe.ts';
-import type { Recorder } from './recorder.ts';
+import type { RecordAction } from './recorderGate.ts';
 
 export const CAPTURE_MEASURE = 'cell-monitor:capture';
 
@@ -36,11 +39,13 @@ export class Capture {
   /** performance.now() when each cell (by model id) was scheduled to run. */
   private readonly scheduledAt = new Map<string, number>();
   private readonly panels = new Set<NotebookPanel>();
+  private stopped = false;
 
   constructor(
     private readonly app: JupyterFrontEnd,
     private readonly tracker: INotebookTracker,
-    private readonly recorder: Recorder,
+    /** The recorder gate's `use` (recorderGate.ts): the action runs with the recorder, now or once the queue is open. */
+    private readonly events: { use(action: RecordAction): void },
   ) {}
 
   start(): void {
@@ -49,6 +54,12 @@ export class Capture {
     this.tracker.widgetAdded.connect((_, panel) => this.watchPanel(panel), this);
     this.tracker.forEach((panel) => this.watchPanel(panel));
     this.app.commands.commandExecuted.connect(this.onCommand, this);
+  }
+
+  /** Stops listening (no queue will open: nothing is recorded). */
+  stop(): void {
+    this.stopped = true;
+    Signal.disconnectReceiver(this);
   }
 
   pathOf(notebook: Notebook): string | undefined {
@@ -69,7 +80,7 @@ export class Capture {
     const facts = this.cellFacts(args.notebook, args.cell);
     if (!facts) return;
     this.scheduledAt.set(facts.cellId, performance.now());
-    this.recorder.push(executionStartEvent(this.recorder.ctx, facts, this.recorder.settings()));
+    this.events.use((recorder) => recorder.push(executionStartEvent(recorder.ctx, facts, recorder.settings())));
   });
 
   private onExecuted = timed(
@@ -80,54 +91,52 @@ export class Capture {
       const model = args.cell.model as ICodeCellModel;
       const startedAt = this.scheduledAt.get(facts.cellId);
       this.scheduledAt.delete(facts.cellId);
-      const event = executionEndEvent(
-        this.recorder.ctx,
-        {
-          ...facts,
-          executionCount: model.executionCount,
-          durationMs: startedAt === undefined ? 0 : performance.now() - startedAt,
-          success: args.success,
-          outputs: model.outputs.toJSON() as OutputLike[],
-          error: args.error ? { name: args.error.errorName, message: args.error.errorValue, traceback: args.error.traceback } : null,
-        },
-        this.recorder.settings(),
-      );
-      this.recorder.push(event);
+      const execution: ExecutionFacts = {
+        ...facts,
+        executionCount: model.executionCount,
+        durationMs: startedAt === undefined ? 0 : performance.now() - startedAt,
+        success: args.success,
+        outputs: model.outputs.toJSON() as OutputLike[],
+        error: args.error ? { name: args.error.errorName, message: args.error.errorValue, traceback: args.error.traceback } : null,
+      };
+      this.events.use((recorder) => recorder.push(executionEndEvent(recorder.ctx, execution, recorder.settings())));
     },
   );
 
   private onCommand = timed('command', (_: unknown, args: { id: string }) => {
     if (!INTERRUPT_COMMANDS.has(args.id)) return;
     const panel = this.tracker.currentWidget;
-    this.recorder.record(EVENT_TYPES.kernelInterrupt, {
-      ...(panel ? { notebookPath: panel.context.path } : {}),
-      metadata: { kernelName: panel?.sessionContext.kernelDisplayName },
-    });
+    const fields = { ...(panel ? { notebookPath: panel.context.path } : {}), metadata: { kernelName: panel?.sessionContext.kernelDisplayName } };
+    this.events.use((recorder) => recorder.record(EVENT_TYPES.kernelInterrupt, fields));
   });
 
   private watchPanel(panel: NotebookPanel): void {
     if (this.panels.has(panel)) return;
     this.panels.add(panel);
-    const record = (type: string, metadata?: Record<string, unknown>) =>
-      this.recorder.record(type, { notebookPath: panel.context.path, ...(metadata ? { metadata } : {}) });
+    const record = (type: string, metadata?: Record<string, unknown>) => {
+      const fields = { notebookPath: panel.context.path, ...(metadata ? { metadata } : {}) };
+      this.events.use((recorder) => recorder.record(type, fields));
+    };
     void panel.context.ready.then(() => {
       if (!panel.isDisposed) record(EVENT_TYPES.notebookOpened, { cells: panel.content.widgets.length });
     });
     panel.context.saveState.connect((_, state) => {
       if (state === 'completed') record(EVENT_TYPES.notebookSaved, { cells: panel.content.widgets.length });
-    });
-    // The kernel's environment once per kernel process: at start, after a kernel change, after a restart.
-    const probe = () => {
-      const kernel = panel.sessionContext.session?.kernel;
-      if (!kernel || panel.isDisposed) return;
-      probeEnvironment(kernel as unknown as ProbedKernel)
-        .then((environment) => environment && record(EVENT_TYPES.kernelEnvironment, { environment } satisfies KernelEnvironmentMetadata))
-        .catch((error) => console.debug('cell-monitor: kernel environment not read', error));
-    };
+    }, this);
+    // The kernel's environment once per kernel process: at start, after a kernel change, after a
+    // restart. Asked once the queue is open (never without one): the kernel of that moment.
+    const probe = () =>
+      this.events.use(() => {
+        const kernel = panel.sessionContext.session?.kernel;
+        if (!kernel || panel.isDisposed || this.stopped) return;
+        probeEnvironment(kernel as unknown as ProbedKernel)
+          .then((environment) => environment && record(EVENT_TYPES.kernelEnvironment, { environment } satisfies KernelEnvironmentMetadata))
+          .catch((error) => console.debug('cell-monitor: kernel environment not read', error));
+      });
     void panel.sessionContext.ready.then(probe);
     panel.sessionContext.kernelChanged.connect((_, change) => {
       if (change.newValue && change.oldValue) void panel.sessionContext.ready.then(probe);
-    });
+    }, this);
     // One restart emits 'restarting' more than once; count it once, until the kernel is back.
     let restarting = false;
     panel.sessionContext.statusChanged.connect((_, status) => {
@@ -138,10 +147,10 @@ export class Capture {
         if (restarting && status === 'idle') probe();
         restarting = false;
       }
-    });
+    }, this);
     panel.disposed.connect(() => {
       this.panels.delete(panel);
       record(EVENT_TYPES.notebookClosed);
-    });
+    }, this);
   }
 }

@@ -1,17 +1,18 @@
 /**
- * The recording side of the extension, put together once per page load: who records (the queue's
- * owner: this Jupyter server and the user its companion stamps; this page's session id), the owner's
- * IndexedDB queue (and what of the old per-origin queue is the owner's), the drainer that sends it
- * to the companion under the owner's lock,
- * the recorder, the capture of notebook and kernel signals, and this page's session_start /
- * session_end. Where IndexedDB is missing it records nothing rather than break JupyterLab.
+ * The recording side of the extension, put together once per page load: the capture of notebook and
+ * kernel signals (`listen()`, at activation), then, once the page knows who records (`start()`: the
+ * queue's owner, this Jupyter server and the user its companion stamps; this page's session id), the
+ * owner's IndexedDB queue (and what of the old per-origin queue is the owner's), the drainer that
+ * sends it to the companion under the owner's lock, the recorder, and this page's session_start /
+ * session_end. What capture saw in between waits for the recorder (recorderGate.ts). Where
+ * IndexedDB is missing it records nothing rather than break JupyterLab.
  */
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { CellEvent } from '@cell-monitor/shared';
 import { UUID } from '@lumino/coreutils';
 import { Capture } from './capture.ts';
-import { collectorAwayFlag } from './collectorAway.ts';
+import type { CollectorAwayFlag } from './collectorAway.ts';
 import { Drainer } from './drainer.ts';
 import { overflowEvent, type EventContext } from './events.ts';
 import { adoptLegacyQueue } from './legacyQueue.ts';
@@ -19,6 +20,7 @@ import { PageSession } from './pageSession.ts';
 import { EventQueue } from './queue.ts';
 import { drainLockName, type QueueOwner } from './queueOwner.ts';
 import { Recorder } from './recorder.ts';
+import { RecorderGate } from './recorderGate.ts';
 import type { MonitorSettings } from './settings.ts';
 import { companionPoster, companionProbe } from './transport.ts';
 import { UnloadStash } from './unloadStash.ts';
@@ -29,21 +31,45 @@ export const BATCH_MARK = 'cell-monitor:batch';
 export interface CellMonitorOptions {
   app: JupyterFrontEnd;
   tracker: INotebookTracker;
+  /** "The collector is away" (collectorAway.ts), shared with the notification poller. */
+  away: CollectorAwayFlag;
 }
 
 export class CellMonitor {
-  private started: Recorder | undefined;
+  private readonly events = new RecorderGate();
+  private capture: Capture | undefined;
 
   constructor(private readonly options: CellMonitorOptions) {}
 
   /** Where events go; undefined until `start()` has opened the queue (and for good without IndexedDB). */
   get recorder(): Recorder | undefined {
-    return this.started;
+    return this.events.current;
+  }
+
+  /** The recorder once `start()` has opened the queue; undefined when none will open. */
+  get started(): Promise<Recorder | undefined> {
+    return this.events.ready;
+  }
+
+  /**
+   * Listens to notebooks and kernels from now on (the plugin's activation, before any notebook
+   * opens). What it sees before `start()` has opened the queue is recorded then, with its time.
+   */
+  listen(): void {
+    if (this.capture) return;
+    this.capture = new Capture(this.options.app, this.options.tracker, this.events);
+    this.capture.start();
+  }
+
+  /** No queue will open (the start-up failed): capture stops and what it held is dropped. */
+  close(): void {
+    this.capture?.stop();
+    this.events.close();
   }
 
   /** `owner`: whose queue this page records into and drains (known before anything is queued). */
   async start(owner: QueueOwner, settings: () => MonitorSettings, prepare?: (event: CellEvent) => CellEvent): Promise<void> {
-    const { app, tracker } = this.options;
+    const { app } = this.options;
     const ctx: EventContext = { userId: owner.user, sessionId: UUID.uuid4(), newId: () => UUID.uuid4() };
     let queue: EventQueue;
     try {
@@ -51,6 +77,7 @@ export class CellMonitor {
     } catch (error) {
       // No IndexedDB (a locked-down browser profile): record nothing rather than break JupyterLab.
       console.debug('cell-monitor: IndexedDB unavailable, not recording', error);
+      this.close();
       return;
     }
     const server = app.serviceManager.serverSettings;
@@ -60,14 +87,14 @@ export class CellMonitor {
       settings,
       post: companionPoster(server, owner.user, (stats) => performance.mark(BATCH_MARK, { detail: stats })),
       probe: companionProbe(server),
-      awayMemory: collectorAwayFlag(),
+      awayMemory: this.options.away,
       overflowEvent: (drops) => overflowEvent(ctx, drops),
     });
     const recorder = new Recorder(ctx, queue, drainer, settings, prepare);
-    this.started = recorder;
     const session = new PageSession({ recorder, stash: new UnloadStash({ owner }) });
     session.begin({ userAgent: navigator.userAgent, jupyterlab: app.version });
-    new Capture(app, tracker, recorder).start();
+    // After this page's session_start: what capture saw while the page started, then everything as it comes.
+    this.events.open(recorder);
     window.addEventListener('online', () => drainer.backOnline());
     window.addEventListener('pagehide', () => session.end());
     drainer.runExclusive().catch((error) => console.debug('cell-monitor: the drainer stopped', error));

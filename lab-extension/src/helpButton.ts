@@ -33,7 +33,8 @@ export function helpResolved(notebookPath: string | null): void {
 export class HelpButton extends Widget {
   private readonly button: HTMLButtonElement;
 
-  constructor(private readonly panel: NotebookPanel, private readonly recorder: () => Recorder | undefined) {
+  /** `recorder`: the page's, once its queue is open (undefined: none will open). */
+  constructor(private readonly panel: NotebookPanel, private readonly recorder: Promise<Recorder | undefined>) {
     super();
     this.addClass('cm-HelpButton');
     this.addClass('jp-ToolbarButton');
@@ -75,19 +76,19 @@ export class HelpButton extends Widget {
     this.node.dataset.requested = String(value);
   }
 
+  /** A click while the page starts counts once the queue is open; without a queue, or with monitoring switched off, nothing would be sent. */
   toggle(): void {
-    const recorder = this.recorder();
-    // The queue opens a few ms after start-up; with monitoring switched off nothing would be sent.
-    if (!recorder || !recorder.settings().enabled) return;
-    const requesting = !this.requested;
     const notebook = this.panel.content;
     const cell = notebook.activeCell;
-    recorder.record(requesting ? EVENT_TYPES.helpRequest : EVENT_TYPES.helpCancel, {
-      notebookPath: this.panel.context.path,
-      ...(cell ? { cellId: cell.model.id, cellIndex: notebook.activeCellIndex, cellType: cell.model.type } : {}),
+    // The cell the student was on when clicking.
+    const where = { notebookPath: this.panel.context.path, ...(cell ? { cellId: cell.model.id, cellIndex: notebook.activeCellIndex, cellType: cell.model.type } : {}) };
+    void this.recorder.then((recorder) => {
+      if (!recorder || !recorder.settings().enabled || this.isDisposed) return;
+      const requesting = !this.requested;
+      recorder.record(requesting ? EVENT_TYPES.helpRequest : EVENT_TYPES.helpCancel, where);
+      this.requested = requesting;
+      this.render();
     });
-    this.requested = requesting;
-    this.render();
   }
 
   private render(): void {

@@ -12,11 +12,11 @@ import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { addAssignmentsSidebar } from './assignmentsSidebar.ts';
 import { CellMonitor } from './cellMonitor.ts';
-import { collectorAwayFlag, noteFailedRequest } from './collectorAway.ts';
+import { collectorAwayFlag, noteFailedRequest, type CollectorAwayFlag } from './collectorAway.ts';
 import { addCheckCommand } from './connectionCheckDialog.ts';
 import { HELP_TOOLBAR_ITEM, HelpButton, helpResolved } from './helpButton.ts';
 import { DEFAULT_NOTICE, Privacy } from './privacy.ts';
-import { addAboutCommand, showNoticeIfDue } from './privacyNotice.ts';
+import { addAboutCommand, showNoticeIfDue, type AboutParts } from './privacyNotice.ts';
 import { loadSettings } from './settings.ts';
 import { browserStorage } from './storage.ts';
 import { companionPrivacy, StudentApi } from './studentApi.ts';
@@ -24,20 +24,39 @@ import { startNotificationPoller } from './studentNotifications.ts';
 
 export const PLUGIN_ID = '@cell-monitor/lab-extension:plugin';
 
-async function activate(
+/**
+ * Synchronous: JupyterLab waits for activate, so everything that needs an answer (settings, the
+ * companion, the class policy, IndexedDB) starts here and follows in `startRecording`. The UI and
+ * the capture are in place at once; what capture sees before the queue is open waits for it.
+ */
+function activate(
   app: JupyterFrontEnd,
   tracker: INotebookTracker,
   settingRegistry: ISettingRegistry,
   toolbarRegistry: IToolbarWidgetRegistry,
   palette: ICommandPalette | null,
-): Promise<void> {
-  const monitor = new CellMonitor({ app, tracker });
-  // The toolbar factory must exist before the first notebook opens; the button records once the queue is open.
-  toolbarRegistry.addFactory<NotebookPanel>('Notebook', HELP_TOOLBAR_ITEM, (panel) => new HelpButton(panel, () => monitor.recorder));
-  const local = await loadSettings(settingRegistry, PLUGIN_ID);
+): void {
+  const away = collectorAwayFlag();
+  const monitor = new CellMonitor({ app, tracker, away });
+  monitor.listen();
+  // The toolbar factory must exist before the first notebook opens; a click counts once the queue is open.
+  toolbarRegistry.addFactory<NotebookPanel>('Notebook', HELP_TOOLBAR_ITEM, (panel) => new HelpButton(panel, monitor.started));
+  const assignments = addAssignmentsSidebar({ app, tracker, palette });
+  addCheckCommand(app, palette);
+  const parts = startRecording({ app, settingRegistry, monitor, away, onGraded: () => void assignments.refresh() });
+  addAboutCommand({ app, palette, parts });
+  parts.catch((error) => {
+    console.warn('cell-monitor: start-up failed, not recording', error);
+    monitor.close();
+  });
+}
+
+/** Who records, what the class allows, the queue: in this order, then the notice if it is due. */
+async function startRecording(options: { app: JupyterFrontEnd; settingRegistry: ISettingRegistry; monitor: CellMonitor; away: CollectorAwayFlag; onGraded: () => void }): Promise<AboutParts> {
+  const { app, monitor, away } = options;
+  const local = await loadSettings(options.settingRegistry, PLUGIN_ID);
   const server = app.serviceManager.serverSettings;
   await app.serviceManager.user.ready.catch(() => undefined);
-  const away = collectorAwayFlag();
   // The student the companion stamps events with owns the consent (not the browser's Jupyter identity).
   const companion = await companionPrivacy(server).catch(() => null);
   // Whose queue this page records into and drains: this server and the student it stamps (queueOwner.ts).
@@ -63,15 +82,13 @@ async function activate(
   await privacy.load();
   // The class may change its policy during the session: read it again every minute.
   setInterval(() => void privacy.refreshPolicy(), 60_000);
-  const assignments = addAssignmentsSidebar({ app, tracker, palette });
-  startNotificationPoller({ app, owner, onGraded: () => void assignments.refresh(), onHelpResolved: helpResolved });
+  startNotificationPoller({ app, owner, away, onGraded: options.onGraded, onHelpResolved: helpResolved });
   // Capture collects what some notebook's policy allows; prepare() cuts each event to its notebook's.
   const settings = () => privacy.capture(local());
   await monitor.start(owner, settings, (event) => privacy.prepare(event, local()));
   const onConsent = () => monitor.recorder?.record('consent_given', { metadata: { noticeVersion: privacy.config.version } });
-  addAboutCommand({ app, palette, privacy, local, onConsent });
-  addCheckCommand(app, palette);
   void app.restored.then(() => showNoticeIfDue(privacy, onConsent));
+  return { privacy, local, onConsent };
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {

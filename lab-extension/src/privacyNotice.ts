@@ -48,12 +48,21 @@ export async function showNoticeIfDue(privacy: Privacy, onConsent: () => void): 
   if (result.button.accept) onConsent();
 }
 
-export function addAboutCommand(options: { app: JupyterFrontEnd; palette: ICommandPalette | null; privacy: Privacy; local: () => MonitorSettings; onConsent: () => void }): void {
-  const { app, palette, privacy, local } = options;
+/** What the About dialog reads: the privacy state, the local settings, what to record when the student agrees. */
+export interface AboutParts {
+  privacy: Privacy;
+  local: () => MonitorSettings;
+  onConsent: () => void;
+}
+
+/** Registered at activation; `parts` resolve once recording has started (until then the command waits for them). */
+export function addAboutCommand(options: { app: JupyterFrontEnd; palette: ICommandPalette | null; parts: Promise<AboutParts> }): void {
+  const { app, palette } = options;
   app.commands.addCommand(ABOUT_COMMAND, {
     label: 'About data collection',
     caption: 'What cell-monitor records right now, where it goes and who sees it',
     execute: async () => {
+      const { privacy, local, onConsent } = await options.parts;
       await privacy.refreshPolicy();
       const consent = privacy.config.consentRequired;
       const agreed = privacy.consent === 'agreed';
@@ -64,7 +73,7 @@ export function addAboutCommand(options: { app: JupyterFrontEnd; palette: IComma
       });
       if (!consent || !result.button.accept) return;
       privacy.setConsent(agreed ? 'declined' : 'agreed');
-      if (!agreed) options.onConsent();
+      if (!agreed) onConsent();
     },
   });
   palette?.addItem({ command: ABOUT_COMMAND, category: 'Cell Monitor' });
