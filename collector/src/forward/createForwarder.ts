@@ -5,6 +5,7 @@ import { STREAM_KEY } from '../redis/streamNames.ts';
 import { waitForSignal } from '../core/waitForSignal.ts';
 import { createBackoff } from '@cell-monitor/shared';
 import { sleep } from '../core/sleep.ts';
+import { createLoop } from '../core/loop.ts';
 
 export interface ForwarderOptions {
   buffer: BufferCursor;
@@ -30,9 +31,6 @@ export function createForwarder(options: ForwarderOptions): Stage {
   const batchSize = options.batchSize ?? 500;
   const signal = waitForSignal(buffer.onAppend.bind(buffer));
   const backoff = createBackoff({ baseMs: 100, maxMs: 2000 });
-  const stopper = new AbortController();
-  let running = false;
-  let loop: Promise<void> | undefined;
 
   async function step(): Promise<'idle' | 'sent' | 'failed'> {
     const rows = buffer.readPending(batchSize);
@@ -54,33 +52,22 @@ export function createForwarder(options: ForwarderOptions): Stage {
     return 'sent';
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      const outcome = await step().catch((err) => {
-        log.error({ err }, 'forwarder step crashed');
-        return 'failed' as const;
-      });
-      if (outcome === 'idle') await signal.wait(1000);
-      else if (outcome === 'failed') await sleep(backoff.next(), stopper.signal);
-    }
-  }
+  const loop = createLoop(async () => {
+    const outcome = await step().catch((err) => {
+      log.error({ err }, 'forwarder step crashed');
+      return 'failed' as const;
+    });
+    if (outcome === 'idle') await signal.wait(1000);
+    else if (outcome === 'failed') await sleep(backoff.next(), loop.signal);
+  }, { onStop: () => signal.stop() });
 
   return {
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
+    start: loop.start,
     async drain(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (buffer.pendingCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       return buffer.pendingCount() === 0;
     },
-    async close() {
-      running = false;
-      stopper.abort();
-      signal.stop();
-      await loop;
-    },
+    close: loop.stop,
   };
 }

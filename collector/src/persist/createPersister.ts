@@ -3,6 +3,7 @@ import type { CellEvent } from '@cell-monitor/shared';
 import type { Logger } from '../core/logger.ts';
 import { createBackoff } from '@cell-monitor/shared';
 import { sleep } from '../core/sleep.ts';
+import { createLoop } from '../core/loop.ts';
 import { classifyDbError, dbErrorForLog } from './classifyError.ts';
 import type { EventSource, SourceEntry } from './sources/eventSource.ts';
 import { createFairWindow, DEFAULT_FAIRNESS, type FairnessLimits, type HeldEntry } from './fairWindow.ts';
@@ -50,10 +51,7 @@ export function createPersister(options: PersisterOptions) {
   const batchSize = options.batchSize ?? 500;
   const window = createFairWindow({ ...DEFAULT_FAIRNESS, batchEvents: batchSize, ...options.fairness });
   const backoff = createBackoff({ baseMs: 100, maxMs: 5000 });
-  const stopper = new AbortController();
   const stats: PersisterStats = { persisted: 0, duplicates: 0, deadLettered: 0, failures: 0 };
-  let running = false;
-  let loop: Promise<void> | undefined;
   let idle = true;
 
   async function write(events: CellEvent[]): Promise<StepResult<CellEvent[]>> {
@@ -118,8 +116,8 @@ export function createPersister(options: PersisterOptions) {
         }
         return ok(fresh);
       }
-      await sleep(backoff.next(), stopper.signal);
-      if (!running) return result;
+      await sleep(backoff.next(), loop.signal);
+      if (!loop.running) return result;
     }
   }
 
@@ -181,34 +179,24 @@ export function createPersister(options: PersisterOptions) {
     return 'done';
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      try {
-        idle = (await step()) === 'idle';
-        options.onProgress?.(stats, idle);
-      } catch (err) {
-        stats.failures = (stats.failures ?? 0) + 1;
-        if (backoff.failures === 0) log.warn({ err: dbErrorForLog(err) }, 'persister source failed; will retry');
-        await sleep(backoff.next(), stopper.signal);
-      }
+  const loop = createLoop(async () => {
+    try {
+      idle = (await step()) === 'idle';
+      options.onProgress?.(stats, idle);
+    } catch (err) {
+      stats.failures = (stats.failures ?? 0) + 1;
+      if (backoff.failures === 0) log.warn({ err: dbErrorForLog(err) }, 'persister source failed; will retry');
+      await sleep(backoff.next(), loop.signal);
     }
-  }
+  });
 
   return {
     stats,
     get idle() {
       return idle;
     },
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
-    async close() {
-      running = false;
-      stopper.abort();
-      await loop;
-    },
+    start: loop.start,
+    close: loop.stop,
   };
 }
 

@@ -3,6 +3,7 @@ import { createBackoff, isExecutionEvent, type CellEvent } from '@cell-monitor/s
 import type { InfluxConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { sleep } from '../core/sleep.ts';
+import { createLoop } from '../core/loop.ts';
 
 /** The seed's (000) measurement. */
 export const MEASUREMENT = 'student_progress';
@@ -84,9 +85,6 @@ export function createInfluxSink(options: InfluxSinkOptions) {
   const stats: InfluxSinkStats = { status: 'ok', failingSince: null, queued: 0, written: 0, dropped: 0, lastError: null, lastErrorAt: null };
   let queue: string[] = [];
   let inFlight = 0;
-  let running = false;
-  let loop: Promise<void> | undefined;
-  const stopper = new AbortController();
   let wake: (() => void) | undefined;
 
   function add(events: readonly CellEvent[]): void {
@@ -140,35 +138,26 @@ export function createInfluxSink(options: InfluxSinkOptions) {
       stats.queued = queue.length;
       options.onChange?.({ ...stats });
     }
-    if (stats.status === 'failing') await sleep(backoff.next(), stopper.signal);
+    if (stats.status === 'failing') await sleep(backoff.next(), loop.signal);
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-      if (!running) break;
-      if (queue.length < batchSize) await sleep(flushIntervalMs, stopper.signal);
-      await writeBatch();
-    }
-  }
+  const loop = createLoop(async () => {
+    if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+    if (!loop.running) return;
+    if (queue.length < batchSize) await sleep(flushIntervalMs, loop.signal);
+    await writeBatch();
+  }, { onStop: () => wake?.() });
 
   return {
     add,
     get stats(): InfluxSinkStats {
       return { ...stats };
     },
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
+    start: loop.start,
     /** One last write attempt for what is queued (if InfluxDB answers), then stops. */
     async close() {
-      running = false;
-      stopper.abort();
-      wake?.();
-      await loop;
+      await loop.stop();
       if (queue.length > 0 && stats.status === 'ok') await writeBatch().catch(() => undefined);
       await writeApi.close().catch(() => undefined);
     },
