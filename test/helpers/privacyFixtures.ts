@@ -7,12 +7,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
 import * as assert from 'uvu/assert';
+import { PERSONAL_TABLES, STUDENTS } from '../../collector/src/privacy/registry.ts';
 import { buildCellEvent } from './stack.ts';
 
 export const DAY_MS = 86_400_000;
-
-/** Tables that refer to a student by id. */
-export const STUDENT_ID_TABLES = ['sessions', 'cells', 'cell_executions', 'error_logs', 'notebook_accesses', 'help_requests', 'student_notifications', 'assignment_submissions', 'class_enrollments'] as const;
 
 export const notebookOf = (userId: string, tag: string) => `/privacy/${tag}-${userId}.ipynb`;
 
@@ -36,22 +34,32 @@ export function activity(userId: string, base: Date, tag: string, extra: Array<R
 
 export type Census = Record<string, Record<string, number>>;
 
-/** Rows per table per student: events by user name, the rest by student id, `students` 0 or 1. */
+/**
+ * Rows per personal table of the registry (privacy/registry.ts, never a list of our own) per
+ * student, each by the column its owner declares: her user name or her student id (`students`: 0 or 1).
+ */
 export async function census(store: Knex, userIds: string[]): Promise<Census> {
   const out: Census = {};
   for (const userId of userIds) {
-    const student = await store('students').where({ user_id: userId }).first('id');
-    const row: Record<string, number> = { students: student ? 1 : 0, events: Number((await store('events').where({ user_id: userId }).count({ n: '*' }))[0].n) };
-    for (const table of STUDENT_ID_TABLES) row[table] = student ? Number((await store(table).where({ student_id: student.id }).count({ n: '*' }))[0].n) : 0;
+    const student = await store(STUDENTS.table).where({ user_id: userId }).first('id');
+    const row: Record<string, number> = {};
+    for (const { table, key } of PERSONAL_TABLES) {
+      const value = key === 'user_id' ? userId : student?.id;
+      row[table] = value === undefined ? 0 : Number((await store(table).where(key, value).count({ n: '*' }))[0].n);
+    }
     out[userId] = row;
   }
   return out;
 }
 
-/** The same set of counts for `sets` activity sets, plus the given overrides. */
+/**
+ * The counts `sets` activity sets make (`activity` below), plus the given overrides; every other
+ * personal table of the registry 0 (the activity makes no row there).
+ */
 export function expected(sets: number, overrides: Record<string, number> = {}): Record<string, number> {
-  const base = { students: 1, events: 5 * sets, sessions: sets, cells: 2 * sets, cell_executions: 2 * sets, error_logs: sets, notebook_accesses: sets, help_requests: sets, student_notifications: 0, assignment_submissions: 0, class_enrollments: 0 };
-  return { ...base, ...overrides };
+  const none = Object.fromEntries(PERSONAL_TABLES.map((t) => [t.table, 0]));
+  const base = { students: 1, events: 5 * sets, sessions: sets, cells: 2 * sets, cell_executions: 2 * sets, error_logs: sets, notebook_accesses: sets, help_requests: sets };
+  return { ...none, ...base, ...overrides };
 }
 
 /** The collector's buffer file under DATA_DIR, read as the tests inspect it. */

@@ -11,7 +11,7 @@ import { ERASURES_CHANNEL } from '../broadcast/liveChannels.ts';
 import type { Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { createDb, migrateLatest } from '../db/createDb.ts';
-import { openBufferRows } from '../privacy/bufferRows.ts';
+import { openBufferRows } from '../buffer/bufferRows.ts';
 import { eraseStudent, exportStudentNdjson, hasStudentData, InfluxErasureError, type Transports } from '../privacy/studentData.ts';
 import { createInfluxEraser } from '../sink/influxErasure.ts';
 import { createRedis } from '../redis/createRedis.ts';

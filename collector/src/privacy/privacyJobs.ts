@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import type { Channel } from '../broadcast/channel.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
-import { openBufferRows } from './bufferRows.ts';
+import { openBufferRows } from '../buffer/bufferRows.ts';
 import { sweepRetention, type SweepCounts } from './retention.ts';
 import { createInfluxEraser } from '../sink/influxErasure.ts';
 

@@ -19,7 +19,7 @@ import { createInfluxEraser } from '../sink/influxErasure.ts';
 import type { Revocations } from '../auth/credentialRevocation.ts';
 import { normaliseUserId, userIdProblem, USER_ID_PROBLEMS } from '@cell-monitor/shared';
 import { HttpError } from '../http/errors.ts';
-import { openBufferRows, type BufferRows } from './bufferRows.ts';
+import { openBufferRows, type BufferRows } from '../buffer/bufferRows.ts';
 import { eraseStudent, exportStudentNdjson, hasStudentData, InfluxErasureError } from './studentData.ts';
 
 export interface PrivacyParts {

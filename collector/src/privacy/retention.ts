@@ -1,45 +1,35 @@
 /**
  * The retention sweep: deletes what is older than its retention (retentionPolicy.ts says which
- * retention applies to which row), table by table — the tables of the registry
- * (studentTables.ts, which also says what "older" means for each) — in batches of ids so a large
- * store is never locked for long and the pipeline keeps writing between batches. Besides them:
+ * retention applies to which row), table by table — the tables of the registry (registry.ts; each
+ * owner's tables.ts says what "older" means for its tables) — in batches of ids so a large store is
+ * never locked for long and the pipeline keeps writing between batches. As the registry says:
  *
  * | table / place          | deleted when …                                                       |
  * |------------------------|----------------------------------------------------------------------|
- * | assignment_submissions | submitted_at < the cutoff of its assignment's class                   |
- * | class_broadcasts       | sent_at < the cutoff of its class                                     |
- * | notebooks              | nothing refers to it any more (no cell, run, error, access or event)  |
+ * | a personal table       | its time is before the cutoff of the student's rule for that row     |
+ * | `byClass` (hand-ins)   | its time is before the cutoff of the class that owns the row          |
+ * | `classRetention` (a class's broadcasts) | its time is before the cutoff of its class           |
+ * | notebooks              | nothing refers to it any more (no row that names it by id or path)    |
  * | students               | in no class, last seen (else created) before the global cutoff, and nothing refers to them |
- * | InfluxDB copy          | per student, older than the shortest retention among her classes (sink/influxErasure.ts) |
+ * | every sink             | its own rule (sweepBefore): the InfluxDB copy per student at her strictest retention, the buffer's delivered rows at the shortest, the Redis Streams at the longest and only when no retention is "forever" |
  *
- * Kept: classes, enrollments, teams, seat maps, assignments, teachers, instructors (configuration,
- * not activity). Outside the store: this collector's buffer loses delivered rows received, or whose
- * event happened, before the shortest cutoff (they are only a dedup window now); the Redis Streams
- * and the dead letters are trimmed to the longest cutoff, and only when no retention is "forever"
- * (an undelivered entry must not go before every student's retention allows it).
+ * Kept: tables without a time (configuration, not activity: classes, enrollments, teams, seat maps,
+ * assignments, teachers, instructors). Sinks marked `local` (this collector's buffer) are swept by
+ * every collector; the rest, like the store, by the holder of the sweep lock.
  */
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
 import { isPostgres, writeTransaction } from '../db/createDb.ts';
-import { DEAD_LETTER_STREAM_KEY, STREAM_KEY } from '../redis/streamNames.ts';
-import type { BufferRows } from './bufferRows.ts';
+import { CLASS_RETENTION_TABLES, NOTEBOOK_ID_TABLES, NOTEBOOK_PATH_TABLES, NOTEBOOKS, sinksOf, STUDENT_TABLES, STUDENTS, type Transports } from './registry.ts';
 import { loadRetentionPolicy } from './retentionPolicy.ts';
-import { trimBefore } from './streamEntries.ts';
-import { NOTEBOOK_ID_TABLES, STUDENT_TABLES, STUDENTS_TABLE } from './studentTables.ts';
-import type { InfluxEraser } from '../sink/influxErasure.ts';
 
 export const SWEEP_BATCH = 2_000;
 
-export interface SweepOptions {
+/** The sinks' handles (Transports): this collector's buffer file, Redis, the InfluxDB copy. */
+export interface SweepOptions extends Transports {
   now: Date;
   /** RETENTION_DAYS: 0 = forever (classes may still set their own). */
   globalDays: number;
-  /** This collector's buffer file. */
-  buffer?: BufferRows;
-  redis?: Redis;
-  /** The InfluxDB copy, when INFLUXDB_* are set. */
-  influx?: InfluxEraser;
-  /** false: only this collector's buffer (another collector holds the sweep lock). Default true. */
+  /** false: only the `local` sinks, this collector's buffer (another collector holds the sweep lock). Default true. */
   store?: boolean;
   signal?: AbortSignal;
   batchSize?: number;
@@ -54,7 +44,8 @@ export async function sweepRetention(db: Knex, options: SweepOptions): Promise<S
   const add = (key: string, n: number) => void (counts[key] = (counts[key] ?? 0) + n);
   const remove = async (table: string, narrow: (q: Knex.QueryBuilder) => void, pk = 'id') => add(table, await deleteInBatches(db, table, pk, narrow, batch, options.signal));
 
-  if (options.store !== false) {
+  const store = options.store !== false;
+  if (store) {
     for (const table of STUDENT_TABLES) {
       if (!table.time || table.byClass) continue;
       for (const group of policy.rows) {
@@ -64,29 +55,23 @@ export async function sweepRetention(db: Knex, options: SweepOptions): Promise<S
         }, table.pk);
       }
     }
+    // Rows that follow the retention of the class that owns them (hand-ins, broadcasts).
+    const byClass = [
+      ...STUDENT_TABLES.flatMap((t) => (t.time && t.byClass ? [{ table: t.table, pk: t.pk, time: t.time, classId: t.byClass }] : [])),
+      ...CLASS_RETENTION_TABLES,
+    ];
     for (const group of policy.classes) {
       const cutoff = group.cutoff.toISOString();
-      await remove('assignment_submissions', (q) => void q.where('submitted_at', '<', cutoff).whereIn('assignment_id', db('class_assignments').select('id').whereIn('class_id', group.classIds)));
-      await remove('class_broadcasts', (q) => void q.where('sent_at', '<', cutoff).whereIn('class_id', group.classIds));
+      const ids = group.classIds.map(() => '?').join(', ');
+      for (const t of byClass) await remove(t.table, (q) => void q.whereRaw(`${t.time} < ?`, [cutoff]).whereRaw(`${t.classId} IN (${ids})`, group.classIds), t.pk);
     }
-    if (policy.shortest) await remove('notebooks', (q) => void orphanNotebooks(db, q));
-    if (policy.unenrolled) await remove(STUDENTS_TABLE.table, (q) => void goneStudents(db, q, policy.unenrolled!));
-    if (options.influx) {
-      let n = 0;
-      for (const [userId, cutoff] of await policy.strictestByUser()) {
-        if (options.signal?.aborted) break;
-        await options.influx.eraseUserBefore(userId, cutoff);
-        n++;
-      }
-      add('influxdb_users', n);
-    }
-    if (options.redis && policy.longest) {
-      add('stream', await trimBefore(options.redis, STREAM_KEY, policy.longest));
-      add('dead_letter_stream', await trimBefore(options.redis, DEAD_LETTER_STREAM_KEY, policy.longest));
-    }
+    if (policy.shortest) await remove(NOTEBOOKS.table, (q) => void orphanNotebooks(db, q));
+    if (policy.unenrolled) await remove(STUDENTS.table, (q) => void goneStudents(db, q, policy.unenrolled!));
   }
-  if (options.buffer && policy.shortest) add('buffer', await options.buffer.pruneDelivered(policy.shortest, options.signal));
-  if (options.buffer && policy.longest) add('buffer_dead_letters', options.buffer.pruneDeadLetters(policy.longest));
+  for (const sink of sinksOf(options)) {
+    if (!store && !sink.local) continue;
+    for (const [key, n] of Object.entries(await sink.sweepBefore(policy, options.signal))) add(key, n);
+  }
   return counts;
 }
 
@@ -117,13 +102,15 @@ function before(db: Knex, expression: string, cutoff: Date): Knex.Raw {
 }
 
 function orphanNotebooks(db: Knex, q: Knex.QueryBuilder): void {
-  for (const table of NOTEBOOK_ID_TABLES) q.whereNotExists(db(table).select(db.raw('1')).whereRaw('??.notebook_id = notebooks.id', [table]));
-  q.whereNotExists(db('events').select(db.raw('1')).whereRaw('events.notebook_path = notebooks.path'));
+  const notebooks = NOTEBOOKS.table;
+  for (const table of NOTEBOOK_ID_TABLES) q.whereNotExists(db(table).select(db.raw('1')).whereRaw('??.notebook_id = ??.id', [table, notebooks]));
+  for (const { table, notebookPath } of NOTEBOOK_PATH_TABLES) q.whereNotExists(db(table).select(db.raw('1')).whereRaw(`${notebookPath} = ??.path`, [notebooks]));
 }
 
 function goneStudents(db: Knex, q: Knex.QueryBuilder, cutoff: Date): void {
-  q.where(before(db, 'COALESCE(students.last_seen_at, students.created_at)', cutoff));
+  const students = STUDENTS.table;
+  q.where(before(db, `COALESCE(${students}.last_seen_at, ${students}.created_at)`, cutoff));
   for (const { table, key } of STUDENT_TABLES) {
-    q.whereNotExists(db(table).select(db.raw('1')).whereRaw(key === 'student_id' ? '??.student_id = students.id' : '??.user_id = students.user_id', [table]));
+    q.whereNotExists(db(table).select(db.raw('1')).whereRaw(key === 'student_id' ? '??.student_id = ??.id' : '??.user_id = ??.user_id', [table, students]));
   }
 }

@@ -1,12 +1,12 @@
 /**
  * Which retention applies to which of a student's rows, read from the classes at the start of each
  * sweep. A class's retention is its `retention_days`, or the global RETENTION_DAYS when that is
- * NULL; 0 means forever. A row of student S (a table of studentTables.ts) follows:
+ * NULL; 0 means forever. A row of student S (a personal table of the registry, registry.ts) follows:
  *
  * | the row                                                        | retention                       |
  * |----------------------------------------------------------------|---------------------------------|
- * | on a notebook that is an assignment of one or more of S's classes | the class that owns it for her: of those, the one she joined first (lms/classBoundary.ts, first claimer) |
- * | any other row (another notebook, or none: sessions, environments) | S's HOME class's (lms/classBoundary.ts `homeClassOf`: her earliest enrolment) |
+ * | on a notebook that is an assignment of one or more of S's classes | the class that owns it for her: of those, the one she joined first (classes/classBoundary.ts, first claimer) |
+ * | any other row (another notebook, or none: sessions, environments) | S's HOME class's (classes/classBoundary.ts `homeClassOf`: her earliest enrolment) |
  * | S is in no class                                               | the global RETENTION_DAYS       |
  * | a hand-in (assignment_submissions)                             | its assignment's class's        |
  *
@@ -16,7 +16,7 @@
  * Rows are grouped by their retention, so each group is one statement per table (no id lists).
  */
 import type { Knex } from 'knex';
-import type { StudentTable } from './studentTables.ts';
+import { STUDENTS, type PersonalTable } from './registry.ts';
 
 const DAY_MS = 86_400_000;
 const FOREVER = Number.POSITIVE_INFINITY;
@@ -25,7 +25,7 @@ export interface RowGroup {
   days: number;
   cutoff: Date;
   /** Narrows a query on `table` to the rows that follow this retention. */
-  rowsOf(q: Knex.QueryBuilder, table: StudentTable): void;
+  rowsOf(q: Knex.QueryBuilder, table: PersonalTable): void;
 }
 
 export interface ClassGroup {
@@ -52,8 +52,8 @@ export interface RetentionPolicy {
 const placeholders = (ids: readonly number[]) => ids.map(() => '?').join(', ');
 
 /** The student id of a row: its `student_id`, or the student of its `user_id`. */
-function studentOf(table: StudentTable): string {
-  return table.key === 'student_id' ? `${table.table}.student_id` : `(SELECT cb_s.id FROM students cb_s WHERE cb_s.user_id = ${table.table}.user_id)`;
+function studentOf(table: PersonalTable): string {
+  return table.key === 'student_id' ? `${table.table}.student_id` : `(SELECT cb_s.id FROM ${STUDENTS.table} cb_s WHERE cb_s.user_id = ${table.table}.user_id)`;
 }
 
 /** `homeClassOf` as SQL: the home class of `student` (an SQL expression) is one of `classIds`. */

@@ -1,14 +1,15 @@
 /**
  * Everything stored about one student, by Jupyter user name: exported as NDJSON records streamed
  * table by table in pages (never the whole export in memory), or erased everywhere — every table
- * of the registry (studentTables.ts; one transaction, children before parents), their seat on seat
- * maps, notebooks only they used, this collector's buffer file, the Redis Streams and the InfluxDB
- * copy (when configured). Other collectors' buffers are reached through the `erasures` live
- * channel (privacyJobs.ts).
+ * of the registry (registry.ts: what each owner declares; one transaction, children before
+ * parents), what other rows hold of them inside a column (their seat on seat maps), notebooks only
+ * they used, and every registered sink: this collector's buffer file, the Redis Streams and the
+ * InfluxDB copy (when configured). Other collectors' buffers are reached through the `erasures`
+ * live channel (privacyJobs.ts).
  *
  * Erase a student once they no longer send: an event in flight during the erasure (read from the
- * buffer by the pipeline, not yet committed) would be stored afterwards. Hence the order: buffer,
- * then stream, then the store, downstream last.
+ * buffer by the pipeline, not yet committed) would be stored afterwards. Hence the order: the upstream
+ * sinks (buffer, then stream), then the store, the downstream sinks (the InfluxDB copy) last.
  *
  * The export, one JSON object per line (`kind` says which):
  *   {"kind":"export","userId":…,"selfReported":…,"exportedAt":…,"student":{…}|null}   first
@@ -19,14 +20,12 @@
  *   {"kind":"end","rows":{"events":n,…}}                                      last: the export is complete
  */
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
 import { isPostgres, writeTransaction } from '../db/createDb.ts';
 import { isSelfReportedUser } from '@cell-monitor/shared';
 import { now } from '../db/rows.ts';
-import type { BufferRows } from './bufferRows.ts';
-import { entriesOfUser, eraseUserEntries, STREAMS, type StreamName } from './streamEntries.ts';
-import type { PointEraser } from '../sink/influxErasure.ts';
-import { EMBEDDED_PERSONAL_COLUMNS, NOTEBOOK_ID_TABLES, STUDENT_TABLES, STUDENTS_TABLE } from './studentTables.ts';
+import { EMBEDDED, NOTEBOOK_ID_TABLES, NOTEBOOK_PATH_TABLES, NOTEBOOKS, PERSONAL_TABLES, sinksOf, STUDENT_TABLES, STUDENTS, type Transports } from './registry.ts';
+
+export type { Transports } from './registry.ts';
 
 /** Rows read per query while exporting. */
 export const EXPORT_PAGE = 500;
@@ -45,36 +44,20 @@ function rowBytes(row: Record<string, unknown>): number {
   return bytes;
 }
 
-
-export interface Transports {
-  buffer?: BufferRows;
-  redis?: Redis;
-  influx?: PointEraser;
-}
-
 export type ExportRecord = Record<string, unknown> & { kind: string };
 export type ErasureCounts = Record<string, number>;
 
-interface SeatMapRow {
-  class_id: number;
-  placements: string;
-}
-type Placement = { kind: string; key: string; x: number; y: number };
-const SEAT_MAPS = EMBEDDED_PERSONAL_COLUMNS[0];
-
 /** Whether anything of the user's is stored (the store, the buffer, the streams): the export's 404. */
 export async function hasStudentData(db: Knex, userId: string, transports: Transports = {}): Promise<boolean> {
-  if (await db(STUDENTS_TABLE.table).where({ user_id: userId }).first('id')) return true;
-  for (const { table, key } of STUDENT_TABLES) if (key === 'user_id' && (await db(table).where({ user_id: userId }).first(db.raw('1 AS x')))) return true;
-  if (await transports.buffer?.hasUser(userId)) return true;
-  if (transports.redis) for (const key of Object.values(STREAMS)) if ((await entriesOfUser(transports.redis, key, userId)).length > 0) return true;
+  for (const { table, key } of PERSONAL_TABLES) if (key === 'user_id' && (await db(table).where({ user_id: userId }).first(db.raw('1 AS x')))) return true;
+  for (const sink of sinksOf(transports)) if (await sink.hasUser(userId)) return true;
   return false;
 }
 
 /** The student's data as export records, read page by page (see the docblock). */
 export async function* exportStudent(db: Knex, userId: string, transports: Transports = {}): AsyncGenerator<ExportRecord> {
   const pg = isPostgres(db);
-  const student = await db(STUDENTS_TABLE.table).where({ user_id: userId }).first();
+  const student = await db(STUDENTS.table).where({ user_id: userId }).first();
   // selfReported: a v1 client's identity (the `v1:` namespace), reported by its body, not authenticated.
   yield { kind: 'export', userId, selfReported: isSelfReportedUser(userId), exportedAt: now(), student: student ?? null };
   const rows: Record<string, number> = {};
@@ -103,23 +86,17 @@ export async function* exportStudent(db: Knex, userId: string, transports: Trans
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
-  rows.notebooks = 0;
+  const notebooks = NOTEBOOKS.table;
+  rows[notebooks] = 0;
   const ids = [...notebookIds];
   for (let i = 0; i < ids.length; i += EXPORT_PAGE) {
-    for (const row of await db('notebooks').whereIn('id', ids.slice(i, i + EXPORT_PAGE)).orderBy('id')) {
-      rows.notebooks++;
-      yield { kind: 'row', table: 'notebooks', row };
+    for (const row of await db(notebooks).whereIn('id', ids.slice(i, i + EXPORT_PAGE)).orderBy('id')) {
+      rows[notebooks]++;
+      yield { kind: 'row', table: notebooks, row };
     }
   }
-  for (const { row, mine } of await seatMapsWith(db, userId)) for (const p of mine) yield { kind: 'seat', classId: row.class_id, x: p.x, y: p.y };
-  if (transports.buffer) {
-    for await (const item of transports.buffer.ofUser(userId)) yield 'row' in item ? { kind: 'buffer_row', ...item.row } : { kind: 'buffer_dead_letter', ...item.deadLetter };
-  }
-  if (transports.redis) {
-    for (const [stream, key] of Object.entries(STREAMS) as Array<[StreamName, string]>) {
-      for (const entry of await entriesOfUser(transports.redis, key, userId)) yield { kind: 'stream_entry', stream, ...entry };
-    }
-  }
+  for (const { mine } of await embeddedOf(db, userId)) yield* mine;
+  for (const sink of sinksOf(transports)) yield* sink.exportUser(userId);
   yield { kind: 'end', rows };
 }
 
@@ -144,64 +121,69 @@ export async function* exportStudentNdjson(db: Knex, userId: string, transports:
 /** Deletes the student everywhere; answers rows deleted per table (all zero: nothing of theirs existed). */
 export async function eraseStudent(db: Knex, userId: string, transports: Transports = {}): Promise<ErasureCounts> {
   const counts: ErasureCounts = {};
-  if (transports.buffer) Object.assign(counts, await transports.buffer.eraseUser(userId));
-  if (transports.redis) Object.assign(counts, await eraseUserEntries(transports.redis, userId));
+  const sinks = sinksOf(transports);
+  for (const sink of sinks) if (sink.stage === 'upstream') Object.assign(counts, await sink.eraseUser(userId));
   await writeTransaction(db, async (trx) => {
-    const student = await trx(STUDENTS_TABLE.table).where({ user_id: userId }).first('id');
+    const student = await trx(STUDENTS.table).where({ user_id: userId }).first('id');
+    const valueOf = (key: 'student_id' | 'user_id') => (key === 'user_id' ? userId : student?.id);
     const notebookIds = new Set<number>();
     for (const table of NOTEBOOK_ID_TABLES) {
       if (!student) break;
       for (const r of await trx(table).where({ student_id: student.id }).whereNotNull('notebook_id').distinct('notebook_id')) notebookIds.add(Number(r.notebook_id));
     }
-    const paths: string[] = (await trx('events').where({ user_id: userId }).whereNotNull('notebook_path').distinct('notebook_path')).map((r) => r.notebook_path);
-    for (const { table, key } of STUDENT_TABLES) {
-      if (key === 'user_id') counts[table] = await trx(table).where({ user_id: userId }).delete();
-      else counts[table] = student ? await trx(table).where({ student_id: student.id }).delete() : 0;
+    const paths = new Set<string>();
+    for (const { table, key, notebookPath } of NOTEBOOK_PATH_TABLES) {
+      if (valueOf(key) === undefined) continue;
+      for (const r of await trx(table).where(key, valueOf(key)).whereRaw(`${notebookPath} IS NOT NULL`).distinct(trx.raw(`${notebookPath} AS path`))) paths.add(r.path);
     }
-    counts.students = await trx(STUDENTS_TABLE.table).where({ user_id: userId }).delete();
+    // Children before parents, her own row last (the registry's order).
+    for (const { table, key } of PERSONAL_TABLES) counts[table] = valueOf(key) === undefined ? 0 : await trx(table).where(key, valueOf(key)).delete();
     // Notebooks only they used (no other row or event names them any more) go too: a path can name a person.
-    counts.notebooks = 0;
-    for (const [column, keys] of [['id', [...notebookIds]], ['path', paths]] as const) {
+    const notebooks = NOTEBOOKS.table;
+    counts[notebooks] = 0;
+    for (const [column, keys] of [['id', [...notebookIds]], ['path', [...paths]]] as const) {
       for (let i = 0; i < keys.length; i += 500) {
-        const q = trx('notebooks').whereIn(column, keys.slice(i, i + 500) as never[]);
-        for (const table of NOTEBOOK_ID_TABLES) q.whereNotExists(trx(table).select(trx.raw('1')).whereRaw('??.notebook_id = notebooks.id', [table]));
-        counts.notebooks += await q.whereNotExists(trx('events').select(trx.raw('1')).whereRaw('events.notebook_path = notebooks.path')).delete();
+        const q = trx(notebooks).whereIn(column, keys.slice(i, i + 500) as never[]);
+        for (const table of NOTEBOOK_ID_TABLES) q.whereNotExists(trx(table).select(trx.raw('1')).whereRaw('??.notebook_id = ??.id', [table, notebooks]));
+        for (const { table, notebookPath } of NOTEBOOK_PATH_TABLES) q.whereNotExists(trx(table).select(trx.raw('1')).whereRaw(`${notebookPath} = ??.path`, [notebooks]));
+        counts[notebooks] += await q.delete();
       }
     }
-    counts[SEAT_MAPS.table] = 0;
-    for (const { row, all, mine } of await seatMapsWith(trx, userId)) {
-      await trx(SEAT_MAPS.table).where({ class_id: row.class_id }).update({ [SEAT_MAPS.column]: JSON.stringify(all.filter((p) => !mine.includes(p))) });
-      counts[SEAT_MAPS.table] += mine.length;
+    for (const { table } of EMBEDDED) counts[table] = 0;
+    for (const { embedded, key, rest, mine } of await embeddedOf(trx, userId)) {
+      await trx(embedded.table).where(embedded.pk, key).update({ [embedded.column]: JSON.stringify(rest) });
+      counts[embedded.table] += mine.length;
     }
   });
   // Downstream last, and always (a repeated erasure reaches a copy an earlier one failed to): InfluxDB
   // answers no count, `influxdb: 1` says the delete was accepted. A failure throws after everything
   // else is erased: InfluxErasureError carries the counts, and the erasure can be repeated.
-  if (transports.influx) {
+  for (const sink of sinks) {
+    if (sink.stage !== 'downstream') continue;
     try {
-      await transports.influx.eraseUser(userId);
+      Object.assign(counts, await sink.eraseUser(userId));
     } catch (err) {
       throw new InfluxErasureError(counts, err as Error);
     }
-    counts.influxdb = 1;
   }
   return counts;
 }
 
-/** The store, buffers and streams are erased (`counts`); the InfluxDB copy is not. */
+/** The store, buffers and streams are erased (`counts`); a downstream copy (InfluxDB) is not. */
 export class InfluxErasureError extends Error {
   constructor(readonly counts: ErasureCounts, readonly cause: Error) {
     super(`the InfluxDB copy was not erased: ${cause.message}`);
   }
 }
 
-/** Seat maps on which the student has a seat (placements are JSON text keyed by user name). */
-async function seatMapsWith(db: Knex, userId: string): Promise<Array<{ row: SeatMapRow; all: Placement[]; mine: Placement[] }>> {
-  const rows: SeatMapRow[] = await db(SEAT_MAPS.table).select('class_id', `${SEAT_MAPS.column} as placements`);
-  return rows
-    .map((row) => {
-      const all = JSON.parse(row.placements) as Placement[];
-      return { row, all, mine: all.filter((p) => p.kind === 'student' && p.key === userId) };
-    })
-    .filter((m) => m.mine.length > 0);
+/** Rows that name the student inside a JSON column (her seat on a seat map): her parts, and the rest. */
+async function embeddedOf(db: Knex, userId: string): Promise<Array<{ embedded: (typeof EMBEDDED)[number]; key: string | number; mine: ExportRecord[]; rest: unknown }>> {
+  const found = [];
+  for (const embedded of EMBEDDED) {
+    for (const row of await db(embedded.table).select(`${embedded.pk} as key`, `${embedded.column} as value`)) {
+      const { mine, rest } = embedded.split(typeof row.value === 'string' ? JSON.parse(row.value) : row.value, userId, row.key);
+      if (mine.length > 0) found.push({ embedded, key: row.key, mine, rest });
+    }
+  }
+  return found;
 }

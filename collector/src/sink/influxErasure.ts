@@ -10,6 +10,7 @@
  * rule needs, so the copy takes the strictest of her rules).
  */
 import type { InfluxConfig } from '../core/config.ts';
+import type { OwnedSink } from '../db/ownedTables.ts';
 import { MEASUREMENT } from './influxSink.ts';
 
 const EPOCH = '1970-01-01T00:00:00Z';
@@ -31,12 +32,9 @@ export function userPredicate(userId: string): string {
   return `_measurement=${predicateString(MEASUREMENT)} AND userId=${predicateString(userId)}`;
 }
 
-/** Erases a user's points from a secondary store (what privacy/studentData.ts needs of this module). */
-export interface PointEraser {
+export interface InfluxEraser {
+  /** Deletes all the user's points. */
   eraseUser(userId: string): Promise<void>;
-}
-
-export interface InfluxEraser extends PointEraser {
   /** Deletes the user's points before `before`. */
   eraseUserBefore(userId: string, before: Date): Promise<void>;
 }
@@ -66,3 +64,28 @@ export function createInfluxEraser(influx: InfluxConfig, fetchImpl: typeof fetch
     eraseUserBefore: (userId, before) => remove(userPredicate(userId), before),
   };
 }
+
+/**
+ * The InfluxDB copy as a sink of the privacy registry: erased after the store (a copy of stored
+ * rows; InfluxDB answers no count, `influxdb: 1` says the delete was accepted — a refusal throws,
+ * and the erasure reports it after erasing everything else); swept per student at the strictest of
+ * her retentions.
+ */
+export const INFLUX_SINK: OwnedSink<InfluxEraser> = {
+  name: 'influxdb',
+  owner: 'sink',
+  stage: 'downstream',
+  async eraseUser(influx, userId) {
+    await influx.eraseUser(userId);
+    return { influxdb: 1 };
+  },
+  async sweepBefore(influx, cutoffs, signal) {
+    let users = 0;
+    for (const [userId, cutoff] of await cutoffs.strictestByUser()) {
+      if (signal?.aborted) break;
+      await influx.eraseUserBefore(userId, cutoff);
+      users++;
+    }
+    return { influxdb_users: users };
+  },
+};

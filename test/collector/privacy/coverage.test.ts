@@ -1,10 +1,13 @@
 /**
- * Erasure, export and retention cover every table that holds a student's data — found from the
- * migrated schema itself, on both engines (information_schema on PostgreSQL, pragma table_info on
- * SQLite), never from a list in this test: every table with a `student_id` or `user_id` column
- * must be in the registry (privacy/studentTables.ts), the fixture must give the student a row in
- * it, the export must carry every such row, the sweep must delete the old ones (unless the registry
- * says why it keeps them) and the erasure must leave none.
+ * Erasure, export and retention cover every table that holds a student's data — held to the
+ * migrated schema itself, on both engines (information_schema and pg_constraint on PostgreSQL,
+ * pragma table_info and foreign_key_list on SQLite), never to a list in this test: every table of
+ * the schema must have one owner (its folder's tables.ts, composed in privacy/registry.ts); every
+ * table with a `student_id` or `user_id` column must be declared personal by its owner, keyed by
+ * that column; every foreign key must be declared (`refersTo`: the erasure order is derived from
+ * them). Then, for every personal table of the registry: the fixture must give the student a row
+ * in it, the export must carry every such row, the sweep must delete the old ones (unless the
+ * owner says why it keeps them) and the erasure must leave none.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,7 +15,7 @@ import type { Knex } from 'knex';
 import { isPostgres } from '../../../collector/src/db/createDb.ts';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { sweepRetention } from '../../../collector/src/privacy/retention.ts';
-import { STUDENT_TABLES, STUDENTS_TABLE } from '../../../collector/src/privacy/studentTables.ts';
+import { OWNED_TABLES, PERSONAL_TABLES, STUDENTS } from '../../../collector/src/privacy/registry.ts';
 import { login, request } from '../../helpers/http.ts';
 import { activity, DAY_MS, parseExport } from '../../helpers/privacyFixtures.ts';
 import { waitFor } from '../../helpers/services.ts';
@@ -40,6 +43,21 @@ async function schemaOf(db: Knex): Promise<Column[]> {
   return out;
 }
 
+/** Every foreign key of the migrated store: the table and the table it references. */
+async function foreignKeysOf(db: Knex): Promise<Array<{ table: string; references: string }>> {
+  if (isPostgres(db)) {
+    const { rows } = await db.raw("SELECT conrelid::regclass::text AS from_table, confrelid::regclass::text AS to_table FROM pg_constraint WHERE contype = 'f' AND connamespace = current_schema()::regnamespace");
+    return rows.map((r: { from_table: string; to_table: string }) => ({ table: r.from_table, references: r.to_table }));
+  }
+  const tables: Array<{ name: string }> = await db('sqlite_master').where({ type: 'table' }).whereNot('name', 'like', 'knex_%').whereNot('name', 'like', 'sqlite_%').select('name');
+  const out: Array<{ table: string; references: string }> = [];
+  for (const { name } of tables) for (const fk of await db.raw(`PRAGMA foreign_key_list(${JSON.stringify(name)})`)) out.push({ table: name, references: fk.table });
+  return out;
+}
+
+const owners = new Map(OWNED_TABLES.map((t) => [t.table, t]));
+const personalOf = (table: string) => PERSONAL_TABLES.find((t) => t.table === table)!;
+
 const isTime = (type: string) => type.startsWith('timestamp') || type === 'datetime' || type === 'date';
 
 const environmentEvent = (userId: string, at: Date) =>
@@ -57,15 +75,14 @@ for (const mode of modesToTest()) {
   let schema: Column[] = [];
   const api = (method: string, route: string, body?: unknown) => request(running.url, method, route, { token, body });
 
-  /** The student's rows in `table`, found by its student column alone. */
-  async function rowsOf(table: string, userId: string, db = store): Promise<number> {
-    const column = personal.get(table)!;
-    const q = db(table);
-    if (column === 'user_id') q.where({ user_id: userId });
-    else q.whereIn(column, db('students').select('id').where({ user_id: userId }));
-    return Number((await q.count({ n: '*' }))[0].n);
-  }
-  const census = async (userId: string) => Object.fromEntries(await Promise.all([...personal.keys()].sort().map(async (t) => [t, await rowsOf(t, userId)] as const)));
+  /** The student's rows in `table`, found by the student column its owner declares. */
+  const mine = (table: string, userId: string) => {
+    const { key } = personalOf(table);
+    return key === 'user_id' ? store(table).where({ user_id: userId }) : store(table).whereIn(key, store(STUDENTS.table).select('id').where({ user_id: userId }));
+  };
+  const rowsOf = async (table: string, userId: string) => Number((await mine(table, userId).count({ n: '*' }))[0].n);
+  /** Her rows in every personal table of the registry. */
+  const census = async (userId: string) => Object.fromEntries(await Promise.all(PERSONAL_TABLES.map(async ({ table }) => [table, await rowsOf(table, userId)] as const)));
 
   it.before(async () => {
     services = await startServices(mode);
@@ -73,6 +90,8 @@ for (const mode of modesToTest()) {
     store = openStore(services.databaseUrl);
     await createInstructor(running.collector.db, { email: 'root@example.org', name: 'Root', password: 'root-password-1', role: 'admin' });
     token = await login(running.url, 'root@example.org', 'root-password-1');
+    schema = await schemaOf(running.collector.db);
+    for (const c of schema) if (KEY_COLUMNS.includes(c.column)) personal.set(c.table, c.column);
   });
   it.after(async () => {
     await running.close();
@@ -80,16 +99,35 @@ for (const mode of modesToTest()) {
     await services.stop();
   });
 
-  it('every table with a student or user column is in the registry, with that column as its key', async () => {
-    schema = await schemaOf(running.collector.db);
-    for (const c of schema) if (KEY_COLUMNS.includes(c.column)) personal.set(c.table, c.column);
+  it('every table of the migrated schema has exactly one owner, and every owned table is in the schema', () => {
+    const tables = [...new Set(schema.map((c) => c.table))].sort();
+    assert.ok(tables.length >= 20, `the schema was read (${tables.join(', ')})`);
+    const unowned = tables.filter((t) => !owners.has(t));
+    assert.equal(unowned, [], `migrated tables without an owner: ${unowned.join(', ')} — declare each in the tables.ts of the folder that owns it (and add that file to privacy/registry.ts)`);
+    const twice = OWNED_TABLES.filter((t, i) => OWNED_TABLES.findIndex((o) => o.table === t.table) !== i).map((t) => `${t.table} (${t.owner})`);
+    assert.equal(twice, [], 'tables declared by two owners');
+    const missing = OWNED_TABLES.filter((t) => !tables.includes(t.table)).map((t) => `${t.table} (${t.owner}/tables.ts)`);
+    assert.equal(missing, [], 'owners declare tables the schema does not have');
+  });
+
+  it('every table with a student or user column is declared personal by its owner, with that column as its key', () => {
     assert.ok(personal.size >= 10, `the schema was read (${[...personal.keys()].join(', ')})`);
-    const registry = new Map<string, string>([...STUDENT_TABLES.map((t) => [t.table, t.key] as const), [STUDENTS_TABLE.table, STUDENTS_TABLE.key]]);
-    for (const [table, column] of personal) {
-      assert.ok(registry.has(table), `${table}.${column} holds student data but privacy/studentTables.ts does not list ${table}: erasure, export and retention would skip it`);
-      assert.is(registry.get(table), column, `${table}: the registry's key column`);
-    }
-    for (const table of registry.keys()) assert.ok(personal.has(table), `the registry lists ${table}, which the schema does not have`);
+    const undeclared = [...personal].filter(([table]) => !owners.get(table)?.personal).map(([table, column]) => `${table}.${column}`);
+    assert.equal(undeclared, [], `${undeclared.join(', ')}: student data no owner declares as personal data (\`personal: { key, pk, time }\` in its tables.ts) — erasure, export and retention would skip it`);
+    for (const [table, column] of personal) assert.is(owners.get(table)!.personal!.key, column, `${table}: the key column its owner declares`);
+    for (const t of PERSONAL_TABLES) assert.ok(personal.has(t.table), `${t.table} is declared personal but has no student_id or user_id column`);
+  });
+
+  it('every foreign key is declared in its table\'s refersTo (the erasure order follows them), and nothing else is', async () => {
+    const keys = (await foreignKeysOf(running.collector.db)).filter((k) => k.table !== k.references);
+    assert.ok(keys.length >= 20, `the foreign keys were read (${keys.length})`);
+    const undeclared = keys.filter((k) => !owners.get(k.table)?.refersTo?.includes(k.references)).map((k) => `${k.table} → ${k.references}`);
+    assert.equal([...new Set(undeclared)], [], 'foreign keys the owner does not declare in refersTo');
+    const invented = OWNED_TABLES.flatMap((t) => (t.refersTo ?? []).filter((r) => !keys.some((k) => k.table === t.table && k.references === r)).map((r) => `${t.table} → ${r}`));
+    assert.equal(invented, [], 'refersTo entries the schema has no foreign key for');
+    const order = PERSONAL_TABLES.map((t) => t.table);
+    for (const k of keys) if (order.includes(k.table) && order.includes(k.references)) assert.ok(order.indexOf(k.table) < order.indexOf(k.references), `the erasure deletes ${k.table} before ${k.references}`);
+    assert.is(order[order.length - 1], STUDENTS.table, "the student's own row goes last");
   });
 
   it('with a row of alice (40 days old) and carol (recent) in every such table: the export carries them all, the sweep takes the old ones, the erasure leaves none', async () => {
@@ -108,27 +146,29 @@ for (const mode of modesToTest()) {
       await store('student_notifications').insert({ student_id: student, type: 'broadcast', payload: '{}', created_at: new Date().toISOString() });
     }
     // alice's rows, aged: every time column of every one of her rows, whatever the table.
-    for (const [table] of personal) {
+    for (const { table } of PERSONAL_TABLES) {
       const times = schema.filter((c) => c.table === table && isTime(c.type)).map((c) => c.column);
-      const column = personal.get(table)!;
-      const mine = column === 'user_id' ? store(table).where({ user_id: 'alice' }) : store(table).whereIn(column, store('students').select('id').where({ user_id: 'alice' }));
-      if (times.length > 0) await mine.update(Object.fromEntries(times.map((t) => [t, old.toISOString()])));
+      if (times.length > 0) await mine(table, 'alice').update(Object.fromEntries(times.map((t) => [t, old.toISOString()])));
     }
     const before = { alice: await census('alice'), bob: await census('bob'), carol: await census('carol') };
-    for (const [user, counts] of Object.entries(before)) for (const [table, n] of Object.entries(counts)) assert.ok(n > 0, `the fixture gives ${user} no row in ${table}: extend it for the new table`);
+    for (const [user, counts] of Object.entries(before)) {
+      assert.equal(Object.keys(counts), PERSONAL_TABLES.map((t) => t.table));
+      for (const [table, n] of Object.entries(counts)) assert.ok(n > 0, `the fixture gives ${user} no row in ${table}: extend it for the new table`);
+    }
 
     // Export: every row of carol's, table by table.
     const reply = await api('get', '/api/v1/students/by-user/carol/export');
     assert.is(reply.status, 200);
     const exported = parseExport(reply.body);
     for (const [table, n] of Object.entries(before.carol)) {
-      if (table === STUDENTS_TABLE.table) assert.is(exported.header.student?.user_id, 'carol');
+      if (table === STUDENTS.table) assert.is(exported.header.student?.user_id, 'carol');
       else assert.is(exported.tables[table]?.length ?? 0, n, `the export carries carol's rows of ${table}`);
     }
 
-    // Retention: alice's old rows go wherever they are, unless the registry says why a table is kept.
+    // Retention: alice's old rows go wherever they are, unless the owner says why a table is kept.
     await sweepRetention(store, { now: new Date(), globalDays: 30 });
-    const kept = new Set([STUDENTS_TABLE.table, ...STUDENT_TABLES.filter((t) => t.kept).map((t) => t.table)]);
+    const kept = new Set(PERSONAL_TABLES.filter((t) => t.kept).map((t) => t.table));
+    assert.ok(kept.has(STUDENTS.table) && !PERSONAL_TABLES.some((t) => !t.kept && !t.time), 'every personal table has a time column or says why it is kept');
     const swept = await census('alice');
     for (const [table, n] of Object.entries(swept)) assert.is(n, kept.has(table) ? before.alice[table] : 0, `retention: alice's 40-day-old rows in ${table}`);
     assert.equal(await census('bob'), before.bob, "bob's recent rows stay");
@@ -136,7 +176,9 @@ for (const mode of modesToTest()) {
     // Erasure: nothing of carol's anywhere; bob intact.
     const erased = await api('delete', '/api/v1/students/by-user/carol/data', { confirm: 'carol' });
     assert.is(erased.status, 200, JSON.stringify(erased.body));
-    for (const [table, n] of Object.entries(await census('carol'))) assert.is(n, 0, `erasure leaves carol's rows in ${table}`);
+    const after = await census('carol');
+    assert.equal(Object.keys(after), PERSONAL_TABLES.map((t) => t.table));
+    for (const [table, n] of Object.entries(after)) assert.is(n, 0, `erasure leaves carol's rows in ${table}`);
     assert.equal(await census('bob'), before.bob);
   });
 

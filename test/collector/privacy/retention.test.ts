@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
-import { openBufferRows } from '../../../collector/src/privacy/bufferRows.ts';
+import { openBufferRows } from '../../../collector/src/buffer/bufferRows.ts';
 import { sweepRetention } from '../../../collector/src/privacy/retention.ts';
 import { DEAD_LETTER_STREAM_KEY } from '../../../collector/src/redis/streamNames.ts';
 import { request, login } from '../../helpers/http.ts';

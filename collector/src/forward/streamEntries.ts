@@ -1,9 +1,12 @@
 /**
  * A student's entries in the Redis Streams (the event stream and its dead letters), found by the
  * `userId` inside each entry's serialised event: scanned with XRANGE in pages, deleted with XDEL
- * (and XACK, so no consumer keeps a pending id whose entry is gone). And the retention trim.
+ * (and XACK, so no consumer keeps a pending id whose entry is gone). And the retention trim. The
+ * stream is what the forwarder writes (createForwarder.ts): its owner registers it as a sink of the
+ * privacy registry (STREAM_SINK, below).
  */
 import type { Redis } from 'ioredis';
+import type { OwnedSink } from '../db/ownedTables.ts';
 import { CONSUMER_GROUP, DEAD_LETTER_STREAM_KEY, STREAM_KEY } from '../redis/streamNames.ts';
 
 const PAGE = 500;
@@ -60,6 +63,31 @@ export async function eraseUserEntries(redis: Redis, userId: string): Promise<Re
 export async function trimBefore(redis: Redis, key: string, before: Date): Promise<number> {
   return Number(await redis.xtrim(key, 'MINID', before.getTime()));
 }
+
+/**
+ * The Redis Streams as a sink: erased before the store (an entry still queued would be stored
+ * again); trimmed to the longest retention, and only when no retention is "forever" (an
+ * undelivered entry must not go before every student's retention allows it).
+ */
+export const STREAM_SINK: OwnedSink<Redis> = {
+  name: 'stream',
+  owner: 'forward',
+  stage: 'upstream',
+  async hasUser(redis, userId) {
+    for (const key of Object.values(STREAMS)) if ((await entriesOfUser(redis, key, userId)).length > 0) return true;
+    return false;
+  },
+  async *exportUser(redis, userId) {
+    for (const [stream, key] of Object.entries(STREAMS) as Array<[StreamName, string]>) {
+      for (const entry of await entriesOfUser(redis, key, userId)) yield { kind: 'stream_entry', stream, ...entry };
+    }
+  },
+  eraseUser: eraseUserEntries,
+  async sweepBefore(redis, { longest }): Promise<Record<string, number>> {
+    if (!longest) return {};
+    return { stream: await trimBefore(redis, STREAM_KEY, longest), dead_letter_stream: await trimBefore(redis, DEAD_LETTER_STREAM_KEY, longest) };
+  },
+};
 
 function parse(text: string | undefined): unknown {
   if (text === undefined) return undefined;

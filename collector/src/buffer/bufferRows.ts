@@ -1,12 +1,14 @@
 /**
- * The privacy jobs' own connection to this collector's buffer file (buffer/bufferFile.ts): a
- * student's rows and dead letters (export, erasure) and the retention of delivered rows. Rows are
+ * The privacy jobs' own connection to this collector's buffer file (bufferFile.ts): a
+ * student's rows and dead letters (export, erasure) and the retention of delivered rows — the
+ * buffer as a sink of the privacy registry (BUFFER_SINK, below). Rows are
  * matched on the serialised event's `userId` / `eventTime`; the scans go in windows of `seq` so a
  * large buffer never blocks the event loop for long (better-sqlite3 is synchronous).
  */
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
-import { bufferPath, openBufferFile } from '../buffer/bufferFile.ts';
+import type { OwnedSink } from '../db/ownedTables.ts';
+import { bufferPath, openBufferFile } from './bufferFile.ts';
 
 const WINDOW = 5_000;
 /**
@@ -97,6 +99,29 @@ export function openBufferRows(dataDir: string): BufferRows | undefined {
     close: () => db.close(),
   };
 }
+
+/**
+ * The buffer file as a sink: every collector erases and sweeps its own (`local`), before the store
+ * on erasure (a row still pending would be stored again). Delivered rows go at the shortest
+ * retention (they are only a dedup window now), dead letters at the longest.
+ */
+export const BUFFER_SINK: OwnedSink<BufferRows> = {
+  name: 'buffer',
+  owner: 'buffer',
+  stage: 'upstream',
+  local: true,
+  hasUser: (rows, userId) => rows.hasUser(userId),
+  async *exportUser(rows, userId) {
+    for await (const item of rows.ofUser(userId)) yield 'row' in item ? { kind: 'buffer_row', ...item.row } : { kind: 'buffer_dead_letter', ...item.deadLetter };
+  },
+  eraseUser: (rows, userId) => rows.eraseUser(userId),
+  async sweepBefore(rows, { shortest, longest }, signal) {
+    const counts: Record<string, number> = {};
+    if (shortest) counts.buffer = await rows.pruneDelivered(shortest, signal);
+    if (longest) counts.buffer_dead_letters = rows.pruneDeadLetters(longest);
+    return counts;
+  },
+};
 
 /** Runs `step(from, to)` over (min seq - 1, upTo] in windows of WINDOW seqs, yielding to the event loop between them. */
 async function inWindows(db: Database.Database, upTo: number, step: (from: number, to: number) => number, signal?: AbortSignal, done?: () => boolean, window = WINDOW): Promise<number> {

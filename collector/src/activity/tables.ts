@@ -1,0 +1,32 @@
+/**
+ * The tables activity owns: what the cell-fact and error projections derive from events. Every
+ * row but a notebook's names its student by id; retention ages each by its own time and applies
+ * the class rule through the notebook it is about (db/ownedTables.ts says what each field means).
+ *
+ * | table             | a row is old when …                                |
+ * |-------------------|----------------------------------------------------|
+ * | sessions          | last seen (else ended, else started) < cutoff      |
+ * | cells             | updated_at < cutoff                                |
+ * | cell_executions   | executed_at < cutoff                               |
+ * | error_logs        | occurred_at < cutoff                               |
+ * | notebook_accesses | accessed_at < cutoff                               |
+ * | notebooks         | no row or event names it any more (a path can name a person) |
+ */
+import type { OwnedTable } from '../db/ownedTables.ts';
+
+const pathOfNotebookId = (table: string) => `(SELECT nb.path FROM notebooks nb WHERE nb.id = ${table}.notebook_id)`;
+
+export const TABLES: readonly OwnedTable[] = [
+  { table: 'notebooks', owner: 'activity', role: 'notebook' },
+  { table: 'sessions', owner: 'activity', refersTo: ['students'], personal: { key: 'student_id', pk: 'id', time: 'COALESCE(sessions.last_seen_at, sessions.ended_at, sessions.started_at)', notebookPath: 'sessions.notebook_path' } },
+  { table: 'cells', owner: 'activity', refersTo: ['notebooks', 'students'], personal: { key: 'student_id', pk: 'id', time: 'cells.updated_at', notebookPath: pathOfNotebookId('cells'), notebookId: true } },
+  {
+    table: 'cell_executions', owner: 'activity', refersTo: ['students', 'sessions', 'notebooks', 'cells'],
+    personal: { key: 'student_id', pk: 'id', time: 'cell_executions.executed_at', notebookPath: pathOfNotebookId('cell_executions'), notebookId: true, json: ['output'] },
+  },
+  { table: 'error_logs', owner: 'activity', refersTo: ['students', 'notebooks', 'cells'], personal: { key: 'student_id', pk: 'id', time: 'error_logs.occurred_at', notebookPath: pathOfNotebookId('error_logs'), notebookId: true } },
+  {
+    table: 'notebook_accesses', owner: 'activity', refersTo: ['students', 'notebooks', 'sessions'],
+    personal: { key: 'student_id', pk: 'id', time: 'notebook_accesses.accessed_at', notebookPath: pathOfNotebookId('notebook_accesses'), notebookId: true },
+  },
+];
