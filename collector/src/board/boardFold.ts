@@ -6,18 +6,17 @@
 import type { Knex } from 'knex';
 import { toLiveEvent, type CellEvent, type LiveEvent } from '@cell-monitor/shared';
 import { iso, json } from '../db/rows.ts';
+import { eventsToFold } from '../persist/eventReads.ts';
 import type { BoardState, Scope } from './boardState.ts';
+
+/** The newest row id, and which of the live feed's events a fold already applied (the events table is persist's). */
+export { maxEventId, eventIdsStoredUpTo as storedUpTo } from '../persist/eventReads.ts';
 
 /** Today's events are folded at start; older ones only matter to the history views. */
 export const REBUILD_HOURS = 12;
 
 /** events.persisted_at: SQLite's default is CURRENT_TIMESTAMP, UTC written without a zone. */
 const persistedAt = (value: string | Date) => (typeof value === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? Date.parse(`${value.replace(' ', 'T')}Z`) : Date.parse(iso(value)!));
-
-export async function maxEventId(db: Knex): Promise<number> {
-  const [{ max }] = await db('events').max({ max: 'id' });
-  return Number(max ?? 0);
-}
 
 /**
  * Folds the events of the last REBUILD_HOURS of some students (all when undefined) up to a row id,
@@ -36,14 +35,7 @@ export async function foldEvents(
   let lastId = 0;
   let folded = 0;
   for (;;) {
-    const rows: Array<{ id: number | string; payload: unknown; persisted_at: string | Date }> = await db('events')
-      .where('id', '>', lastId)
-      .andWhere('id', '<=', upTo)
-      .andWhere('event_time', '>=', since)
-      .modify((q) => (userIds ? q.whereIn('user_id', userIds) : q))
-      .orderBy('id')
-      .limit(5_000)
-      .select('id', 'payload', 'persisted_at');
+    const rows = await eventsToFold(db, { afterId: lastId, upTo, since, userIds, limit: 5_000 });
     if (rows.length === 0) break;
     for (const row of rows) {
       const event = toLiveEvent(json(row.payload) as CellEvent);
@@ -55,13 +47,4 @@ export async function foldEvents(
     lastId = Number(rows[rows.length - 1].id);
   }
   return { folded, eventIds };
-}
-
-/** Which of these event ids the store holds up to a row id (the live feed's events a fold already applied). */
-export async function storedUpTo(db: Knex, eventIds: string[], upTo: number): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < eventIds.length; i += 500) {
-    for (const r of await db('events').whereIn('event_id', eventIds.slice(i, i + 500)).andWhere('id', '<=', upTo).select('event_id')) found.add(r.event_id);
-  }
-  return found;
 }

@@ -1,7 +1,7 @@
 /**
  * A v1 client re-sends `help` every 10 s while its help toggle is on (shared/legacyEvent.ts marks
  * it `metadata.helpHeartbeat`), and never hears that an instructor resolved the request. While a
- * request is open, a heartbeat is that request (persist/writeEvents.ts). After a resolve, it must
+ * request is open, a heartbeat is that request (help/helpProjection.ts). After a resolve, it must
  * not open a new one every 10 s: a heartbeat continues the resolved episode when
  *
  * 1. the student's latest request (on that notebook) was resolved, not cancelled,
@@ -11,7 +11,7 @@
  */
 import type { Knex } from 'knex';
 import { EVENT_TYPES, type CellEvent } from '@cell-monitor/shared';
-import { iso } from '../db/rows.ts';
+import { hasEventBetween, previousEventTime } from '../persist/eventReads.ts';
 
 /** Six missed heartbeats: the toggle was not on all along. */
 export const HEARTBEAT_GAP_MS = 60_000;
@@ -20,30 +20,18 @@ export function isHelpHeartbeat(event: CellEvent): boolean {
   return event.eventType === EVENT_TYPES.helpRequest && event.metadata?.helpHeartbeat === true;
 }
 
-export async function continuesAnsweredEpisode(trx: Knex.Transaction, event: CellEvent, studentId: number): Promise<boolean> {
-  const onNotebook = (q: Knex.QueryBuilder, column: string) =>
-    event.notebookPath ? q.where((w) => w.where(column, event.notebookPath!).orWhereNull(column)) : q;
-  const latest: { requested_at: string | Date; resolved_at: unknown; cancelled_at: unknown } | undefined = await trx('help_requests')
-    .where({ student_id: studentId })
-    .where('requested_at', '<=', event.eventTime)
-    .modify((q) => onNotebook(q, 'notebook_path'))
-    .orderBy([{ column: 'requested_at', order: 'desc' }, { column: 'id', order: 'desc' }])
-    .first('requested_at', 'resolved_at', 'cancelled_at');
-  if (!latest || latest.resolved_at === null || latest.cancelled_at !== null) return false;
-  const since = iso(latest.requested_at)!;
-  const stopped = await trx('events')
-    .where({ user_id: event.userId, event_type: EVENT_TYPES.helpCancel })
-    .where('event_time', '>=', since)
-    .where('event_time', '<=', event.eventTime)
-    .modify((q) => onNotebook(q, 'notebook_path'))
-    .first('id');
+/** The student's latest help request (on the heartbeat's notebook, or on none) at or before the heartbeat: help/helpProjection.ts reads it. */
+export interface LatestHelpRequest {
+  requestedAt: string;
+  resolved: boolean;
+  cancelled: boolean;
+}
+
+export async function continuesAnsweredEpisode(trx: Knex.Transaction, event: CellEvent, latest: LatestHelpRequest | undefined): Promise<boolean> {
+  if (!latest || !latest.resolved || latest.cancelled) return false;
+  const notebookPath = event.notebookPath || undefined;
+  const stopped = await hasEventBetween(trx, { userId: event.userId, eventType: EVENT_TYPES.helpCancel, from: latest.requestedAt, to: event.eventTime, notebookPath });
   if (stopped) return false;
-  const previous: { event_time: string | Date } | undefined = await trx('events')
-    .where({ user_id: event.userId, event_type: EVENT_TYPES.helpRequest })
-    .where('event_time', '<', event.eventTime)
-    .whereNot('event_id', event.eventId)
-    .modify((q) => onNotebook(q, 'notebook_path'))
-    .orderBy('event_time', 'desc')
-    .first('event_time');
-  return previous !== undefined && Date.parse(event.eventTime) - Date.parse(iso(previous.event_time)!) <= HEARTBEAT_GAP_MS;
+  const previous = await previousEventTime(trx, { userId: event.userId, eventType: EVENT_TYPES.helpRequest, before: event.eventTime, exceptEventId: event.eventId, notebookPath });
+  return previous !== undefined && Date.parse(event.eventTime) - Date.parse(previous) <= HEARTBEAT_GAP_MS;
 }
