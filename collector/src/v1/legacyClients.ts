@@ -20,6 +20,7 @@ import type { Context, Next } from 'koa';
 import { legacyBatchOf, LIMITS, normaliseLegacyEvent, selfReportedUserId } from '@cell-monitor/shared';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { HeaderlessIngest } from '../auth/accessGuards.ts';
+import { classIdByCode } from '../classes/selfEnrolment.ts';
 import type { Knex } from 'knex';
 import { ConfigError, type LegacyConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
@@ -73,8 +74,7 @@ export async function checkLegacyClass(db: Knex, legacy: LegacyConfig, log: Logg
     log.warn('LEGACY_V1_CLIENTS=1 without LEGACY_CLASS_CODE: v1 students are stored but join no class, so no class board shows them');
     return;
   }
-  const found = await db('classes').where({ class_code: legacy.classCode }).first('id');
-  if (!found) {
+  if ((await classIdByCode(db, legacy.classCode)) === undefined) {
     throw new ConfigError([`LEGACY_CLASS_CODE ${JSON.stringify(legacy.classCode)} names no class: create the class with that class code first (with LEGACY_V1_CLIENTS=0), or fix LEGACY_CLASS_CODE`]);
   }
 }
