@@ -3,6 +3,7 @@
  * defined — cell 5 — 14 students", with the latest example (traceback as text). Choosing one
  * highlights those students on the board.
  */
+import { notebookName } from '@cell-monitor/shared/notebookName';
 import { client } from './api/client.ts';
 import { useSnapshot } from './api/useSnapshot.ts';
 import { useT } from './LanguageContext.tsx';
@@ -23,7 +24,7 @@ export function ErrorClusters({ classId, stale, onHighlight }: { classId: number
                 <span class="count">{t(cluster.students === 1 ? 'errors.student' : 'errors.students', { n: cluster.students })}</span>
                 <code class="signature">{cluster.signature}</code>
                 <span class="where">
-                  {[cluster.notebookPath?.split('/').pop(), cluster.cellIndex !== null ? `${t('card.cell')} ${cluster.cellIndex + 1}` : null].filter(Boolean).join(' · ')} · ×{cluster.occurrences}
+                  {[cluster.notebookPath && notebookName(cluster.notebookPath), cluster.cellIndex !== null ? `${t('card.cell')} ${cluster.cellIndex + 1}` : null].filter(Boolean).join(' · ')} · ×{cluster.occurrences}
                 </span>
               </summary>
               <div class="example">

@@ -1,4 +1,5 @@
 /** The help queue, oldest first: who is waiting, for how long, who is on the way; claim and resolve. */
+import { notebookName } from '@cell-monitor/shared/notebookName';
 import { useState } from 'preact/hooks';
 import type { HelpRequestView } from '@cell-monitor/shared';
 import { duration } from './boardState.ts';
@@ -30,7 +31,7 @@ export function HelpQueue({ queue, now, onOpen }: { queue: HelpRequestView[]; no
             </button>
             <SelfReportedBadge userId={request.userId} />
             <span class="wait">{duration(now - Date.parse(request.requestedAt))}</span>
-            <div class="where">{[request.notebookPath?.split('/').pop(), request.cellIndex !== null ? `${t('card.cell')} ${request.cellIndex + 1}` : null].filter(Boolean).join(' · ')}</div>
+            <div class="where">{[request.notebookPath && notebookName(request.notebookPath), request.cellIndex !== null ? `${t('card.cell')} ${request.cellIndex + 1}` : null].filter(Boolean).join(' · ')}</div>
             {request.claimedBy && (
               <div class="claimed">
                 {t('card.claimedBy')} {request.claimedBy.name}

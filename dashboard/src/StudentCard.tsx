@@ -3,6 +3,7 @@
  * did something, runs and errors, the last error in one line, and a 30-minute activity sparkline.
  * Every student-controlled string is a text node.
  */
+import { notebookName } from '@cell-monitor/shared/notebookName';
 import type { BoardCard } from '@cell-monitor/shared';
 import { duration, STATUS_LOOK } from './boardState.ts';
 import { statusWord } from './i18n.ts';
@@ -20,7 +21,6 @@ interface Props {
   onOpen: (userId: string) => void;
 }
 
-const notebookName = (path: string) => path.split('/').pop() || path;
 
 export function StudentCard({ card, now, highlighted, dimmed, envProblems, onOpen }: Props) {
   const t = useT();

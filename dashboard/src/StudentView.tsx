@@ -2,6 +2,7 @@
  * One student: their card, per-cell attempts (✓/✗ in order), and the timeline — runs with their code,
  * duration and result, errors with traceback, saves, help requests, kernel restarts. All as text.
  */
+import { notebookName } from '@cell-monitor/shared/notebookName';
 import type { TimelineEntry } from '@cell-monitor/shared';
 import { client } from './api/client.ts';
 import { useSnapshot } from './api/useSnapshot.ts';
@@ -18,7 +19,7 @@ function Entry({ entry }: { entry: TimelineEntry }) {
       <div class="entry-head">
         <time>{time}</time> <strong>{entry.eventType.replace(/_/g, ' ')}</strong>
         <span class="where">
-          {entry.notebookPath?.split('/').pop() ?? ''}
+          {entry.notebookPath ? notebookName(entry.notebookPath) : ''}
           {cell}
         </span>
         {entry.durationMs !== null && <span class="duration">{Math.round(entry.durationMs)} ms</span>}

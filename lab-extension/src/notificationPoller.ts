@@ -10,7 +10,7 @@
  */
 import type { StudentNotification } from '@cell-monitor/shared';
 import { noteFailedRequest, type CollectorAwayFlag } from './collectorAway.ts';
-import { notebookName } from './notebookName.ts';
+import { notebookName } from '@cell-monitor/shared/notebookName';
 import type { StudentApi } from './studentApi.ts';
 import { browserStorage, type KeyValueStorage } from './storage.ts';
 

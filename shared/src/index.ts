@@ -13,3 +13,4 @@ export * from './depth.ts';
 export * from './dashboard.ts';
 export * from './roster.ts';
 export * from './userId.ts';
+export * from './notebookName.ts';

@@ -1,5 +1,5 @@
 /** Pure helpers of the cell-facts projection (cellFacts.ts): what an event says about a run, an access, a notebook. */
-import { EVENT_TYPES, isExecutionEvent, isNotebookAccessEvent, type CellEvent } from '@cell-monitor/shared';
+import { EVENT_TYPES, isExecutionEvent, isNotebookAccessEvent, notebookName as baseName, type CellEvent } from '@cell-monitor/shared';
 
 export function executionStatus(event: CellEvent): 'running' | 'success' | 'error' {
   if (event.eventType === EVENT_TYPES.cellExecutionStart) return 'running';
@@ -18,7 +18,7 @@ export function accessAction(event: CellEvent): string | undefined {
 }
 
 export function notebookName(notebookPath: string): string {
-  const name = notebookPath.split('/').filter(Boolean).pop() ?? notebookPath;
+  const name = baseName(notebookPath);
   return name.slice(0, 255);
 }
 

@@ -1,5 +1,5 @@
 import { InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
-import { createBackoff, isExecutionEvent, type CellEvent } from '@cell-monitor/shared';
+import { createBackoff, isExecutionEvent, notebookName, type CellEvent } from '@cell-monitor/shared';
 import type { InfluxConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { sleep } from '../core/sleep.ts';
@@ -43,7 +43,7 @@ export interface InfluxSinkOptions {
 export function toPoint(event: CellEvent): Point | undefined {
   if (!isExecutionEvent(event.eventType)) return undefined;
   const point = new Point(MEASUREMENT).tag('userId', event.userId).tag('event', event.eventType);
-  if (event.notebookPath) point.tag('notebook', notebookName(event.notebookPath));
+  if (event.notebookPath) point.tag('notebook', notebookName(event.notebookPath)); // low-cardinality tag; the full path is a field
   if (event.cellType) point.tag('cellType', event.cellType);
   if (event.sessionId) point.tag('sessionId', event.sessionId);
   if (event.cellId) point.stringField('cellId', event.cellId);
@@ -56,10 +56,6 @@ export function toPoint(event: CellEvent): Point | undefined {
   return point; // toLineProtocol() gives undefined when it has no field at all
 }
 
-/** `course/week1/lab.ipynb` → `lab.ipynb`: the tag stays low-cardinality; the full path is a field. */
-function notebookName(notebookPath: string): string {
-  return notebookPath.split('/').filter(Boolean).pop() ?? notebookPath;
-}
 
 /**
  * The InfluxDB sink: `add()` (called after the main store committed) only converts and queues, so
