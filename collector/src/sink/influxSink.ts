@@ -56,7 +56,6 @@ export function toPoint(event: CellEvent): Point | undefined {
   return point; // toLineProtocol() gives undefined when it has no field at all
 }
 
-
 /**
  * The InfluxDB sink: `add()` (called after the main store committed) only converts and queues, so
  * persisting never waits for InfluxDB; a background loop writes the queue in batches through the
