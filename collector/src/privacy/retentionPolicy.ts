@@ -14,8 +14,10 @@
  * longer (or shorter): a "forever" class keeps only the rows of its own assignment notebooks, and
  * not even those when it copies a path another class of hers assigned first.
  * Rows are grouped by their retention, so each group is one statement per table (no id lists).
+ * The class boundary's part of it, as SQL, is the classes folder's (classes/retentionScopes.ts).
  */
 import type { Knex } from 'knex';
+import { claimed, classRetentionDays, homeClassIn, inNoClass, ownedBy, withEnrolledClasses } from '../classes/retentionScopes.ts';
 import { STUDENTS, type PersonalTable } from './registry.ts';
 
 const DAY_MS = 86_400_000;
@@ -49,44 +51,16 @@ export interface RetentionPolicy {
   strictestByUser(): Promise<Map<string, Date>>;
 }
 
-const placeholders = (ids: readonly number[]) => ids.map(() => '?').join(', ');
-
 /** The student id of a row: its `student_id`, or the student of its `user_id`. */
 function studentOf(table: PersonalTable): string {
   return table.key === 'student_id' ? `${table.table}.student_id` : `(SELECT cb_s.id FROM ${STUDENTS.table} cb_s WHERE cb_s.user_id = ${table.table}.user_id)`;
-}
-
-/** `homeClassOf` as SQL: the home class of `student` (an SQL expression) is one of `classIds`. */
-function homeClassIn(student: string, classIds: readonly number[]): [string, number[]] {
-  return [
-    `EXISTS (SELECT 1 FROM class_enrollments cb_h WHERE cb_h.student_id = ${student} AND cb_h.class_id IN (${placeholders(classIds)}) AND NOT EXISTS (` +
-      'SELECT 1 FROM class_enrollments cb_h2 WHERE cb_h2.student_id = cb_h.student_id AND (cb_h2.enrolled_at < cb_h.enrolled_at OR (cb_h2.enrolled_at = cb_h.enrolled_at AND cb_h2.class_id < cb_h.class_id))))',
-    [...classIds],
-  ];
-}
-
-/** The notebook `path` is an assignment of one of the student's classes (any of them). */
-function claimed(student: string, path: string): string {
-  return `EXISTS (SELECT 1 FROM class_enrollments cb_c JOIN class_assignments cb_a ON cb_a.class_id = cb_c.class_id WHERE cb_c.student_id = ${student} AND cb_a.notebook_path = ${path})`;
-}
-
-/**
- * The class that owns `path` for the student is one of `classIds`: of her classes that assign it,
- * the one she joined first (ties: the lower class id) — classBoundary.ts's first claimer, as SQL.
- */
-function ownedBy(student: string, path: string, classIds: readonly number[]): [string, number[]] {
-  return [
-    `EXISTS (SELECT 1 FROM class_enrollments cb_c JOIN class_assignments cb_a ON cb_a.class_id = cb_c.class_id WHERE cb_c.student_id = ${student} AND cb_a.notebook_path = ${path} AND cb_c.class_id IN (${placeholders(classIds)}) AND NOT EXISTS (` +
-      `SELECT 1 FROM class_enrollments cb_c2 JOIN class_assignments cb_a2 ON cb_a2.class_id = cb_c2.class_id WHERE cb_c2.student_id = cb_c.student_id AND cb_a2.notebook_path = ${path} AND (cb_c2.enrolled_at < cb_c.enrolled_at OR (cb_c2.enrolled_at = cb_c.enrolled_at AND cb_c2.class_id < cb_c.class_id))))`,
-    [...classIds],
-  ];
 }
 
 export async function loadRetentionPolicy(db: Knex, options: { now: Date; globalDays: number }): Promise<RetentionPolicy> {
   const days = (value: number) => (value > 0 ? value : FOREVER);
   const global = days(options.globalDays);
   const cutoff = (d: number) => new Date(options.now.getTime() - d * DAY_MS);
-  const rows: Array<{ id: number; retention_days: number | string | null }> = await db('classes').select('id', 'retention_days');
+  const rows = await classRetentionDays(db);
   const classDays = new Map(rows.map((r) => [Number(r.id), r.retention_days === null ? global : days(Number(r.retention_days))]));
   const idsWith = (test: (d: number) => boolean) => [...classDays].filter(([, d]) => test(d)).map(([id]) => id);
 
@@ -107,7 +81,7 @@ export async function loadRetentionPolicy(db: Knex, options: { now: Date; global
             parts.push([`(NOT ${claimed(student, path)} AND ${home[0]})`, home[1]]);
           } else parts.push(home);
         }
-        if (d === global) parts.push([`NOT EXISTS (SELECT 1 FROM class_enrollments cb_n WHERE cb_n.student_id = ${student})`, []]);
+        if (d === global) parts.push(inNoClass(student));
         if (parts.length === 0) q.whereRaw('1 = 0');
         else q.whereRaw(`(${parts.map((p) => p[0]).join(' OR ')})`, parts.flatMap((p) => p[1]));
       },
@@ -125,7 +99,7 @@ export async function loadRetentionPolicy(db: Knex, options: { now: Date; global
     async strictestByUser() {
       const out = new Map<string, Date>();
       const shortest = new Map<string, number>();
-      for (const r of await db('students as s').leftJoin('class_enrollments as e', 'e.student_id', 's.id').select('s.user_id', 'e.class_id')) {
+      for (const r of await withEnrolledClasses(db(`${STUDENTS.table} as s`).select('s.user_id'), 's.id')) {
         const d = r.class_id === null ? global : classDays.get(Number(r.class_id)) ?? global;
         shortest.set(r.user_id, Math.min(shortest.get(r.user_id) ?? FOREVER, d));
       }
