@@ -2,9 +2,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDb, migrateLatest } from '@cell-monitor/collector';
 import { migrationSource } from '../../collector/src/db/migrationSource.ts';
+import { OWNED_TABLES } from '../../collector/src/privacy/registry.ts';
 import { modesToTest, startServices } from '../helpers/stack.ts';
 
-const TABLES = ['events', 'students', 'sessions', 'notebooks', 'cells', 'cell_executions', 'error_logs', 'notebook_accesses', 'instructors', 'instructor_status_history', 'revoked_tokens', 'classes', 'class_enrollments', 'class_assignments', 'assignment_submissions', 'student_notifications', 'class_teachers', 'help_requests', 'class_broadcasts', 'class_teams', 'class_seat_maps', 'connection_tests'];
+/** Every table an owner declares (privacy/registry.ts): the migrations must create each and roll each back. */
+const TABLES = OWNED_TABLES.map((t) => t.table);
 
 for (const mode of modesToTest()) {
   const it = suite(`migrations [${mode === 'embedded' ? 'sqlite' : 'postgresql'}]`);
