@@ -169,3 +169,12 @@ export async function statusHistory(db: Knex, id: number, options: { skip: numbe
   });
   return { items, total };
 }
+
+/**
+ * Joins the instructors table as `alias` on `alias.id = instructorIdColumn`, for the owners of rows
+ * keyed by instructor id that show her name and email (a class's teachers):
+ * `query.modify(joinInstructors, 'i', 't.instructor_id')`.
+ */
+export function joinInstructors(query: Knex.QueryBuilder, alias: string, instructorIdColumn: string): Knex.QueryBuilder {
+  return query.join(`instructors as ${alias}`, `${alias}.id`, instructorIdColumn);
+}

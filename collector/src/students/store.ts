@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { CellEvent } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
 import { timeMerges } from '../db/insertRecordset.ts';
-import { iso } from '../db/rows.ts';
+import { insertedId, iso } from '../db/rows.ts';
 import { latestBy } from '../persist/eventRows.ts';
 import { errors } from '../http/errors.ts';
 
@@ -61,4 +61,59 @@ export async function upsertSeenStudents(trx: Knex.Transaction, events: CellEven
     .merge({ last_seen_at: later('students', 'last_seen_at') })
     .returning(['id', 'user_id']);
   return new Map(students.map((s) => [s.user_id, s.id]));
+}
+
+/*
+ * What other owners read of a student: her row id, her user name, her global name. The students
+ * table is named here only; a query over rows keyed by student id that answers with user names
+ * joins it through `joinStudents` (one SQL join, no extra round trip).
+ */
+
+/** Joins the students table as `alias` on `alias.id = studentIdColumn`: `query.modify(joinStudents, 's', 'e.student_id')`. */
+export function joinStudents(query: Knex.QueryBuilder, alias: string, studentIdColumn: string): Knex.QueryBuilder {
+  return query.join(`students as ${alias}`, `${alias}.id`, studentIdColumn);
+}
+
+/** The user names of the students a subquery of ids gives, as a subquery. */
+export function userIdsOfStudents(db: Knex, studentIds: Knex.QueryBuilder): Knex.QueryBuilder {
+  return db('students').select('user_id').whereIn('id', studentIds);
+}
+
+/** The row id of a Jupyter user name, or undefined when she was never seen. */
+export async function studentIdOf(db: Knex, userId: string): Promise<number | undefined> {
+  const row = await db('students').where({ user_id: userId }).first('id');
+  return row?.id;
+}
+
+export async function studentExists(db: Knex, id: number): Promise<boolean> {
+  return (await db('students').where({ id }).first('id')) !== undefined;
+}
+
+/** Row ids by user name of those of `userIds` that exist (read 500 names a query). */
+export async function studentIdsOf(db: Knex, userIds: string[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (let i = 0; i < userIds.length; i += 500) {
+    const rows: Array<{ id: number; user_id: string }> = await db('students').whereIn('user_id', userIds.slice(i, i + 500)).select('id', 'user_id');
+    for (const r of rows) ids.set(r.user_id, r.id);
+  }
+  return ids;
+}
+
+/** A new student row (the caller knows she is new, e.g. inside its roster transaction): its id. */
+export async function insertStudent(db: Knex | Knex.Transaction, fields: { userId: string; name: string | null; email: string | null; createdAt: string }): Promise<number> {
+  const [row] = await db('students').insert({ user_id: fields.userId, name: fields.name, email: fields.email, created_at: fields.createdAt }).returning('id');
+  return insertedId(row);
+}
+
+/** A student by row id or by global email (case-insensitive; the lowest id first), with her global name and email. */
+export async function findStudent(db: Knex, by: { id: number } | { email: string }): Promise<Pick<StudentRow, 'id' | 'name' | 'email'> | undefined> {
+  return 'id' in by
+    ? db('students').where({ id: by.id }).first('id', 'name', 'email')
+    : db('students').whereRaw('lower(email) = ?', [by.email.toLowerCase()]).orderBy('id').first('id', 'name', 'email');
+}
+
+/** The global names (user name → name) of every student who has one: what an admin sees. */
+export async function globalNames(db: Knex): Promise<Map<string, string>> {
+  const rows: Array<{ user_id: string; name: string }> = await db('students').whereNotNull('name').select('user_id', 'name');
+  return new Map(rows.map((r) => [r.user_id, r.name]));
 }
