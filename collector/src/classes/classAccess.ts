@@ -10,6 +10,7 @@ import type { Authenticated } from '../auth/tokens.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { type Ctx, type Handler, type IdFrom, type Scope } from '../http/routeTable.ts';
 import { readJson } from '../http/request.ts';
+import { studentExists, studentIdOf, userIdsOfStudents } from '../students/store.ts';
 import { classesShowing, loadBoundarySnapshot, type BoundarySnapshot } from './classBoundary.ts';
 
 export const TEACHER_ROLES = ['owner', 'co_teacher'] as const;
@@ -29,7 +30,7 @@ export function taughtStudentIds(db: Knex, instructorId: number): Knex.QueryBuil
 
 /** Jupyter user names of those students (events are keyed by user name), as a subquery. */
 export function taughtUserIds(db: Knex, instructorId: number): Knex.QueryBuilder {
-  return db('students').select('user_id').whereIn('id', taughtStudentIds(db, instructorId));
+  return userIdsOfStudents(db, taughtStudentIds(db, instructorId));
 }
 
 export async function teacherRole(db: Knex, instructorId: number, classId: number): Promise<TeacherRole | undefined> {
@@ -80,14 +81,14 @@ export function scopeGuard(db: Knex, scope: Exclude<Scope, 'own_classes'>, bodyL
     if (kind === 'student_user') {
       const userId = rawFrom(ctx, from, body);
       if (typeof userId !== 'string' || userId === '') return next();
-      const student = await db('students').where({ user_id: userId }).first('id');
-      if (!student) throw errors.notFound('student');
-      return requireTaughtStudent(db, who, student.id, next);
+      const studentId = await studentIdOf(db, userId);
+      if (studentId === undefined) throw errors.notFound('student');
+      return requireTaughtStudent(db, who, studentId, next);
     }
     const id = idFrom(ctx, from, body);
     if (id === undefined) return next();
     if (kind === 'student') {
-      if (!(await db('students').where({ id }).first('id'))) throw errors.notFound('student');
+      if (!(await studentExists(db, id))) throw errors.notFound('student');
       return requireTaughtStudent(db, who, id, next);
     }
     if (kind === 'help_request') {
@@ -109,7 +110,7 @@ export const ROSTER_REFRESH_MS = 10_000;
 
 /**
  * For a non-admin's live socket: whether an event is one the instructor's classes show (the class
- * boundary, lms/classBoundary.ts: her classes from enrolment on, never another class's assignment
+ * boundary, classBoundary.ts: her classes from enrolment on, never another class's assignment
  * notebook). The enrolments, assignment paths and taught classes are read once before the socket
  * gets any event, re-read every ROSTER_REFRESH_MS, and at once (`refresh`) when the instructor
  * leaves a class.

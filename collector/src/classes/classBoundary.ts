@@ -28,6 +28,7 @@
  * PostgreSQL (both written by db/rows.ts `now()` and the normalised `eventTime`).
  */
 import type { Knex } from 'knex';
+import { joinStudents } from '../students/store.ts';
 
 /** Which classes a read is for: one class, or every class an instructor teaches. */
 export type ClassesFor = { classId: number } | { instructorId: number };
@@ -134,20 +135,28 @@ export interface BoundarySnapshot {
 }
 
 export async function loadBoundarySnapshot(db: Knex): Promise<BoundarySnapshot> {
-  const enrolled: Array<{ user_id: string; class_id: number | string; enrolled_at: string | Date }> = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').select('s.user_id', 'e.class_id', 'e.enrolled_at');
-  const assigned: Array<{ class_id: number | string; notebook_path: string }> = await db('class_assignments').select('class_id', 'notebook_path');
+  const enrolled: Array<{ user_id: string; class_id: number | string; enrolled_at: string | Date }> = await db('class_enrollments as e').modify(joinStudents, 's', 'e.student_id').select('s.user_id', 'e.class_id', 'e.enrolled_at');
+  const assignments = await assignedPaths(db);
   const enrolments = new Map<string, Array<{ classId: number; enrolledAt: number }>>();
   for (const r of enrolled) {
     const at = r.enrolled_at instanceof Date ? r.enrolled_at.getTime() : Date.parse(String(r.enrolled_at));
     enrolments.set(r.user_id, [...(enrolments.get(r.user_id) ?? []), { classId: Number(r.class_id), enrolledAt: at }]);
   }
+  return { enrolments, assignments };
+}
+
+/** The assignment notebook paths per class, of the given classes (default: every class). */
+export async function assignedPaths(db: Knex, classIds?: number[]): Promise<Map<number, Set<string>>> {
+  const assigned: Array<{ class_id: number | string; notebook_path: string }> = await db('class_assignments')
+    .modify((q) => (classIds ? q.whereIn('class_id', classIds) : q))
+    .select('class_id', 'notebook_path');
   const assignments = new Map<number, Set<string>>();
   for (const r of assigned) {
     const id = Number(r.class_id);
     if (!assignments.has(id)) assignments.set(id, new Set());
     assignments.get(id)!.add(r.notebook_path);
   }
-  return { enrolments, assignments };
+  return assignments;
 }
 
 /** The classes that show a row of `userId` at `time` (epoch ms) on `notebookPath` (the table above). */

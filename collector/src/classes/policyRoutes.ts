@@ -1,19 +1,18 @@
 /**
  * The class capture policy: an instructor caps what the students' extensions send (metadata only,
  * code, or code and output). A class's policy governs its own assignment notebooks; everything else
- * follows the student's home class (shared/studentApi.ts has the table, lms/classBoundary.ts the
+ * follows the student's home class (shared/studentApi.ts has the table, classBoundary.ts the
  * home class), so a class that enrols her later cannot strip what another class receives. Each
  * student's extension reads hers through the companion (`GET /api/v1/student/policy`: the default
  * and a policy per assignment notebook) and applies it per event over its local settings.
  */
 import * as yup from 'yup';
 import { CAPTURE_POLICIES, type CapturePolicy, type StudentPolicy } from '@cell-monitor/shared';
-import { firstClaimer, homeClassOf } from './classBoundary.ts';
 import { authOf, studentOf } from '../auth/accessGuards.ts';
-import { now } from '../db/rows.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, readJson, validate } from '../http/request.ts';
 import type { RouteParts } from '../http/routeParts.ts';
+import { capturePolicyOf, setCapturePolicy, studentPolicy } from './capturePolicy.ts';
 import { requireClass } from './store.ts';
 
 const policyBody = yup.object({ policy: yup.string().oneOf([...CAPTURE_POLICIES], `policy must be one of ${CAPTURE_POLICIES.join(', ')}`).required('policy is required') });
@@ -27,8 +26,7 @@ export function addPolicyRoutes(table: RouteTable, parts: RouteParts): void {
     responses: { 200: '{ classId, policy }', 404: 'no such class' },
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
-      const row = await db('classes').where({ id: cls.id }).first('capture_policy');
-      ctx.body = { classId: cls.id, policy: row.capture_policy as CapturePolicy };
+      ctx.body = { classId: cls.id, policy: await capturePolicyOf(db, cls.id) };
     },
   });
 
@@ -39,7 +37,7 @@ export function addPolicyRoutes(table: RouteTable, parts: RouteParts): void {
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const { policy } = await validate(policyBody, await readJson(ctx));
-      await db('classes').where({ id: cls.id }).update({ capture_policy: policy, updated_at: now() });
+      await setCapturePolicy(db, cls.id, policy as CapturePolicy);
       log.info({ event: 'capture_policy', classId: cls.id, policy, by: authOf(ctx).instructor.id }, 'class capture policy set');
       ctx.body = { classId: cls.id, policy: policy as CapturePolicy };
     },
@@ -50,26 +48,9 @@ export function addPolicyRoutes(table: RouteTable, parts: RouteParts): void {
     summary: "The stamped student's capture policy: the default (her home class's; code_and_output when in no class) and, per assignment notebook of her classes, the policy of the class she joined first among those that assign it",
     responses: { 200: 'the policy' },
     handler: async (ctx) => {
-      const student = await db('students').where({ user_id: studentOf(ctx) }).first('id');
-      const classes: Array<{ id: number; name: string; capture_policy: CapturePolicy; enrolled_at: string | Date }> = student
-        ? await db('class_enrollments as e').join('classes as c', 'c.id', 'e.class_id').where('e.student_id', student.id).select('c.id', 'c.name', 'c.capture_policy', 'e.enrolled_at').orderBy('c.id')
-        : [];
-      const home = student ? await homeClassOf(db, student.id) : undefined;
-      const policyOf = new Map(classes.map((c) => [Number(c.id), c.capture_policy]));
-      const claims: Array<{ class_id: number; notebook_path: string }> = classes.length
-        ? await db('class_assignments').whereIn('class_id', [...policyOf.keys()]).select('class_id', 'notebook_path')
-        : [];
-      const assignments = new Map<number, Set<string>>();
-      for (const claim of claims) assignments.set(Number(claim.class_id), (assignments.get(Number(claim.class_id)) ?? new Set()).add(claim.notebook_path));
-      const enrolments = classes.map((c) => ({ classId: Number(c.id), enrolledAt: c.enrolled_at instanceof Date ? c.enrolled_at.getTime() : Date.parse(String(c.enrolled_at)) }));
-      const paths = [...new Set(claims.map((c) => c.notebook_path))].sort();
+      const policy = await studentPolicy(db, studentOf(ctx));
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = {
-        policy: home === undefined ? 'code_and_output' : policyOf.get(home)!,
-        home_class_id: home ?? null,
-        classes: classes.map((c) => ({ id: Number(c.id), name: c.name, policy: c.capture_policy })),
-        notebooks: Object.fromEntries(paths.map((path) => [path, policyOf.get(firstClaimer(enrolments, assignments, path)!)!])),
-      } satisfies StudentPolicy;
+      ctx.body = policy satisfies StudentPolicy;
     },
   });
 }
