@@ -58,7 +58,6 @@ const KNOWN_DEBT = new Set<string>([
   'classes/retentionScopes.ts:class_assignments',
   'classes/roster.ts:students',
   'classes/rosterRoutes.ts:students',
-  'classes/teacherRoutes.ts:instructors',
   'createCollector.ts:classes',
   'environment/environmentRoutes.ts:class_enrollments',
   'environment/environmentRoutes.ts:classes',

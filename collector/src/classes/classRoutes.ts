@@ -5,16 +5,15 @@
  */
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
-import { writeTransaction } from '../db/createDb.ts';
-import { insertedId, isUniqueViolation, now, page } from '../db/rows.ts';
+import { isUniqueViolation } from '../db/rows.ts';
 import { HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, pagination, readJson, sendPage, trimmedString, validate } from '../http/request.ts';
-import { isAdmin, taughtClassIds, teacherRole } from './classAccess.ts';
+import { isAdmin, teacherRole } from './classAccess.ts';
 import type { RouteParts } from '../http/routeParts.ts';
 import type { Channel } from '../broadcast/channel.ts';
 import type { ClassAccessRevocation } from '../broadcast/liveChannels.ts';
-import { classView, requireClass, type ClassRow } from './store.ts';
+import { classView, createClass, deleteClass, listClasses, requireClass, updateClass } from './store.ts';
 
 const classCode = trimmedString().matches(/^[A-Za-z0-9_.-]{1,64}$/, 'class_code must be 1-64 of A-Z a-z 0-9 _ . -');
 const classCreateBody = yup.object({
@@ -43,12 +42,7 @@ export function addClassRoutes(table: RouteTable, parts: RouteParts & { classAcc
       const input = await validate(classCreateBody, await readJson(ctx));
       try {
         // The creator owns the class: from now on only its teachers (and admins) see it.
-        const id = await writeTransaction(db, async (trx) => {
-          const [row] = await trx('classes').insert({ ...input, description: input.description ?? null, created_at: now(), updated_at: now() }).returning('id');
-          const classId = insertedId(row);
-          await trx('class_teachers').insert({ class_id: classId, instructor_id: authOf(ctx).instructor.id, role: 'owner', added_at: now() });
-          return classId;
-        });
+        const id = await createClass(db, { name: input.name, class_code: input.class_code, description: input.description ?? null }, authOf(ctx).instructor.id);
         ctx.status = 201;
         ctx.body = classView(await requireClass(db, id));
       } catch (err) {
@@ -62,8 +56,7 @@ export function addClassRoutes(table: RouteTable, parts: RouteParts & { classAcc
     responses: { 200: 'a page of classes', 422: 'bad query' },
     handler: async (ctx) => {
       const who = authOf(ctx);
-      const query = db('classes').modify((q) => (isAdmin(who) ? q : q.whereIn('id', taughtClassIds(db, who.instructor.id))));
-      sendPage(ctx, await page<ClassRow>(query, await pagination(ctx), 'id'), classView);
+      sendPage(ctx, await listClasses(db, isAdmin(who) ? 'all' : { instructorId: who.instructor.id }, await pagination(ctx)), classView);
     },
   });
 
@@ -88,7 +81,7 @@ export function addClassRoutes(table: RouteTable, parts: RouteParts & { classAcc
         throw new HttpError(403, 'not_class_owner', 'only an owner of the class may change its class_code');
       }
       try {
-        await db('classes').where({ id }).update({ ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)), updated_at: now() });
+        await updateClass(db, id, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
       } catch (err) {
         throw classCodeTaken(err);
       }
@@ -101,7 +94,7 @@ export function addClassRoutes(table: RouteTable, parts: RouteParts & { classAcc
     responses: { 200: 'the deleted class', 404: 'no such class' },
     handler: async (ctx) => {
       const row = await requireClass(db, idParam(ctx, 'id', 'class'));
-      await db('classes').where({ id: row.id }).delete();
+      await deleteClass(db, row.id);
       await parts.classAccess.publish({ classId: row.id, instructorId: null, reason: 'class_deleted' }).catch((err: Error) => parts.log.warn({ err, classId: row.id }, 'class deletion not published; its sockets close at their next refresh'));
       ctx.body = classView(row);
     },

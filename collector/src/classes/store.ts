@@ -1,10 +1,14 @@
 /**
- * The classes table (seed 000 "LMS機能API"): its row, the view every class route answers with, and
- * `requireClass` (the `class_not_found` 404).
+ * The classes table (seed 000 "LMS機能API"): its row, the view every class route answers with,
+ * `requireClass` (the `class_not_found` 404), its writes and its dashboard settings. A class_code
+ * already taken fails the write with a unique violation, for the route to answer.
  */
 import type { Knex } from 'knex';
-import { iso } from '../db/rows.ts';
+import { writeTransaction } from '../db/createDb.ts';
+import { insertedId, iso, now, page } from '../db/rows.ts';
 import { errors } from '../http/errors.ts';
+import { taughtClassIds } from './classAccess.ts';
+import { addTeacher } from './teachers.ts';
 
 export interface ClassRow {
   id: number;
@@ -28,4 +32,47 @@ export async function requireClass(db: Knex, id: number): Promise<ClassRow> {
   const row = await db<ClassRow>('classes').where({ id }).first();
   if (!row) throw errors.notFound('class');
   return row;
+}
+
+type ClassFields = Pick<ClassRow, 'name' | 'class_code' | 'description'>;
+
+/** A new class and its creator as its owner, in one transaction: the new id. */
+export async function createClass(db: Knex, fields: ClassFields, ownerId: number): Promise<number> {
+  return writeTransaction(db, async (trx) => {
+    const [row] = await trx('classes').insert({ ...fields, created_at: now(), updated_at: now() }).returning('id');
+    const classId = insertedId(row);
+    await addTeacher(trx, classId, ownerId, 'owner');
+    return classId;
+  });
+}
+
+/** A page of classes, ordered by id: every class, or those an instructor teaches. */
+export async function listClasses(db: Knex, of: { instructorId: number } | 'all', options: { skip: number; limit: number }): Promise<{ items: ClassRow[]; total: number }> {
+  const query = db('classes').modify((q) => (of === 'all' ? q : q.whereIn('id', taughtClassIds(db, of.instructorId))));
+  return page<ClassRow>(query, options, 'id');
+}
+
+export async function updateClass(db: Knex, id: number, changes: Partial<ClassFields>): Promise<void> {
+  await db('classes').where({ id }).update({ ...changes, updated_at: now() });
+}
+
+/** Deletes a class; its enrolments, teachers, assignments and submissions go with it (ON DELETE CASCADE). */
+export async function deleteClass(db: Knex, id: number): Promise<void> {
+  await db('classes').where({ id }).delete();
+}
+
+export interface ClassSettingsRow {
+  stuck_errors: number | string;
+  retention_days: number | string | null;
+}
+
+export async function classSettings(db: Knex, id: number): Promise<ClassSettingsRow> {
+  return db('classes').where({ id }).first('stuck_errors', 'retention_days');
+}
+
+/** Changes the settings given (each optional; retention_days null = the collector's default). */
+export async function changeClassSettings(db: Knex, id: number, changes: { stuckErrors?: number; retentionDays?: number | null }): Promise<void> {
+  await db('classes')
+    .where({ id })
+    .update({ ...(changes.stuckErrors === undefined ? {} : { stuck_errors: changes.stuckErrors }), ...(changes.retentionDays === undefined ? {} : { retention_days: changes.retentionDays }), updated_at: now() });
 }

@@ -5,16 +5,18 @@
  */
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
-import { writeTransaction } from '../db/createDb.ts';
-import { iso, isUniqueViolation, now } from '../db/rows.ts';
+import { iso, isUniqueViolation } from '../db/rows.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { maySeeInstructor } from '../instructors/colleagues.ts';
+import { findByEmail, findInstructor } from '../instructors/store.ts';
 import { idNumber, idParam, readJson, trimmedString, validate } from '../http/request.ts';
 import type { RouteParts } from '../http/routeParts.ts';
 import type { Channel } from '../broadcast/channel.ts';
 import type { ClassAccessRevocation } from '../broadcast/liveChannels.ts';
+import type { TeacherRole } from './classAccess.ts';
 import { requireClass } from './store.ts';
+import { addTeacher, listTeachers, removeTeacher, type TeacherRow } from './teachers.ts';
 
 const teacherAddBody = yup
   .object({
@@ -24,7 +26,7 @@ const teacherAddBody = yup
   })
   .test('who', 'give instructor_id or email', (v) => Boolean(v && (v.instructor_id || v.email)));
 
-const teacherView = (row: { instructor_id: number; role: string; added_at: string | Date; name: string; email: string }) => ({
+const teacherView = (row: TeacherRow) => ({
   instructor_id: row.instructor_id,
   name: row.name,
   email: row.email,
@@ -34,15 +36,13 @@ const teacherView = (row: { instructor_id: number; role: string; added_at: strin
 
 export function addTeacherRoutes(table: RouteTable, parts: RouteParts & { classAccess: Channel<ClassAccessRevocation> }): void {
   const { db } = parts;
-  const teachersOf = (classId: number) =>
-    db('class_teachers as t').join('instructors as i', 'i.id', 't.instructor_id').where('t.class_id', classId).select('t.instructor_id', 't.role', 't.added_at', 'i.name', 'i.email').orderBy('t.id');
 
   table.add({
     method: 'get', path: '/api/v1/classes/:id/teachers', access: 'instructor', tag: 'classes', summary: "A class's teachers (owners and co-teachers)", scope: { class: { param: 'id' } },
     responses: { 200: 'the teachers', 403: 'not a teacher of this class', 404: 'no such class' },
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
-      ctx.body = (await teachersOf(cls.id)).map(teacherView);
+      ctx.body = (await listTeachers(db, cls.id)).map(teacherView);
     },
   });
 
@@ -52,21 +52,19 @@ export function addTeacherRoutes(table: RouteTable, parts: RouteParts & { classA
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const input = await validate(teacherAddBody, await readJson(ctx));
-      const instructor = input.instructor_id
-        ? await db('instructors').where({ id: input.instructor_id }).first()
-        : await db('instructors').where({ email: input.email!.toLowerCase() }).first();
+      const instructor = input.instructor_id ? await findInstructor(db, input.instructor_id) : await findByEmail(db, input.email!);
       if (!instructor || !instructor.is_active) throw errors.notFound('instructor');
       // By id only someone the caller already sees (a co-teacher; admins anyone): the list answered
       // shows emails, and adding ids one by one would read every instructor's address.
       if (input.instructor_id && !(await maySeeInstructor(db, authOf(ctx), instructor.id))) throw errors.notFound('instructor');
       try {
-        await db('class_teachers').insert({ class_id: cls.id, instructor_id: instructor.id, role: input.role ?? 'co_teacher', added_at: now() });
+        await addTeacher(db, cls.id, instructor.id, (input.role as TeacherRole | undefined) ?? 'co_teacher');
       } catch (err) {
         if (isUniqueViolation(err)) throw new HttpError(409, 'already_teacher', 'this instructor already teaches the class');
         throw err;
       }
       ctx.status = 201;
-      ctx.body = (await teachersOf(cls.id)).map(teacherView);
+      ctx.body = (await listTeachers(db, cls.id)).map(teacherView);
     },
   });
 
@@ -76,15 +74,11 @@ export function addTeacherRoutes(table: RouteTable, parts: RouteParts & { classA
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const instructorId = idParam(ctx, 'instructorId', 'teacher');
-      await writeTransaction(db, async (trx) => {
-        const row = await trx('class_teachers').where({ class_id: cls.id, instructor_id: instructorId }).first();
-        if (!row) throw errors.notFound('teacher');
-        const owners = await trx('class_teachers').where({ class_id: cls.id, role: 'owner' }).count({ n: '*' });
-        if (row.role === 'owner' && Number(owners[0].n) <= 1) throw new HttpError(409, 'last_owner', 'a class keeps at least one owner; add another owner first');
-        await trx('class_teachers').where({ id: row.id }).delete();
-      });
+      const removed = await removeTeacher(db, cls.id, instructorId);
+      if (removed === 'not_teacher') throw errors.notFound('teacher');
+      if (removed === 'last_owner') throw new HttpError(409, 'last_owner', 'a class keeps at least one owner; add another owner first');
       await parts.classAccess.publish({ classId: cls.id, instructorId, reason: 'teacher_removed' }).catch((err: Error) => parts.log.warn({ err, classId: cls.id, instructorId }, 'teacher removal not published; their sockets close at their next refresh'));
-      ctx.body = (await teachersOf(cls.id)).map(teacherView);
+      ctx.body = (await listTeachers(db, cls.id)).map(teacherView);
     },
   });
 }
