@@ -54,7 +54,6 @@ const KNOWN_DEBT = new Set<string>([
   'classes/classAccess.ts:help_requests',
   'classes/classBoundary.ts:class_assignments',
   'classes/classroomRoutes.ts:student_notifications',
-  'classes/enrolments.ts:students',
   'classes/retentionScopes.ts:class_assignments',
   'classes/roster.ts:students',
   'classes/rosterRoutes.ts:students',

@@ -1,8 +1,8 @@
 /**
  * `/api/v1/classes/:id/students`: who is enrolled in a class. Enrolling gives the class's teachers
- * that student's activity in the class (from the enrolment on, lms/classBoundary.ts), so every
+ * that student's activity in the class (from the enrolment on, classBoundary.ts), so every
  * enrolment and removal is logged with who made it. What a class shows of a student is its own
- * enrolment (name, email, team, student number: lms/enrolments.ts), never another class's.
+ * enrolment (name, email, team, student number: enrolments.ts), never another class's.
  *
  * Enrolling by Jupyter user name always works (the student is created if new) and answers alike
  * whether she existed; by student id or email an instructor reaches only a student already in a
@@ -12,11 +12,11 @@
 import * as yup from 'yup';
 import { normaliseUserId, userIdProblem } from '@cell-monitor/shared';
 import { authOf } from '../auth/accessGuards.ts';
-import { isUniqueViolation, now, page } from '../db/rows.ts';
+import { isUniqueViolation } from '../db/rows.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, pagination, readJson, sendPage, trimmedString, validate } from '../http/request.ts';
-import { classEnrolments, enrolmentView, knownStudent, type EnrolmentRow } from './enrolments.ts';
+import { enrol, enrolmentOf, enrolmentsPage, enrolmentView, knownStudent, unenrol } from './enrolments.ts';
 import type { RouteParts } from '../http/routeParts.ts';
 import { requireClass } from './store.ts';
 import { ensureStudent } from '../students/store.ts';
@@ -43,7 +43,7 @@ export function addEnrollmentRoutes(table: RouteTable, parts: RouteParts): void 
     responses: { 200: 'a page of students', 404: 'no such class' },
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
-      sendPage(ctx, await page<EnrolmentRow>(classEnrolments(db, cls.id), await pagination(ctx), 's.id'), enrolmentView);
+      sendPage(ctx, await enrolmentsPage(db, cls.id, await pagination(ctx)), enrolmentView);
     },
   });
 
@@ -65,22 +65,16 @@ export function addEnrollmentRoutes(table: RouteTable, parts: RouteParts): void 
       }
       if (!student) throw errors.notFound('student');
       try {
-        await db('class_enrollments').insert({
-          class_id: cls.id,
-          student_id: student.id,
-          enrolled_at: now(),
-          display_name: input.name ?? student.display_name,
-          email: email ?? student.email,
-        });
+        await enrol(db, { classId: cls.id, studentId: student.id, displayName: input.name ?? student.display_name, email: email ?? student.email });
       } catch (err) {
         if (isUniqueViolation(err)) throw new HttpError(409, 'already_enrolled', 'the student is already in this class');
         throw err;
       }
       // Enrolling gives this class's teachers the student's activity: say who did it.
       log.info({ event: 'enrolled', classId: cls.id, studentId: student.id, by: who.instructor.id, via: input.user_id ? 'user_id' : input.student_id ? 'student_id' : 'email' }, 'student enrolled');
-      const row = await classEnrolments(db, cls.id).where('e.student_id', student.id).first();
+      const row = await enrolmentOf(db, cls.id, student.id);
       ctx.status = 201;
-      ctx.body = { class_id: cls.id, student: enrolmentView(row) };
+      ctx.body = { class_id: cls.id, student: enrolmentView(row!) };
     },
   });
 
@@ -90,8 +84,7 @@ export function addEnrollmentRoutes(table: RouteTable, parts: RouteParts): void 
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const studentId = idParam(ctx, 'studentId', 'student');
-      const removed = await db('class_enrollments').where({ class_id: cls.id, student_id: studentId }).delete();
-      if (!removed) throw errors.notFound('enrollment');
+      if (!(await unenrol(db, cls.id, studentId))) throw errors.notFound('enrollment');
       log.info({ event: 'unenrolled', classId: cls.id, studentId, by: authOf(ctx).instructor.id }, 'student removed from class');
       ctx.body = { class_id: cls.id, student_id: studentId, removed: true };
     },

@@ -1,14 +1,15 @@
 /**
  * A student as one class knows her (DESIGN decision 13: names, emails, teams and student numbers
  * are per enrolment). `class_enrollments.display_name` / `email` / `team_id` / `student_number` are
- * written by the enrol route and the roster and read by every class-scoped view; the global
+ * written by `enrol` and the roster and read by every class-scoped view; the global
  * `students.name` / `email` are set only when the row is first created and shown only where nothing
  * is class-scoped (admins). So a rename in class B never changes what class A shows, and a class's
  * answers never carry what another class knows.
  */
 import type { Knex } from 'knex';
 import type { Authenticated } from '../auth/tokens.ts';
-import { iso } from '../db/rows.ts';
+import { iso, now, page } from '../db/rows.ts';
+import { findStudent, globalNames, joinStudents } from '../students/store.ts';
 import { isAdmin, taughtClassIds } from './classAccess.ts';
 import type { ClassesFor } from './classBoundary.ts';
 
@@ -36,7 +37,7 @@ export const enrolmentView = (row: EnrolmentRow) => ({
 /** The enrolments of a class as `EnrolmentRow`s (a query: page it, filter it). */
 export function classEnrolments(db: Knex, classId: number): Knex.QueryBuilder {
   return db('class_enrollments as e')
-    .join('students as s', 's.id', 'e.student_id')
+    .modify(joinStudents, 's', 'e.student_id')
     .leftJoin('class_teams as t', 't.id', 'e.team_id')
     .where('e.class_id', classId)
     .select('s.id', 's.user_id', 'e.display_name', 'e.email', 't.name as team', 'e.student_number', 'e.enrolled_at');
@@ -52,7 +53,7 @@ function classIds(db: Knex, classes: ClassesFor): Knex.QueryBuilder | number[] {
  */
 export async function classNames(db: Knex, classes: ClassesFor): Promise<Map<string, string>> {
   const rows: Array<{ user_id: string; display_name: string }> = await db('class_enrollments as e')
-    .join('students as s', 's.id', 'e.student_id')
+    .modify(joinStudents, 's', 'e.student_id')
     .whereIn('e.class_id', classIds(db, classes))
     .whereNotNull('e.display_name')
     .orderBy([{ column: 'e.enrolled_at', order: 'desc' }, { column: 'e.class_id', order: 'desc' }])
@@ -67,8 +68,7 @@ export async function classNames(db: Knex, classes: ClassesFor): Promise<Map<str
  */
 export async function namesFor(db: Knex, who: Authenticated): Promise<Map<string, string>> {
   if (!isAdmin(who)) return classNames(db, { instructorId: who.instructor.id });
-  const rows: Array<{ user_id: string; name: string }> = await db('students').whereNotNull('name').select('user_id', 'name');
-  return new Map(rows.map((r) => [r.user_id, r.name]));
+  return globalNames(db);
 }
 
 /**
@@ -83,9 +83,7 @@ export async function knownStudent(
   by: { studentId: number } | { email: string },
 ): Promise<{ id: number; display_name: string | null; email: string | null } | undefined> {
   if (isAdmin(who)) {
-    const row = 'studentId' in by
-      ? await db('students').where({ id: by.studentId }).first('id', 'name', 'email')
-      : await db('students').whereRaw('lower(email) = ?', [by.email.toLowerCase()]).orderBy('id').first('id', 'name', 'email');
+    const row = await findStudent(db, 'studentId' in by ? { id: by.studentId } : { email: by.email });
     return row ? { id: Number(row.id), display_name: row.name, email: row.email } : undefined;
   }
   const row = await db('class_enrollments as e')
@@ -94,4 +92,30 @@ export async function knownStudent(
     .orderBy([{ column: 'e.enrolled_at' }, { column: 'e.class_id' }])
     .first('e.student_id', 'e.display_name', 'e.email');
   return row ? { id: Number(row.student_id), display_name: row.display_name, email: row.email } : undefined;
+}
+
+/** The ids of the students enrolled in a class. */
+export async function enrolledStudentIds(db: Knex | Knex.Transaction, classId: number): Promise<number[]> {
+  const rows: Array<{ student_id: number }> = await db('class_enrollments').where({ class_id: classId }).select('student_id');
+  return rows.map((r) => r.student_id);
+}
+
+/** A page of the class's enrolments (ordered by student id). */
+export async function enrolmentsPage(db: Knex, classId: number, options: { skip: number; limit: number }): Promise<{ items: EnrolmentRow[]; total: number }> {
+  return page<EnrolmentRow>(classEnrolments(db, classId), options, 's.id');
+}
+
+/** One student's enrolment in the class, or undefined. */
+export async function enrolmentOf(db: Knex, classId: number, studentId: number): Promise<EnrolmentRow | undefined> {
+  return classEnrolments(db, classId).where('e.student_id', studentId).first();
+}
+
+/** Enrols a student with this class's name and email for her; already enrolled fails with a unique violation. */
+export async function enrol(db: Knex, enrolment: { classId: number; studentId: number; displayName: string | null; email: string | null }): Promise<void> {
+  await db('class_enrollments').insert({ class_id: enrolment.classId, student_id: enrolment.studentId, enrolled_at: now(), display_name: enrolment.displayName, email: enrolment.email });
+}
+
+/** Removes a student from a class: false when she was not in it. */
+export async function unenrol(db: Knex, classId: number, studentId: number): Promise<boolean> {
+  return (await db('class_enrollments').where({ class_id: classId, student_id: studentId }).delete()) > 0;
 }
