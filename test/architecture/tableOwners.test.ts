@@ -55,8 +55,6 @@ const KNOWN_DEBT = new Set<string>([
   'classes/classBoundary.ts:class_assignments',
   'classes/classroomRoutes.ts:student_notifications',
   'classes/retentionScopes.ts:class_assignments',
-  'classes/roster.ts:students',
-  'classes/rosterRoutes.ts:students',
   'createCollector.ts:classes',
   'environment/environmentRoutes.ts:class_enrollments',
   'environment/environmentRoutes.ts:classes',

@@ -1,10 +1,11 @@
 /**
  * A class roster: CSV read line by line with a reason for every bad line (`parseRoster`, pure), the
- * plan of what importing it would change (`planRoster`: nothing is written), the import in one
- * transaction (`applyRoster`: bad lines skipped, re-import updates rather than duplicates), and the
- * roster back out as CSV. Teams are per class and created by name as lines name them. Names and
- * emails are the enrolment's (lms/enrolments.ts): a roster writes and shows only what its class
- * knows; a new student's global row gets the line's name and email once, when it is created.
+ * plan of what importing it would change or the import in one transaction (`importRoster`: a preview
+ * writes nothing; bad lines skipped, re-import updates rather than duplicates), one line changed
+ * (`changeRosterLine`), and the roster back out as CSV. Teams (teams.ts) are per class and created
+ * by name as lines name them. Names and emails are the enrolment's (enrolments.ts): a roster writes
+ * and shows only what its class knows; a new student's global row gets the line's name and email
+ * once, when it is created (students/store.ts).
  */
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -20,12 +21,13 @@ import {
   type RosterRowError,
   type RosterStudent,
   type RosterView,
-  type TeamView,
 } from '@cell-monitor/shared';
 import { writeTransaction } from '../db/createDb.ts';
-import { insertedId, now } from '../db/rows.ts';
+import { now } from '../db/rows.ts';
 import { HttpError } from '../http/errors.ts';
 import { normaliseUserId, userIdProblem } from '@cell-monitor/shared';
+import { insertStudent, joinStudents, studentIdsOf } from '../students/store.ts';
+import { createTeam, readTeams, teamIdFor, teamIdsByName } from './teams.ts';
 
 const MAX = { user_id: 255, name: 100, email: 255, team: 100, student_number: 64 } as const;
 /** A Jupyter / JupyterHub user name: no spaces, control characters or slashes. */
@@ -111,21 +113,16 @@ interface Current {
 }
 
 async function readCurrent(db: Knex, classId: number, userIds: string[]): Promise<Current> {
-  const students = new Map<string, { id: number }>();
-  for (let i = 0; i < userIds.length; i += 500) {
-    const rows: Array<{ id: number; user_id: string }> = await db('students').whereIn('user_id', userIds.slice(i, i + 500)).select('id', 'user_id');
-    for (const r of rows) students.set(r.user_id, { id: r.id });
-  }
+  const students = new Map([...(await studentIdsOf(db, userIds))].map(([userId, id]) => [userId, { id }]));
   const enrolledRows: Array<{ user_id: string; display_name: string | null; email: string | null; team: string | null; student_number: string | null }> = await db('class_enrollments as e')
-    .join('students as s', 's.id', 'e.student_id')
+    .modify(joinStudents, 's', 'e.student_id')
     .leftJoin('class_teams as t', 't.id', 'e.team_id')
     .where('e.class_id', classId)
     .select('s.user_id', 'e.display_name', 'e.email', 't.name as team', 'e.student_number');
-  const teamRows: Array<{ id: number; name: string }> = await db('class_teams').where({ class_id: classId }).select('id', 'name');
   return {
     students,
     enrolled: new Map(enrolledRows.map((r) => [r.user_id, { name: r.display_name, email: r.email, team: r.team, studentNumber: r.student_number }])),
-    teams: new Map(teamRows.map((t) => [t.name, t.id])),
+    teams: await teamIdsByName(db, classId),
   };
 }
 
@@ -167,17 +164,11 @@ export async function importRoster(db: Knex, classId: number, parsed: ParsedRost
 
 async function write(trx: Knex.Transaction, classId: number, rows: RosterPreviewRow[], columns: Set<RosterColumn>, current: Current, newTeams: string[]): Promise<void> {
   const at = now();
-  for (const name of newTeams) {
-    const [row] = await trx('class_teams').insert({ class_id: classId, name, created_at: at }).returning('id');
-    current.teams.set(name, insertedId(row));
-  }
+  for (const name of newTeams) current.teams.set(name, await createTeam(trx, classId, name, at));
   for (const row of rows) {
     if (row.action === 'unchanged') continue;
     let studentId = current.students.get(row.userId)?.id;
-    if (studentId === undefined) {
-      const [inserted] = await trx('students').insert({ user_id: row.userId, name: row.name, email: row.email, created_at: at }).returning('id');
-      studentId = insertedId(inserted);
-    }
+    studentId ??= await insertStudent(trx, { userId: row.userId, name: row.name, email: row.email, createdAt: at });
     const classFields = {
       ...(row.name !== null ? { display_name: row.name } : {}),
       ...(row.email !== null ? { email: row.email } : {}),
@@ -195,7 +186,7 @@ async function write(trx: Knex.Transaction, classId: number, rows: RosterPreview
 /** The class's roster and teams, ordered by team then name. */
 export async function readRoster(db: Knex, classId: number): Promise<RosterView> {
   const rows: Array<{ id: number; user_id: string; name: string | null; email: string | null; team: string | null; student_number: string | null }> = await db('class_enrollments as e')
-    .join('students as s', 's.id', 'e.student_id')
+    .modify(joinStudents, 's', 'e.student_id')
     .leftJoin('class_teams as t', 't.id', 'e.team_id')
     .where('e.class_id', classId)
     .select('s.id', 's.user_id', 'e.display_name as name', 'e.email', 't.name as team', 'e.student_number');
@@ -205,17 +196,27 @@ export async function readRoster(db: Knex, classId: number): Promise<RosterView>
   return { classId, students, teams: await readTeams(db, classId) };
 }
 
-export async function readTeams(db: Knex, classId: number): Promise<TeamView[]> {
-  const teams: Array<{ id: number; name: string }> = await db('class_teams').where({ class_id: classId }).select('id', 'name');
-  const members: Array<{ team_id: number; user_id: string }> = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').where('e.class_id', classId).whereNotNull('e.team_id').select('e.team_id', 's.user_id');
-  return teams
-    .map((t) => ({ id: t.id, name: t.name, members: members.filter((m) => m.team_id === t.id).map((m) => m.user_id).sort() }))
-    .sort((a, b) => a.name.localeCompare(b.name, 'ja', { numeric: true }));
-}
-
 /** A cell Excel or LibreOffice would run as a formula is prefixed with a quote (CSV injection). */
 const safeCell = (text: string | null): string => (text === null ? '' : /^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 export function rosterCsv(roster: RosterView): string {
   return stringify([[...ROSTER_COLUMNS], ...roster.students.map((s) => [s.userId, s.name, s.email, s.team, s.studentNumber].map(safeCell))], { bom: true, record_delimiter: 'windows' });
+}
+
+/**
+ * Changes one enrolled student's line: this class's name for her (other classes keep theirs), her
+ * team (by name, created if new; null for none) and student number (empty: none). Her student id,
+ * or undefined when she is not enrolled in the class.
+ */
+export async function changeRosterLine(db: Knex, classId: number, userId: string, change: { name?: string; team?: string | null; studentNumber?: string | null }): Promise<number | undefined> {
+  const enrolment = await db('class_enrollments as e').modify(joinStudents, 's', 'e.student_id').where({ 'e.class_id': classId, 's.user_id': userId }).first('e.id', 's.id as student_id');
+  if (!enrolment) return undefined;
+  await writeTransaction(db, async (trx) => {
+    const fields: Record<string, unknown> = {};
+    if (change.name !== undefined) fields.display_name = change.name;
+    if (change.studentNumber !== undefined) fields.student_number = change.studentNumber || null;
+    if (change.team !== undefined) fields.team_id = change.team === null ? null : await teamIdFor(trx, classId, change.team);
+    if (Object.keys(fields).length) await trx('class_enrollments').where({ id: enrolment.id }).update(fields);
+  });
+  return enrolment.student_id;
 }

@@ -6,14 +6,14 @@
 import * as yup from 'yup';
 import { ROSTER_MAX_BYTES, type RosterStudent, type TeamView } from '@cell-monitor/shared';
 import { authOf } from '../auth/accessGuards.ts';
-import { writeTransaction } from '../db/createDb.ts';
-import { insertedId, isUniqueViolation, now } from '../db/rows.ts';
+import { isUniqueViolation } from '../db/rows.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, readJson, trimmedString, validate } from '../http/request.ts';
 import type { RouteParts } from '../http/routeParts.ts';
-import { importRoster, parseRoster, readRoster, readTeams, rosterCsv } from './roster.ts';
+import { changeRosterLine, importRoster, parseRoster, readRoster, rosterCsv } from './roster.ts';
 import { requireClass } from './store.ts';
+import { createTeam, deleteTeam, readTeams, renameTeam } from './teams.ts';
 
 const importBody = yup.object({
   csv: yup.string().strict().max(ROSTER_MAX_BYTES, `csv must be at most ${ROSTER_MAX_BYTES} characters`).required('csv is required: the roster file as text'),
@@ -79,17 +79,10 @@ export function addRosterRoutes(table: RouteTable, parts: RouteParts): void {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const userId = String(ctx.params.userId);
       const input = await validate(lineBody, await readJson(ctx));
-      const enrolment = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').where({ 'e.class_id': cls.id, 's.user_id': userId }).first('e.id', 's.id as student_id');
-      if (!enrolment) throw errors.notFound('enrollment');
-      await writeTransaction(db, async (trx) => {
-        // The name is this class's (class_enrollments.display_name): other classes keep theirs.
-        const fields: Record<string, unknown> = {};
-        if (input.name !== undefined) fields.display_name = input.name;
-        if (input.student_number !== undefined) fields.student_number = input.student_number || null;
-        if (input.team !== undefined) fields.team_id = input.team === null ? null : await teamId(trx, cls.id, input.team);
-        if (Object.keys(fields).length) await trx('class_enrollments').where({ id: enrolment.id }).update(fields);
-      });
-      log.info({ event: 'roster_line_changed', classId: cls.id, studentId: enrolment.student_id, fields: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined), by: authOf(ctx).instructor.id }, 'roster line changed');
+      // The name is this class's (class_enrollments.display_name): other classes keep theirs.
+      const studentId = await changeRosterLine(db, cls.id, userId, { name: input.name, team: input.team, studentNumber: input.student_number });
+      if (studentId === undefined) throw errors.notFound('enrollment');
+      log.info({ event: 'roster_line_changed', classId: cls.id, studentId, fields: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined), by: authOf(ctx).instructor.id }, 'roster line changed');
       const line = (await readRoster(db, cls.id)).students.find((s) => s.userId === userId);
       ctx.body = line satisfies RosterStudent | undefined;
     },
@@ -112,9 +105,9 @@ export function addRosterRoutes(table: RouteTable, parts: RouteParts): void {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const { name } = await validate(teamBody, await readJson(ctx));
       try {
-        const [row] = await db('class_teams').insert({ class_id: cls.id, name, created_at: now() }).returning('id');
+        const id = await createTeam(db, cls.id, name);
         ctx.status = 201;
-        ctx.body = { id: insertedId(row), name, members: [] } satisfies TeamView;
+        ctx.body = { id, name, members: [] } satisfies TeamView;
       } catch (err) {
         if (isUniqueViolation(err)) throw new HttpError(409, 'team_exists', `the class already has a team named ${name}`);
         throw err;
@@ -130,8 +123,7 @@ export function addRosterRoutes(table: RouteTable, parts: RouteParts): void {
       const id = idParam(ctx, 'teamId', 'team');
       const { name } = await validate(teamBody, await readJson(ctx));
       try {
-        const changed = await db('class_teams').where({ id, class_id: cls.id }).update({ name });
-        if (!changed) throw errors.notFound('team');
+        if (!(await renameTeam(db, cls.id, id, name))) throw errors.notFound('team');
       } catch (err) {
         if (isUniqueViolation(err)) throw new HttpError(409, 'team_exists', `the class already has a team named ${name}`);
         throw err;
@@ -146,20 +138,8 @@ export function addRosterRoutes(table: RouteTable, parts: RouteParts): void {
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const id = idParam(ctx, 'teamId', 'team');
-      await writeTransaction(db, async (trx) => {
-        await trx('class_enrollments').where({ class_id: cls.id, team_id: id }).update({ team_id: null });
-        const removed = await trx('class_teams').where({ id, class_id: cls.id }).delete();
-        if (!removed) throw errors.notFound('team');
-      });
+      await deleteTeam(db, cls.id, id);
       ctx.body = { id, deleted: true };
     },
   });
-}
-
-/** The id of the class's team of that name, created if new. */
-async function teamId(trx: import('knex').Knex.Transaction, classId: number, name: string): Promise<number> {
-  const existing = await trx('class_teams').where({ class_id: classId, name }).first('id');
-  if (existing) return existing.id;
-  const [row] = await trx('class_teams').insert({ class_id: classId, name, created_at: now() }).returning('id');
-  return insertedId(row);
 }
