@@ -5,15 +5,15 @@
  */
 import getRawBody from 'raw-body';
 import * as yup from 'yup';
-import { SEAT_MAP_MAX_BYTES, SEAT_MAP_MAX_PLACEMENTS, type SeatMapView, type SeatPlacement } from '@cell-monitor/shared';
+import { SEAT_MAP_MAX_BYTES, SEAT_MAP_MAX_PLACEMENTS, type SeatPlacement } from '@cell-monitor/shared';
 import type { Knex } from 'knex';
 import { authOf } from '../auth/accessGuards.ts';
-import { iso, now } from '../db/rows.ts';
 import { errors, HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, readJson, validate } from '../http/request.ts';
 import { requireClass } from './store.ts';
 import { imageInfo, imageTooLarge } from './imageSize.ts';
+import { readSeatMap, saveSeatMap, seatMapImage } from './seatMaps.ts';
 
 const placementsBody = yup.object({
   placements: yup
@@ -31,36 +31,6 @@ const placementsBody = yup.object({
     .test('unique', 'each team or student is placed once', (list) => !list || new Set(list.map((p) => `${p.kind}:${p.key}`)).size === list.length)
     .required('placements is required'),
 });
-
-interface SeatMapRow {
-  class_id: number;
-  image_type: string | null;
-  image_width: number | null;
-  image_height: number | null;
-  image_bytes: number | string | null;
-  placements: string;
-  updated_at: string | Date;
-}
-
-async function readSeatMap(db: Knex, classId: number): Promise<SeatMapView> {
-  const row: SeatMapRow | undefined = await db('class_seat_maps')
-    .where({ class_id: classId })
-    .first('class_id', 'image_type', 'image_width', 'image_height', db.raw('length(image) as image_bytes'), 'placements', 'updated_at');
-  if (!row) return { classId, image: null, placements: [] };
-  return {
-    classId,
-    image: row.image_type ? { type: row.image_type, width: Number(row.image_width), height: Number(row.image_height), bytes: Number(row.image_bytes), updatedAt: iso(row.updated_at)! } : null,
-    placements: JSON.parse(row.placements) as SeatPlacement[],
-  };
-}
-
-/** Inserts or updates the class's seat-map row (both engines: ON CONFLICT on the class). */
-async function saveSeatMap(db: Knex, classId: number, fields: Record<string, unknown>): Promise<void> {
-  await db('class_seat_maps')
-    .insert({ class_id: classId, placements: '[]', ...fields, updated_at: now() })
-    .onConflict('class_id')
-    .merge({ ...fields, updated_at: now() });
-}
 
 export function addSeatMapRoutes(table: RouteTable, parts: { db: Knex }): void {
   const { db } = parts;
@@ -105,7 +75,7 @@ export function addSeatMapRoutes(table: RouteTable, parts: { db: Knex }): void {
     summary: 'The classroom image as uploaded', responses: { 200: 'image/png or image/jpeg', 404: 'no such class or no image' },
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
-      const row = await db('class_seat_maps').where({ class_id: cls.id }).whereNotNull('image').first('image', 'image_type');
+      const row = await seatMapImage(db, cls.id);
       if (!row) throw errors.notFound('seat_map_image');
       ctx.type = row.image_type;
       ctx.set('Cache-Control', 'private, no-store');
