@@ -53,7 +53,6 @@ const KNOWN_DEBT = new Set<string>([
   'classes/classAccess.ts:class_assignments',
   'classes/classAccess.ts:help_requests',
   'classes/classBoundary.ts:class_assignments',
-  'classes/classroomRoutes.ts:student_notifications',
   'classes/retentionScopes.ts:class_assignments',
   'createCollector.ts:classes',
   'environment/environmentRoutes.ts:class_enrollments',

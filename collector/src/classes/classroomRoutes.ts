@@ -6,17 +6,16 @@
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import * as yup from 'yup';
-import type { BroadcastPayload, BroadcastView, ClassSettings } from '@cell-monitor/shared';
+import type { ClassSettings } from '@cell-monitor/shared';
 import { authOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../core/logger.ts';
-import { writeTransaction } from '../db/createDb.ts';
-import { insertedId, now } from '../db/rows.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, readJson, trimmedString, validate } from '../http/request.ts';
 import type { InstructorRow } from '../instructors/store.ts';
 import { HttpError } from '../http/errors.ts';
 import { isAdmin, teacherRole } from './classAccess.ts';
-import { requireClass } from './store.ts';
+import { sendBroadcast } from './broadcasts.ts';
+import { changeClassSettings, classSettings, requireClass, type ClassSettingsRow } from './store.ts';
 
 export const BROADCAST_MAX_CHARS = 500;
 const broadcastBody = yup.object({ message: trimmedString().min(1, 'message must not be empty').max(BROADCAST_MAX_CHARS, `message must be at most ${BROADCAST_MAX_CHARS} characters`).required('message is required') });
@@ -40,18 +39,7 @@ export function addClassroomRoutes(table: RouteTable, parts: { db: Knex; log: Lo
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const { message } = await validate(broadcastBody, await readJson(ctx));
       const { instructor } = authOf<InstructorRow>(ctx);
-      const sentAt = now();
-      const view = await writeTransaction(db, async (trx) => {
-        const students: Array<{ student_id: number }> = await trx('class_enrollments').where({ class_id: cls.id }).select('student_id');
-        const [row] = await trx('class_broadcasts').insert({ class_id: cls.id, message, sent_by: instructor.id, sent_at: sentAt, recipients: students.length }).returning('id');
-        const id = insertedId(row);
-        const payload = JSON.stringify({ broadcast_id: id, class_id: cls.id, class_name: cls.name, message, sent_by: instructor.name, sent_at: sentAt } satisfies BroadcastPayload);
-        // One notification per student, in the same transaction: every student gets it exactly once.
-        for (let i = 0; i < students.length; i += 500) {
-          await trx('student_notifications').insert(students.slice(i, i + 500).map((s) => ({ student_id: s.student_id, type: 'broadcast', payload, created_at: sentAt })));
-        }
-        return { id, classId: cls.id, message, sentAt, sentBy: { id: instructor.id, name: instructor.name }, recipients: students.length } satisfies BroadcastView;
-      });
+      const view = await sendBroadcast(db, cls, message, instructor);
       // Seed 000's `broadcast` channel, for any other consumer of the deployment's Redis.
       await parts.redis?.publish('broadcast', JSON.stringify({ type: 'system_message', ...view })).catch((err: Error) => log.warn({ err }, 'broadcast not published'));
       log.info({ event: 'broadcast', classId: cls.id, recipients: view.recipients, chars: message.length, by: instructor.id }, 'broadcast sent');
@@ -66,8 +54,7 @@ export function addClassroomRoutes(table: RouteTable, parts: { db: Knex; log: Lo
     responses: { 200: 'the settings', 404: 'no such class' },
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
-      const row = await db('classes').where({ id: cls.id }).first('stuck_errors', 'retention_days');
-      ctx.body = settingsView(cls.id, row);
+      ctx.body = settingsView(cls.id, await classSettings(db, cls.id));
     },
   });
 
@@ -83,16 +70,14 @@ export function addClassroomRoutes(table: RouteTable, parts: { db: Knex; log: Lo
       if (input.retention_days !== undefined && !isAdmin(who) && (await teacherRole(db, who.instructor.id, cls.id)) !== 'owner') {
         throw new HttpError(403, 'not_class_owner', 'only an owner of the class may change its retention');
       }
-      await db('classes')
-        .where({ id: cls.id })
-        .update({ ...(input.stuck_errors === undefined ? {} : { stuck_errors: input.stuck_errors }), ...(input.retention_days === undefined ? {} : { retention_days: input.retention_days }), updated_at: now() });
+      await changeClassSettings(db, cls.id, { stuckErrors: input.stuck_errors, retentionDays: input.retention_days });
       if (input.retention_days !== undefined) log.info({ event: 'class_retention', classId: cls.id, retentionDays: input.retention_days, by: who.instructor.id }, 'class retention set');
       parts.onSettingsChanged?.(cls.id);
-      ctx.body = settingsView(cls.id, await db('classes').where({ id: cls.id }).first('stuck_errors', 'retention_days'));
+      ctx.body = settingsView(cls.id, await classSettings(db, cls.id));
     },
   });
 }
 
-function settingsView(classId: number, row: { stuck_errors: number | string; retention_days: number | string | null }): ClassSettings {
+function settingsView(classId: number, row: ClassSettingsRow): ClassSettings {
   return { classId, stuckErrors: Number(row.stuck_errors), retentionDays: row.retention_days === null ? null : Number(row.retention_days) };
 }
