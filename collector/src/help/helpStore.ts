@@ -1,6 +1,6 @@
 /**
  * Help requests in the main store: the persister opens and cancels them with the events
- * (persist/writeEvents.ts); instructors claim and resolve them here. A resolve also leaves the
+ * (helpProjection.ts); instructors claim and resolve them here. A resolve also leaves the
  * student a `help_resolved` notification, which their JupyterLab picks up within seconds.
  */
 import type { Knex } from 'knex';
@@ -11,7 +11,9 @@ import { errors, HttpError } from '../http/errors.ts';
 import type { Authenticated } from '../auth/tokens.ts';
 import { isAdmin } from '../classes/classAccess.ts';
 import { withinClasses, type ClassesFor } from '../classes/classBoundary.ts';
+import { leftJoinInstructors } from '../instructors/store.ts';
 import { notify } from '../students/notifications.ts';
+import { joinStudents } from '../students/store.ts';
 
 interface HelpRow {
   id: number | string;
@@ -33,9 +35,9 @@ interface HelpRow {
 
 function helpRows(db: Knex): Knex.QueryBuilder {
   return db('help_requests as h')
-    .join('students as s', 's.id', 'h.student_id')
-    .leftJoin('instructors as c', 'c.id', 'h.claimed_by')
-    .leftJoin('instructors as r', 'r.id', 'h.resolved_by')
+    .modify(joinStudents, 's', 'h.student_id')
+    .modify(leftJoinInstructors, 'c', 'h.claimed_by')
+    .modify(leftJoinInstructors, 'r', 'h.resolved_by')
     .select('h.*', 's.user_id', 's.name as display_name', 'c.name as claimer_name', 'r.name as resolver_name');
 }
 
@@ -112,7 +114,7 @@ export async function resolveHelpRequest(db: Knex, id: number, instructor: { id:
 
 /**
  * Median and 90th percentile of request → resolve, over requests resolved since `since` that
- * `reach` shows (lms/classBoundary.ts: a request belongs to a class by its time and notebook; null: all).
+ * `reach` shows (classes/classBoundary.ts: a request belongs to a class by its time and notebook; null: all).
  */
 export async function timeToHelp(db: Knex, since: Date, reach: ClassesFor | null): Promise<TimeToHelp> {
   const rows: Array<{ requested_at: string | Date; resolved_at: string | Date }> = await db('help_requests as h')

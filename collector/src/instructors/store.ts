@@ -178,3 +178,8 @@ export async function statusHistory(db: Knex, id: number, options: { skip: numbe
 export function joinInstructors(query: Knex.QueryBuilder, alias: string, instructorIdColumn: string): Knex.QueryBuilder {
   return query.join(`instructors as ${alias}`, `${alias}.id`, instructorIdColumn);
 }
+
+/** The same as a left join, for a column that may be null (a help request's claimer and resolver): `query.modify(leftJoinInstructors, 'c', 'h.claimed_by')`. */
+export function leftJoinInstructors(query: Knex.QueryBuilder, alias: string, instructorIdColumn: string): Knex.QueryBuilder {
+  return query.leftJoin(`instructors as ${alias}`, `${alias}.id`, instructorIdColumn);
+}
