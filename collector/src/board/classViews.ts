@@ -8,7 +8,8 @@ import type { Authenticated } from '../auth/tokens.ts';
 import { errors } from '../http/errors.ts';
 import { isAdmin, taughtClassIds as taughtClassIdList, taughtUserIds } from '../classes/classAccess.ts';
 import type { ClassesFor } from '../classes/classBoundary.ts';
-import { namesFor } from '../classes/enrolments.ts';
+import { classForBoard } from '../classes/classReads.ts';
+import { classEnrolments, namesFor, type EnrolmentRow } from '../classes/enrolments.ts';
 import { DEFAULT_THRESHOLDS, type StatusThresholds } from './thresholds.ts';
 
 export interface ClassView {
@@ -19,12 +20,12 @@ export interface ClassView {
   userIds?: Set<string>;
   /** For an instructor's "everyone seen today": the students of their classes. */
   canSee?: (userId: string) => boolean;
-  /** Display names as the class knows them (its enrolments; lms/enrolments.ts), all for an admin. */
+  /** Display names as the class knows them (its enrolments; classes/enrolments.ts), all for an admin. */
   names: Map<string, string>;
   /** A class view's teams: user name → team name. */
   teams?: Map<string, string>;
   /**
-   * Which classes' part of the students' data the view shows (lms/classBoundary.ts): the class, or
+   * Which classes' part of the students' data the view shows (classes/classBoundary.ts): the class, or
    * every class the instructor teaches; null for an admin's "everyone seen today" (everything).
    */
   reach: ClassesFor | null;
@@ -35,13 +36,9 @@ export interface ClassView {
 /** Reads a view from the database (a class: 404 `class_not_found` when it does not exist). */
 export async function loadClassView(db: Knex, classId: number | null, who: Authenticated): Promise<ClassView> {
   if (classId !== null) {
-    const cls = await db('classes').where({ id: classId }).first('id', 'name', 'stuck_errors');
+    const cls = await classForBoard(db, classId);
     if (!cls) throw errors.notFound('class');
-    const students: Array<{ user_id: string; name: string | null; team: string | null }> = await db('class_enrollments as e')
-      .join('students as s', 's.id', 'e.student_id')
-      .leftJoin('class_teams as t', 't.id', 'e.team_id')
-      .where('e.class_id', classId)
-      .select('s.user_id', 'e.display_name as name', 't.name as team');
+    const students: Array<{ user_id: string; name: string | null; team: string | null }> = (await classEnrolments(db, classId)).map((e: EnrolmentRow) => ({ user_id: e.user_id, name: e.display_name, team: e.team }));
     return {
       classId,
       className: cls.name,

@@ -2,21 +2,22 @@
  * Seed 000's Environment API, made useful: what each student's kernel runs (`current`, `snapshots`,
  * `packages`), whether it fits their classes (`health`), what changed (`diff`), and for a class the
  * students whose environment lacks a required package (`analyze`, shown on the dashboard). An
- * environment counts for a class only from the student's enrolment on (lms/classBoundary.ts): an
+ * environment counts for a class only from the student's enrolment on (classes/classBoundary.ts): an
  * instructor sees those seen since she joined one of their classes, a class's analysis those seen
  * since she joined it; admins all.
  */
 import type { Knex } from 'knex';
 import * as yup from 'yup';
-import type { EnvironmentAnalysis, EnvironmentSnapshot, PackageRequirement } from '@cell-monitor/shared';
+import type { EnvironmentAnalysis, EnvironmentSnapshot } from '@cell-monitor/shared';
 import { authOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../core/logger.ts';
-import { now } from '../db/rows.ts';
 import { errors } from '../http/errors.ts';
 import { type Ctx, type RouteTable } from '../http/routeTable.ts';
 import { idParam, readJson, validate } from '../http/request.ts';
-import { isAdmin, taughtClassIds } from '../classes/classAccess.ts';
+import { isAdmin } from '../classes/classAccess.ts';
 import type { ClassesFor } from '../classes/classBoundary.ts';
+import { classEnrolments, type EnrolmentRow } from '../classes/enrolments.ts';
+import { classRequirements, requirementsOfStudentClasses, setClassRequirements } from '../classes/requiredPackages.ts';
 import { requireClass } from '../classes/store.ts';
 import { currentEnvironments, snapshots, snapshotView } from './store.ts';
 import { diffPackages, problems, validSpec } from './versions.ts';
@@ -35,15 +36,10 @@ const requirementsBody = yup.object({
     .required('packages is required'),
 });
 
-async function requirementsOf(db: Knex, classId: number): Promise<PackageRequirement[]> {
-  const row = await db('classes').where({ id: classId }).first('required_packages');
-  return JSON.parse(row?.required_packages ?? '[]') as PackageRequirement[];
-}
-
 export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: Logger }): void {
   const { db, log } = parts;
   const student = { student_user: { param: 'user_id' } } as const;
-  /** An instructor sees the environments her classes show: those seen since her enrolment in one of them (lms/classBoundary.ts). */
+  /** An instructor sees the environments her classes show: those seen since her enrolment in one of them (classes/classBoundary.ts). */
   const reachOf = (ctx: Ctx): ClassesFor | null => (isAdmin(authOf(ctx)) ? null : { instructorId: authOf(ctx).instructor.id });
   const latest = async (ctx: Ctx, userId: string) => {
     const [row] = await snapshots(db, userId, reachOf(ctx));
@@ -83,13 +79,8 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
       const env = snapshotView(await latest(ctx, userId), true);
       const who = authOf(ctx);
       // An instructor hears of her classes they teach only (not of the other classes she is in).
-      const classes: Array<{ id: number; name: string; required_packages: string }> = await db('class_enrollments as e')
-        .join('students as s', 's.id', 'e.student_id')
-        .join('classes as c', 'c.id', 'e.class_id')
-        .where('s.user_id', userId)
-        .modify((q) => (isAdmin(who) ? q : q.whereIn('c.id', taughtClassIds(db, who.instructor.id))))
-        .select('c.id', 'c.name', 'c.required_packages');
-      const perClass = classes.map((c) => ({ classId: c.id, className: c.name, problems: problems(env.packages!, JSON.parse(c.required_packages) as PackageRequirement[]) }));
+      const classes = await requirementsOfStudentClasses(db, userId, isAdmin(who) ? undefined : who.instructor.id);
+      const perClass = classes.map((c) => ({ classId: c.id, className: c.name, problems: problems(env.packages!, c.requirements) }));
       ctx.body = { userId, python: env.python, seenAt: env.lastSeenAt, ok: perClass.every((c) => c.problems.length === 0), classes: perClass };
     },
   });
@@ -112,7 +103,7 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
     summary: 'The packages the class needs', responses: { 200: '{ packages }', 404: 'no such class' },
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
-      ctx.body = { classId: cls.id, packages: await requirementsOf(db, cls.id) };
+      ctx.body = { classId: cls.id, packages: await classRequirements(db, cls.id) };
     },
   });
 
@@ -123,7 +114,7 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
       const { packages } = await validate(requirementsBody, await readJson(ctx));
       const clean = packages.map((p) => ({ name: p.name.trim(), spec: (p.spec ?? '').replace(/\s+/g, '') }));
-      await db('classes').where({ id: cls.id }).update({ required_packages: JSON.stringify(clean), updated_at: now() });
+      await setClassRequirements(db, cls.id, clean);
       log.info({ event: 'class_requirements', classId: cls.id, packages: clean.length, by: authOf(ctx).instructor.id }, 'class package requirements set');
       ctx.body = { classId: cls.id, packages: clean };
     },
@@ -134,8 +125,8 @@ export function addEnvironmentRoutes(table: RouteTable, parts: { db: Knex; log: 
     summary: "The class's students against its required packages: each student's problems and a summary per package", responses: { 200: 'the analysis', 404: 'no such class' },
     handler: async (ctx) => {
       const cls = await requireClass(db, idParam(ctx, 'id', 'class'));
-      const requirements = await requirementsOf(db, cls.id);
-      const enrolled: Array<{ user_id: string; name: string | null }> = await db('class_enrollments as e').join('students as s', 's.id', 'e.student_id').where('e.class_id', cls.id).select('s.user_id', 'e.display_name as name');
+      const requirements = await classRequirements(db, cls.id);
+      const enrolled: Array<{ user_id: string; name: string | null }> = (await classEnrolments(db, cls.id)).map((e: EnrolmentRow) => ({ user_id: e.user_id, name: e.display_name }));
       const current = await currentEnvironments(db, enrolled.map((s) => s.user_id), { classId: cls.id });
       const students = enrolled
         .map((s) => {

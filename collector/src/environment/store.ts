@@ -8,8 +8,9 @@ import type { Knex } from 'knex';
 import { EVENT_TYPES, type CellEvent, type EnvironmentSnapshot } from '@cell-monitor/shared';
 import type { OwnTableProjection } from '../persist/projection.ts';
 import { iso } from '../db/rows.ts';
-import { taughtClassIds } from '../classes/classAccess.ts';
-import { withinClasses, type ClassesFor } from '../classes/classBoundary.ts';
+import type { ClassesFor } from '../classes/classBoundary.ts';
+import { firstEnrolledAt } from '../classes/classReads.ts';
+import { userRowsIn } from '../classes/rowScopes.ts';
 
 const MAX_PACKAGES = 5_000;
 /**
@@ -102,31 +103,17 @@ export function snapshotView(row: EnvironmentRow, withPackages: boolean): Enviro
   };
 }
 
-/**
- * The earliest enrolment of each student in the classes of `reach`: an environment counts for a
- * class only from enrolment on (lms/classBoundary.ts), so a snapshot first seen earlier shows as
- * first seen then.
- */
-async function enrolledSince(db: Knex, userIds: string[], reach: ClassesFor): Promise<Map<string, string>> {
-  const rows: Array<{ user_id: string; since: string | Date }> = await db('class_enrollments as e')
-    .join('students as s', 's.id', 'e.student_id')
-    .whereIn('s.user_id', userIds)
-    .modify((q) => ('classId' in reach ? q.where('e.class_id', reach.classId) : q.whereIn('e.class_id', taughtClassIds(db, reach.instructorId))))
-    .groupBy('s.user_id')
-    .select('s.user_id')
-    .min({ since: 'e.enrolled_at' });
-  return new Map(rows.map((r) => [r.user_id, iso(r.since)!]));
-}
-
 /** Rows of the given students that `reach` shows (seen since enrolment), first-seen times clamped to the enrolment; null: all. */
 async function environmentRows(db: Knex, userIds: string[], reach: ClassesFor | null): Promise<EnvironmentRow[]> {
   const rows: EnvironmentRow[] = await db('student_environments as se')
     .whereIn('se.user_id', userIds)
-    .modify((q) => (reach ? q.join('students as s', 's.user_id', 'se.user_id').where(withinClasses(db, reach, { student: 's.id', time: 'se.last_seen_at' })) : q))
+    .modify((q) => userRowsIn(db, reach)?.(q, { user: 'se.user_id', time: 'se.last_seen_at' }))
     .orderBy([{ column: 'se.last_seen_at', order: 'desc' }, { column: 'se.id', order: 'desc' }])
     .select('se.*');
   if (!reach || rows.length === 0) return rows;
-  const since = await enrolledSince(db, userIds, reach);
+  // An environment counts for a class only from enrolment on (classes/classBoundary.ts): a
+  // snapshot first seen earlier shows as first seen then.
+  const since = await firstEnrolledAt(db, userIds, reach);
   return rows.map((row) => {
     const from = since.get(row.user_id);
     return from && Date.parse(iso(row.first_seen_at)!) < Date.parse(from) ? { ...row, first_seen_at: from } : row;
