@@ -2,13 +2,14 @@
  * Where the class is in one notebook: per cell (in notebook order) the share of students who ran
  * it and who succeeded, the median attempts to a first success and the median time spent; which
  * cell each student is on now; each student's progress. The database sums per student and cell
- * (one row each, window functions on both engines); the medians are taken here.
+ * (activity/reads.ts: one row each, window functions on both engines); the medians are taken here.
  */
 import type { Knex } from 'knex';
 import type { CellProgress, ClassProgress } from '@cell-monitor/shared';
-import { isPostgres } from '../db/createDb.ts';
 import { iso } from '../db/rows.ts';
-import { visibleSince, withinClasses, type ClassesFor } from '../classes/classBoundary.ts';
+import { cellRunSums, notebooksRun } from '../activity/reads.ts';
+import type { ClassesFor } from '../classes/classBoundary.ts';
+import { rowsOfNotebookIn, studentRowsIn } from '../classes/rowScopes.ts';
 import { quantile } from '../help/helpStore.ts';
 
 /** A gap between two runs longer than this (s) is a break, not time spent on the next cell. */
@@ -74,40 +75,11 @@ export function summariseProgress(notebookPath: string, rows: StudentCellRuns[],
 
 /**
  * Per student and cell of one notebook: runs, first successful attempt, time spent — of the runs
- * `reach` shows (lms/classBoundary.ts: from enrolment on, never another class's assignment; null:
- * every run, for an admin).
+ * `reach` shows (classes/classBoundary.ts: from enrolment on, never another class's assignment;
+ * null: every run, for an admin). One notebook: the boundary per enrolment, not per run.
  */
 export async function loadCellRuns(db: Knex, notebookPath: string, reach: ClassesFor | null): Promise<StudentCellRuns[]> {
-  const pg = isPostgres(db);
-  // The windows run over the bare executions (one index range: notebook, student, time); names are
-  // joined to the 12,000-odd summed rows afterwards, not to the 240,000 runs.
-  const gap = pg
-    ? 'EXTRACT(EPOCH FROM x.executed_at - LAG(x.executed_at) OVER (PARTITION BY x.student_id ORDER BY x.executed_at, x.id))'
-    : '(julianday(x.executed_at) - julianday(LAG(x.executed_at) OVER (PARTITION BY x.student_id ORDER BY x.executed_at, x.id))) * 86400.0';
-  const capped = pg ? `LEAST(COALESCE(gap, 0), ${MAX_GAP_SECONDS})` : `MIN(COALESCE(gap, 0), ${MAX_GAP_SECONDS})`;
-  const runs = db('cell_executions as x')
-    .join('notebooks as n', 'n.id', 'x.notebook_id')
-    .where('n.path', notebookPath)
-    .whereIn('x.status', ['success', 'error'])
-    // One notebook: the boundary per enrolment (visibleSince), not per run.
-    .modify((q) => (reach ? q.join(visibleSince(db, reach, notebookPath).as('vs'), 'vs.student_id', 'x.student_id').whereRaw('x.executed_at >= vs.since') : q))
-    .select('x.student_id', 'x.cell_id', 'x.cell_index', 'x.status', 'x.executed_at', 'x.id', db.raw(`${gap} AS gap`));
-  const result = await db.raw(
-    `WITH runs AS ?,
-     ranked AS (
-       SELECT runs.*, ROW_NUMBER() OVER (PARTITION BY student_id, cell_id ORDER BY executed_at, id) AS attempt FROM runs
-     ),
-     per AS (
-       SELECT student_id, cell_id, MAX(cell_index) AS cell_index, COUNT(*) AS runs,
-              MIN(CASE WHEN status = 'success' THEN attempt END) AS first_success,
-              SUM(${capped}) AS seconds, MAX(executed_at) AS last_at
-         FROM ranked GROUP BY student_id, cell_id
-     )
-     SELECT s.user_id, c.cell_id AS cell_key, per.cell_index, per.runs, per.first_success, per.seconds, per.last_at
-       FROM per JOIN students s ON s.id = per.student_id JOIN cells c ON c.id = per.cell_id`,
-    [runs],
-  );
-  const rows: Array<Record<string, unknown>> = pg ? result.rows : result;
+  const rows = await cellRunSums(db, notebookPath, { maxGapSeconds: MAX_GAP_SECONDS, scope: rowsOfNotebookIn(db, reach, notebookPath) });
   return rows.map((r) => ({
     userId: String(r.user_id),
     cellId: String(r.cell_key),
@@ -115,23 +87,12 @@ export async function loadCellRuns(db: Knex, notebookPath: string, reach: Classe
     runs: Number(r.runs),
     firstSuccess: r.first_success === null ? null : Number(r.first_success),
     seconds: Math.round(Number(r.seconds) || 0),
-    lastAt: iso(r.last_at as string)!,
+    lastAt: iso(r.last_at)!,
   }));
 }
 
 /** Notebooks the students ran cells of (as far as `reach` shows), most students first. */
 export async function loadNotebooks(db: Knex, reach: ClassesFor | null): Promise<Array<{ notebookPath: string; students: number }>> {
-  // Per student and notebook first (her latest run there): the boundary is checked on those few
-  // rows — a student's notebook shows when her latest run on it does.
-  const perStudent = db('cell_executions as x').groupBy('x.student_id', 'x.notebook_id').select('x.student_id', 'x.notebook_id').max({ last_at: 'x.executed_at' }).as('p');
-  const rows: Array<{ path: string; students: number | string }> = await db
-    .from(perStudent)
-    .join('notebooks as n', 'n.id', 'p.notebook_id')
-    .modify((q) => (reach ? q.where(withinClasses(db, reach, { student: 'p.student_id', time: 'p.last_at', notebookPath: 'n.path' })) : q))
-    .groupBy('n.path')
-    .select('n.path')
-    .countDistinct({ students: 'p.student_id' })
-    .orderBy([{ column: 'students', order: 'desc' }, { column: 'n.path' }])
-    .limit(200);
+  const rows = await notebooksRun(db, studentRowsIn(db, reach));
   return rows.map((r) => ({ notebookPath: r.path, students: Number(r.students) }));
 }

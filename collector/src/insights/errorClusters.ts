@@ -6,9 +6,10 @@
 import type { Knex } from 'knex';
 import type { ErrorCluster } from '@cell-monitor/shared';
 import { iso } from '../db/rows.ts';
-import { withinClasses, type ClassesFor } from '../classes/classBoundary.ts';
+import type { ClassesFor } from '../classes/classBoundary.ts';
+import { studentRowsIn } from '../classes/rowScopes.ts';
+import { errorGroups, errorsById } from '../activity/reads.ts';
 import { errorSignature } from '../activity/errorSignature.ts';
-
 
 /** One student's errors of one kind on one cell (what the database groups). */
 export interface ErrorGroup {
@@ -87,27 +88,8 @@ export function clusterErrors(groups: ErrorGroup[], examples: Map<number, ErrorE
  * merged into clusters with the newest error of each as its example.
  */
 export async function loadErrorClusters(db: Knex, options: { since: Date; reach: ClassesFor | null; notebookPath?: string }): Promise<ErrorCluster[]> {
-  // Grouped on the bare error rows (ids, not names); names are joined to the groups afterwards.
-  // Only the errors `reach` shows (lms/classBoundary.ts; null: all, for an admin).
-  const inner = db('error_logs as e')
-    .where('e.occurred_at', '>=', options.since.toISOString())
-    .modify((q) => {
-      const { reach } = options;
-      if (reach) q.leftJoin('notebooks as bn', 'bn.id', 'e.notebook_id').where(withinClasses(db, reach, { student: 'e.student_id', time: 'e.occurred_at', notebookPath: 'bn.path' }));
-      if (options.notebookPath) q.whereIn('e.notebook_id', db('notebooks').select('id').where('path', options.notebookPath));
-    })
-    .groupBy('e.signature', db.raw('CASE WHEN e.signature IS NULL THEN e.error_message END'), 'e.error_name', 'e.student_id', 'e.notebook_id', 'e.cell_id')
-    .select('e.signature', db.raw('CASE WHEN e.signature IS NULL THEN e.error_message END AS raw_message'), 'e.error_name', 'e.student_id', 'e.notebook_id', 'e.cell_id')
-    .max({ cell_index: 'e.cell_index', latest_id: 'e.id', latest_at: 'e.occurred_at' })
-    .count({ n: '*' })
-    .as('g');
-  const rows: Array<{ signature: string | null; raw_message: string | null; error_name: string; path: string | null; cell_key: string | null; cell_index: number | null; user_id: string; n: number | string; latest_id: number | string; latest_at: string | Date }> = await db
-    .from(inner)
-    .join('students as s', 's.id', 'g.student_id')
-    .leftJoin('notebooks as n', 'n.id', 'g.notebook_id')
-    .leftJoin('cells as c', 'c.id', 'g.cell_id')
-    .select('g.signature', 'g.raw_message', 'g.error_name', 'g.cell_index', 'g.n', 'g.latest_id', 'g.latest_at', 's.user_id', 'n.path', 'c.cell_id as cell_key')
-    .limit(50_000);
+  // Only the errors `reach` shows (classes/classBoundary.ts; null: all, for an admin).
+  const rows = await errorGroups(db, { since: options.since, notebookPath: options.notebookPath, scope: studentRowsIn(db, options.reach) });
   const groups: ErrorGroup[] = rows.map((r) => ({
     signature: r.signature ?? errorSignature(r.error_name, r.raw_message ?? ''),
     errorName: r.error_name,
@@ -120,13 +102,6 @@ export async function loadErrorClusters(db: Knex, options: { since: Date; reach:
     latestAt: iso(r.latest_at)!,
   }));
   const examples = new Map<number, ErrorExample>();
-  const ids = newestErrorIds(groups);
-  for (let i = 0; i < ids.length; i += 500) {
-    const found: Array<{ id: number | string; error_message: string; traceback: string | null; user_id: string; occurred_at: string | Date }> = await db('error_logs as e')
-      .join('students as s', 's.id', 'e.student_id')
-      .whereIn('e.id', ids.slice(i, i + 500))
-      .select('e.id', 'e.error_message', 'e.traceback', 's.user_id', 'e.occurred_at');
-    for (const r of found) examples.set(Number(r.id), { message: r.error_message ?? '', traceback: r.traceback, userId: r.user_id, at: iso(r.occurred_at)! });
-  }
+  for (const r of await errorsById(db, newestErrorIds(groups))) examples.set(Number(r.id), { message: r.error_message ?? '', traceback: r.traceback, userId: r.user_id, at: iso(r.occurred_at)! });
   return clusterErrors(groups, examples);
 }

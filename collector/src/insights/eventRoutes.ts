@@ -1,19 +1,18 @@
 /**
  * `/api/v1/events`: the stored events by student, notebook, type and time range, newest first; an
- * instructor sees those their classes show (lms/classBoundary.ts: since each student's enrolment,
+ * instructor sees those their classes show (classes/classBoundary.ts: since each student's enrolment,
  * never another class's assignment notebooks), an admin all. A page carries the event columns only;
  * `include=payload` adds each event as sent when it is at most EVENT_PAYLOAD_BYTES (else
  * `payload_truncated` and its size): a student's 1 MB cells cannot make a page costly to read.
  */
-import type { Knex } from 'knex';
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
-import { isPostgres } from '../db/createDb.ts';
 import { iso, json, page } from '../db/rows.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { isoDateTime, pagination, sendPage, validate } from '../http/request.ts';
 import { isAdmin } from '../classes/classAccess.ts';
-import { withinClasses } from '../classes/classBoundary.ts';
+import { userRowsIn } from '../classes/rowScopes.ts';
+import { listEvents } from '../persist/eventReads.ts';
 import type { RouteParts } from '../http/routeParts.ts';
 import type { EventRow } from './eventView.ts';
 
@@ -65,26 +64,10 @@ export function addEventRoutes(table: RouteTable, parts: RouteParts): void {
       const q = await validate(eventQuery, { ...ctx.query });
       const who = authOf(ctx);
       const withPayload = q.include === 'payload';
-      const query = db('events as ev').modify((b) => {
-        if (!isAdmin(who)) {
-          b.join('students as s', 's.user_id', 'ev.user_id').where(withinClasses(db, { instructorId: who.instructor.id }, { student: 's.id', time: 'ev.event_time', notebookPath: 'ev.notebook_path' }));
-        }
-        if (q.user_id) b.where('ev.user_id', q.user_id);
-        if (q.notebook_path) b.where('ev.notebook_path', q.notebook_path);
-        if (q.event_type) b.where('ev.event_type', q.event_type);
-        if (q.from) b.where('ev.event_time', '>=', new Date(q.from).toISOString());
-        if (q.to) b.where('ev.event_time', '<', new Date(q.to).toISOString());
-        b.select('ev.id', 'ev.event_id', 'ev.event_type', 'ev.event_time', 'ev.user_id', 'ev.session_id', 'ev.notebook_path', 'ev.cell_id');
-        if (withPayload) b.select(...payloadColumns(db));
-      });
+      const filter = { userId: q.user_id, notebookPath: q.notebook_path, eventType: q.event_type, from: q.from ? new Date(q.from).toISOString() : undefined, to: q.to ? new Date(q.to).toISOString() : undefined };
+      const query = listEvents(db, filter, { scope: userRowsIn(db, isAdmin(who) ? null : { instructorId: who.instructor.id }), payloadUpTo: withPayload ? EVENT_PAYLOAD_BYTES : undefined });
       const order = [{ column: 'ev.event_time', order: 'desc' as const }, { column: 'ev.id', order: 'desc' as const }];
       sendPage(ctx, await page<ListedEvent>(query, await pagination(ctx), order), (row) => listedView(row, withPayload));
     },
   });
-}
-
-/** The payload when it is small enough, and its size in bytes, measured in the database. */
-function payloadColumns(db: Knex): Knex.Raw[] {
-  const bytes = isPostgres(db) ? 'octet_length(ev.payload::text)' : 'length(CAST(ev.payload AS BLOB))';
-  return [db.raw(`CASE WHEN ${bytes} <= ${EVENT_PAYLOAD_BYTES} THEN ev.payload END AS payload`), db.raw(`${bytes} AS payload_bytes`)];
 }

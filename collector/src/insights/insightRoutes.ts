@@ -14,6 +14,7 @@ import { errors } from '../http/errors.ts';
 import { isAdmin, teacherRole } from '../classes/classAccess.ts';
 import type { BoardService } from '../board/boardService.ts';
 import type { RouteParts } from '../http/routeParts.ts';
+import { studentByUserId } from '../students/studentQueries.ts';
 import { loadNotebooks, loadCellRuns, summariseProgress } from './classProgress.ts';
 import { loadClassView, startOfToday, type ClassView } from '../board/classViews.ts';
 import { loadErrorClusters } from './errorClusters.ts';
@@ -77,7 +78,7 @@ export function addInsightRoutes(table: RouteTable, parts: RouteParts & { board:
     responses: { 200: 'the timeline', 403: 'not a student of your classes', 404: 'no such student' },
     handler: async (ctx) => {
       const userId = ctx.params.user_id;
-      const student = await db('students').where({ user_id: userId }).first('user_id', 'name');
+      const student = await studentByUserId(db, userId);
       if (!student) throw errors.notFound('student');
       const who = authOf(ctx);
       const classId = idQuery(ctx, 'class_id') ?? null;

@@ -1,8 +1,8 @@
 /**
  * `/api/v1/students`: what instructors read about students — the list (of their classes' students;
  * admins all) and one student with their classes, activity counts and latest events. An instructor
- * sees a student as their classes know her: the enrolment's name and email (lms/enrolments.ts) and
- * only the events those classes show (lms/classBoundary.ts); an admin the global record and all.
+ * sees a student as their classes know her: the enrolment's name and email (classes/enrolments.ts) and
+ * only the events those classes show (classes/classBoundary.ts); an admin the global record and all.
  */
 import type { Knex } from 'knex';
 import type { Authenticated } from '../auth/tokens.ts';
@@ -10,21 +10,20 @@ import { authOf } from '../auth/accessGuards.ts';
 import { page } from '../db/rows.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, idQuery, pagination, sendPage } from '../http/request.ts';
-import { isAdmin, taughtClassIds, taughtStudentIds } from '../classes/classAccess.ts';
-import { withinClasses } from '../classes/classBoundary.ts';
+import { isAdmin, taughtStudentIds } from '../classes/classAccess.ts';
+import { classesOfStudent, classStudentIds, taughtEnrolments } from '../classes/classReads.ts';
+import { userRowsIn } from '../classes/rowScopes.ts';
 import type { RouteParts } from '../http/routeParts.ts';
-import { classView, type ClassRow } from '../classes/store.ts';
+import { classView } from '../classes/store.ts';
+import { eventCountsByType, latestEvents } from '../persist/eventReads.ts';
 import { eventView, type EventRow } from './eventView.ts';
 import { requireStudent, studentView, type StudentRow } from '../students/store.ts';
+import { studentsAmong } from '../students/studentQueries.ts';
 
 /** For an instructor: the student as the earliest of her enrolments in the caller's classes knows her. */
 async function asTaught(db: Knex, who: Authenticated, rows: StudentRow[]): Promise<StudentRow[]> {
   if (isAdmin(who) || rows.length === 0) return rows;
-  const enrolments: Array<{ student_id: number; display_name: string | null; email: string | null; enrolled_at: string | Date }> = await db('class_enrollments')
-    .whereIn('class_id', taughtClassIds(db, who.instructor.id))
-    .whereIn('student_id', rows.map((r) => r.id))
-    .orderBy([{ column: 'enrolled_at', order: 'desc' }, { column: 'class_id', order: 'desc' }])
-    .select('student_id', 'display_name', 'email', 'enrolled_at');
+  const enrolments = await taughtEnrolments(db, who.instructor.id, rows.map((r) => r.id));
   const known = new Map(enrolments.map((e) => [Number(e.student_id), e]));
   // Nothing global beyond the ids: when she was first or last seen would tell of activity outside
   // the caller's classes, so created_at is her enrolment in them and last_seen_at is left out.
@@ -43,12 +42,7 @@ export function addStudentRecordRoutes(table: RouteTable, parts: RouteParts): vo
     handler: async (ctx) => {
       const classId = idQuery(ctx, 'class_id');
       const who = authOf(ctx);
-      const query = db('students as s')
-        .select('s.*')
-        .modify((q) => {
-          if (classId) q.join('class_enrollments as e', 'e.student_id', 's.id').where('e.class_id', classId);
-          if (!isAdmin(who)) q.whereIn('s.id', taughtStudentIds(db, who.instructor.id));
-        });
+      const query = studentsAmong(db, [...(classId ? [classStudentIds(db, classId)] : []), ...(isAdmin(who) ? [] : [taughtStudentIds(db, who.instructor.id)])]);
       const result = await page<StudentRow>(query, await pagination(ctx), 's.id');
       sendPage(ctx, { ...result, items: await asTaught(db, who, result.items) }, studentView);
     },
@@ -61,24 +55,15 @@ export function addStudentRecordRoutes(table: RouteTable, parts: RouteParts): vo
     handler: async (ctx) => {
       const student = await requireStudent(db, idParam(ctx, 'id', 'student'));
       const who = authOf(ctx);
-      const classes: ClassRow[] = await db('classes as c')
-        .join('class_enrollments as e', 'e.class_id', 'c.id')
-        .where('e.student_id', student.id)
-        .modify((q) => (isAdmin(who) ? q : q.whereIn('c.id', taughtClassIds(db, who.instructor.id))))
-        .select('c.*')
-        .orderBy('c.id');
-      const events = () =>
-        db('events as ev')
-          .join('students as st', 'st.user_id', 'ev.user_id')
-          .where('st.id', student.id)
-          .modify((q) => (isAdmin(who) ? q : q.where(withinClasses(db, { instructorId: who.instructor.id }, { student: 'st.id', time: 'ev.event_time', notebookPath: 'ev.notebook_path' }))));
-      const counts = (await events().select('ev.event_type').count({ n: '*' }).groupBy('ev.event_type')) as unknown as Array<{ event_type: string; n: number | string }>;
-      const recent: EventRow[] = await events().select('ev.*').orderBy('ev.event_time', 'desc').orderBy('ev.id', 'desc').limit(50);
+      const classes = await classesOfStudent(db, student.id, isAdmin(who) ? undefined : who.instructor.id);
+      const scope = userRowsIn(db, isAdmin(who) ? null : { instructorId: who.instructor.id });
+      const counts = await eventCountsByType(db, student.user_id, scope);
+      const recent = await latestEvents<EventRow>(db, student.user_id, 50, scope);
       const [shown] = await asTaught(db, who, [student]);
       ctx.body = {
         ...studentView(shown),
         classes: classes.map(classView),
-        activity: Object.fromEntries(counts.map((c) => [c.event_type, Number(c.n)])),
+        activity: Object.fromEntries(counts),
         recent_events: recent.map(eventView),
       };
     },

@@ -7,7 +7,10 @@ import type { Knex } from 'knex';
 import { EVENT_TYPES, type CellEvent, type TimelineEntry } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
 import { iso, json } from '../db/rows.ts';
-import { withinClasses, type ClassesFor } from '../classes/classBoundary.ts';
+import { joinRunAndError } from '../activity/reads.ts';
+import type { ClassesFor } from '../classes/classBoundary.ts';
+import { userRowsIn } from '../classes/rowScopes.ts';
+import { userTimelineEvents } from '../persist/eventReads.ts';
 
 export const TIMELINE_LIMIT = 300;
 export const OUTPUT_CHARS = 4_000;
@@ -89,7 +92,7 @@ function largeOutput(pg: boolean): string {
     : `CASE json_type(x.output) WHEN 'text' THEN substr(json_extract(x.output, '$'), 1, ${n}) WHEN 'object' THEN COALESCE(substr(json_extract(x.output, '$.preview'), 1, ${n}), substr(x.output, 1, ${n})) ELSE substr(x.output, 1, ${n}) END`;
 }
 
-/** The selected columns, cut in the database: no payload crosses into the event loop whole. */
+/** The selected columns of `ev` (the event), `x` (its run) and `el` (its error), cut in the database: no payload crosses into the event loop whole. */
 function timelineColumns(db: Knex): Knex.Raw[] {
   const pg = isPostgres(db);
   // Sizes in bytes (cheap on both engines: no character count of a 1 MB text), truncation by probing
@@ -136,21 +139,14 @@ function rowEntry(r: TimelineRow, pg: boolean): TimelineEntry {
 
 /**
  * The student's latest events, newest first (execution starts left out: the completion says it
- * all), as far as `reach` shows them (lms/classBoundary.ts; null: everything, for an admin). Read
- * from the event columns and the derived rows (cell_executions, error_logs) with code, output and
- * traceback cut in the database, never from the payloads: a student's 1 MB cells cost the reader
- * a few KB each.
+ * all), as far as `reach` shows them (classes/classBoundary.ts; null: everything, for an admin).
+ * Read from the event columns and the derived rows (the run and error of each event,
+ * activity/reads.ts) with code, output and traceback cut in the database, never from the payloads:
+ * a student's 1 MB cells cost the reader a few KB each.
  */
 export async function loadTimeline(db: Knex, userId: string, reach: ClassesFor | null): Promise<TimelineEntry[]> {
-  const rows: TimelineRow[] = await db('events as ev')
-    .join('students as s', 's.user_id', 'ev.user_id')
-    .leftJoin('cell_executions as x', 'x.event_id', 'ev.event_id')
-    .leftJoin('error_logs as el', 'el.event_id', 'ev.event_id')
-    .where('ev.user_id', userId)
-    .whereNot('ev.event_type', EVENT_TYPES.cellExecutionStart)
-    .modify((q) => (reach ? q.where(withinClasses(db, reach, { student: 's.id', time: 'ev.event_time', notebookPath: 'ev.notebook_path' })) : q))
-    .orderBy([{ column: 'ev.event_time', order: 'desc' }, { column: 'ev.id', order: 'desc' }])
-    .limit(TIMELINE_LIMIT)
+  const rows: TimelineRow[] = await userTimelineEvents(db, userId, { exceptType: EVENT_TYPES.cellExecutionStart, limit: TIMELINE_LIMIT, scope: userRowsIn(db, reach) })
+    .modify(joinRunAndError, 'ev.event_id', 'x', 'el')
     .select('ev.event_id', 'ev.event_type', 'ev.event_time', 'ev.notebook_path', 'ev.cell_id', 'x.status', 'x.duration_ms', 'el.error_name', ...timelineColumns(db));
   const pg = isPostgres(db);
   return rows.map((r) => rowEntry(r, pg));
