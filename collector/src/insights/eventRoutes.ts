@@ -7,14 +7,14 @@
  */
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
-import { iso, json, page } from '../db/rows.ts';
+import { json, page } from '../db/rows.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { isoDateTime, pagination, sendPage, validate } from '../http/request.ts';
 import { isAdmin } from '../classes/classAccess.ts';
 import { userRowsIn } from '../classes/rowScopes.ts';
 import { listEvents } from '../persist/eventReads.ts';
 import type { RouteParts } from '../http/routeParts.ts';
-import type { EventRow } from './eventView.ts';
+import { eventColumnsView, type EventRow } from './eventView.ts';
 
 /** The largest payload (JSON, in bytes) a page of events carries whole with include=payload. */
 export const EVENT_PAYLOAD_BYTES = 16 * 1024;
@@ -37,16 +37,7 @@ interface ListedEvent extends Omit<EventRow, 'payload'> {
 }
 
 function listedView(row: ListedEvent, withPayload: boolean) {
-  const base = {
-    id: Number(row.id),
-    event_id: row.event_id,
-    event_type: row.event_type,
-    event_time: iso(row.event_time),
-    user_id: row.user_id,
-    session_id: row.session_id,
-    notebook_path: row.notebook_path,
-    cell_id: row.cell_id,
-  };
+  const base = eventColumnsView(row);
   if (!withPayload) return base;
   const bytes = Number(row.payload_bytes);
   if (row.payload === null || row.payload === undefined) return { ...base, event: null, payload_truncated: true, payload_bytes: bytes };

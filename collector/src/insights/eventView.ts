@@ -14,7 +14,8 @@ export interface EventRow {
   payload: unknown;
 }
 
-export const eventView = (row: EventRow) => ({
+/** The stored event's columns, as every answer names them. */
+export const eventColumnsView = (row: Omit<EventRow, 'payload'>) => ({
   id: Number(row.id),
   event_id: row.event_id,
   event_type: row.event_type,
@@ -23,5 +24,6 @@ export const eventView = (row: EventRow) => ({
   session_id: row.session_id,
   notebook_path: row.notebook_path,
   cell_id: row.cell_id,
-  event: json(row.payload),
 });
+
+export const eventView = (row: EventRow) => ({ ...eventColumnsView(row), event: json(row.payload) });
