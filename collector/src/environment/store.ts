@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { EVENT_TYPES, type CellEvent, type EnvironmentSnapshot } from '@cell-monitor/shared';
+import { EVENT_TYPES, type CellEvent, type EnvironmentSnapshot, type KernelEnvironment, type KernelEnvironmentMetadata } from '@cell-monitor/shared';
 import type { OwnTableProjection } from '../persist/projection.ts';
 import { iso } from '../db/rows.ts';
 import type { ClassesFor } from '../classes/classBoundary.ts';
@@ -19,17 +19,10 @@ const MAX_PACKAGES = 5_000;
  */
 export const MAX_ENVIRONMENTS_PER_STUDENT = 10;
 
-interface ReportedEnvironment {
-  python: string;
-  implementation: string;
-  platform: string;
-  kernelName: string | null;
-  packages: Record<string, string>;
-}
-
 /** What a `kernel_environment` event reports, or null when it is not usable. */
-export function reportedEnvironment(event: CellEvent): ReportedEnvironment | null {
-  const env = (event.metadata as { environment?: Record<string, unknown> } | undefined)?.environment;
+export function reportedEnvironment(event: CellEvent): KernelEnvironment | null {
+  // The payload as shared/kernelEnvironment.ts declares it, every field still checked: a body is untrusted.
+  const env = (event.metadata as { [K in keyof KernelEnvironmentMetadata]?: { [F in keyof KernelEnvironment]?: unknown } } | undefined)?.environment;
   if (!env || typeof env !== 'object' || typeof env.python !== 'string') return null;
   const packages: Record<string, string> = {};
   if (env.packages && typeof env.packages === 'object') {
