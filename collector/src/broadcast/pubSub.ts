@@ -55,7 +55,12 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
       if (!subscriber) throw new Error(`this pub/sub only publishes; cannot subscribe to ${channel}`);
       if (!subscribed.has(channel)) {
         subscribed.add(channel);
-        void subscriber.subscribe(channel).catch((err: Error) => log.error({ err, channel }, 'subscribe failed'));
+        const send = () => void subscriber.subscribe(channel).catch((err: Error) => log.error({ err, channel }, 'subscribe failed'));
+        // Between the TCP connect and its ready check ioredis writes a SUBSCRIBE at once (it may run
+        // while Redis loads), and the ready check then fails on a connection in subscriber mode,
+        // losing every subscription: one asked for in that window waits for `ready`.
+        if (subscriber.status === 'connect') subscriber.once('ready', send);
+        else send();
       }
       return local.subscribe(channel, listener);
     },
