@@ -7,14 +7,13 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import websockify from 'koa-websocket';
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
 import { createAccessGuards } from './auth/accessGuards.ts';
 import { createAuthenticator, WS_SUBPROTOCOL, type Authenticator } from './auth/tokens.ts';
-import type { LiveChannels } from './broadcast/liveChannels.ts';
 import type { SocketRegistry } from './broadcast/socketRegistry.ts';
 import type { WsHub } from './broadcast/wsHub.ts';
 import type { BufferWriter } from './buffer/bufferWriter.ts';
 import type { BoardService } from './board/boardService.ts';
+import type { Coordination } from './coordination/capabilities.ts';
 import { addPageRoutes } from './http/pageRoutes.ts';
 import type { Config } from './core/config.ts';
 import type { Logger } from './core/logger.ts';
@@ -48,11 +47,9 @@ export interface AppParts {
   log: Logger;
   buffer: BufferWriter;
   db: Knex;
-  /** The main thread's Redis command connection (readiness, login limits); none when embedded. */
-  redis?: Redis;
+  /** The mode's capabilities: live channels, rate limiters, the streams' admin side, readiness checks. */
+  coordination: Coordination;
   hub: WsHub;
-  /** Live channels heard by every collector: events, instructor status, token revocations. */
-  channels: LiveChannels;
   /** Every open WebSocket: caps, heartbeat, and the end of sockets whose token ends. */
   sockets: SocketRegistry;
   /** The live dashboard board (rebuilt at start, fed by the live channels). */
@@ -75,6 +72,7 @@ export interface App {
 
 export function createApp(parts: AppParts): App {
   const { config, log, db } = parts;
+  const { channels } = parts.coordination;
   const authenticator: Authenticator<InstructorRow> | undefined = config.jwtSecret
     ? createAuthenticator({ secret: config.jwtSecret, db, findAccount: (id) => findInstructor(db, id) })
     : undefined;
@@ -98,10 +96,10 @@ export function createApp(parts: AppParts): App {
       metricsToken: config.metricsToken,
     }),
   });
-  addHealthRoutes(table, { ...parts, log: log.child({ module: 'health' }) });
+  addHealthRoutes(table, { ...parts, readiness: parts.coordination.readiness, log: log.child({ module: 'health' }) });
   const metrics = createMetrics({
     buffer: parts.buffer,
-    redis: parts.redis,
+    streams: parts.coordination.streams,
     pipelineStats: parts.pipelineStats,
     liveClients: () => ({ '/ws': parts.hub.size, '/dashboard/ws': parts.board.watchers }),
     openSockets: () => parts.sockets.size,
@@ -118,13 +116,13 @@ export function createApp(parts: AppParts): App {
     bytesPerMinute: config.ingestBytesPerMinute,
     legacy: createLegacyIntake(config.legacy.addressRateLimit),
   });
-  addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: parts.channels.instructorStatus, revocations: parts.channels.revocations, redis: parts.redis });
-  addDomainRoutes(table, { db, log, redis: parts.redis, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept, channels: parts.channels, board: parts.board });
+  addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: channels.instructorStatus, revocations: channels.revocations, limiter: parts.coordination.limiter });
+  addDomainRoutes(table, { db, log, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept, channels, board: parts.board });
   addPageRoutes(table, { log: log.child({ module: 'dashboard' }) });
   addConnectionTestRoutes(table, { db });
   addEnvironmentRoutes(table, { db, log: log.child({ module: 'environments' }) });
-  const closeBufferAdmin = addBufferAdminRoutes(table, { dataDir: config.dataDir, buffer: parts.buffer, redis: parts.redis, log: log.child({ module: 'offline' }) });
-  addPrivacyRoutes(table, { db, log: log.child({ module: 'privacy' }), dataDir: config.dataDir, redis: parts.redis, erasures: parts.channels.erasures, influx: config.influx, revocations });
+  const closeBufferAdmin = addBufferAdminRoutes(table, { dataDir: config.dataDir, buffer: parts.buffer, mode: parts.coordination.mode, streams: parts.coordination.streams, log: log.child({ module: 'offline' }) });
+  addPrivacyRoutes(table, { db, log: log.child({ module: 'privacy' }), dataDir: config.dataDir, streams: parts.coordination.streams, erasures: channels.erasures, influx: config.influx, revocations });
   addOpenApiRoute(table, '0.1.0');
   koa.use(errorMiddleware(log.child({ module: 'http' })));
   koa.use(hostGuard(config.allowedHosts));
@@ -133,7 +131,7 @@ export function createApp(parts: AppParts): App {
   koa.use(router.routes());
   koa.use(router.allowedMethods());
 
-  const sockets = createLiveSocketRouter({ db, hub: parts.hub, channels: parts.channels, collectorId: config.collectorId, upgrades, board: parts.board });
+  const sockets = createLiveSocketRouter({ db, hub: parts.hub, channels, collectorId: config.collectorId, upgrades, board: parts.board });
   koa.ws.use(sockets.routes() as never);
   koa.ws.use((ctx) => {
     ctx.websocket.close(1008, 'no such websocket route');

@@ -2,13 +2,13 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { closePasswordHashing } from './auth/passwords.ts';
-import { createLiveChannels } from './broadcast/liveChannels.ts';
-import { createLocalPubSub, createRedisPubSub } from './broadcast/pubSub.ts';
 import { createSocketRegistry } from './broadcast/socketRegistry.ts';
 import { createWsHub } from './broadcast/wsHub.ts';
 import { createBufferWriter, type BufferWriter } from './buffer/bufferWriter.ts';
+import { createCoordination } from './coordination/createCoordination.ts';
 import { ConfigError, type Config } from './core/config.ts';
 import type { Logger } from './core/logger.ts';
+import { createShutdown } from './core/shutdown.ts';
 import { createDb, migrateLatest, safeUrl } from './db/createDb.ts';
 import type { RouteSpec } from './http/routeTable.ts';
 import { countInstructors } from './instructors/store.ts';
@@ -17,7 +17,6 @@ import { createBoardService } from './board/boardService.ts';
 import { startPipeline, type Pipeline } from './pipeline/startPipeline.ts';
 import type { InfluxSinkStats } from './sink/influxSink.ts';
 import { startPrivacyJobs } from './privacy/privacyJobs.ts';
-import { createRedis } from './redis/createRedis.ts';
 import { createApp, type App } from './createApp.ts';
 import { checkLegacyClass } from './v1/legacyClients.ts';
 
@@ -42,12 +41,18 @@ export interface Collector {
 
 /**
  * Wires the collector: ingest → buffer → pipeline thread (forward → persist → live channel) → /ws.
- * This thread serves HTTP and appends to the buffer. The mode (config.mode) picks the live
- * channels' transport here and the stream in the pipeline thread (pipeline/createStages.ts).
+ * This thread serves HTTP and appends to the buffer. The mode (config.mode) picks the coordination
+ * object here (coordination/: live channels, locks, limiters, the streams' admin side) and the
+ * stream in the pipeline thread (pipeline/createStages.ts). Every part adds its closing to one
+ * shutdown list (core/shutdown.ts) as it opens, so close() and a start that fails half-way close
+ * the same things in the same order.
  */
 export async function createCollector(given: Config, log: Logger): Promise<Collector> {
   const config: Config = given.jwtSecret || given.mode.kind !== 'embedded' ? given : { ...given, jwtSecret: generatedJwtSecret(given.dataDir) };
   if (config !== given) log.info({ file: path.join(config.dataDir, SECRET_FILE) }, 'JWT_SECRET unset: instructor tokens are signed with the secret generated in DATA_DIR');
+  const shutdown = createShutdown(log);
+  let drainMs = 0;
+  shutdown.add('release', 'password hashing', closePasswordHashing);
   const buffer = createBufferWriter({
     dataDir: config.dataDir,
     sync: config.bufferSync,
@@ -55,7 +60,13 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
     maxBytes: config.bufferMaxBytes,
     log: log.child({ module: 'buffer' }),
   });
+  shutdown.add('release', 'buffer', () => buffer.close());
   const db = createDb(config.databaseUrl);
+  shutdown.add('release', 'database', () => db.destroy());
+  const failed = async (err: unknown): Promise<never> => {
+    await shutdown.run().catch(() => undefined); // each failed step is logged
+    throw err;
+  };
   try {
     const applied = await migrateLatest(db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
@@ -64,41 +75,36 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
     }
     await checkLegacyClass(db, config.legacy, log);
   } catch (err) {
-    buffer.close();
-    await db.destroy();
-    throw err;
+    return failed(err);
   }
 
-  const redisLog = log.child({ module: 'redis' });
-  const redis = config.mode.kind === 'redis' ? createRedis(config.mode.redisUrl, 'commands', redisLog) : undefined;
-  const subscriber = config.mode.kind === 'redis' ? createRedis(config.mode.redisUrl, 'subscriber', redisLog, false) : undefined;
-  const pubsub = redis ? createRedisPubSub({ publisher: redis, subscriber, log: redisLog }) : createLocalPubSub();
-  const channels = createLiveChannels(pubsub, log.child({ module: 'live' }));
-  const pipeline = startPipeline({ config, buffer, log, pubsub });
+  const coordination = createCoordination({ mode: config.mode, collectorId: config.collectorId, log });
+  shutdown.add('release', 'coordination', () => coordination.close());
+  const { channels } = coordination;
+  const pipeline = startPipeline({ config, buffer, log, relay: coordination.relay });
+  shutdown.add('drain', 'pipeline', () => pipeline.close(drainMs));
   const wsLog = log.child({ module: 'ws' });
   const hub = createWsHub({ events: channels.events, log: wsLog });
+  shutdown.add('live', '/ws clients', () => hub.close());
   const sockets = createSocketRegistry({
     maxClients: config.wsMaxClients,
     maxPerAddress: config.wsMaxPerAddress,
     heartbeatMs: config.wsHeartbeatSeconds * 1000,
     log: wsLog,
   });
-  const offRevocations = channels.revocations.subscribe((revocation) => sockets.revoke(revocation));
+  shutdown.add('live', 'sockets', () => sockets.close());
+  shutdown.add('intake', 'revocations', channels.revocations.subscribe((revocation) => sockets.revoke(revocation)));
   const board = createBoardService({ db, events: channels.events, help: channels.helpRequests, erasures: channels.erasures, log: log.child({ module: 'dashboard' }) });
+  shutdown.add('live', 'board', () => board.stop());
   try {
     await board.start();
   } catch (err) {
-    board.stop();
-    await pipeline.close(0);
-    pubsub.close();
-    for (const client of [redis, subscriber]) client?.disconnect();
-    buffer.close();
-    await db.destroy();
-    throw err;
+    return failed(err);
   }
-  const app = createApp({ config, log, buffer, db, redis, hub, channels, sockets, board, pipelineStats: () => pipeline.stats, influxStats: () => pipeline.influx });
-  const privacy = startPrivacyJobs({ config, db, redis, erasures: channels.erasures, log: log.child({ module: 'privacy' }) });
-  let server: Server | undefined;
+  const app = createApp({ config, log, buffer, db, coordination, hub, sockets, board, pipelineStats: () => pipeline.stats, influxStats: () => pipeline.influx });
+  shutdown.add('release', 'app', () => app.close());
+  const privacy = startPrivacyJobs({ config, db, lock: coordination.lock, streams: coordination.streams, erasures: channels.erasures, log: log.child({ module: 'privacy' }) });
+  shutdown.add('live', 'privacy jobs', () => privacy.stop());
 
   log.info(
     { database: safeUrl(config.databaseUrl), redis: config.mode.kind === 'redis' ? safeUrl(config.mode.redisUrl) : 'embedded', collectorId: config.collectorId },
@@ -130,25 +136,18 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
         s.once('error', reject);
         // The WebSocket server re-emits the HTTP server's errors (EADDRINUSE…): handled by `reject`.
         app.koa.ws.server?.on('error', () => {});
-        server = s;
+        // Stops accepting at once; the last requests end once the sockets above closed (`live`).
+        let closed: Promise<unknown> | undefined;
+        shutdown.add('intake', 'http server', () => {
+          closed = new Promise((resolve) => s.close(resolve));
+          s.closeIdleConnections();
+        });
+        shutdown.add('drain', 'http requests', () => closed);
       });
     },
-    async close(drainMs = 10_000) {
-      offRevocations();
-      const closed = server ? new Promise((resolve) => server!.close(resolve)) : undefined;
-      server?.closeIdleConnections();
-      hub.close();
-      board.stop();
-      sockets.close();
-      await privacy.stop();
-      await closed;
-      await pipeline.close(drainMs);
-      app.close();
-      pubsub.close();
-      for (const client of [redis, subscriber]) client?.disconnect();
-      buffer.close();
-      await db.destroy();
-      await closePasswordHashing();
+    async close(drain = 10_000) {
+      drainMs = drain;
+      await shutdown.run();
     },
   };
 }

@@ -4,7 +4,6 @@
  * the help loop, the board, and the views one click away (insights). Each route file declares the
  * parts it uses; this file only hands them out.
  */
-import type { Redis } from 'ioredis';
 import { addAssignmentRoutes } from './assignments/assignmentRoutes.ts';
 import type { SubmissionLimits } from './assignments/store.ts';
 import { addStudentRoutes } from './assignments/studentRoutes.ts';
@@ -30,8 +29,7 @@ import { addNotificationRoutes } from './students/notificationRoutes.ts';
 
 export interface DomainRouteParts extends Pick<RouteParts, 'db'>, SubmissionLimits {
   log: Logger;
-  /** For the seed's `notifications:{user}` channel; none when embedded. */
-  redis?: Redis;
+  /** The live channels, the seed's `broadcast` and `notifications:{user}` among them. */
   channels: LiveChannels;
   board: BoardService;
 }
@@ -45,7 +43,7 @@ export function addDomainRoutes(table: RouteTable, parts: DomainRouteParts): voi
   addEnrollmentRoutes(table, lms);
   addRosterRoutes(table, lms);
   addAssignmentRoutes(table, lms);
-  addSubmissionRoutes(table, { ...lms, redis: parts.redis, submissionMaxBytes: parts.submissionMaxBytes, submissionsKept: parts.submissionsKept });
+  addSubmissionRoutes(table, { ...lms, notifications: parts.channels.notifications, submissionMaxBytes: parts.submissionMaxBytes, submissionsKept: parts.submissionsKept });
   addStudentRecordRoutes(table, lms);
   addEventRoutes(table, lms);
   addStudentRoutes(table, { ...lms, submissionMaxBytes: parts.submissionMaxBytes, submissionsKept: parts.submissionsKept });
@@ -53,7 +51,7 @@ export function addDomainRoutes(table: RouteTable, parts: DomainRouteParts): voi
   addPolicyRoutes(table, lms);
   addBoardRoutes(table, { ...dashboard, board });
   addHelpRoutes(table, { ...dashboard, announce: (userId) => board.helpChanged(userId) });
-  addClassroomRoutes(table, { ...dashboard, redis: parts.redis });
+  addClassroomRoutes(table, { ...dashboard, broadcast: parts.channels.broadcast });
   addInsightRoutes(table, { ...dashboard, board });
   addSeatMapRoutes(table, dashboard);
 }

@@ -13,7 +13,7 @@ import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, idQuery, isoDateTime, pagination, readJson, sendPage, validate } from '../http/request.ts';
 import { isAdmin, taughtClassIds } from '../classes/classAccess.ts';
 import type { RouteParts } from '../http/routeParts.ts';
-import type { Redis } from 'ioredis';
+import type { LiveChannels } from '../broadcast/liveChannels.ts';
 import type { SubmissionLimits } from './store.ts';
 import { insertSubmission, requireAssignment, requireSubmission, submissionView, type SubmissionRow } from './store.ts';
 import { notify } from '../students/notifications.ts';
@@ -33,7 +33,7 @@ const gradeBody = yup.object({
   feedback: yup.string().max(20_000).nullable().optional(),
 });
 
-export function addSubmissionRoutes(table: RouteTable, parts: RouteParts & SubmissionLimits & { redis?: Redis }): void {
+export function addSubmissionRoutes(table: RouteTable, parts: RouteParts & SubmissionLimits & Pick<LiveChannels, 'notifications'>): void {
   const { db, log } = parts;
 
   table.add({
@@ -108,8 +108,8 @@ export function addSubmissionRoutes(table: RouteTable, parts: RouteParts & Submi
           graded_at: submissionView(row).graded_at,
         };
         await notify(db, row.student_id, 'assignment_graded', message);
-        // Seed 003's per-student channel, for any other consumer of the deployment's Redis.
-        await parts.redis?.publish(`notifications:${before.user_id}`, JSON.stringify(message)).catch((err: Error) => log.warn({ err }, 'notification not published'));
+        // Seed 003's per-student channel, for any other consumer of the deployment's Redis (embedded: no one).
+        await parts.notifications(before.user_id).publish(message).catch((err: Error) => log.warn({ err }, 'notification not published'));
         log.info({ event: 'graded', submissionId: row.id, by: authOf(ctx).instructor.id }, 'submission graded');
       }
       ctx.body = submissionView(row);

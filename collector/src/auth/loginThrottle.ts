@@ -6,11 +6,10 @@
  *   `LOCK_SECONDS`, even with the right password;
  * - one address, whatever the emails: `MAX_FAILURES_PER_ADDRESS` in the same window (a guesser
  *   trying many accounts). Behind a load balancer set TRUSTED_PROXY_HOPS, or every client is one address.
- * Counted in Redis when the collector has one (shared by every collector), else — and while Redis
- * is away — in memory.
+ * Counted where the mode keeps rate limits (coordination/): in Redis, shared by every collector
+ * (in memory while Redis is away), or, embedded, in memory.
  */
-import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export const MAX_FAILURES = 10;
 export const MAX_FAILURES_PER_ADDRESS = 50;
@@ -34,14 +33,13 @@ export interface LoginThrottle {
   refund(email: string, ip: string): Promise<void>;
 }
 
-export function createLoginThrottle(redis?: Redis): LoginThrottle {
-  const make = (points: number, keyPrefix: string): RateLimiterAbstract => {
-    const options = { points, duration: WINDOW_SECONDS, blockDuration: LOCK_SECONDS, keyPrefix };
-    // With Redis away (or not connected yet) the count goes on in memory instead of failing the login.
-    return redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) }) : new RateLimiterMemory(options);
-  };
-  const pairs = make(MAX_FAILURES, 'cell-monitor:login-attempts');
-  const addresses = make(MAX_FAILURES_PER_ADDRESS, 'cell-monitor:login-attempts-by-address');
+/** The mode's named rate limiters (Coordination.limiter): `name` is the key of its counts. */
+export type LimiterFactory = (name: string, limits: { points: number; duration: number; blockDuration: number }) => RateLimiterAbstract;
+
+export function createLoginThrottle(limiter: LimiterFactory): LoginThrottle {
+  const make = (points: number, name: string) => limiter(name, { points, duration: WINDOW_SECONDS, blockDuration: LOCK_SECONDS });
+  const pairs = make(MAX_FAILURES, 'login-attempts');
+  const addresses = make(MAX_FAILURES_PER_ADDRESS, 'login-attempts-by-address');
   const pairKey = (email: string, ip: string) => `${email.trim().toLowerCase()}|${ip}`;
   const locked = (err: unknown): never => {
     if (err instanceof RateLimiterRes) throw new LoginLockedError(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));

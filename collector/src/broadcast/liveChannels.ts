@@ -1,8 +1,9 @@
 /**
  * Every live channel of a deployment, by name. A new live feature (dashboard progress, help queue,
- * notifications) adds its channel here and nowhere else.
+ * notifications) adds its channel here and nowhere else. The mode's coordination object
+ * (coordination/) builds them over its transport and hands them to the features.
  */
-import type { LiveEvent, StatusUpdateMessage } from '@cell-monitor/shared';
+import type { BroadcastView, LiveEvent, StatusUpdateMessage } from '@cell-monitor/shared';
 import type { Revocation } from '../auth/tokens.ts';
 import type { Logger } from '../core/logger.ts';
 import { createChannel, type Channel } from './channel.ts';
@@ -20,6 +21,15 @@ export const AUTH_REVOCATION_CHANNEL = 'cell-monitor:auth-revocations';
 export const ERASURES_CHANNEL = 'cell-monitor:erasures';
 /** A teacher left a class or the class was deleted: every collector closes the sockets watching it. */
 export const CLASS_ACCESS_CHANNEL = 'cell-monitor:class-access';
+/** Seed 000's name: a class broadcast, for any other consumer of the deployment's Redis (no collector listens). */
+export const SEED_BROADCAST_CHANNEL = 'broadcast';
+/** Seed 003's per-student channel: her gradings, for any other consumer of the deployment's Redis (no collector listens). */
+export const seedNotificationsChannel = (userId: string) => `notifications:${userId}`;
+
+/** What the seed's `broadcast` channel carries: the broadcast as its route answers it, typed `system_message`. */
+export type SystemMessage = { type: 'system_message' } & BroadcastView;
+/** What the seed's `notifications:{user}` channel carries (`event`: what happened, e.g. `assignment_graded`). */
+export type SeedNotification = { event: string } & Record<string, unknown>;
 
 /**
  * Someone lost a class: `instructorId` was removed from its teachers, or (instructorId null) the class
@@ -44,6 +54,10 @@ export interface LiveChannels {
   erasures: Channel<{ userId: string }>;
   /** Teachers removed from a class, classes deleted (lms/teacherRoutes.ts, lms/classRoutes.ts). */
   classAccess: Channel<ClassAccessRevocation>;
+  /** Class broadcasts on the seed's `broadcast` channel (classes/classroomRoutes.ts). */
+  broadcast: Channel<SystemMessage>;
+  /** A student's gradings on the seed's `notifications:{user}` channel (assignments/submissionRoutes.ts). */
+  notifications(userId: string): Channel<SeedNotification>;
 }
 
 export function createLiveChannels(pubsub: PubSub, log: Logger): LiveChannels {
@@ -54,5 +68,7 @@ export function createLiveChannels(pubsub: PubSub, log: Logger): LiveChannels {
     helpRequests: createChannel(HELP_REQUESTS_CHANNEL, pubsub, log),
     erasures: createChannel(ERASURES_CHANNEL, pubsub, log),
     classAccess: createChannel(CLASS_ACCESS_CHANNEL, pubsub, log),
+    broadcast: createChannel(SEED_BROADCAST_CHANNEL, pubsub, log),
+    notifications: (userId) => createChannel(seedNotificationsChannel(userId), pubsub, log),
   };
 }

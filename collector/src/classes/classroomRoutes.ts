@@ -4,7 +4,8 @@
  * threshold and its retention (days its students' data is kept; privacy/retention.ts).
  */
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
+import type { Channel } from '../broadcast/channel.ts';
+import type { SystemMessage } from '../broadcast/liveChannels.ts';
 import * as yup from 'yup';
 import type { ClassSettings } from '@cell-monitor/shared';
 import { authOf } from '../auth/accessGuards.ts';
@@ -28,7 +29,7 @@ const settingsBody = yup
   })
   .test('something', 'give stuck_errors or retention_days', (v) => v.stuck_errors !== undefined || v.retention_days !== undefined);
 
-export function addClassroomRoutes(table: RouteTable, parts: { db: Knex; log: Logger; redis?: Redis; onSettingsChanged?: (classId: number) => void }): void {
+export function addClassroomRoutes(table: RouteTable, parts: { db: Knex; log: Logger; broadcast: Channel<SystemMessage>; onSettingsChanged?: (classId: number) => void }): void {
   const { db, log } = parts;
 
   table.add({
@@ -40,8 +41,8 @@ export function addClassroomRoutes(table: RouteTable, parts: { db: Knex; log: Lo
       const { message } = await validate(broadcastBody, await readJson(ctx));
       const { instructor } = authOf<InstructorRow>(ctx);
       const view = await sendBroadcast(db, cls, message, instructor);
-      // Seed 000's `broadcast` channel, for any other consumer of the deployment's Redis.
-      await parts.redis?.publish('broadcast', JSON.stringify({ type: 'system_message', ...view })).catch((err: Error) => log.warn({ err }, 'broadcast not published'));
+      // Seed 000's `broadcast` channel, for any other consumer of the deployment's Redis (embedded: no one).
+      await parts.broadcast.publish({ type: 'system_message', ...view }).catch((err: Error) => log.warn({ err }, 'broadcast not published'));
       log.info({ event: 'broadcast', classId: cls.id, recipients: view.recipients, chars: message.length, by: instructor.id }, 'broadcast sent');
       ctx.status = 201;
       ctx.body = view;

@@ -7,14 +7,14 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { ERASURES_CHANNEL } from '../broadcast/liveChannels.ts';
+import type { LiveChannels } from '../broadcast/liveChannels.ts';
+import { createCoordination } from '../coordination/createCoordination.ts';
 import type { Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { createDb, migrateLatest } from '../db/createDb.ts';
 import { openBufferRows } from '../buffer/bufferRows.ts';
 import { eraseStudent, exportStudentNdjson, hasStudentData, InfluxErasureError, type Transports } from '../privacy/studentData.ts';
 import { createInfluxEraser } from '../sink/influxErasure.ts';
-import { createRedis } from '../redis/createRedis.ts';
 import { configOrExit, USAGE } from './usage.ts';
 
 function args(command: string, options: Record<string, { type: 'string' | 'boolean' }>): Record<string, string | boolean | undefined> {
@@ -32,18 +32,18 @@ function userOf(command: string, value: unknown): string {
   process.exit(2);
 }
 
-/** The store, this DATA_DIR's buffer and Redis, for `work`; everything closed afterwards. */
-async function withStores<T>(config: Config, log: Logger, work: (db: ReturnType<typeof createDb>, transports: Transports) => Promise<T>): Promise<T> {
+/** The store, this DATA_DIR's buffer and the mode's streams and channels, for `work`; everything closed afterwards. */
+async function withStores<T>(config: Config, log: Logger, work: (db: ReturnType<typeof createDb>, transports: Transports, channels: LiveChannels) => Promise<T>): Promise<T> {
   const db = createDb(config.databaseUrl);
   const buffer = openBufferRows(config.dataDir);
   if (!buffer) log.warn({ dataDir: config.dataDir }, 'no buffer file in DATA_DIR: run this where a collector keeps its DATA_DIR to include its buffer');
-  const redis = config.mode.kind === 'redis' ? createRedis(config.mode.redisUrl, 'privacy-cli', log, false) : undefined;
+  const coordination = createCoordination({ mode: config.mode, collectorId: config.collectorId, log, command: 'privacy-cli' });
   try {
     await migrateLatest(db);
-    return await work(db, { buffer, redis, influx: config.influx ? createInfluxEraser(config.influx) : undefined });
+    return await work(db, { buffer, streams: coordination.streams, influx: config.influx ? createInfluxEraser(config.influx) : undefined }, coordination.channels);
   } finally {
     buffer?.close();
-    redis?.disconnect();
+    coordination.close();
     await db.destroy();
   }
 }
@@ -77,7 +77,7 @@ export async function eraseStudentCommand(): Promise<void> {
   }
   const config = configOrExit();
   const log = createLogger(config.logLevel);
-  const counts = await withStores(config, log, async (db, transports) => {
+  const counts = await withStores(config, log, async (db, transports, channels) => {
     try {
       return await eraseStudent(db, userId, transports);
     } catch (err) {
@@ -86,7 +86,7 @@ export async function eraseStudentCommand(): Promise<void> {
       process.exitCode = 1;
       return undefined;
     } finally {
-      await transports.redis?.publish(ERASURES_CHANNEL, JSON.stringify({ userId })).catch(() => undefined);
+      await channels.erasures.publish({ userId }).catch(() => undefined); // running collectors clear their buffers
     }
   });
   if (!counts) return;

@@ -3,10 +3,11 @@
  * `userId` inside each entry's serialised event: scanned with XRANGE in pages, deleted with XDEL
  * (and XACK, so no consumer keeps a pending id whose entry is gone). And the retention trim. The
  * stream is what the forwarder writes (createForwarder.ts): its owner registers it as a sink of the
- * privacy registry (STREAM_SINK, below).
+ * privacy registry (STREAM_SINK, below), whose handle is the mode's StreamEntries — these over Redis
+ * (redisStreamEntries, in Coordination.streams), or, embedded, none and every answer empty.
  */
 import type { Redis } from 'ioredis';
-import type { OwnedSink } from '../db/ownedTables.ts';
+import type { OwnedSink, SinkCutoffs, SinkRecord } from '../db/ownedTables.ts';
 import { CONSUMER_GROUP, DEAD_LETTER_STREAM_KEY, STREAM_KEY } from '../redis/streamNames.ts';
 
 const PAGE = 500;
@@ -64,29 +65,49 @@ export async function trimBefore(redis: Redis, key: string, before: Date): Promi
   return Number(await redis.xtrim(key, 'MINID', before.getTime()));
 }
 
+/** A student's data in the streams, as privacy reaches it: the stream sink's handle. */
+export interface StreamEntries {
+  hasUser(userId: string): Promise<boolean>;
+  exportUser(userId: string): AsyncIterable<SinkRecord>;
+  /** Deletes the user's entries; answers how many per stream. */
+  eraseUser(userId: string): Promise<Record<string, number>>;
+  /** Deletes what retention no longer allows; answers how many per stream. */
+  sweepBefore(cutoffs: SinkCutoffs): Promise<Record<string, number>>;
+}
+
 /**
- * The Redis Streams as a sink: erased before the store (an entry still queued would be stored
+ * The Redis Streams' entries: erased before the store (an entry still queued would be stored
  * again); trimmed to the longest retention, and only when no retention is "forever" (an
  * undelivered entry must not go before every student's retention allows it).
  */
-export const STREAM_SINK: OwnedSink<Redis> = {
+export function redisStreamEntries(redis: Redis): StreamEntries {
+  return {
+    async hasUser(userId) {
+      for (const key of Object.values(STREAMS)) if ((await entriesOfUser(redis, key, userId)).length > 0) return true;
+      return false;
+    },
+    async *exportUser(userId) {
+      for (const [stream, key] of Object.entries(STREAMS) as Array<[StreamName, string]>) {
+        for (const entry of await entriesOfUser(redis, key, userId)) yield { kind: 'stream_entry', stream, ...entry };
+      }
+    },
+    eraseUser: (userId) => eraseUserEntries(redis, userId),
+    async sweepBefore({ longest }): Promise<Record<string, number>> {
+      if (!longest) return {};
+      return { stream: await trimBefore(redis, STREAM_KEY, longest), dead_letter_stream: await trimBefore(redis, DEAD_LETTER_STREAM_KEY, longest) };
+    },
+  };
+}
+
+/** The streams as a sink of the privacy registry; its handle is the mode's StreamEntries. */
+export const STREAM_SINK: OwnedSink<StreamEntries> = {
   name: 'stream',
   owner: 'forward',
   stage: 'upstream',
-  async hasUser(redis, userId) {
-    for (const key of Object.values(STREAMS)) if ((await entriesOfUser(redis, key, userId)).length > 0) return true;
-    return false;
-  },
-  async *exportUser(redis, userId) {
-    for (const [stream, key] of Object.entries(STREAMS) as Array<[StreamName, string]>) {
-      for (const entry of await entriesOfUser(redis, key, userId)) yield { kind: 'stream_entry', stream, ...entry };
-    }
-  },
-  eraseUser: eraseUserEntries,
-  async sweepBefore(redis, { longest }): Promise<Record<string, number>> {
-    if (!longest) return {};
-    return { stream: await trimBefore(redis, STREAM_KEY, longest), dead_letter_stream: await trimBefore(redis, DEAD_LETTER_STREAM_KEY, longest) };
-  },
+  hasUser: (streams, userId) => streams.hasUser(userId),
+  exportUser: (streams, userId) => streams.exportUser(userId),
+  eraseUser: (streams, userId) => streams.eraseUser(userId),
+  sweepBefore: (streams, cutoffs) => streams.sweepBefore(cutoffs),
 };
 
 function parse(text: string | undefined): unknown {

@@ -3,7 +3,6 @@
  * and status (`/api/v1/instructor_status`), one file each.
  */
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
 import type { StatusUpdateMessage } from '@cell-monitor/shared';
 import type { Authenticator, Revocation } from '../auth/tokens.ts';
 import type { Channel } from '../broadcast/channel.ts';

@@ -1,7 +1,7 @@
 /** What the instructor route files are given (instructorRoutes.ts composes them). */
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
 import type { StatusUpdateMessage } from '@cell-monitor/shared';
+import type { LimiterFactory } from '../auth/loginThrottle.ts';
 import type { Authenticator, Revocation } from '../auth/tokens.ts';
 import type { Channel } from '../broadcast/channel.ts';
 import type { Config } from '../core/config.ts';
@@ -16,6 +16,6 @@ export interface InstructorRouteParts {
   instructorStatus: Channel<StatusUpdateMessage>;
   /** Tells every collector to close the sockets of tokens that just stopped being valid. */
   revocations: Channel<Revocation>;
-  /** Login throttling is shared by the deployment's collectors through Redis (in-process when embedded). */
-  redis?: Redis;
+  /** The mode's rate limiters: login throttling is shared by the deployment's collectors (in-process when embedded). */
+  limiter: LimiterFactory;
 }

@@ -21,7 +21,7 @@ const passwordBody = yup.object({ current_password: yup.string().required('curre
 
 export function addSessionRoutes(table: RouteTable, parts: InstructorRouteParts, actions: AccountActions): void {
   const { db, config, log } = parts;
-  const throttle = createLoginThrottle(parts.redis);
+  const throttle = createLoginThrottle(parts.limiter);
 
   table.add({
     method: 'get',

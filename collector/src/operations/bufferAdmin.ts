@@ -6,17 +6,16 @@
  * stored twice) or cleared with an explicit confirmation. Its own connection to the buffer file.
  */
 import fs from 'node:fs';
-import type { Redis } from 'ioredis';
 import { OFFLINE_CLEAR_CONFIRMATION, type DeadLetterView, type OfflineStatus, type QueuedEventView } from '@cell-monitor/shared';
 import * as yup from 'yup';
 import type { BufferWriter } from '../buffer/bufferWriter.ts';
 import { bufferPath, openBufferFile } from '../buffer/bufferFile.ts';
+import type { Coordination } from '../coordination/capabilities.ts';
 import type { Logger } from '../core/logger.ts';
 import { HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { pagination, readJson, validate } from '../http/request.ts';
 import { authOf } from '../auth/accessGuards.ts';
-import { DEAD_LETTER_STREAM_KEY, STREAM_KEY } from '../redis/streamNames.ts';
 
 const CLEAR_CONFIRMATION = OFFLINE_CLEAR_CONFIRMATION;
 
@@ -36,20 +35,16 @@ function describe(body: string): { userId: string | null; eventType: string | nu
   }
 }
 
-export function addBufferAdminRoutes(table: RouteTable, parts: { dataDir: string; buffer: BufferWriter; redis?: Redis; log: Logger }): () => void {
-  const { buffer, redis, log } = parts;
+export function addBufferAdminRoutes(table: RouteTable, parts: { dataDir: string; buffer: BufferWriter; log: Logger } & Pick<Coordination, 'mode' | 'streams'>): () => void {
+  const { buffer, streams, log } = parts;
   let db: ReturnType<typeof openBufferFile> | undefined;
   const file = () => (db ??= openBufferFile(parts.dataDir));
 
-  async function streamDeadLetters(): Promise<Array<[string, string[]]>> {
-    return redis ? ((await redis.xrange(DEAD_LETTER_STREAM_KEY, '-', '+', 'COUNT', 10_000)) as Array<[string, string[]]>) : [];
-  }
-  const field = (fields: string[], name: string) => fields[fields.indexOf(name) + 1] ?? '';
 
   async function deadLetters(): Promise<DeadLetterView[]> {
     const rows = file().prepare('SELECT id, event_id, body, reason, created_at FROM dead_letters ORDER BY id').all() as Array<{ id: number; event_id: string; body: string; reason: string; created_at: number }>;
     const fromBuffer = rows.map((r) => ({ id: `buffer:${r.id}`, eventId: r.event_id, reason: r.reason, failedAt: new Date(r.created_at).toISOString(), ...describe(r.body) }));
-    const fromStream = (await streamDeadLetters()).map(([id, fields]) => ({ id: `stream:${id}`, eventId: field(fields, 'id'), reason: field(fields, 'reason'), failedAt: field(fields, 'at') || new Date(Number(id.split('-')[0])).toISOString(), ...describe(field(fields, 'e')) }));
+    const fromStream = (await streams.deadLetters()).map(({ id, fields }) => ({ id: `stream:${id}`, eventId: fields.id ?? '', reason: fields.reason ?? '', failedAt: fields.at || new Date(Number(id.split('-')[0])).toISOString(), ...describe(fields.e ?? '') }));
     return [...fromBuffer, ...fromStream];
   }
 
@@ -67,7 +62,7 @@ export function addBufferAdminRoutes(table: RouteTable, parts: { dataDir: string
     handler: async (ctx) => {
       const dead = await deadLetters();
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { mode: redis ? 'redis' : 'embedded', ...status(), deadLetters: dead.length } satisfies OfflineStatus;
+      ctx.body = { mode: parts.mode, ...status(), deadLetters: dead.length } satisfies OfflineStatus;
     },
   });
 
@@ -124,11 +119,7 @@ export function addBufferAdminRoutes(table: RouteTable, parts: { dataDir: string
         if (kind === 'buffer') {
           requeue(Number(key));
           retried += 1;
-        } else if (kind === 'stream' && redis) {
-          const [entry] = (await redis.xrange(DEAD_LETTER_STREAM_KEY, key, key)) as Array<[string, string[]]>;
-          if (!entry) continue;
-          const mark = field(entry[1], 'v1') === '1' ? ['v1', '1'] : []; // a v1 event's self-reported mark
-          await redis.multi().xadd(STREAM_KEY, '*', 'id', field(entry[1], 'id'), 'e', field(entry[1], 'e'), ...mark).xdel(DEAD_LETTER_STREAM_KEY, key).exec();
+        } else if (kind === 'stream' && (await streams.retryDeadLetter(key))) {
           retried += 1;
         }
       }
@@ -146,8 +137,7 @@ export function addBufferAdminRoutes(table: RouteTable, parts: { dataDir: string
       const input = await validate(clearBody, await readJson(ctx));
       if (input.confirm !== CLEAR_CONFIRMATION) throw new HttpError(422, 'confirmation_required', `these events are deleted for good: send { "confirm": "${CLEAR_CONFIRMATION}" }`);
       const fromBuffer = file().prepare('DELETE FROM dead_letters').run().changes;
-      const fromStream = redis ? Number(await redis.xlen(DEAD_LETTER_STREAM_KEY)) : 0;
-      if (redis && fromStream > 0) await redis.del(DEAD_LETTER_STREAM_KEY);
+      const fromStream = await streams.clearDeadLetters();
       log.warn({ event: 'dead_letters_cleared', cleared: fromBuffer + fromStream, by: authOf(ctx).instructor.id }, 'dead letters cleared');
       ctx.body = { cleared: fromBuffer + fromStream };
     },

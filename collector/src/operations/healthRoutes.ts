@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
 import type { BufferWriter } from '../buffer/bufferWriter.ts';
+import type { Coordination } from '../coordination/capabilities.ts';
 import type { RouteTable } from '../http/routeTable.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
@@ -30,11 +30,12 @@ async function probe(name: string, check: () => unknown, log: Logger, timeoutMs 
 }
 
 /**
- * `/healthz`: the process answers. `/readyz`: buffer, main database and Redis (when used) all answer;
+ * `/healthz`: the process answers. `/readyz`: buffer, main database and what the mode depends on
+ * (Redis, in Redis mode: Coordination.readiness) all answer;
  * its details also count the events the pipeline had to dead-letter (ready or not: one event that can
  * never be written is the admin's to look at, not a reason to take the collector out of rotation).
  */
-export function addHealthRoutes(table: RouteTable, parts: { buffer: BufferWriter; db: Knex; redis?: Redis; log: Logger; pipelineStats?: () => PersisterStats; influxStats?: () => InfluxSinkStats | undefined }): void {
+export function addHealthRoutes(table: RouteTable, parts: { buffer: BufferWriter; db: Knex; readiness: Coordination['readiness']; log: Logger; pipelineStats?: () => PersisterStats; influxStats?: () => InfluxSinkStats | undefined }): void {
   const log = parts.log;
   table.add({
     method: 'get',
@@ -52,7 +53,7 @@ export function addHealthRoutes(table: RouteTable, parts: { buffer: BufferWriter
       buffer: await probe('buffer', () => parts.buffer.check(), log),
       database: await probe('database', () => parts.db.raw('select 1'), log),
     };
-    if (parts.redis) checks.redis = await probe('redis', () => parts.redis!.ping(), log);
+    for (const [name, check] of Object.entries(parts.readiness)) checks[name] = await probe(name, check, log);
     const stats = parts.pipelineStats?.();
     const influxStats = parts.influxStats?.();
     // InfluxDB is a secondary copy: while it is away the sink is 'degraded' here, the collector stays ready.

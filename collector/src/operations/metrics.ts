@@ -4,21 +4,19 @@
  * happen (ingest); everything else is read at scrape time from the part that knows it.
  */
 import type { Next } from 'koa';
-import type { Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BufferWriter } from '../buffer/bufferWriter.ts';
+import type { StreamAdmin } from '../coordination/capabilities.ts';
 import type { Ctx } from '../http/routeTable.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
-import { CONSUMER_GROUP, DEAD_LETTER_STREAM_KEY, STREAM_KEY } from '../redis/streamNames.ts';
 
 const P = 'cell_monitor_';
 const INGEST_PATH = '/api/v1/events';
-const REDIS_TIMEOUT_MS = 1000;
 
 export interface MetricSources {
   buffer: BufferWriter;
-  /** The main thread's Redis command connection (Redis mode): stream lag, pending, dead letters. */
-  redis?: Redis;
+  /** The mode's streams: their gauges (Redis mode: lag, pending, dead letters; embedded: none). */
+  streams: StreamAdmin;
   pipelineStats?: () => PersisterStats;
   /** Open sockets per live path, every open socket, and distinct instructors among them. */
   liveClients: () => Record<string, number>;
@@ -31,18 +29,6 @@ export interface Metrics {
   registry: Registry;
   /** Koa middleware counting `POST /api/v1/events` by outcome and timing its 202. */
   observeIngest(ctx: Ctx, next: Next): Promise<void>;
-}
-
-/** `[name, value, …]` as XINFO GROUPS answers each group → an object. */
-function fields(row: unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < row.length; i += 2) out[String(row[i])] = row[i + 1];
-  return out;
-}
-
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), REDIS_TIMEOUT_MS)))]).finally(() => clearTimeout(timer));
 }
 
 /** A counter whose value is a total kept elsewhere (the pipeline thread reports its totals). */
@@ -86,7 +72,7 @@ export function createMetrics(sources: MetricSources): Metrics {
   });
   for (const outcome of ['accepted', 'duplicate', 'rejected']) events.inc({ outcome }, 0);
 
-  const { buffer, redis } = sources;
+  const { buffer, streams } = sources;
   gauge(registry, 'buffer_rows', 'Rows in the SQLite buffer, delivered ones included (kept for the dedup window)', (g) => g.set(buffer.rowCount()));
   gauge(registry, 'buffer_unforwarded_rows', 'Buffer rows not yet delivered downstream (XADDed to the stream; embedded: persisted)', (g) => g.set(buffer.pendingCount()));
   gauge(registry, 'buffer_oldest_unforwarded_age_seconds', 'Age of the oldest buffer row not yet delivered downstream (0 when none)', (g) => {
@@ -94,17 +80,9 @@ export function createMetrics(sources: MetricSources): Metrics {
     g.set(at === undefined ? 0 : Math.max(0, (Date.now() - at) / 1000));
   });
   gauge(registry, 'buffer_dead_letters', "Events in the buffer's dead_letters table (embedded mode's dead letters)", (g) => g.set(buffer.deadLetterCount()));
-  if (redis) {
-    gauge(registry, 'stream_lag_entries', `Entries of ${STREAM_KEY} not yet delivered to group ${CONSUMER_GROUP} (XINFO GROUPS lag)`, async (g) => {
-      const group = await streamGroup(redis);
-      if (typeof group?.lag === 'number') g.set(group.lag);
-    });
-    gauge(registry, 'stream_pending_entries', `Entries delivered to group ${CONSUMER_GROUP} and not yet acked (XINFO GROUPS pending)`, async (g) => {
-      const group = await streamGroup(redis);
-      if (typeof group?.pending === 'number') g.set(group.pending);
-    });
-    gauge(registry, 'stream_dead_letters', `Entries in ${DEAD_LETTER_STREAM_KEY} (XLEN)`, async (g) => {
-      const n = await withTimeout(redis.xlen(DEAD_LETTER_STREAM_KEY)).catch(() => undefined);
+  for (const stream of streams.gauges) {
+    gauge(registry, stream.name, stream.help, async (g) => {
+      const n = await stream.read();
       if (n !== undefined) g.set(n);
     });
   }
@@ -148,9 +126,4 @@ export function createMetrics(sources: MetricSources): Metrics {
       }
     },
   };
-}
-
-async function streamGroup(redis: Redis): Promise<Record<string, unknown> | undefined> {
-  const groups = (await withTimeout(redis.xinfo('GROUPS', STREAM_KEY)).catch(() => [])) as unknown[][];
-  return groups.map(fields).find((g) => g.name === CONSUMER_GROUP);
 }

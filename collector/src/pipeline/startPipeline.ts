@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import type { PubSub } from '../broadcast/pubSub.ts';
 import type { BufferWriter } from '../buffer/bufferWriter.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
@@ -22,8 +21,8 @@ export interface PipelineOptions {
   config: Config;
   buffer: BufferWriter;
   log: Logger;
-  /** This thread's pub/sub: where the embedded pipeline's live messages are delivered. */
-  pubsub: PubSub;
+  /** Delivers a live message of the embedded pipeline thread on this thread's bus (Coordination.relay). */
+  relay(channel: string, text: string): void;
 }
 
 const RESTART_DELAY_MS = 1000;
@@ -62,7 +61,7 @@ export function startPipeline(options: PipelineOptions): Pipeline {
         };
         idle = message.idle;
         if (message.influx) influx = message.influx;
-      } else if (message.type === 'publish') void options.pubsub.publish(message.channel, message.text);
+      } else if (message.type === 'publish') options.relay(message.channel, message.text);
     });
     current.on('error', (err) => log.error({ err }, 'pipeline thread crashed'));
     current.once('exit', (code) => {

@@ -4,20 +4,22 @@
  * student's rows from this collector's own buffer file — each collector has one, so the collector
  * (or CLI) that erases announces it on the `erasures` live channel.
  *
- * Redis mode: the store and stream part of a sweep runs in one collector per period, the holder of
- * `SET cell-monitor:retention-sweep <collector> NX PX <period>` (never released: it expires, so the
- * next period's first collector sweeps). Every collector still prunes its own buffer.
+ * The store and stream part of a sweep runs in one collector per period, the holder of the mode's
+ * `retention-sweep` lock for the period (Redis mode: `SET cell-monitor:retention-sweep <collector> NX
+ * PX <period>`, never released: it expires, so the next period's first collector sweeps; embedded:
+ * always this collector). Every collector still prunes its own buffer.
  */
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
 import type { Channel } from '../broadcast/channel.ts';
+import type { Coordination } from '../coordination/capabilities.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { openBufferRows } from '../buffer/bufferRows.ts';
+import type { StreamEntries } from '../forward/streamEntries.ts';
 import { sweepRetention, type SweepCounts } from './retention.ts';
 import { createInfluxEraser } from '../sink/influxErasure.ts';
 
-export const RETENTION_LOCK_KEY = 'cell-monitor:retention-sweep';
+export const RETENTION_LOCK = 'retention-sweep';
 const FIRST_SWEEP_MAX_MS = 60_000;
 
 export interface PrivacyJobs {
@@ -29,22 +31,25 @@ export interface PrivacyJobs {
 export interface PrivacyJobsOptions {
   config: Config;
   db: Knex;
-  redis?: Redis;
+  /** The mode's locks: one collector at a time sweeps the store and the streams. */
+  lock: Coordination['lock'];
+  /** The streams (Coordination.streams), swept with the store. */
+  streams: StreamEntries;
   erasures: Channel<{ userId: string }>;
   log: Logger;
 }
 
 export function startPrivacyJobs(options: PrivacyJobsOptions): PrivacyJobs {
-  const { config, db, redis, log } = options;
+  const { config, db, streams, log } = options;
   const periodMs = Math.round(config.retentionSweepMinutes * 60_000);
   const stopper = new AbortController();
   const influx = config.influx ? createInfluxEraser(config.influx) : undefined;
+  const lock = options.lock(RETENTION_LOCK);
   let running: Promise<SweepCounts | undefined> = Promise.resolve(undefined);
 
   async function holdsLock(): Promise<boolean> {
-    if (!redis) return true;
     try {
-      return (await redis.set(RETENTION_LOCK_KEY, config.collectorId, 'PX', periodMs, 'NX')) === 'OK';
+      return await lock.take(periodMs);
     } catch (err) {
       log.warn({ err: { message: (err as Error).message } }, 'retention lock not taken (redis unavailable): only the buffer is swept');
       return false;
@@ -57,7 +62,7 @@ export function startPrivacyJobs(options: PrivacyJobsOptions): PrivacyJobs {
     const store = await holdsLock();
     const buffer = openBufferRows(config.dataDir);
     try {
-      const counts = await sweepRetention(db, { now: new Date(), globalDays: config.retentionDays, buffer, redis, influx, store, signal: stopper.signal });
+      const counts = await sweepRetention(db, { now: new Date(), globalDays: config.retentionDays, buffer, streams, influx, store, signal: stopper.signal });
       log.info({ event: 'retention_sweep', store, globalDays: config.retentionDays, counts, ms: Date.now() - started }, 'retention sweep');
       return counts;
     } catch (err) {

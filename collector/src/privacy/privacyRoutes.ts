@@ -5,7 +5,6 @@
  * who, whom and how many rows — never the data.
  */
 import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
 import type { Channel } from '../broadcast/channel.ts';
@@ -20,6 +19,7 @@ import type { Revocations } from '../auth/credentialRevocation.ts';
 import { normaliseUserId, userIdProblem, USER_ID_PROBLEMS } from '@cell-monitor/shared';
 import { HttpError } from '../http/errors.ts';
 import { openBufferRows, type BufferRows } from '../buffer/bufferRows.ts';
+import type { StreamEntries } from '../forward/streamEntries.ts';
 import { eraseStudent, exportStudentNdjson, hasStudentData, InfluxErasureError } from './studentData.ts';
 
 export interface PrivacyParts {
@@ -27,7 +27,8 @@ export interface PrivacyParts {
   log: Logger;
   /** This collector's DATA_DIR (its buffer file). */
   dataDir: string;
-  redis?: Redis;
+  /** The streams (Coordination.streams). */
+  streams: StreamEntries;
   /** Tells every collector to erase the student from its own buffer. */
   erasures: Channel<{ userId: string }>;
   /** The InfluxDB copy (INFLUXDB_*): an erasure deletes the student's points there too. */
@@ -57,10 +58,10 @@ export function addPrivacyRoutes(table: RouteTable, parts: PrivacyParts): void {
     responses: { 200: 'the export (application/x-ndjson; the last line is {"kind":"end"})', 404: 'nothing stored about this user' },
     handler: async (ctx) => {
       const userId = userParam(ctx);
-      if (!(await withBuffer((buffer) => hasStudentData(db, userId, { buffer, redis: parts.redis })))) throw errors.notFound('student');
+      if (!(await withBuffer((buffer) => hasStudentData(db, userId, { buffer, streams: parts.streams })))) throw errors.notFound('student');
       const buffer = openBufferRows(parts.dataDir);
       const by = authOf(ctx).instructor.id;
-      const body = Readable.from(exportStudentNdjson(db, userId, { buffer, redis: parts.redis }));
+      const body = Readable.from(exportStudentNdjson(db, userId, { buffer, streams: parts.streams }));
       body.on('close', () => buffer?.close());
       body.on('end', () => log.info({ event: 'student_exported', userId, by }, 'student data exported'));
       body.on('error', (err) => log.error({ err, userId }, 'student export failed midway'));
@@ -81,7 +82,7 @@ export function addPrivacyRoutes(table: RouteTable, parts: PrivacyParts): void {
       if (body?.confirm !== userId) throw errors.unprocessable('confirmation_required', 'send { "confirm": "<the user id>" } to erase this student');
       let counts: Record<string, number>;
       try {
-        counts = await withBuffer((buffer) => eraseStudent(db, userId, { buffer, redis: parts.redis, influx }));
+        counts = await withBuffer((buffer) => eraseStudent(db, userId, { buffer, streams: parts.streams, influx }));
       } catch (err) {
         if (!(err instanceof InfluxErasureError)) throw err;
         await parts.erasures.publish({ userId }).catch(() => undefined);

@@ -9,7 +9,6 @@
  * refers to (`refersTo`, its foreign keys), and every personal row before the student's own row
  * (`role: 'student'`), which goes last.
  */
-import type { Redis } from 'ioredis';
 import { TABLES as activity } from '../activity/tables.ts';
 import { TABLES as assignments } from '../assignments/tables.ts';
 import { TABLES as auth } from '../auth/tables.ts';
@@ -17,7 +16,7 @@ import { BUFFER_SINK, type BufferRows } from '../buffer/bufferRows.ts';
 import { TABLES as classes } from '../classes/tables.ts';
 import type { OwnedSink, OwnedTable, PersonalData, SinkCutoffs, SinkRecord } from '../db/ownedTables.ts';
 import { TABLES as environment } from '../environment/tables.ts';
-import { STREAM_SINK } from '../forward/streamEntries.ts';
+import { STREAM_SINK, type StreamEntries } from '../forward/streamEntries.ts';
 import { TABLES as help } from '../help/tables.ts';
 import { TABLES as instructors } from '../instructors/tables.ts';
 import { TABLES as operations } from '../operations/tables.ts';
@@ -32,8 +31,8 @@ export const OWNED_TABLES: readonly OwnedTable[] = [...persist, ...operations, .
 export interface Transports {
   /** This collector's buffer file (absent on a machine without one). */
   buffer?: BufferRows;
-  /** Redis mode: the streams. */
-  redis?: Redis;
+  /** The streams (Coordination.streams: Redis mode's; embedded, none and every answer empty). */
+  streams?: StreamEntries;
   /** INFLUXDB_*: the InfluxDB copy. */
   influx?: InfluxEraser;
 }
@@ -44,9 +43,9 @@ interface RegisteredSink<K extends keyof Transports> {
 }
 
 /** Every sink, in the order an erasure reaches the upstream ones. */
-export const SINKS: ReadonlyArray<RegisteredSink<'buffer'> | RegisteredSink<'redis'> | RegisteredSink<'influx'>> = [
+export const SINKS: ReadonlyArray<RegisteredSink<'buffer'> | RegisteredSink<'streams'> | RegisteredSink<'influx'>> = [
   { transport: 'buffer', sink: BUFFER_SINK },
-  { transport: 'redis', sink: STREAM_SINK },
+  { transport: 'streams', sink: STREAM_SINK },
   { transport: 'influx', sink: INFLUX_SINK },
 ];
 

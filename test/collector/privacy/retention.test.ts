@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { openBufferRows } from '../../../collector/src/buffer/bufferRows.ts';
+import { redisStreamEntries } from '../../../collector/src/forward/streamEntries.ts';
 import { sweepRetention } from '../../../collector/src/privacy/retention.ts';
 import { DEAD_LETTER_STREAM_KEY } from '../../../collector/src/redis/streamNames.ts';
 import { request, login } from '../../helpers/http.ts';
@@ -115,12 +116,13 @@ for (const mode of modesToTest()) {
     // RETENTION_DAYS=0 keeps everything but what a class says: only Long-only students (alice) are
     // swept at 60 days, and her rows are 40 days old. Nothing goes.
     const rows = openBufferRows(env.DATA_DIR)!;
+    const streams = redis ? redisStreamEntries(redis) : undefined;
     try {
-      const none = await sweepRetention(store, { now, globalDays: 0, buffer: rows, redis });
+      const none = await sweepRetention(store, { now, globalDays: 0, buffer: rows, streams });
       assert.equal(Object.values(none).filter((n) => n > 0), [], JSON.stringify(none));
       assert.equal(await census(store, USERS), before);
 
-      const counts = await sweepRetention(store, { now, globalDays: 30, buffer: rows, redis, batchSize: 3 });
+      const counts = await sweepRetention(store, { now, globalDays: 30, buffer: rows, streams, batchSize: 3 });
       assert.equal(
         { ...counts },
         {
@@ -151,7 +153,7 @@ for (const mode of modesToTest()) {
       dead.close();
       if (redis) assert.equal((await redis.xrange(DEAD_LETTER_STREAM_KEY, '-', '+')).map(([, f]) => f[1]), ['dead-new']);
 
-      const again = await sweepRetention(store, { now, globalDays: 30, buffer: rows, redis });
+      const again = await sweepRetention(store, { now, globalDays: 30, buffer: rows, streams });
       assert.equal(Object.values(again).filter((n) => n > 0), [], 'a second sweep finds nothing');
       assert.equal(await census(store, USERS), after);
     } finally {
