@@ -29,6 +29,8 @@ async function start(): Promise<void> {
     collector = await createCollector(config, log);
     server = await collector.listen();
   } catch (err) {
+    // A failed listen: the collector closes what it opened (createCollector closes its own half-way start).
+    await collector?.close(0).catch(() => undefined);
     // Expected failures name their fix, exit 2, no stack (but with LOG_LEVEL=debug).
     const explained = err instanceof ConfigError ? err.message : explainStartupError(err, config);
     if (!explained) throw err;
