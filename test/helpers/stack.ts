@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
+import type { Test } from 'uvu';
 import { createCollector, createDb, createLogger, loadConfig, type Collector } from '@cell-monitor/collector';
 import type { Reply } from './http.ts';
 import { startPostgres, startRedis, tempDir, waitFor, type PostgresServer, type RedisServer } from './services.ts';
@@ -74,6 +75,33 @@ export async function startCollector(env: Record<string, string>): Promise<Runni
   const server = await collector.listen();
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}`, collector, close: () => collector.close(2000) };
+}
+
+export interface CollectorWithStore {
+  services: Services;
+  running: RunningCollector;
+  /** A separate knex handle on the collector's store, for seeding and assertions. */
+  store: Knex;
+}
+
+/**
+ * The lifecycle most store-level suites share: before `it`, the services of `mode`, one collector
+ * started with `env` and a knex handle on its store; after it, all three closed. The fields are set
+ * once the hook has run: read them inside tests (and later hooks), not at suite definition.
+ */
+export function collectorWithStore(it: Test, mode: Mode, env: Record<string, string>): CollectorWithStore {
+  const stack = {} as CollectorWithStore;
+  it.before(async () => {
+    stack.services = await startServices(mode);
+    stack.running = await startCollector(stack.services.env(env));
+    stack.store = openStore(stack.services.databaseUrl);
+  });
+  it.after(async () => {
+    await stack.running?.close();
+    await stack.store?.destroy();
+    await stack.services?.stop();
+  });
+  return stack;
 }
 
 export interface CollectorProcess {
@@ -174,3 +202,4 @@ export async function countRows(db: Knex, table: string, where: Record<string, u
   const [{ n }] = await db(table).where(where).count({ n: '*' });
   return Number(n);
 }
+

@@ -6,10 +6,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Knex } from 'knex';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { login } from '../../helpers/http.ts';
-import { modesToTest, openStore, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
+import { collectorWithStore, modesToTest } from '../../helpers/stack.ts';
 
 const SECRET = 'export-stream-test-jwt-secret-0123456789-ab';
 const EVENTS = 40_000;
@@ -18,22 +17,10 @@ const MB = 1024 * 1024;
 
 for (const mode of modesToTest()) {
   const it = suite(`a large export streams [${mode === 'embedded' ? 'sqlite' : 'postgresql'}]`);
-  let services: Services;
-  let running: RunningCollector;
-  let store: Knex;
-
-  it.before(async () => {
-    services = await startServices(mode);
-    running = await startCollector(services.env({ JWT_SECRET: SECRET }));
-    store = openStore(services.databaseUrl);
-  });
-  it.after(async () => {
-    await running.close();
-    await store.destroy();
-    await services.stop();
-  });
+  const stack = collectorWithStore(it, mode, { JWT_SECRET: SECRET });
 
   it(`${EVENTS} events of ${PAYLOAD_CHARS / 1000} KB: NDJSON line by line, the collector's RSS grows by less than 150 MB`, async () => {
+    const { running, store } = stack;
     await createInstructor(running.collector.db, { email: 'root@example.org', name: 'Root', password: 'root-password-1', role: 'admin' });
     const token = await login(running.url, 'root@example.org', 'root-password-1');
     const filler = 'x'.repeat(PAYLOAD_CHARS);

@@ -9,34 +9,21 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Knex } from 'knex';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { sweepRetention } from '../../../collector/src/privacy/retention.ts';
 import { login, request } from '../../helpers/http.ts';
 import { activity, DAY_MS, notebookOf } from '../../helpers/privacyFixtures.ts';
 import { waitFor } from '../../helpers/services.ts';
-import { modesToTest, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
+import { collectorWithStore, modesToTest, postEvents } from '../../helpers/stack.ts';
 
 const SECRET = 'retention-rule-test-jwt-secret-0123456789-ab';
 
 for (const mode of modesToTest()) {
   const it = suite(`retention of a student in several classes [${mode === 'embedded' ? 'sqlite' : 'postgresql'}]`);
-  let services: Services;
-  let running: RunningCollector;
-  let store: Knex;
-
-  it.before(async () => {
-    services = await startServices(mode);
-    running = await startCollector(services.env({ JWT_SECRET: SECRET }));
-    store = openStore(services.databaseUrl);
-  });
-  it.after(async () => {
-    await running.close();
-    await store.destroy();
-    await services.stop();
-  });
+  const stack = collectorWithStore(it, mode, { JWT_SECRET: SECRET });
 
   it("Ben's forever class keeps alice's rows on its own assignment only; Ann's 30 days hold for the rest of hers, even on a path Ben copies", async () => {
+    const { running, store } = stack;
     for (const [email, name] of [['ann@example.org', 'Ann'], ['ben@example.org', 'Ben']]) await createInstructor(running.collector.db, { email, name, password: `${name}-password-1`, role: 'instructor' });
     const ann = await login(running.url, 'ann@example.org', 'Ann-password-1');
     const ben = await login(running.url, 'ben@example.org', 'Ben-password-1');
