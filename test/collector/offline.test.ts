@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
 import { login, request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/services.ts';
-import { buildCellEvent, countRows, modesToTest, openStore, postEvents, settle, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
+import { blockEvent, buildCellEvent, countRows, modesToTest, openStore, postEvents, settle, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 
 const SECRET = 'offline-admin-jwt-secret-0123456789-abcdef';
 
@@ -21,22 +21,11 @@ for (const mode of modesToTest()) {
   const api = (method: string, route: string, body?: unknown, token = admin) => request(app.url, method, route, { token, body });
   const pg = mode !== 'embedded';
 
-  /** A trigger that refuses one event id the way a data error does (the persister dead-letters it); dropping it is the fix. */
+  /** The store refuses `eventId` as a data error (dead-lettered) while `on`; dropping that is the fix. */
   async function block(eventId: string, on: boolean): Promise<void> {
     const store = openStore(services.databaseUrl);
     try {
-      if (pg) {
-        if (on) {
-          await store.raw(`CREATE OR REPLACE FUNCTION test_block() RETURNS trigger AS $$ BEGIN IF NEW.event_id = '${eventId}' THEN RAISE EXCEPTION 'blocked by the test' USING ERRCODE = '23514'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
-          await store.raw('CREATE TRIGGER test_block BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION test_block()');
-        } else {
-          await store.raw('DROP TRIGGER test_block ON events');
-        }
-      } else if (on) {
-        await store.raw(`CREATE TRIGGER test_block BEFORE INSERT ON events WHEN NEW.event_id = '${eventId}' BEGIN SELECT RAISE(ABORT, 'blocked by the test'); END`);
-      } else {
-        await store.raw('DROP TRIGGER test_block');
-      }
+      await blockEvent(store, eventId, on);
     } finally {
       await store.destroy();
     }

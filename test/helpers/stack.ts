@@ -13,6 +13,7 @@ import { createCollector, createDb, createLogger, loadConfig, type Collector } f
 import type { Reply } from './http.ts';
 import { startPostgres, startRedis, tempDir, waitFor, type PostgresServer, type RedisServer } from './services.ts';
 import { studentCredential } from '../../collector/src/auth/studentCredential.ts';
+import { isPostgres } from '../../collector/src/db/createDb.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -203,3 +204,21 @@ export async function countRows(db: Knex, table: string, where: Record<string, u
   return Number(n);
 }
 
+/**
+ * A trigger on `store` that refuses the event `eventId` the way a data error does (a constraint
+ * violation: the persister dead-letters it); `on` false drops it — the fix. Both engines.
+ */
+export async function blockEvent(store: Knex, eventId: string, on: boolean): Promise<void> {
+  if (isPostgres(store)) {
+    if (on) {
+      await store.raw(`CREATE OR REPLACE FUNCTION test_block() RETURNS trigger AS $$ BEGIN IF NEW.event_id = '${eventId}' THEN RAISE EXCEPTION 'blocked by the test' USING ERRCODE = '23514'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+      await store.raw('CREATE TRIGGER test_block BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION test_block()');
+    } else {
+      await store.raw('DROP TRIGGER test_block ON events');
+    }
+  } else if (on) {
+    await store.raw(`CREATE TRIGGER test_block BEFORE INSERT ON events WHEN NEW.event_id = '${eventId}' BEGIN SELECT RAISE(ABORT, 'blocked by the test'); END`);
+  } else {
+    await store.raw('DROP TRIGGER test_block');
+  }
+}

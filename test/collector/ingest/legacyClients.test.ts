@@ -18,7 +18,7 @@ import { ConfigError, loadConfig } from '@cell-monitor/collector';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { login, request, type Reply } from '../../helpers/http.ts';
 import { waitFor } from '../../helpers/services.ts';
-import { buildCellEvent, companionHeaders, countRows, modesToTest, openStore, postEvents, ROOT, settle, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
+import { blockEvent, buildCellEvent, companionHeaders, countRows, modesToTest, openStore, postEvents, ROOT, settle, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 
 const KEY = 'legacy-test-master-key-0123456789abcdef';
 const SECRET = 'legacy-test-jwt-secret-0123456789-abcdef';
@@ -374,21 +374,8 @@ for (const mode of modesToTest()) {
     assert.equal([refused.body.error, refused.body.details.rejected[0].error], ['invalid_events', 'reserved_user_id']);
   });
 
-  /** A trigger that refuses one event id the way a data error does (the persister dead-letters it); dropping it is the fix. */
-  async function block(eventId: string, on: boolean): Promise<void> {
-    if (mode !== 'embedded') {
-      if (on) {
-        await store.raw(`CREATE OR REPLACE FUNCTION v1_block() RETURNS trigger AS $$ BEGIN IF NEW.event_id = '${eventId}' THEN RAISE EXCEPTION 'blocked by the test' USING ERRCODE = '23514'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
-        await store.raw('CREATE TRIGGER v1_block BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION v1_block()');
-      } else {
-        await store.raw('DROP TRIGGER v1_block ON events');
-      }
-    } else if (on) {
-      await store.raw(`CREATE TRIGGER v1_block BEFORE INSERT ON events WHEN NEW.event_id = '${eventId}' BEGIN SELECT RAISE(ABORT, 'blocked by the test'); END`);
-    } else {
-      await store.raw('DROP TRIGGER v1_block');
-    }
-  }
+  /** The store refuses `eventId` as a data error (dead-lettered) while `on`; dropping that is the fix. */
+  const block = (eventId: string, on: boolean) => blockEvent(store, eventId, on);
 
   it('a dead-lettered v1 event keeps its self-reported mark when an admin retries it: stored under v1:<email>, in the class', async () => {
     const event = { ...v1Event(14, 'notebook_saved', 0), emailAddress: 'Retry@School.example.jp', userName: 'Retry Student' };
