@@ -8,6 +8,9 @@ import { isLegacyPayload, isSelfReportedUser, legacyBatchOf, legacyError, legacy
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
 
+/** The fields of a v1 cell run its canonical event keeps as they are (name and value). */
+const PASSED_THROUGH = { sessionId: 'sess-1', notebookPath: 'lesson1.ipynb', cellId: 'cell-3', cellIndex: 2, cellType: 'code', code: 'print(x)', executionCount: 7 };
+
 function v1(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     eventId: 'v1-evt-1',
@@ -16,13 +19,7 @@ function v1(overrides: Record<string, unknown> = {}): Record<string, unknown> {
     emailAddress: 'Hanako.Yamada@Example.ac.jp ',
     userName: '山田 花子',
     teamName: 'チームA',
-    sessionId: 'sess-1',
-    notebookPath: 'lesson1.ipynb',
-    cellId: 'cell-3',
-    cellIndex: 2,
-    cellType: 'code',
-    code: 'print(x)',
-    executionCount: 7,
+    ...PASSED_THROUGH,
     hasError: false,
     errorMessage: null,
     result: '42',
@@ -44,13 +41,7 @@ test('a successful cell_executed becomes cell_execution_complete; the lower-case
     eventType: 'cell_execution_complete',
     eventTime: '2026-11-30T10:15:00.000Z',
     userId: 'v1:hanako.yamada@example.ac.jp',
-    sessionId: 'sess-1',
-    notebookPath: 'lesson1.ipynb',
-    cellId: 'cell-3',
-    cellIndex: 2,
-    cellType: 'code',
-    code: 'print(x)',
-    executionCount: 7,
+    ...PASSED_THROUGH,
     durationMs: 35,
     output: '42',
     success: true,
