@@ -1,18 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createRedactor, DEFAULT_RULES, redactEvent } from '../../lab-extension/src/redaction/index.ts';
+import { seededRandom } from '../helpers/random.ts';
 
 const it = suite('lab-extension secret redaction');
 
 // Fake secrets, generated at run time from a fixed seed: the file holds no literal token, so no
 // secret scanner flags it, and the values still look like the real thing.
-let seed = 0x5eed1234;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = seededRandom(0x5eed1234);
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const DIGITS = '0123456789';

@@ -8,22 +8,13 @@ import type { ClassProgress, ErrorCluster, StudentTimeline } from '@cell-monitor
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { login } from '../../helpers/http.ts';
 import { waitFor } from '../../helpers/services.ts';
+import { seededRandom } from '../../helpers/random.ts';
 import { countRows, modesToTest, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 
 const SECRET = 'insights-test-jwt-secret-0123456789-abcdef';
 const CELLS = 8;
 const STUDENTS = 20;
 const MAX_GAP_S = 600;
-
-/** A small seeded generator (mulberry32): the same class every run. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Error templates: the cluster each message must land in is known here, not computed by the code under test. */
 const TEMPLATES = [
@@ -41,7 +32,7 @@ interface Run {
 }
 
 function generateClass(start: number) {
-  const r = random(20261124);
+  const r = seededRandom(20261124);
   const runs: Run[] = [];
   const users = Array.from({ length: STUDENTS }, (_, i) => `gen${i + 1}`);
   for (const user of users) {
@@ -88,7 +79,7 @@ for (const mode of modesToTest()) {
     // The generated day starts 6 hours ago: the students were enrolled before it (a class shows a
     // student's work only from her enrolment on, lms/classBoundary.ts).
     await app.collector.db('class_enrollments').where({ class_id: classId }).update({ enrolled_at: new Date(Date.now() - 24 * 3_600_000).toISOString() });
-    const r = random(7);
+    const r = seededRandom(7);
     const events = generated.runs.map((run, i) => ({
       eventId: `gen-${i}`,
       eventType: run.ok ? 'cell_execution_complete' : 'cell_execution_error',

@@ -10,15 +10,7 @@ import { createDb, migrateLatest } from '../../../collector/src/db/createDb.ts';
 import { classesShowing, loadBoundarySnapshot, visibleSince, withinClasses, type ClassesFor } from '../../../collector/src/classes/classBoundary.ts';
 import { iso } from '../../../collector/src/db/rows.ts';
 import { modesToTest, startServices, type Services } from '../../helpers/stack.ts';
-
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../helpers/random.ts';
 
 const CLASSES = 5;
 const STUDENTS = 12;
@@ -39,7 +31,7 @@ for (const mode of modesToTest()) {
 
   it('every row, every class and every instructor, over three random worlds', async () => {
     for (const seed of [1, 2, 3]) {
-      const r = random(seed * 7919);
+      const r = seededRandom(seed * 7919);
       const db = createDb(services.databaseUrl);
       try {
         await migrateLatest(db);
