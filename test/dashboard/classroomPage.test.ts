@@ -10,11 +10,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { DASHBOARD_DIST } from '../../collector/src/http/pageRoutes.ts';
 import { artifactPath, CHROMIUM } from '../helpers/jupyter.ts';
+import { dashboardPageMissing, signIn, skipUnlessCi } from '../helpers/browser.ts';
 import { login, request } from '../helpers/http.ts';
 import { tempDir, waitFor } from '../helpers/services.ts';
-import { countRows, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
+import { blockEvent, countRows, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 import { cellRun, classEvent } from '../helpers/simulatedClass.ts';
 
 const SECRET = 'classroom-page-jwt-secret-0123456789-abcdef';
@@ -22,9 +22,7 @@ const TEAMS = ['チームA', 'チームB', 'チームC', 'チームD', 'チー�
 const FAMILY = ['佐藤', '鈴木', '高橋', '田中', '伊藤', '渡辺', '山本', '中村', '小林', '加藤'];
 const GIVEN = ['花子', '太郎', '陽菜', '蓮', '結衣', '湊', '葵', '大翔', '凛', '悠真'];
 const pad = (i: number) => String(i).padStart(2, '0');
-const missing = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get install chromium)` : !fs.existsSync(path.join(DASHBOARD_DIST, 'index.html')) ? 'the dashboard is not built (npm run build:dashboard)' : undefined;
-if (missing && process.env.CI === 'true') throw new Error(`CI=true and the classroom browser test cannot run: ${missing}`);
-if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
+const missing = skipUnlessCi(dashboardPageMissing(), 'the classroom browser test');
 
 /** Where the 8 desk groups are on the room plan (fractions of the image). */
 const DESKS = [[0.2, 0.42], [0.4, 0.42], [0.6, 0.42], [0.8, 0.42], [0.2, 0.75], [0.4, 0.75], [0.6, 0.75], [0.8, 0.75]];
@@ -78,10 +76,7 @@ if (!missing) {
   });
 
   it('a 40-line roster with 3 bad lines: the preview shows them and nothing is written until confirmed', async () => {
-    await page.goto(app.url);
-    await page.fill('input[type=email]', 'sato@example.org');
-    await page.fill('input[type=password]', 'sato-password-1');
-    await page.click('button[type=submit]');
+    await signIn(page, app.url, 'sato@example.org', 'sato-password-1');
     await page.locator('[role=tab]', { hasText: '名簿とチーム' }).click();
     await page.setInputFiles('.roster input[type=file]', rosterFile(tempDir('roster-')));
     await page.locator('.roster button', { hasText: 'プレビュー' }).click();
@@ -200,18 +195,15 @@ if (!missing) {
     const store = openStore(services.databaseUrl);
     const adminPage = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'en-US' });
     try {
-      await store.raw("CREATE TRIGGER test_block BEFORE INSERT ON events WHEN NEW.event_id = 'page-blocked' BEGIN SELECT RAISE(ABORT, 'blocked by the test'); END");
+      await blockEvent(store, 'page-blocked', true);
       assert.is((await postEvents(app.url, [{ ...cellRun('st01', 4, true, 0), eventId: 'page-blocked' }])).status, 202);
-      await adminPage.goto(app.url);
-      await adminPage.fill('input[type=email]', 'root@example.org');
-      await adminPage.fill('input[type=password]', 'root-password-1');
-      await adminPage.click('button[type=submit]');
+      await signIn(adminPage, app.url, 'root@example.org', 'root-password-1');
       await adminPage.locator('[role=tab]', { hasText: 'Buffer (admin)' }).click();
       const row = adminPage.locator('[data-dead="page-blocked"]');
       await row.waitFor({ timeout: 15_000 });
       assert.match(await row.innerText(), /st01[\s\S]*cell_execution_complete[\s\S]*sqlite_constraint/);
       await adminPage.screenshot({ path: artifactPath('buffer-admin.png') });
-      await store.raw('DROP TRIGGER test_block');
+      await blockEvent(store, 'page-blocked', false);
       await row.locator('button', { hasText: 'Retry' }).click();
       await row.waitFor({ state: 'detached', timeout: 15_000 });
       await waitFor(async () => (await countRows(store, 'events', { event_id: 'page-blocked' })) === 1 || undefined, 15_000, 'stored after the retry');

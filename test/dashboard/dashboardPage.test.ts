@@ -3,37 +3,19 @@
  * both modes: sign-in, the live board of a simulated 30-student class, the help loop, the views one
  * click away, projector mode, sign-out by revocation. Screenshots go to test-artifacts/ — look at them.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { DASHBOARD_DIST } from '../../collector/src/http/pageRoutes.ts';
 import { artifactPath, CHROMIUM } from '../helpers/jupyter.ts';
+import { call, dashboardPageMissing, signIn, skipUnlessCi } from '../helpers/browser.ts';
 import { request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/services.ts';
 import { modesToTest, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 import { cellRun, simulatedClass } from '../helpers/simulatedClass.ts';
 
 const SECRET = 'dashboard-page-jwt-secret-0123456789-abcdef';
-const missing = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get install chromium)` : !fs.existsSync(path.join(DASHBOARD_DIST, 'index.html')) ? 'the dashboard is not built (npm run build:dashboard)' : undefined;
-if (missing && process.env.CI === 'true') throw new Error(`CI=true and the dashboard browser test cannot run: ${missing}`);
-if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
-
-/** An API call that must succeed; its body. */
-async function call(base: string, method: string, route: string, token?: string, body?: unknown): Promise<any> {
-  const reply = await request(base, method, route, { token, body });
-  assert.ok(reply.status < 300, `${method} ${route}: ${reply.status}`);
-  return reply.body;
-}
-
-async function signIn(page: Page, base: string, email: string, password: string): Promise<void> {
-  await page.goto(base);
-  await page.fill('input[type=email]', email);
-  await page.fill('input[type=password]', password);
-  await page.click('button[type=submit]');
-}
+const missing = skipUnlessCi(dashboardPageMissing(), 'the dashboard browser test');
 
 for (const mode of missing ? [] : modesToTest()) {
   const it = suite(`dashboard page in Chromium [${mode}]`);

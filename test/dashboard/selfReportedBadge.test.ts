@@ -3,14 +3,12 @@
  * help queue, her timeline — as text; a credentialed student with the same email is not, and the two
  * are two cards (LEGACY_V1_CLIENTS=1: the v1 identity lives in its own `v1:` namespace).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { DASHBOARD_DIST } from '../../collector/src/http/pageRoutes.ts';
 import { artifactPath, CHROMIUM } from '../helpers/jupyter.ts';
+import { call, dashboardPageMissing, signIn, skipUnlessCi } from '../helpers/browser.ts';
 import { request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/services.ts';
 import { buildCellEvent, modesToTest, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
@@ -18,15 +16,7 @@ import { buildCellEvent, modesToTest, postEvents, startCollector, startServices,
 const SECRET = 'self-reported-badge-jwt-secret-0123456789';
 const CLASS_CODE = 'V1-BADGE';
 const HANAKO = 'hanako@school.example.jp';
-const missing = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get install chromium)` : !fs.existsSync(path.join(DASHBOARD_DIST, 'index.html')) ? 'the dashboard is not built (npm run build:dashboard)' : undefined;
-if (missing && process.env.CI === 'true') throw new Error(`CI=true and the dashboard browser test cannot run: ${missing}`);
-if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
-
-async function call(base: string, method: string, route: string, token?: string, body?: unknown): Promise<any> {
-  const reply = await request(base, method, route, { token, body });
-  assert.ok(reply.status < 300, `${method} ${route}: ${reply.status} ${JSON.stringify(reply.body)}`);
-  return reply.body;
-}
+const missing = skipUnlessCi(dashboardPageMissing(), 'the dashboard browser test');
 
 for (const mode of missing ? [] : modesToTest()) {
   const it = suite(`self-reported badge in Chromium [${mode}]`);
@@ -64,10 +54,7 @@ for (const mode of missing ? [] : modesToTest()) {
   });
 
   it('the v1 card, its help request and its timeline say "self-reported"; the credentialed card does not', async () => {
-    await page.goto(app.url);
-    await page.fill('input[type=email]', 'sato@example.org');
-    await page.fill('input[type=password]', 'sato-password-1');
-    await page.click('button[type=submit]');
+    await signIn(page, app.url, 'sato@example.org', 'sato-password-1');
     const v1Card = page.locator(`[data-card="v1:${HANAKO}"]`);
     await v1Card.waitFor({ timeout: 15_000 });
     assert.is((await v1Card.locator('[data-self-reported]').innerText()).trim(), 'self-reported');
