@@ -5,10 +5,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createInstructor } from '../../collector/src/instructors/store.ts';
 import { login, request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/services.ts';
-import { blockEvent, buildCellEvent, countRows, modesToTest, openStore, postEvents, settle, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
+import { addInstructors, blockEvent, buildCellEvent, countRows, modesToTest, openStore, postEvents, settle, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
 
 const SECRET = 'offline-admin-jwt-secret-0123456789-abcdef';
 
@@ -34,10 +33,10 @@ for (const mode of modesToTest()) {
   it.before(async () => {
     services = await startServices(mode);
     app = await startCollector(services.env({ JWT_SECRET: SECRET }));
-    await createInstructor(app.collector.db, { email: 'root@example.org', name: 'Root', password: 'root-password-1', role: 'admin' });
-    await createInstructor(app.collector.db, { email: 't@example.org', name: 'Teacher', password: 'teacher-password-1', role: 'instructor' });
-    admin = await login(app.url, 'root@example.org', 'root-password-1');
-    teacher = await login(app.url, 't@example.org', 'teacher-password-1');
+    [admin, teacher] = await addInstructors(app, [
+      { email: 'root@example.org', name: 'Root', password: 'root-password-1', role: 'admin' },
+      { email: 't@example.org', name: 'Teacher', password: 'teacher-password-1', role: 'instructor' },
+    ]);
   });
   it.after(async () => {
     await app.close();

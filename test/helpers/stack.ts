@@ -10,7 +10,8 @@ import zlib from 'node:zlib';
 import type { Knex } from 'knex';
 import type { Test } from 'uvu';
 import { createCollector, createDb, createLogger, loadConfig, type Collector } from '@cell-monitor/collector';
-import type { Reply } from './http.ts';
+import { login, type Reply } from './http.ts';
+import { createInstructor } from '../../collector/src/instructors/store.ts';
 import { startPostgres, startRedis, tempDir, waitFor, type PostgresServer, type RedisServer } from './services.ts';
 import { studentCredential } from '../../collector/src/auth/studentCredential.ts';
 import { isPostgres } from '../../collector/src/db/createDb.ts';
@@ -221,4 +222,19 @@ export async function blockEvent(store: Knex, eventId: string, on: boolean): Pro
   } else {
     await store.raw('DROP TRIGGER test_block');
   }
+}
+
+export interface Account {
+  email: string;
+  name: string;
+  password: string;
+  role: 'admin' | 'instructor';
+}
+
+/** Creates `accounts` in `app`'s store, then signs the first `signedIn` of them in (all by default): their tokens, in order. */
+export async function addInstructors(app: RunningCollector, accounts: Account[], signedIn = accounts.length): Promise<string[]> {
+  for (const account of accounts) await createInstructor(app.collector.db, account);
+  const tokens: string[] = [];
+  for (const { email, password } of accounts.slice(0, signedIn)) tokens.push(await login(app.url, email, password));
+  return tokens;
 }

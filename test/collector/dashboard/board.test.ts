@@ -7,10 +7,9 @@ import { suite } from 'uvu';
 import WebSocket from 'ws';
 import * as assert from 'uvu/assert';
 import type { BoardCard, BoardSnapshot, StudentStatus } from '@cell-monitor/shared';
-import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { studentCredential } from '../../../collector/src/auth/studentCredential.ts';
 import { waitFor } from '../../helpers/services.ts';
-import { countRows, modesToTest, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
+import { addInstructors, countRows, modesToTest, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 import { openSocket, upgradeStatus } from '../../helpers/wsClient.ts';
 import { login, request } from '../../helpers/http.ts';
 import { cellRun, classEvent, simulatedClass } from '../../helpers/simulatedClass.ts';
@@ -37,12 +36,11 @@ for (const mode of modesToTest()) {
     services = await startServices(mode);
     a = await startCollector(services.env({ JWT_SECRET: SECRET }));
     b = mode === 'embedded' ? a : await startCollector(services.env({ JWT_SECRET: SECRET }));
-    await createInstructor(a.collector.db, { email: 'ada@example.org', name: 'Ada Admin', password: 'ada-password-1', role: 'admin' });
-    await createInstructor(a.collector.db, { email: 'sato@example.org', name: 'Ms Sato', password: 'sato-password-1', role: 'instructor' });
-    await createInstructor(a.collector.db, { email: 'out@example.org', name: 'Other Teacher', password: 'out-password-1', role: 'instructor' });
-    admin = await login(a.url, 'ada@example.org', 'ada-password-1');
-    teacher = await login(a.url, 'sato@example.org', 'sato-password-1');
-    outsider = await login(a.url, 'out@example.org', 'out-password-1');
+    [admin, teacher, outsider] = await addInstructors(a, [
+      { email: 'ada@example.org', name: 'Ada Admin', password: 'ada-password-1', role: 'admin' },
+      { email: 'sato@example.org', name: 'Ms Sato', password: 'sato-password-1', role: 'instructor' },
+      { email: 'out@example.org', name: 'Other Teacher', password: 'out-password-1', role: 'instructor' },
+    ]);
     const created = await call(a.url, 'post', '/api/v1/classes', { token: teacher, body: { name: 'Data 101', class_code: `D101-${mode.length}` } });
     classId = created.body.id;
     for (const [i, user] of students.entries()) {

@@ -9,10 +9,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BoardCard, BoardSnapshot, ClassProgress, ErrorCluster, StudentTimeline } from '@cell-monitor/shared';
-import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { login, request } from '../../helpers/http.ts';
 import { waitFor } from '../../helpers/services.ts';
-import { modesToTest, openStore, postEvents, settle, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
+import { addInstructors, modesToTest, openStore, postEvents, settle, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 import { openSocket } from '../../helpers/wsClient.ts';
 
 const SECRET = 'class-boundary-test-jwt-secret-0123456789-ab';
@@ -84,12 +83,11 @@ for (const mode of modesToTest()) {
   it.before(async () => {
     services = await startServices(mode);
     app = await startCollector(services.env({ JWT_SECRET: SECRET }));
-    await createInstructor(app.collector.db, { email: 'ada@example.org', name: 'Ada Admin', password: 'ada-password-1', role: 'admin' });
-    await createInstructor(app.collector.db, { email: 'ann@example.org', name: 'Ann', password: 'ann-password-1', role: 'instructor' });
-    await createInstructor(app.collector.db, { email: 'ben@example.org', name: 'Ben', password: 'ben-password-1', role: 'instructor' });
-    admin = await login(app.url, 'ada@example.org', 'ada-password-1');
-    ann = await login(app.url, 'ann@example.org', 'ann-password-1');
-    ben = await login(app.url, 'ben@example.org', 'ben-password-1');
+    [admin, ann, ben] = await addInstructors(app, [
+      { email: 'ada@example.org', name: 'Ada Admin', password: 'ada-password-1', role: 'admin' },
+      { email: 'ann@example.org', name: 'Ann', password: 'ann-password-1', role: 'instructor' },
+      { email: 'ben@example.org', name: 'Ben', password: 'ben-password-1', role: 'instructor' },
+    ]);
     classA = (await call(ann, 'post', '/api/v1/classes', { name: 'Ann 101', class_code: 'ANN101' })).body.id;
     hw1 = (await call(ann, 'post', '/api/v1/assignments', { class_id: classA, notebook_path: 'hw1.ipynb', title: 'Homework 1' })).body.id;
     assert.is((await call(ann, 'post', `/api/v1/classes/${classA}/students`, { user_id: 'alice' })).status, 201);
