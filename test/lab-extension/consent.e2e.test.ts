@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import { artifactPath, CHROMIUM, installWheel, missingPrerequisite, startJupyterLab, writeNotebook, type JupyterLab } from '../helpers/jupyter.ts';
 import { request } from '../helpers/http.ts';
 import { freePort, tempDir, waitFor } from '../helpers/services.ts';
+import { e2eTests, skipUnlessCi } from '../helpers/browser.ts';
 import { openStore, spawnCollector, type CollectorProcess } from '../helpers/stack.ts';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
 import { studentCredential } from '../../collector/src/auth/studentCredential.ts';
@@ -22,9 +23,7 @@ const JWT_SECRET = `consent-jwt-secret-${process.pid}-0123456789abcdefghij`;
 const NOTICE = 'Dear students: in this course your cell runs are recorded for the teaching team. 記録は授業のためだけに使います。';
 /** A fake AWS access key id (the documented example shape), put together so no scanner flags this file. */
 const FAKE_KEY = ['AKIA', 'IOSFODNN7', 'EXAMPLE'].join('');
-const missing = missingPrerequisite();
-if (missing && process.env.CI === 'true') throw new Error(`CI=true and the consent E2E cannot run: ${missing}`);
-if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
+const missing = skipUnlessCi(missingPrerequisite(), 'the consent E2E');
 
 let collector: CollectorProcess;
 let collectorEnv: Record<string, string>;
@@ -60,18 +59,12 @@ async function run(index: number, expectOutput: string | RegExp): Promise<void> 
   await cell.locator('.jp-OutputArea-output', { hasText: expectOutput }).waitFor({ timeout: 30_000 });
 }
 
-function e2e(name: string, body: () => Promise<void>): void {
-  if (missing) return test.skip(name);
-  test(name, async () => {
-    if (setupError) throw setupError;
-    try {
-      await body();
-    } catch (error) {
-      await page.screenshot({ path: artifactPath(`failed-consent-${name.slice(0, 30).replace(/[^A-Za-z0-9]+/g, '-')}.png`) }).catch(() => undefined);
-      throw error;
-    }
-  });
-}
+const e2e = e2eTests({
+  missing,
+  tag: 'consent',
+  setupError: () => setupError,
+  page: () => page,
+});
 
 test.before(async () => {
   if (missing) return;

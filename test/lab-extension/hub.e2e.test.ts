@@ -14,15 +14,14 @@ import type { Knex } from 'knex';
 import { artifactPath, CHROMIUM, installWheel, noticeSeen, writeNotebook } from '../helpers/jupyter.ts';
 import { missingPrerequisite, startJupyterHub, type JupyterHub } from '../helpers/jupyterhub.ts';
 import { freePort, tempDir, waitFor } from '../helpers/services.ts';
+import { e2eTests, skipUnlessCi } from '../helpers/browser.ts';
 import { openStore, spawnCollector, type CollectorProcess } from '../helpers/stack.ts';
 
 const INGEST_KEY = `hub-master-key-${process.pid}-secret`;
 const ALICE = 'alice';
 /** The next student at the PC: a name that is not Latin-1 (percent-encoded in the hub's URLs and in the stamp). */
 const TARO = 'たろう';
-const missing = missingPrerequisite();
-if (missing && process.env.CI === 'true') throw new Error(`CI=true and the JupyterHub E2E cannot run: ${missing}`);
-if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
+const missing = skipUnlessCi(missingPrerequisite(), 'the JupyterHub E2E');
 
 let collector: CollectorProcess;
 let collectorEnv: Record<string, string>;
@@ -155,20 +154,13 @@ async function legacyQueue(): Promise<string[]> {
   );
 }
 
-function e2e(name: string, body: () => Promise<void>): void {
-  if (missing) return test.skip(name);
-  test(name, async () => {
-    if (setupError) throw setupError;
-    try {
-      await body();
-    } catch (error) {
-      const file = artifactPath(`failed-hub-${name.slice(0, 30).replace(/[^A-Za-z0-9]+/g, '-')}.png`);
-      await page.screenshot({ path: file }).catch(() => undefined);
-      console.log(`# screenshot of the failure: ${file}\n# hub log (tail):\n${hub?.output().slice(-3000)}`);
-      throw error;
-    }
-  });
-}
+const e2e = e2eTests({
+  missing,
+  tag: 'hub',
+  setupError: () => setupError,
+  page: () => page,
+  onFailure: (file) => console.log(`# screenshot of the failure: ${file}\n# hub log (tail):\n${hub?.output().slice(-3000)}`),
+});
 
 test.before(async () => {
   if (missing) return;
