@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { Next } from 'koa';
-import { HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import type { Ctx, Handler, RouteSpec, Scope } from '../http/routeTable.ts';
 import type { AccountRow, Authenticated, Authenticator } from './tokens.ts';
 import { authenticateCompanion, hasCompanionHeaders, type CompanionIdentity } from './companionAuth.ts';
@@ -56,9 +56,9 @@ export function createAccessGuards(options: AccessGuardOptions): (spec: RouteSpe
 export function requireToken(access: 'instructor' | 'admin', authenticator: () => Authenticator | undefined): Handler {
   return async (ctx: Ctx, next: Next) => {
     const auth = authenticator();
-    if (!auth) throw new HttpError(503, 'auth_not_configured', 'instructor accounts are not configured on this collector (JWT_SECRET is unset)');
+    if (!auth) throw errors.unavailable('auth_not_configured', 'instructor accounts are not configured on this collector (JWT_SECRET is unset)', null);
     const who = await auth.authenticate(ctx.req);
-    if (access === 'admin' && who.instructor.role !== 'admin') throw new HttpError(403, 'forbidden', 'this route is for admins');
+    if (access === 'admin' && who.instructor.role !== 'admin') throw errors.forbidden('forbidden', 'this route is for admins');
     ctx.state.auth = who;
     await next();
   };

@@ -13,7 +13,7 @@
 import type { Context } from 'koa';
 import { normaliseUserId, userIdProblem, USER_ID_PROBLEMS } from '@cell-monitor/shared';
 import { credentialIssuedAt, looksLikeCredential } from './studentCredential.ts';
-import { errors, HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 
 export const USER_HEADER = 'x-cell-monitor-user';
 
@@ -72,10 +72,10 @@ function bearer(ctx: Pick<Context, 'get'>): string {
 export function authenticateCompanion(ctx: Pick<Context, 'get' | 'ip'>, masterKey: string | undefined, needUser: boolean): CompanionIdentity {
   if (masterKey === undefined) {
     if (needUser) {
-      throw new HttpError(401, 'student_routes_disabled', 'student routes need INGEST_KEY on the collector and a per-student credential on the Jupyter server', undefined, { 'WWW-Authenticate': 'Bearer' });
+      throw errors.unauthorized('student routes need INGEST_KEY on the collector and a per-student credential on the Jupyter server', 'student_routes_disabled', { 'WWW-Authenticate': 'Bearer' });
     }
     if (!isLoopback(ctx.ip)) {
-      throw new HttpError(403, 'loopback_only', 'this collector has no INGEST_KEY, so it takes events only from its own machine; set INGEST_KEY and give each Jupyter server its credential');
+      throw errors.forbidden('loopback_only', 'this collector has no INGEST_KEY, so it takes events only from its own machine; set INGEST_KEY and give each Jupyter server its credential');
     }
     return { user: readUserHeader(ctx), via: 'loopback' };
   }

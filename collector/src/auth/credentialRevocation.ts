@@ -11,7 +11,7 @@
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { now } from '../db/rows.ts';
 
 export const REVOCATION_CACHE_MS = 2_000;
@@ -43,7 +43,7 @@ export function createRevocations(db: Knex, masterKey: string): Revocations {
   return {
     async check(userId, issuedAt) {
       if (issuedAt < (await notBefore(userId))) {
-        throw new HttpError(401, 'credential_revoked', 'this credential was revoked: ask the admin for a new one (issue-credential), or restart the server under JupyterHub', undefined, { 'WWW-Authenticate': 'Bearer' });
+        throw errors.unauthorized('this credential was revoked: ask the admin for a new one (issue-credential), or restart the server under JupyterHub', 'credential_revoked', { 'WWW-Authenticate': 'Bearer' });
       }
     },
     async revoke(userId, at = Date.now()) {

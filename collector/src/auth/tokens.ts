@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import jwt from 'jsonwebtoken';
 import type { Knex } from 'knex';
 import { ExtractJwt, Strategy, type VerifiedCallback } from 'passport-jwt';
-import { HttpError } from '../http/errors.ts';
+import { errors, HttpError } from '../http/errors.ts';
 
 export const JWT_ISSUER = 'cell-monitor';
 export const JWT_AUDIENCE = 'cell-monitor-instructor';
@@ -73,13 +73,13 @@ const asDate = (value: unknown): Date | undefined => (value === null || value ==
 /** Why a token was refused, as the client sees it (always 401). */
 function refusal(info: unknown): HttpError {
   const reason = (info as { reason?: string } | undefined)?.reason;
-  if (reason) return new HttpError(401, reason, REASONS[reason] ?? 'the token is not valid', undefined, { 'WWW-Authenticate': 'Bearer' });
+  if (reason) return errors.unauthorized(REASONS[reason] ?? 'the token is not valid', reason, { 'WWW-Authenticate': 'Bearer' });
   const name = (info as Error | undefined)?.name;
-  if (name === 'TokenExpiredError') return new HttpError(401, 'token_expired', 'the token has expired; log in again', undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+  if (name === 'TokenExpiredError') return errors.unauthorized('the token has expired; log in again', 'token_expired', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
   if (info instanceof Error && /no auth token/i.test(info.message)) {
-    return new HttpError(401, 'missing_token', 'this route needs an instructor token (Authorization: Bearer <token>)', undefined, { 'WWW-Authenticate': 'Bearer' });
+    return errors.unauthorized('this route needs an instructor token (Authorization: Bearer <token>)', 'missing_token', { 'WWW-Authenticate': 'Bearer' });
   }
-  return new HttpError(401, 'invalid_token', 'the token is not valid', undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+  return errors.unauthorized('the token is not valid', 'invalid_token', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
 }
 
 const REASONS: Record<string, string> = {

@@ -7,7 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { Authenticated } from '../auth/tokens.ts';
-import { errors, HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type Ctx, type Handler, type IdFrom, type Scope } from '../http/routeTable.ts';
 import { readJson } from '../http/request.ts';
 import { studentExists, studentIdOf, userIdsOfStudents } from '../students/store.ts';
@@ -50,7 +50,7 @@ function idFrom(ctx: Ctx, from: IdFrom, body: unknown): number | undefined {
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
-const notTeacher = (what: string) => new HttpError(403, 'not_class_teacher', `you do not teach the class of this ${what}; its owner can add you as a teacher`);
+const notTeacher = (what: string) => errors.forbidden('not_class_teacher', `you do not teach the class of this ${what}; its owner can add you as a teacher`);
 
 /** The class ids a scoped resource belongs to, or undefined when it does not exist. */
 async function classesOf(db: Knex, kind: 'class' | 'assignment' | 'submission', id: number): Promise<number | undefined> {
@@ -64,7 +64,7 @@ type ScopeKind = 'class' | 'assignment' | 'submission' | 'student' | 'student_us
 
 async function requireTaughtStudent(db: Knex, who: Authenticated, studentId: number, next: () => Promise<unknown>): Promise<unknown> {
   const taught = await db('class_enrollments').where({ student_id: studentId }).whereIn('class_id', taughtClassIds(db, who.instructor.id)).first('id');
-  if (!taught) throw new HttpError(403, 'not_class_teacher', 'this student is not in a class you teach');
+  if (!taught) throw errors.forbidden('not_class_teacher', 'this student is not in a class you teach');
   return next();
 }
 
@@ -100,7 +100,7 @@ export function scopeGuard(db: Knex, scope: Exclude<Scope, 'own_classes'>, bodyL
     if (classId === undefined) throw errors.notFound(kind);
     const role = await teacherRole(db, who.instructor.id, classId);
     if (!role) throw notTeacher(kind);
-    if ('role' in scope && scope.role === 'owner' && role !== 'owner') throw new HttpError(403, 'not_class_owner', 'only an owner of the class may do this');
+    if ('role' in scope && scope.role === 'owner' && role !== 'owner') throw errors.forbidden('not_class_owner', 'only an owner of the class may do this');
     return next();
   };
 }

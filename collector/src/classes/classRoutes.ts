@@ -6,7 +6,7 @@
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
 import { isUniqueViolation } from '../db/rows.ts';
-import { HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, pagination, readJson, sendPage, trimmedString, validate } from '../http/request.ts';
 import { isAdmin, teacherRole } from './classAccess.ts';
@@ -29,7 +29,7 @@ const classUpdateBody = yup.object({
 
 /** A class_code already in use is a 409; any other error passes through. */
 function classCodeTaken(err: unknown): unknown {
-  return isUniqueViolation(err) ? new HttpError(409, 'class_code_taken', 'a class with this class_code already exists') : err;
+  return isUniqueViolation(err) ? errors.conflict('class_code_taken', 'a class with this class_code already exists') : err;
 }
 
 export function addClassRoutes(table: RouteTable, parts: RouteParts & { classAccess: Channel<ClassAccessRevocation> }): void {
@@ -78,7 +78,7 @@ export function addClassRoutes(table: RouteTable, parts: RouteParts & { classAcc
       // The class_code is what v1 clients and LEGACY_CLASS_CODE enrol students by: an owner's decision.
       const who = authOf(ctx);
       if (input.class_code !== undefined && input.class_code !== before.class_code && !isAdmin(who) && (await teacherRole(db, who.instructor.id, id)) !== 'owner') {
-        throw new HttpError(403, 'not_class_owner', 'only an owner of the class may change its class_code');
+        throw errors.forbidden('not_class_owner', 'only an owner of the class may change its class_code');
       }
       try {
         await updateClass(db, id, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));

@@ -13,7 +13,7 @@ import type { Logger } from '../core/logger.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, readJson, trimmedString, validate } from '../http/request.ts';
 import type { InstructorRow } from '../instructors/store.ts';
-import { HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { isAdmin, teacherRole } from './classAccess.ts';
 import { sendBroadcast } from './broadcasts.ts';
 import { changeClassSettings, classSettings, requireClass, type ClassSettingsRow } from './store.ts';
@@ -69,7 +69,7 @@ export function addClassroomRoutes(table: RouteTable, parts: { db: Knex; log: Lo
       const who = authOf<InstructorRow>(ctx);
       // Shortening retention deletes the class's history at the next sweep: owners and admins only.
       if (input.retention_days !== undefined && !isAdmin(who) && (await teacherRole(db, who.instructor.id, cls.id)) !== 'owner') {
-        throw new HttpError(403, 'not_class_owner', 'only an owner of the class may change its retention');
+        throw errors.forbidden('not_class_owner', 'only an owner of the class may change its retention');
       }
       await changeClassSettings(db, cls.id, { stuckErrors: input.stuck_errors, retentionDays: input.retention_days });
       if (input.retention_days !== undefined) log.info({ event: 'class_retention', classId: cls.id, retentionDays: input.retention_days, by: who.instructor.id }, 'class retention set');

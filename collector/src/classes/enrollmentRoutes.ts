@@ -13,7 +13,7 @@ import * as yup from 'yup';
 import { normaliseUserId, userIdProblem } from '@cell-monitor/shared';
 import { authOf } from '../auth/accessGuards.ts';
 import { isUniqueViolation } from '../db/rows.ts';
-import { errors, HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, pagination, readJson, sendPage, trimmedString, validate } from '../http/request.ts';
 import { enrol, enrolmentOf, enrolmentsPage, enrolmentView, knownStudent, unenrol } from './enrolments.ts';
@@ -67,7 +67,7 @@ export function addEnrollmentRoutes(table: RouteTable, parts: RouteParts): void 
       try {
         await enrol(db, { classId: cls.id, studentId: student.id, displayName: input.name ?? student.display_name, email: email ?? student.email });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new HttpError(409, 'already_enrolled', 'the student is already in this class');
+        if (isUniqueViolation(err)) throw errors.conflict('already_enrolled', 'the student is already in this class');
         throw err;
       }
       // Enrolling gives this class's teachers the student's activity: say who did it.

@@ -24,7 +24,7 @@ import {
 } from '@cell-monitor/shared';
 import { writeTransaction } from '../db/createDb.ts';
 import { now } from '../db/rows.ts';
-import { HttpError } from '../http/errors.ts';
+import { errors as httpErrors } from '../http/errors.ts';
 import { normaliseUserId, userIdProblem } from '@cell-monitor/shared';
 import { insertStudent, joinStudents, studentIdsOf } from '../students/store.ts';
 import { createTeam, readTeams, teamIdFor, teamIdsByName } from './teams.ts';
@@ -54,14 +54,14 @@ export function parseRoster(csv: string): ParsedRoster {
   try {
     records = parse(csv, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as never;
   } catch (err) {
-    throw new HttpError(422, 'roster_unreadable', `the file is not readable as CSV: ${(err as Error).message.slice(0, 200)}`);
+    throw httpErrors.unprocessable('roster_unreadable', `the file is not readable as CSV: ${(err as Error).message.slice(0, 200)}`);
   }
-  if (records.length === 0) throw new HttpError(422, 'roster_empty', 'the file has no lines');
+  if (records.length === 0) throw httpErrors.unprocessable('roster_empty', 'the file has no lines');
   const header = records[0].record.map(headerKey).map((h) => ROSTER_HEADER_ALIASES[h] ?? null);
   if (!header.includes('user_id')) {
-    throw new HttpError(422, 'roster_header_missing', 'the first line must name the columns, with one for the Jupyter user name: user_id (or username, login), and optionally name, email, team, student_number');
+    throw httpErrors.unprocessable('roster_header_missing', 'the first line must name the columns, with one for the Jupyter user name: user_id (or username, login), and optionally name, email, team, student_number');
   }
-  if (records.length - 1 > ROSTER_MAX_ROWS) throw new HttpError(422, 'roster_too_large', `a roster may have at most ${ROSTER_MAX_ROWS} lines`);
+  if (records.length - 1 > ROSTER_MAX_ROWS) throw httpErrors.unprocessable('roster_too_large', `a roster may have at most ${ROSTER_MAX_ROWS} lines`);
   const columns = new Set(header.filter((h): h is RosterColumn => h !== null));
   const entries: ParsedRoster['entries'] = [];
   const errors: RosterRowError[] = [];

@@ -7,7 +7,7 @@ import * as yup from 'yup';
 import { ROSTER_MAX_BYTES, type RosterStudent, type TeamView } from '@cell-monitor/shared';
 import { authOf } from '../auth/accessGuards.ts';
 import { isUniqueViolation } from '../db/rows.ts';
-import { errors, HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, readJson, trimmedString, validate } from '../http/request.ts';
 import type { RouteParts } from '../http/routeParts.ts';
@@ -109,7 +109,7 @@ export function addRosterRoutes(table: RouteTable, parts: RouteParts): void {
         ctx.status = 201;
         ctx.body = { id, name, members: [] } satisfies TeamView;
       } catch (err) {
-        if (isUniqueViolation(err)) throw new HttpError(409, 'team_exists', `the class already has a team named ${name}`);
+        if (isUniqueViolation(err)) throw errors.conflict('team_exists', `the class already has a team named ${name}`);
         throw err;
       }
     },
@@ -125,7 +125,7 @@ export function addRosterRoutes(table: RouteTable, parts: RouteParts): void {
       try {
         if (!(await renameTeam(db, cls.id, id, name))) throw errors.notFound('team');
       } catch (err) {
-        if (isUniqueViolation(err)) throw new HttpError(409, 'team_exists', `the class already has a team named ${name}`);
+        if (isUniqueViolation(err)) throw errors.conflict('team_exists', `the class already has a team named ${name}`);
         throw err;
       }
       ctx.body = (await readTeams(db, cls.id)).find((t) => t.id === id);

@@ -8,7 +8,7 @@ import * as yup from 'yup';
 import { SEAT_MAP_MAX_BYTES, SEAT_MAP_MAX_PLACEMENTS, type SeatPlacement } from '@cell-monitor/shared';
 import type { Knex } from 'knex';
 import { authOf } from '../auth/accessGuards.ts';
-import { errors, HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, readJson, validate } from '../http/request.ts';
 import { requireClass } from './store.ts';
@@ -62,7 +62,7 @@ export function addSeatMapRoutes(table: RouteTable, parts: { db: Knex }): void {
         throw errors.badRequest('body_unreadable', 'the image could not be read completely');
       }
       const info = imageInfo(bytes);
-      if (!info) throw new HttpError(415, 'not_an_image', 'the file is not a PNG or JPEG image');
+      if (!info) throw errors.unsupportedMediaType('the file is not a PNG or JPEG image', 'not_an_image');
       const tooLarge = imageTooLarge(info);
       if (tooLarge) throw errors.unprocessable('image_dimensions_too_large', tooLarge, { width: info.width, height: info.height });
       await saveSeatMap(db, cls.id, { image: bytes, image_type: info.type, image_width: info.width, image_height: info.height, updated_by: authOf(ctx).instructor.id });

@@ -6,7 +6,7 @@
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
 import { iso, isUniqueViolation } from '../db/rows.ts';
-import { errors, HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { maySeeInstructor } from '../instructors/colleagues.ts';
 import { findByEmail, findInstructor } from '../instructors/store.ts';
@@ -60,7 +60,7 @@ export function addTeacherRoutes(table: RouteTable, parts: RouteParts & { classA
       try {
         await addTeacher(db, cls.id, instructor.id, (input.role as TeacherRole | undefined) ?? 'co_teacher');
       } catch (err) {
-        if (isUniqueViolation(err)) throw new HttpError(409, 'already_teacher', 'this instructor already teaches the class');
+        if (isUniqueViolation(err)) throw errors.conflict('already_teacher', 'this instructor already teaches the class');
         throw err;
       }
       ctx.status = 201;
@@ -76,7 +76,7 @@ export function addTeacherRoutes(table: RouteTable, parts: RouteParts & { classA
       const instructorId = idParam(ctx, 'instructorId', 'teacher');
       const removed = await removeTeacher(db, cls.id, instructorId);
       if (removed === 'not_teacher') throw errors.notFound('teacher');
-      if (removed === 'last_owner') throw new HttpError(409, 'last_owner', 'a class keeps at least one owner; add another owner first');
+      if (removed === 'last_owner') throw errors.conflict('last_owner', 'a class keeps at least one owner; add another owner first');
       await parts.classAccess.publish({ classId: cls.id, instructorId, reason: 'teacher_removed' }).catch((err: Error) => parts.log.warn({ err, classId: cls.id, instructorId }, 'teacher removal not published; their sockets close at their next refresh'));
       ctx.body = (await listTeachers(db, cls.id)).map(teacherView);
     },

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { HelpRequestView, HelpResolvedPayload, TimeToHelp } from '@cell-monitor/shared';
 import { writeTransaction } from '../db/createDb.ts';
 import { iso, now } from '../db/rows.ts';
-import { errors, HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import type { Authenticated } from '../auth/tokens.ts';
 import { isAdmin } from '../classes/classAccess.ts';
 import { withinClasses, type ClassesFor } from '../classes/classBoundary.ts';
@@ -80,7 +80,7 @@ export async function findHelpRequest(db: Knex, id: number): Promise<HelpRequest
   return helpView(row);
 }
 
-const closed = (what: string) => new HttpError(409, 'help_request_closed', `this help request was already ${what}`);
+const closed = (what: string) => errors.conflict('help_request_closed', `this help request was already ${what}`);
 
 /** Marks the request as being handled by `instructorId` (another instructor may take it over). */
 export async function claimHelpRequest(db: Knex, id: number, instructorId: number): Promise<HelpRequestView> {

@@ -16,21 +16,31 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * The one way to make an HTTP error: every route and guard throws one of these (a test refuses
+ * `new HttpError(` anywhere else), so each status has one shape of id, message and headers.
+ */
 export const errors = {
   malformedJson: (message = 'request body is not valid JSON') => new HttpError(400, 'malformed_json', message),
   badRequest: (id: string, message: string, details?: unknown) => new HttpError(400, id, message, details),
-  unauthorized: (message = 'missing or wrong student credential') =>
-    new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' }),
+  /** 401; `WWW-Authenticate: Bearer` unless other headers are given (`{}`: none). */
+  unauthorized: (message = 'missing or wrong student credential', id = 'unauthorized', headers: Record<string, string> = { 'WWW-Authenticate': 'Bearer' }) =>
+    new HttpError(401, id, message, undefined, headers),
   forbidden: (id: string, message: string) => new HttpError(403, id, message),
   /** A resource that does not exist (or is not visible): `<resource>_not_found`, e.g. `class_not_found`. */
-  notFound: (resource: string) => new HttpError(404, `${resource}_not_found`, `no such ${resource.replace(/_/g, ' ')}`),
+  notFound: (resource: string, message = `no such ${resource.replace(/_/g, ' ')}`) => new HttpError(404, `${resource}_not_found`, message),
   /** No route answers this method + path: the only plain `not_found`. */
   routeNotFound: () => new HttpError(404, 'not_found', 'no such route'),
+  conflict: (id: string, message: string, details?: unknown) => new HttpError(409, id, message, details),
   payloadTooLarge: (message: string, details?: unknown) => new HttpError(413, 'payload_too_large', message, details),
-  unsupportedMediaType: (message: string) => new HttpError(415, 'unsupported_media_type', message),
+  unsupportedMediaType: (message: string, id = 'unsupported_media_type') => new HttpError(415, id, message),
   unprocessable: (id: string, message: string, details?: unknown) => new HttpError(422, id, message, details),
-  unavailable: (id: string, message: string, retryAfterSeconds = 5) =>
-    new HttpError(503, id, message, undefined, { 'Retry-After': String(retryAfterSeconds) }),
+  /** 429 with the headers that say when to retry (Retry-After). */
+  tooManyRequests: (id: string, message: string, details: unknown, headers: Record<string, string>) => new HttpError(429, id, message, details, headers),
+  badGateway: (id: string, message: string) => new HttpError(502, id, message),
+  /** 503; `Retry-After` in seconds, or none (null) when retrying will not help until an admin acts. */
+  unavailable: (id: string, message: string, retryAfterSeconds: number | null = 5) =>
+    new HttpError(503, id, message, undefined, retryAfterSeconds === null ? {} : { 'Retry-After': String(retryAfterSeconds) }),
 };
 
 /** Wire bytes of an unread request body the server still reads before answering an error. */

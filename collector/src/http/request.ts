@@ -5,7 +5,7 @@
 import parse from 'co-body';
 import * as yup from 'yup';
 import { exceedsDepth, makeTextStorable, storableText } from '@cell-monitor/shared';
-import { errors, HttpError } from './errors.ts';
+import { errors } from './errors.ts';
 import type { Ctx } from './routeTable.ts';
 
 /** API bodies (a notebook included) nest at most this deep; deeper ones overflow recursive code. */
@@ -128,7 +128,7 @@ export function idQuery(ctx: Ctx, name: string): number | undefined {
   const raw = ctx.query[name];
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) <= 0) {
-    throw new HttpError(422, 'validation_failed', 'the request is not valid', { fields: [{ field: name, message: `${name} must be a positive integer` }] });
+    throw errors.unprocessable('validation_failed', 'the request is not valid', { fields: [{ field: name, message: `${name} must be a positive integer` }] });
   }
   return Number(raw);
 }

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import type { Config } from '../core/config.ts';
-import { errors, HttpError } from './errors.ts';
+import { errors } from './errors.ts';
 
 /** The host name of a Host header, lower-cased, without the port (`[::1]:8765` → `[::1]`). */
 export function hostName(header: string | undefined): string | undefined {
@@ -30,7 +30,7 @@ export function hostAllowed(header: string | undefined, allowed: Config['allowed
 export function hostGuard(allowed: Config['allowedHosts']) {
   return async (ctx: Context, next: Next): Promise<void> => {
     if (!hostAllowed(ctx.get('host'), allowed)) {
-      throw new HttpError(403, 'host_not_allowed', 'this collector does not answer to this Host name (ALLOWED_HOSTS)');
+      throw errors.forbidden('host_not_allowed', 'this collector does not answer to this Host name (ALLOWED_HOSTS)');
     }
     await next();
   };

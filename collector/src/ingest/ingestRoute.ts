@@ -4,7 +4,7 @@ import { normaliseEvent, storableText, type CellEvent, type IngestRejection, typ
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { BufferUnavailableError, type BufferWriter, type SerialisedEvent } from '../buffer/bufferWriter.ts';
 import type { RouteTable } from '../http/routeTable.ts';
-import { errors, HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { companionOf } from '../auth/accessGuards.ts';
 import type { Logger } from '../core/logger.ts';
 import { readBatch } from './readBatch.ts';
@@ -51,7 +51,7 @@ function createIngestLimiter(perMinute: number) {
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new HttpError(429, 'rate_limited', `more than ${perMinute} events a minute from this student; the rest stay queued and are sent later`, { limitPerMinute: perMinute }, { 'Retry-After': String(seconds) });
+      throw errors.tooManyRequests('rate_limited', `more than ${perMinute} events a minute from this student; the rest stay queued and are sent later`, { limitPerMinute: perMinute }, { 'Retry-After': String(seconds) });
     }
   };
 }
@@ -123,7 +123,7 @@ export function createIngestHandler(options: IngestOptions) {
     const companion = companionOf(ctx);
     const stampedUser = companion.user;
     const intake = companion.via === 'self_reported' ? options.legacy : undefined;
-    if (companion.via === 'self_reported' && !intake) throw new HttpError(403, 'legacy_clients_disabled', 'v1 clients are not accepted by this collector');
+    if (companion.via === 'self_reported' && !intake) throw errors.forbidden('legacy_clients_disabled', 'v1 clients are not accepted by this collector');
     const legacy = intake !== undefined;
     const studentKey = stampedUser !== undefined ? `user:${stampedUser}` : `address:${ctx.ip}`;
     if (!legacy) await bytes?.refuseIfSpent(studentKey); // before this body is read and parsed

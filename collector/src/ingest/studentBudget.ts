@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 
 /**
  * A student's share of ingest in bytes (issue 18 item 12): `bytesPerMinute` of serialised events a
@@ -22,13 +22,7 @@ export function createStudentByteBudget(bytesPerMinute: number, maxRequestBytes:
   const limiter = new RateLimiterMemory({ points, duration: 60, keyPrefix: 'ingest-bytes' });
   const refuse = (msBeforeNext: number) => {
     const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-    return new HttpError(
-      429,
-      'byte_budget_exceeded',
-      `more than ${points} bytes of events a minute from this student; the rest stay queued and are sent later`,
-      { limitBytesPerMinute: points },
-      { 'Retry-After': String(seconds) },
-    );
+    return errors.tooManyRequests('byte_budget_exceeded', `more than ${points} bytes of events a minute from this student; the rest stay queued and are sent later`, { limitBytesPerMinute: points }, { 'Retry-After': String(seconds) });
   };
   return {
     async refuseIfSpent(key: string): Promise<void> {

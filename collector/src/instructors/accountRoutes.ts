@@ -5,7 +5,7 @@
 import * as yup from 'yup';
 import { newPasswordSchema } from '../auth/passwords.ts';
 import { authOf } from '../auth/accessGuards.ts';
-import { errors, HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idParam, pagination, readJson, trimmedString, validate } from '../http/request.ts';
 import type { AccountActions } from './accountActions.ts';
@@ -59,7 +59,7 @@ export function addAccountRoutes(table: RouteTable, parts: InstructorRouteParts,
         ctx.status = 201;
         ctx.body = view(row);
       } catch (err) {
-        if (err instanceof EmailTakenError) throw new HttpError(409, 'email_taken', 'an instructor with this email already exists');
+        if (err instanceof EmailTakenError) throw errors.conflict('email_taken', 'an instructor with this email already exists');
         throw err;
       }
     },
@@ -89,7 +89,7 @@ export function addAccountRoutes(table: RouteTable, parts: InstructorRouteParts,
       const id = idParam(ctx, 'id', 'instructor');
       const input = await validate(updateBody, await readJson(ctx));
       if (id === authOf<InstructorRow>(ctx).instructor.id && (input.is_active === false || (input.role && input.role !== 'admin'))) {
-        throw new HttpError(400, 'cannot_demote_self', 'an admin cannot deactivate or demote their own account');
+        throw errors.badRequest('cannot_demote_self', 'an admin cannot deactivate or demote their own account');
       }
       const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
       const before = await findInstructor(db, id);
@@ -110,7 +110,7 @@ export function addAccountRoutes(table: RouteTable, parts: InstructorRouteParts,
     responses: { 200: 'deactivated', 400: 'cannot delete yourself', 404: 'no such instructor' },
     handler: async (ctx) => {
       const id = idParam(ctx, 'id', 'instructor');
-      if (id === authOf<InstructorRow>(ctx).instructor.id) throw new HttpError(400, 'cannot_delete_self', 'an admin cannot delete their own account');
+      if (id === authOf<InstructorRow>(ctx).instructor.id) throw errors.badRequest('cannot_delete_self', 'an admin cannot delete their own account');
       const row = await updateInstructor(db, id, { is_active: false });
       if (!row) throw errors.notFound('instructor');
       await actions.revoke({ reason: 'account_inactive', instructorId: id });

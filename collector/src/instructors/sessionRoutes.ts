@@ -9,7 +9,7 @@ import { dummyHash, hashPassword, newPasswordSchema, verifyPassword } from '../a
 import { createLoginThrottle, LoginLockedError, MAX_FAILURES } from '../auth/loginThrottle.ts';
 import { issueToken } from '../auth/tokens.ts';
 import { authOf } from '../auth/accessGuards.ts';
-import { HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { readJson, trimmedString, validate } from '../http/request.ts';
 import type { AccountActions } from './accountActions.ts';
@@ -45,13 +45,13 @@ export function addSessionRoutes(table: RouteTable, parts: InstructorRouteParts,
     responses: { 200: 'logged in', 401: 'wrong email or password', 403: 'account deactivated', 422: 'invalid body', 429: `${MAX_FAILURES} failed logins: locked for a while (Retry-After)`, 503: 'JWT_SECRET unset' },
     handler: async (ctx) => {
       const input = await validate(loginBody, await readJson(ctx));
-      if (!config.jwtSecret) throw new HttpError(503, 'auth_not_configured', 'instructor accounts are not configured on this collector (JWT_SECRET is unset)');
+      if (!config.jwtSecret) throw errors.unavailable('auth_not_configured', 'instructor accounts are not configured on this collector (JWT_SECRET is unset)', null);
       try {
         await throttle.attempt(input.email, ctx.ip);
       } catch (err) {
         if (!(err instanceof LoginLockedError)) throw err;
         const wait = err.retryAfterSeconds;
-        throw new HttpError(429, 'too_many_attempts', `too many failed logins from here; try again in ${Math.ceil(wait / 60)} min`, undefined, {
+        throw errors.tooManyRequests('too_many_attempts', `too many failed logins from here; try again in ${Math.ceil(wait / 60)} min`, undefined, {
           'Retry-After': String(wait),
         });
       }
@@ -66,10 +66,10 @@ export function addSessionRoutes(table: RouteTable, parts: InstructorRouteParts,
       }
       if (!row || !ok) {
         log.info({ event: 'login_failed', ip: ctx.ip }, 'login failed');
-        throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
+        throw errors.unauthorized('wrong email or password', 'invalid_credentials', {});
       }
       await throttle.succeeded(input.email, ctx.ip);
-      if (!row.is_active) throw new HttpError(403, 'account_inactive', 'the account is deactivated; ask an admin');
+      if (!row.is_active) throw errors.forbidden('account_inactive', 'the account is deactivated; ask an admin');
       const issued = issueToken(config.jwtSecret, row, config.jwtTtlMinutes);
       await updateInstructor(db, row.id, { last_login_at: new Date().toISOString() });
       const instructor = (await actions.changeStatus(row.id, 'available', undefined))!;
@@ -118,7 +118,7 @@ export function addSessionRoutes(table: RouteTable, parts: InstructorRouteParts,
       const input = await validate(passwordBody, await readJson(ctx));
       const { instructor } = authOf<InstructorRow>(ctx);
       if (!(await verifyPassword(input.current_password, instructor.password_hash))) {
-        throw new HttpError(400, 'wrong_current_password', 'the current password is not right');
+        throw errors.badRequest('wrong_current_password', 'the current password is not right');
       }
       const now = new Date();
       await updateInstructor(db, instructor.id, { password_hash: await hashPassword(input.new_password), tokens_valid_after: now.toISOString() });

@@ -6,7 +6,7 @@
  */
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
-import { HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, pagination, readJson, validate } from '../http/request.ts';
 import type { AccountActions } from './accountActions.ts';
@@ -60,7 +60,7 @@ export function addStatusRoutes(table: RouteTable, parts: InstructorRouteParts, 
       const id = idParam(ctx, 'id', 'instructor');
       const input = await validate(statusBody, await readJson(ctx));
       await requireInstructor(db, id);
-      if (!mayChangeStatus(authOf<InstructorRow>(ctx).instructor, id)) throw new HttpError(403, 'forbidden', "only admins may change another instructor's status");
+      if (!mayChangeStatus(authOf<InstructorRow>(ctx).instructor, id)) throw errors.forbidden('forbidden', "only admins may change another instructor's status");
       const row = await actions.changeStatus(id, input.status as InstructorRow['status'], input.current_session_id);
       ctx.body = statusView(row!);
     },

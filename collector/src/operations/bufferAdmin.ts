@@ -12,7 +12,7 @@ import type { BufferWriter } from '../buffer/bufferWriter.ts';
 import { bufferPath, openBufferFile } from '../buffer/bufferFile.ts';
 import type { Coordination } from '../coordination/capabilities.ts';
 import type { Logger } from '../core/logger.ts';
-import { HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { pagination, readJson, validate } from '../http/request.ts';
 import { authOf } from '../auth/accessGuards.ts';
@@ -135,7 +135,7 @@ export function addBufferAdminRoutes(table: RouteTable, parts: { dataDir: string
     responses: { 200: '{ cleared }', 422: 'no confirmation' },
     handler: async (ctx) => {
       const input = await validate(clearBody, await readJson(ctx));
-      if (input.confirm !== CLEAR_CONFIRMATION) throw new HttpError(422, 'confirmation_required', `these events are deleted for good: send { "confirm": "${CLEAR_CONFIRMATION}" }`);
+      if (input.confirm !== CLEAR_CONFIRMATION) throw errors.unprocessable('confirmation_required', `these events are deleted for good: send { "confirm": "${CLEAR_CONFIRMATION}" }`);
       const fromBuffer = file().prepare('DELETE FROM dead_letters').run().changes;
       const fromStream = await streams.clearDeadLetters();
       log.warn({ event: 'dead_letters_cleared', cleared: fromBuffer + fromStream, by: authOf(ctx).instructor.id }, 'dead letters cleared');

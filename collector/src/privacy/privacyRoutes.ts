@@ -17,7 +17,6 @@ import type { InfluxConfig } from '../core/config.ts';
 import { createInfluxEraser } from '../sink/influxErasure.ts';
 import type { Revocations } from '../auth/credentialRevocation.ts';
 import { normaliseUserId, userIdProblem, USER_ID_PROBLEMS } from '@cell-monitor/shared';
-import { HttpError } from '../http/errors.ts';
 import { openBufferRows, type BufferRows } from '../buffer/bufferRows.ts';
 import type { StreamEntries } from '../forward/streamEntries.ts';
 import { eraseStudent, exportStudentNdjson, hasStudentData, InfluxErasureError } from './studentData.ts';
@@ -87,7 +86,7 @@ export function addPrivacyRoutes(table: RouteTable, parts: PrivacyParts): void {
         if (!(err instanceof InfluxErasureError)) throw err;
         await parts.erasures.publish({ userId }).catch(() => undefined);
         log.error({ event: 'student_erased', userId, by: authOf(ctx).instructor.id, counts: err.counts, influxdb: err.cause.message }, 'student erased except from InfluxDB');
-        throw new HttpError(502, 'influxdb_erasure_failed', 'erased from the store, the buffers and the streams, but the InfluxDB copy was not (InfluxDB did not accept the delete); repeat the erasure once InfluxDB answers', { erased: err.counts });
+        throw errors.badGateway('influxdb_erasure_failed', 'erased from the store, the buffers and the streams, but the InfluxDB copy was not (InfluxDB did not accept the delete); repeat the erasure once InfluxDB answers');
       }
       // `influxdb` (the delete sent to InfluxDB, which cannot say whether points existed) does not make a 200.
       if (Object.entries(counts).every(([key, n]) => n === 0 || key === 'influxdb')) throw errors.notFound('student');
@@ -103,7 +102,7 @@ export function addPrivacyRoutes(table: RouteTable, parts: PrivacyParts): void {
     responses: { 200: '{ userId, revokedBefore }', 409: 'no INGEST_KEY: there are no student credentials to revoke', 422: 'not a valid user name' },
     handler: async (ctx) => {
       const userId = normalisedUserParam(ctx);
-      if (!parts.revocations) throw new HttpError(409, 'credentials_not_configured', 'this collector has no INGEST_KEY, so there are no student credentials to revoke');
+      if (!parts.revocations) throw errors.conflict('credentials_not_configured', 'this collector has no INGEST_KEY, so there are no student credentials to revoke');
       const at = await parts.revocations.revoke(userId);
       log.info({ event: 'credential_revoked', userId, by: authOf(ctx).instructor.id }, "student's credentials revoked");
       ctx.body = { userId, revokedBefore: new Date(at).toISOString() };

@@ -24,7 +24,7 @@ import { classIdByCode } from '../classes/selfEnrolment.ts';
 import type { Knex } from 'knex';
 import { ConfigError, type LegacyConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
-import { errors, HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { readIngestBody } from '../ingest/readBatch.ts';
 import type { LegacyIntake } from '../ingest/ingestRoute.ts';
 
@@ -35,7 +35,7 @@ const LOGGED_USERS_MAX = 10_000;
 const HEADERLESS_PEEK_BYTES = 64 * 1024;
 
 export const legacyDisabled = () =>
-  new HttpError(403, 'legacy_clients_disabled', 'this body comes from the original cell-monitor extension (v1.x, no companion credential); this collector does not accept those clients: set LEGACY_V1_CLIENTS=1 to accept them (their identity is self-reported)');
+  errors.forbidden('legacy_clients_disabled', 'this body comes from the original cell-monitor extension (v1.x, no companion credential); this collector does not accept those clients: set LEGACY_V1_CLIENTS=1 to accept them (their identity is self-reported)');
 
 export function createHeaderlessIngest(options: { legacy: LegacyConfig; maxBytes: number; credentialRequired: boolean; log: Logger }): HeaderlessIngest {
   const { legacy, log } = options;
@@ -117,7 +117,7 @@ export function createAddressLimiter(perMinute: number | undefined) {
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new HttpError(429, 'rate_limited', `more than ${perMinute} events a minute from this address (v1 clients; LEGACY_ADDRESS_RATE_LIMIT)`, { limitPerMinute: perMinute }, { 'Retry-After': String(seconds) });
+      throw errors.tooManyRequests('rate_limited', `more than ${perMinute} events a minute from this address (v1 clients; LEGACY_ADDRESS_RATE_LIMIT)`, { limitPerMinute: perMinute }, { 'Retry-After': String(seconds) });
     }
   };
 }
@@ -140,7 +140,7 @@ export function legacyCors(legacy: LegacyConfig) {
     ctx.vary('Origin');
     if (ctx.method === 'OPTIONS' && origin && ctx.get('access-control-request-method')) {
       if (!allowed.has(origin)) {
-        throw new HttpError(403, 'cors_origin_not_allowed', `browsers on ${origin.slice(0, 200)} may not post events here: list that origin in LEGACY_CORS_ORIGINS`);
+        throw errors.forbidden('cors_origin_not_allowed', `browsers on ${origin.slice(0, 200)} may not post events here: list that origin in LEGACY_CORS_ORIGINS`);
       }
       ctx.set({
         'Access-Control-Allow-Origin': origin,
