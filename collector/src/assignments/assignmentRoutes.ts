@@ -4,12 +4,12 @@
  */
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
-import { insertedId, now, page } from '../db/rows.ts';
+import { page } from '../db/rows.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, idQuery, isoDateTime, pagination, readJson, sendPage, trimmedString, validate } from '../http/request.ts';
-import { isAdmin, taughtClassIds } from '../classes/classAccess.ts';
+import { isAdmin } from '../classes/classAccess.ts';
 import type { RouteParts } from '../http/routeParts.ts';
-import { assignmentView, requireAssignment, type AssignmentRow } from './store.ts';
+import { assignmentsQuery, assignmentView, createAssignment, deleteAssignment, requireAssignment, updateAssignment, type AssignmentFields, type AssignmentRow } from './store.ts';
 import { requireClass } from '../classes/store.ts';
 
 const assignmentCreateBody = yup.object({
@@ -35,19 +35,15 @@ export function addAssignmentRoutes(table: RouteTable, parts: RouteParts): void 
     handler: async (ctx) => {
       const input = await validate(assignmentCreateBody, await readJson(ctx));
       await requireClass(db, input.class_id);
-      const [row] = await db('class_assignments')
-        .insert({
-          class_id: input.class_id,
-          notebook_path: input.notebook_path,
-          title: input.title,
-          description: input.description ?? null,
-          due_date: input.due_date ? new Date(input.due_date).toISOString() : null,
-          created_at: now(),
-          updated_at: now(),
-        })
-        .returning('id');
+      const id = await createAssignment(db, {
+        class_id: input.class_id,
+        notebook_path: input.notebook_path,
+        title: input.title,
+        description: input.description ?? null,
+        due_date: input.due_date ? new Date(input.due_date).toISOString() : null,
+      });
       ctx.status = 201;
-      ctx.body = assignmentView(await requireAssignment(db, insertedId(row)));
+      ctx.body = assignmentView(await requireAssignment(db, id));
     },
   });
 
@@ -57,10 +53,7 @@ export function addAssignmentRoutes(table: RouteTable, parts: RouteParts): void 
     handler: async (ctx) => {
       const classId = idQuery(ctx, 'class_id');
       const who = authOf(ctx);
-      const query = db('class_assignments').modify((q) => {
-        if (classId) q.where({ class_id: classId });
-        if (!isAdmin(who)) q.whereIn('class_id', taughtClassIds(db, who.instructor.id));
-      });
+      const query = assignmentsQuery(db, { classId, taughtBy: isAdmin(who) ? undefined : who.instructor.id });
       sendPage(ctx, await page<AssignmentRow>(query, await pagination(ctx), 'id'), assignmentView);
     },
   });
@@ -82,7 +75,7 @@ export function addAssignmentRoutes(table: RouteTable, parts: RouteParts): void 
       await requireAssignment(db, id);
       const changes: Record<string, unknown> = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
       if (typeof changes.due_date === 'string') changes.due_date = new Date(changes.due_date).toISOString();
-      await db('class_assignments').where({ id }).update({ ...changes, updated_at: now() });
+      await updateAssignment(db, id, changes as Partial<AssignmentFields>);
       ctx.body = assignmentView(await requireAssignment(db, id));
     },
   });
@@ -92,7 +85,7 @@ export function addAssignmentRoutes(table: RouteTable, parts: RouteParts): void 
     responses: { 200: 'the deleted assignment', 404: 'no such assignment' },
     handler: async (ctx) => {
       const row = await requireAssignment(db, idParam(ctx, 'id', 'assignment'));
-      await db('class_assignments').where({ id: row.id }).delete();
+      await deleteAssignment(db, row.id);
       ctx.body = assignmentView(row);
     },
   });

@@ -11,14 +11,14 @@ import {
   type StudentSubmissionCreated,
   type StudentSubmissionListItem,
 } from '@cell-monitor/shared';
-import { json } from '../db/rows.ts';
 import { HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { readJson, validate } from '../http/request.ts';
 import { studentOf } from '../auth/accessGuards.ts';
 import type { RouteParts } from '../http/routeParts.ts';
-import type { SubmissionLimits } from './store.ts';
-import { assignmentView, insertSubmission, requireAssignment, submissionView, type AssignmentRow, type SubmissionRow } from './store.ts';
+import { isEnrolled } from '../classes/classReads.ts';
+import { assignmentsOfStudent, assignmentView, requireAssignment, type SubmissionLimits } from './store.ts';
+import { findSubmission, insertSubmission, submissionsOfStudent, submissionsWithTitles, submissionView } from './submissionStore.ts';
 import { ensureStudent } from '../students/store.ts';
 
 export function addStudentRoutes(table: RouteTable, parts: RouteParts & SubmissionLimits): void {
@@ -30,13 +30,8 @@ export function addStudentRoutes(table: RouteTable, parts: RouteParts & Submissi
     responses: { 200: 'assignments' },
     handler: async (ctx) => {
       const student = await ensureStudent(db, studentOf(ctx));
-      const assignments: Array<AssignmentRow & { class_name: string }> = await db('class_assignments as a')
-        .join('class_enrollments as e', 'e.class_id', 'a.class_id')
-        .join('classes as c', 'c.id', 'a.class_id')
-        .where('e.student_id', student.id)
-        .select('a.*', 'c.name as class_name')
-        .orderBy([{ column: 'a.due_date', order: 'asc' }, { column: 'a.id', order: 'asc' }]);
-      const submissions: SubmissionRow[] = await db('assignment_submissions').where({ student_id: student.id }).orderBy('id', 'desc');
+      const assignments = await assignmentsOfStudent(db, student.id);
+      const submissions = await submissionsOfStudent(db, student.id);
       ctx.body = assignments.map((a) => {
         const latest = submissions.find((s) => s.assignment_id === a.id);
         return {
@@ -57,11 +52,10 @@ export function addStudentRoutes(table: RouteTable, parts: RouteParts & Submissi
       const input = await validate(studentSubmissionBodySchema, await readJson(ctx, parts.submissionMaxBytes));
       const student = await ensureStudent(db, studentOf(ctx));
       const assignment = await requireAssignment(db, input.assignment_id);
-      const enrolled = await db('class_enrollments').where({ class_id: assignment.class_id, student_id: student.id }).first();
-      if (!enrolled) throw new HttpError(403, 'not_enrolled', 'you are not enrolled in the class of this assignment');
+      if (!(await isEnrolled(db, assignment.class_id, student.id))) throw new HttpError(403, 'not_enrolled', 'you are not enrolled in the class of this assignment');
       const submittedAt = new Date().toISOString();
       const id = await insertSubmission(db, { assignment, studentId: student.id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt, keep: parts.submissionsKept });
-      const row = (await db<SubmissionRow>('assignment_submissions').where({ id }).first())!;
+      const row = (await findSubmission(db, id))!;
       ctx.status = 201;
       ctx.body = { submission_id: id, ...submissionView(row), message: 'Submitted' } satisfies StudentSubmissionCreated;
     },
@@ -74,13 +68,7 @@ export function addStudentRoutes(table: RouteTable, parts: RouteParts & Submissi
     handler: async (ctx) => {
       const student = await ensureStudent(db, studentOf(ctx));
       const assignmentId = Number(ctx.query.assignment_id);
-      const rows: Array<SubmissionRow & { title: string }> = await db('assignment_submissions as s')
-        .join('class_assignments as a', 'a.id', 's.assignment_id')
-        .where('s.student_id', student.id)
-        .modify((q) => (Number.isSafeInteger(assignmentId) && assignmentId > 0 ? q.where('s.assignment_id', assignmentId) : q))
-        .select('s.*', 'a.title')
-        .orderBy('s.id', 'desc')
-        .limit(200);
+      const rows = await submissionsWithTitles(db, student.id, Number.isSafeInteger(assignmentId) && assignmentId > 0 ? assignmentId : undefined);
       ctx.body = rows.map((r) => ({ ...submissionView(r), assignment_title: r.title })) satisfies StudentSubmissionListItem[];
     },
   });

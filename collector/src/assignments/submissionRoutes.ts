@@ -11,11 +11,12 @@ import { now, page } from '../db/rows.ts';
 import { HttpError } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, idQuery, isoDateTime, pagination, readJson, sendPage, validate } from '../http/request.ts';
-import { isAdmin, taughtClassIds } from '../classes/classAccess.ts';
+import { isAdmin } from '../classes/classAccess.ts';
+import { isEnrolled } from '../classes/classReads.ts';
 import type { RouteParts } from '../http/routeParts.ts';
 import type { LiveChannels } from '../broadcast/liveChannels.ts';
-import type { SubmissionLimits } from './store.ts';
-import { insertSubmission, requireAssignment, requireSubmission, submissionView, type SubmissionRow } from './store.ts';
+import { classOfAssignment, requireAssignment, type SubmissionLimits } from './store.ts';
+import { deleteSubmission, insertSubmission, requireSubmission, submissionsQuery, submissionView, updateSubmission, type SubmissionRow } from './submissionStore.ts';
 import { notify } from '../students/notifications.ts';
 
 const notebook = yup
@@ -43,8 +44,7 @@ export function addSubmissionRoutes(table: RouteTable, parts: RouteParts & Submi
       const input = await validate(submissionCreateBody, await readJson(ctx, parts.submissionMaxBytes));
       const assignment = await requireAssignment(db, input.assignment_id);
       // Only a student of the assignment's class; an unknown student id answers the same.
-      const enrolled = await db('class_enrollments').where({ class_id: assignment.class_id, student_id: input.student_id }).first('id');
-      if (!enrolled) throw new HttpError(404, 'enrollment_not_found', "the student is not enrolled in this assignment's class");
+      if (!(await isEnrolled(db, assignment.class_id, input.student_id))) throw new HttpError(404, 'enrollment_not_found', "the student is not enrolled in this assignment's class");
       const submittedAt = input.submitted_at ? new Date(input.submitted_at).toISOString() : now();
       const id = await insertSubmission(db, { assignment, studentId: input.student_id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt, keep: parts.submissionsKept });
       ctx.status = 201;
@@ -59,14 +59,7 @@ export function addSubmissionRoutes(table: RouteTable, parts: RouteParts & Submi
       const assignmentId = idQuery(ctx, 'assignment_id');
       const studentId = idQuery(ctx, 'student_id');
       const who = authOf(ctx);
-      const query = db('assignment_submissions as s')
-        .join('students as st', 'st.id', 's.student_id')
-        .select('s.*', 'st.user_id')
-        .modify((q) => {
-          if (assignmentId) q.where('s.assignment_id', assignmentId);
-          if (studentId) q.where('s.student_id', studentId);
-          if (!isAdmin(who)) q.whereIn('s.assignment_id', db('class_assignments').select('id').whereIn('class_id', taughtClassIds(db, who.instructor.id)));
-        });
+      const query = submissionsQuery(db, { assignmentId, studentId, taughtBy: isAdmin(who) ? undefined : who.instructor.id });
       sendPage(ctx, await page<SubmissionRow & { user_id: string }>(query, await pagination(ctx), 's.id'), (s) => submissionView(s));
     },
   });
@@ -88,15 +81,11 @@ export function addSubmissionRoutes(table: RouteTable, parts: RouteParts & Submi
       const input = await validate(gradeBody, await readJson(ctx));
       const before = await requireSubmission(db, id);
       // Feedback reaches the student's JupyterLab: only while she is in the assignment's class.
-      const enrolled = await db('class_enrollments as e')
-        .join('class_assignments as a', 'a.class_id', 'e.class_id')
-        .where({ 'a.id': before.assignment_id, 'e.student_id': before.student_id })
-        .first('e.id');
-      if (!enrolled) throw new HttpError(409, 'student_not_enrolled', "the student is not enrolled in this assignment's class: nothing is graded or sent");
-      const changes: Record<string, unknown> = {};
+      if (!(await isEnrolled(db, classOfAssignment(db, before.assignment_id), before.student_id))) throw new HttpError(409, 'student_not_enrolled', "the student is not enrolled in this assignment's class: nothing is graded or sent");
+      const changes: Parameters<typeof updateSubmission>[2] = {};
       if (input.feedback !== undefined) changes.feedback = input.feedback;
       if (input.score !== undefined) Object.assign(changes, { score: input.score, status: 'graded', graded_at: now(), graded_by: authOf(ctx).instructor.id });
-      if (Object.keys(changes).length > 0) await db('assignment_submissions').where({ id }).update(changes);
+      if (Object.keys(changes).length > 0) await updateSubmission(db, id, changes);
       const row = await requireSubmission(db, id);
       if (input.score !== undefined) {
         const message = {
@@ -121,7 +110,7 @@ export function addSubmissionRoutes(table: RouteTable, parts: RouteParts & Submi
     responses: { 200: 'the deleted submission', 404: 'no such submission' },
     handler: async (ctx) => {
       const row = await requireSubmission(db, idParam(ctx, 'id', 'submission'));
-      await db('assignment_submissions').where({ id: row.id }).delete();
+      await deleteSubmission(db, row.id);
       ctx.body = submissionView(row);
     },
   });

@@ -14,6 +14,7 @@ import { errors } from '../http/errors.ts';
 import { isAdmin, teacherRole } from '../classes/classAccess.ts';
 import type { BoardService } from '../board/boardService.ts';
 import type { RouteParts } from '../http/routeParts.ts';
+import { assignmentNotebook } from '../assignments/store.ts';
 import { studentByUserId } from '../students/studentQueries.ts';
 import { loadNotebooks, loadCellRuns, summariseProgress } from './classProgress.ts';
 import { loadClassView, startOfToday, type ClassView } from '../board/classViews.ts';
@@ -31,12 +32,12 @@ const insightQuery = yup.object({
  * missing one, so another class's assignment path never shows.
  */
 async function assignmentPath(db: Knex, assignmentId: number, view: ClassView, who: Authenticated): Promise<string> {
-  const row = await db('class_assignments').where({ id: assignmentId }).first('class_id', 'notebook_path');
+  const row = await assignmentNotebook(db, assignmentId);
   const classId = row ? Number(row.class_id) : undefined;
   const visible =
     classId !== undefined && (view.classId !== null ? classId === view.classId : isAdmin(who) || (view.taughtClassIds ?? []).includes(classId));
   if (!visible) throw errors.notFound('assignment');
-  return row.notebook_path;
+  return row!.notebook_path;
 }
 
 export function addInsightRoutes(table: RouteTable, parts: RouteParts & { board: BoardService }): void {
