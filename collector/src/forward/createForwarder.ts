@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { BufferCursor } from '../buffer/bufferCursor.ts';
-import type { Logger } from '../core/logger.ts';
+import { logError, type Logger } from '../core/logger.ts';
 import { STREAM_KEY } from '../redis/streamNames.ts';
 import { waitForSignal } from '../core/waitForSignal.ts';
 import { createBackoff } from '@cell-monitor/shared';
@@ -43,7 +43,7 @@ export function createForwarder(options: ForwarderOptions): Stage {
       const failed = results.find(([err]) => err);
       if (failed || results.length !== rows.length) throw failed?.[0] ?? new Error('incomplete pipeline reply');
     } catch (err) {
-      if (backoff.failures === 0) log.warn({ err: { message: (err as Error).message }, pending: buffer.pendingCount() }, 'forward to redis failed; buffering');
+      if (backoff.failures === 0) log.warn({ err: logError(err), pending: buffer.pendingCount() }, 'forward to redis failed; buffering');
       return 'failed';
     }
     buffer.markDelivered(rows[rows.length - 1].seq);

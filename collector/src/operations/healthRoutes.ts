@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { BufferWriter } from '../buffer/bufferWriter.ts';
 import type { Coordination } from '../coordination/capabilities.ts';
 import type { RouteTable } from '../http/routeTable.ts';
-import type { Logger } from '../core/logger.ts';
+import { logError, type Logger } from '../core/logger.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
 import type { InfluxSinkStats } from '../sink/influxSink.ts';
 
@@ -22,7 +22,7 @@ async function probe(name: string, check: () => unknown, log: Logger, timeoutMs 
     return 'ok';
   } catch (err) {
     const timedOut = (err as Error).message === 'timeout';
-    log.warn({ dependency: name, err: { message: String((err as Error).message).slice(0, 300), code: (err as { code?: string }).code } }, 'readiness check failed');
+    log.warn({ dependency: name, err: logError(err) }, 'readiness check failed');
     return timedOut ? 'timeout' : 'failing';
   } finally {
     clearTimeout(timer);

@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 import type { Channel } from '../broadcast/channel.ts';
 import type { Coordination } from '../coordination/capabilities.ts';
 import type { Config } from '../core/config.ts';
-import type { Logger } from '../core/logger.ts';
+import { logError, type Logger } from '../core/logger.ts';
 import { openBufferRows } from '../buffer/bufferRows.ts';
 import type { StreamEntries } from '../forward/streamEntries.ts';
 import { sweepRetention, type SweepCounts } from './retention.ts';
@@ -51,7 +51,7 @@ export function startPrivacyJobs(options: PrivacyJobsOptions): PrivacyJobs {
     try {
       return await lock.take(periodMs);
     } catch (err) {
-      log.warn({ err: { message: (err as Error).message } }, 'retention lock not taken (redis unavailable): only the buffer is swept');
+      log.warn({ err: logError(err) }, 'retention lock not taken (redis unavailable): only the buffer is swept');
       return false;
     }
   }

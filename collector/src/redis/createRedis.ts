@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../core/logger.ts';
+import { logError, type Logger } from '../core/logger.ts';
 
 export type { Redis };
 
@@ -18,7 +18,7 @@ export function createRedis(url: string, role: string, log: Logger, failFast = t
   });
   let down = false;
   client.on('error', (err: Error) => {
-    if (!down) log.warn({ role, err: { message: err.message, code: (err as { code?: string }).code } }, 'redis connection error');
+    if (!down) log.warn({ role, err: logError(err) }, 'redis connection error');
     down = true;
   });
   client.on('ready', () => {

@@ -1,7 +1,7 @@
 import { InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
 import { createBackoff, isExecutionEvent, notebookName, type CellEvent } from '@cell-monitor/shared';
 import type { InfluxConfig } from '../core/config.ts';
-import type { Logger } from '../core/logger.ts';
+import { logError, type Logger } from '../core/logger.ts';
 import { sleep } from '../core/sleep.ts';
 import { createLoop } from '../core/loop.ts';
 
@@ -114,7 +114,7 @@ export function createInfluxSink(options: InfluxSinkOptions) {
         stats.dropped += lines.length;
         stats.lastError = reasonOf(err);
         stats.lastErrorAt = new Date().toISOString();
-        log.error({ reason: stats.lastError, points: lines.length, err: { message: String((err as Error).message).slice(0, 300) } }, 'influxdb refused a batch; dropped');
+        log.error({ reason: stats.lastError, points: lines.length, err: logError(err) }, 'influxdb refused a batch; dropped');
         return;
       }
       const room = Math.max(0, maxQueued - queue.length);
@@ -126,7 +126,7 @@ export function createInfluxSink(options: InfluxSinkOptions) {
       if (stats.status === 'ok') {
         stats.status = 'failing';
         stats.failingSince = stats.lastErrorAt;
-        log.warn({ reason: stats.lastError, err: { message: String((err as Error).message).slice(0, 300) }, queued: queue.length }, 'influxdb write failed; will retry');
+        log.warn({ reason: stats.lastError, err: logError(err), queued: queue.length }, 'influxdb write failed; will retry');
       }
     } finally {
       inFlight = 0;
