@@ -11,7 +11,7 @@ import {
   type StudentSubmissionCreated,
   type StudentSubmissionListItem,
 } from '@cell-monitor/shared';
-import { HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { readJson, validate } from '../http/request.ts';
 import { studentOf } from '../auth/accessGuards.ts';
@@ -52,7 +52,7 @@ export function addStudentRoutes(table: RouteTable, parts: RouteParts & Submissi
       const input = await validate(studentSubmissionBodySchema, await readJson(ctx, parts.submissionMaxBytes));
       const student = await ensureStudent(db, studentOf(ctx));
       const assignment = await requireAssignment(db, input.assignment_id);
-      if (!(await isEnrolled(db, assignment.class_id, student.id))) throw new HttpError(403, 'not_enrolled', 'you are not enrolled in the class of this assignment');
+      if (!(await isEnrolled(db, assignment.class_id, student.id))) throw errors.forbidden('not_enrolled', 'you are not enrolled in the class of this assignment');
       const submittedAt = new Date().toISOString();
       const id = await insertSubmission(db, { assignment, studentId: student.id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt, keep: parts.submissionsKept });
       const row = (await findSubmission(db, id))!;

@@ -8,7 +8,7 @@
 import * as yup from 'yup';
 import { authOf } from '../auth/accessGuards.ts';
 import { now, page } from '../db/rows.ts';
-import { HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, idQuery, isoDateTime, pagination, readJson, sendPage, validate } from '../http/request.ts';
 import { isAdmin } from '../classes/classAccess.ts';
@@ -44,7 +44,7 @@ export function addSubmissionRoutes(table: RouteTable, parts: RouteParts & Submi
       const input = await validate(submissionCreateBody, await readJson(ctx, parts.submissionMaxBytes));
       const assignment = await requireAssignment(db, input.assignment_id);
       // Only a student of the assignment's class; an unknown student id answers the same.
-      if (!(await isEnrolled(db, assignment.class_id, input.student_id))) throw new HttpError(404, 'enrollment_not_found', "the student is not enrolled in this assignment's class");
+      if (!(await isEnrolled(db, assignment.class_id, input.student_id))) throw errors.notFound('enrollment', "the student is not enrolled in this assignment's class");
       const submittedAt = input.submitted_at ? new Date(input.submitted_at).toISOString() : now();
       const id = await insertSubmission(db, { assignment, studentId: input.student_id, notebook: input.notebook_content, comment: input.submission_comment ?? null, submittedAt, keep: parts.submissionsKept });
       ctx.status = 201;
@@ -81,7 +81,7 @@ export function addSubmissionRoutes(table: RouteTable, parts: RouteParts & Submi
       const input = await validate(gradeBody, await readJson(ctx));
       const before = await requireSubmission(db, id);
       // Feedback reaches the student's JupyterLab: only while she is in the assignment's class.
-      if (!(await isEnrolled(db, classOfAssignment(db, before.assignment_id), before.student_id))) throw new HttpError(409, 'student_not_enrolled', "the student is not enrolled in this assignment's class: nothing is graded or sent");
+      if (!(await isEnrolled(db, classOfAssignment(db, before.assignment_id), before.student_id))) throw errors.conflict('student_not_enrolled', "the student is not enrolled in this assignment's class: nothing is graded or sent");
       const changes: Parameters<typeof updateSubmission>[2] = {};
       if (input.feedback !== undefined) changes.feedback = input.feedback;
       if (input.score !== undefined) Object.assign(changes, { score: input.score, status: 'graded', graded_at: now(), graded_by: authOf(ctx).instructor.id });

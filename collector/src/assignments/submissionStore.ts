@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { writeTransaction } from '../db/createDb.ts';
 import { bool, insertedId, iso, json } from '../db/rows.ts';
-import { errors, HttpError } from '../http/errors.ts';
+import { errors } from '../http/errors.ts';
 import { taughtClassIds } from '../classes/classAccess.ts';
 import { joinStudents } from '../students/store.ts';
 import type { AssignmentRow } from './store.ts';
@@ -118,7 +118,7 @@ export async function insertSubmission(
     if (excess > 0) {
       const removable = existing.filter((s) => s.status !== 'graded').slice(0, excess).map((s) => s.id);
       if (removable.length < excess) {
-        throw new HttpError(409, 'submission_limit_reached', `at most ${input.keep} submissions are kept per assignment and student, and that many are graded already`);
+        throw errors.conflict('submission_limit_reached', `at most ${input.keep} submissions are kept per assignment and student, and that many are graded already`);
       }
       await trx('assignment_submissions').whereIn('id', removable).delete();
     }
