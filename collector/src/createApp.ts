@@ -25,7 +25,10 @@ import { addIngestRoutes } from './ingest/ingestRoute.ts';
 import { createHeaderlessIngest, createLegacyIntake, legacyCors } from './v1/legacyClients.ts';
 import { addInstructorRoutes } from './instructors/instructorRoutes.ts';
 import { findInstructor, type InstructorRow } from './instructors/store.ts';
-import { scopeGuard } from './classes/classAccess.ts';
+import { scopeGuard, type ScopeResolvers } from './classes/classAccess.ts';
+import { classIdOfAssignment } from './assignments/store.ts';
+import { classIdOfSubmission } from './assignments/submissionStore.ts';
+import { studentOfHelpRequest } from './help/helpStore.ts';
 import { addBufferAdminRoutes } from './operations/bufferAdmin.ts';
 import { addConnectionTestRoutes } from './operations/connectionTestRoutes.ts';
 import { addEnvironmentRoutes } from './environment/environmentRoutes.ts';
@@ -85,13 +88,15 @@ export function createApp(parts: AppParts): App {
   koa.silent = true;
 
   const router = new Router({ strict: true, sensitive: true });
+  // Whose an assignment, a hand-in or a help request is: asked of their owners by the class scope guard.
+  const scopeResolvers: ScopeResolvers = { classOfAssignment: classIdOfAssignment, classOfSubmission: classIdOfSubmission, studentOfHelpRequest };
   const revocations = config.ingestKey ? createRevocations(db, config.ingestKey) : undefined;
   const table = createRouteTable(router, {
     guards: createAccessGuards({
       authenticator: () => authenticator,
       masterKey: config.ingestKey,
       revocations,
-      scopeGuard: (scope, limit) => scopeGuard(db, scope, limit),
+      scopeGuard: (scope, limit) => scopeGuard(db, scopeResolvers, scope, limit),
       headerlessIngest: createHeaderlessIngest({ legacy: config.legacy, maxBytes: config.ingestMaxBytes, credentialRequired: Boolean(config.ingestKey), log: log.child({ module: 'ingest' }) }),
       metricsToken: config.metricsToken,
     }),

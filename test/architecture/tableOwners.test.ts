@@ -40,9 +40,6 @@ const FILE_ENDINGS = new Set(['ts', 'tsx', 'js', 'mjs', 'json', 'ipynb', 'py', '
 const KNOWN_DEBT = new Set<string>([
   'board/boardBoundary.ts:class_assignments',
   'board/boardBoundary.ts:class_enrollments',
-  'classes/classAccess.ts:assignment_submissions',
-  'classes/classAccess.ts:class_assignments',
-  'classes/classAccess.ts:help_requests',
   'classes/classBoundary.ts:class_assignments',
   'classes/retentionScopes.ts:class_assignments',
   'createCollector.ts:classes',

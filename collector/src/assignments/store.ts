@@ -90,3 +90,8 @@ export function assignmentsOfStudent(db: Knex, studentId: number): Promise<Array
     .select('a.*', 'c.name as class_name')
     .orderBy([{ column: 'a.due_date', order: 'asc' }, { column: 'a.id', order: 'asc' }]);
 }
+
+/** The class of an assignment (the scope guard's resolver; undefined: no such assignment). */
+export async function classIdOfAssignment(db: Knex, id: number): Promise<number | undefined> {
+  return (await db('class_assignments').where({ id }).first('class_id'))?.class_id;
+}

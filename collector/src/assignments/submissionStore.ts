@@ -136,3 +136,9 @@ export async function insertSubmission(
     return insertedId(row);
   });
 }
+
+/** The class of a hand-in's assignment (the scope guard's resolver; undefined: no such hand-in). */
+export async function classIdOfSubmission(db: Knex, id: number): Promise<number | undefined> {
+  const row = await db('assignment_submissions as s').join('class_assignments as a', 'a.id', 's.assignment_id').where('s.id', id).first('a.class_id');
+  return row?.class_id;
+}

@@ -52,12 +52,25 @@ function idFrom(ctx: Ctx, from: IdFrom, body: unknown): number | undefined {
 
 const notTeacher = (what: string) => errors.forbidden('not_class_teacher', `you do not teach the class of this ${what}; its owner can add you as a teacher`);
 
-/** The class ids a scoped resource belongs to, or undefined when it does not exist. */
-async function classesOf(db: Knex, kind: 'class' | 'assignment' | 'submission', id: number): Promise<number | undefined> {
-  if (kind === 'class') return (await db('classes').where({ id }).first('id'))?.id;
-  if (kind === 'assignment') return (await db('class_assignments').where({ id }).first('class_id'))?.class_id;
-  const row = await db('assignment_submissions as s').join('class_assignments as a', 'a.id', 's.assignment_id').where('s.id', id).first('a.class_id');
-  return row?.class_id;
+/**
+ * Whose a scoped resource of another owner is: an assignment's or a hand-in's class, a help
+ * request's student (undefined: no such row). Given by their owners (assignments/store.ts,
+ * help/helpStore.ts) where the app is composed, so this guard names no table of theirs.
+ */
+export interface ScopeResolvers {
+  classOfAssignment(db: Knex, id: number): Promise<number | undefined>;
+  classOfSubmission(db: Knex, id: number): Promise<number | undefined>;
+  studentOfHelpRequest(db: Knex, id: number): Promise<number | undefined>;
+}
+
+/** Whether a class of this id exists (the scope guard's 404). */
+async function classExists(db: Knex, id: number): Promise<boolean> {
+  return (await db('classes').where({ id }).first('id')) !== undefined;
+}
+
+async function classesOf(db: Knex, resolvers: ScopeResolvers, kind: 'class' | 'assignment' | 'submission', id: number): Promise<number | undefined> {
+  if (kind === 'class') return (await classExists(db, id)) ? id : undefined;
+  return kind === 'assignment' ? resolvers.classOfAssignment(db, id) : resolvers.classOfSubmission(db, id);
 }
 
 type ScopeKind = 'class' | 'assignment' | 'submission' | 'student' | 'student_user' | 'help_request';
@@ -72,7 +85,7 @@ async function requireTaughtStudent(db: Knex, who: Authenticated, studentId: num
  * The guard for a route's declared scope. Runs after the token guard; admins pass. An id that is
  * not a valid id is left to the handler (its validation answers 404/422 without touching data).
  */
-export function scopeGuard(db: Knex, scope: Exclude<Scope, 'own_classes'>, bodyLimit?: number): Handler {
+export function scopeGuard(db: Knex, resolvers: ScopeResolvers, scope: Exclude<Scope, 'own_classes'>, bodyLimit?: number): Handler {
   return async (ctx, next) => {
     const who = ctx.state.auth as Authenticated;
     if (isAdmin(who)) return next();
@@ -92,11 +105,11 @@ export function scopeGuard(db: Knex, scope: Exclude<Scope, 'own_classes'>, bodyL
       return requireTaughtStudent(db, who, id, next);
     }
     if (kind === 'help_request') {
-      const request = await db('help_requests').where({ id }).first('student_id');
-      if (!request) throw errors.notFound('help_request');
-      return requireTaughtStudent(db, who, request.student_id, next);
+      const studentId = await resolvers.studentOfHelpRequest(db, id);
+      if (studentId === undefined) throw errors.notFound('help_request');
+      return requireTaughtStudent(db, who, studentId, next);
     }
-    const classId = await classesOf(db, kind as 'class' | 'assignment' | 'submission', id);
+    const classId = await classesOf(db, resolvers, kind as 'class' | 'assignment' | 'submission', id);
     if (classId === undefined) throw errors.notFound(kind);
     const role = await teacherRole(db, who.instructor.id, classId);
     if (!role) throw notTeacher(kind);

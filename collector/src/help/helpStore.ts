@@ -146,3 +146,8 @@ export async function requireVisibleHelp(db: Knex, who: Authenticated, id: numbe
   if (!row) throw errors.notFound('help_request');
   return id;
 }
+
+/** The student who asked (the scope guard's resolver; undefined: no such help request). */
+export async function studentOfHelpRequest(db: Knex, id: number): Promise<number | undefined> {
+  return (await db('help_requests').where({ id }).first('student_id'))?.student_id;
+}
