@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { classIdByCode } from './classes/selfEnrolment.ts';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { closePasswordHashing } from './auth/passwords.ts';
@@ -111,7 +112,7 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
     'collector configured',
   );
   if (config.legacy.enabled) {
-    const legacyClass = config.legacy.classCode ? await db('classes').where({ class_code: config.legacy.classCode }).first('id').catch(() => undefined) : undefined;
+    const legacyClass = config.legacy.classCode ? await classIdByCode(db, config.legacy.classCode).catch(() => undefined) : undefined;
     log.warn(
       { corsOrigins: config.legacy.corsOrigins, classCode: config.legacy.classCode, classFound: config.legacy.classCode ? legacyClass !== undefined : undefined },
       'LEGACY_V1_CLIENTS=1: v1 clients post without credentials; their user id (emailAddress), name and team are self-reported, not authenticated',

@@ -3,6 +3,8 @@
  * `assignment_not_found` 404) and every query of `class_assignments`; their hand-ins are in
  * submissionStore.ts.
  */
+import { fingerprintOf } from '../classes/enrolments.ts';
+import { isPostgres } from '../db/createDb.ts';
 import type { Knex } from 'knex';
 import { insertedId, iso, now } from '../db/rows.ts';
 import { errors } from '../http/errors.ts';
@@ -94,4 +96,10 @@ export function assignmentsOfStudent(db: Knex, studentId: number): Promise<Array
 /** The class of an assignment (the scope guard's resolver; undefined: no such assignment). */
 export async function classIdOfAssignment(db: Knex, id: number): Promise<number | undefined> {
   return (await db('class_assignments').where({ id }).first('class_id'))?.class_id;
+}
+
+/** Changes whenever an assignment is added, removed or changed (the live board re-reads the boundary then). */
+export async function assignmentsFingerprint(db: Knex): Promise<string> {
+  const result = await db.raw('SELECT COUNT(*) AS an, MAX(id) AS am, MAX(updated_at) AS au, SUM(class_id + LENGTH(notebook_path)) AS al FROM class_assignments');
+  return fingerprintOf((isPostgres(db) ? result.rows : result)[0]);
 }

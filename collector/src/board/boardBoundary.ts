@@ -8,7 +8,8 @@
  * class takes that notebook's runs out of the student's other classes, enrolling her adds a class).
  */
 import type { Knex } from 'knex';
-import { isPostgres } from '../db/createDb.ts';
+import { assignmentsFingerprint } from '../assignments/store.ts';
+import { enrolmentsFingerprint } from '../classes/enrolments.ts';
 import { classesShowing, loadBoundarySnapshot, type BoundarySnapshot } from '../classes/classBoundary.ts';
 import { ALL_SCOPE, classScope, type Scope } from './boardState.ts';
 
@@ -21,16 +22,9 @@ export interface BoardBoundary {
   refresh(): Promise<string[]>;
 }
 
+/** A cheap fingerprint of the enrolments and the assignment paths: it changes when either does. */
 async function fingerprint(db: Knex): Promise<string> {
-  const times = isPostgres(db) ? 'SUM(EXTRACT(EPOCH FROM enrolled_at))' : 'SUM(julianday(enrolled_at))';
-  const result = await db.raw(
-    `SELECT (SELECT COUNT(*) FROM class_enrollments) AS en, (SELECT MAX(id) FROM class_enrollments) AS em,
-            (SELECT ${times} FROM class_enrollments) AS et, (SELECT SUM(class_id + student_id) FROM class_enrollments) AS ek,
-            (SELECT COUNT(*) FROM class_assignments) AS an, (SELECT MAX(id) FROM class_assignments) AS am,
-            (SELECT MAX(updated_at) FROM class_assignments) AS au, (SELECT SUM(class_id + LENGTH(notebook_path)) FROM class_assignments) AS al`,
-  );
-  const row = (isPostgres(db) ? result.rows : result)[0] as Record<string, unknown>;
-  return JSON.stringify(Object.values(row).map((v) => (v instanceof Date ? v.toISOString() : v === null ? null : String(v))));
+  return JSON.stringify([await enrolmentsFingerprint(db), await assignmentsFingerprint(db)]);
 }
 
 export function createBoardBoundary(db: Knex): BoardBoundary {

@@ -6,6 +6,7 @@
  * is class-scoped (admins). So a rename in class B never changes what class A shows, and a class's
  * answers never carry what another class knows.
  */
+import { isPostgres } from '../db/createDb.ts';
 import type { Knex } from 'knex';
 import type { Authenticated } from '../auth/tokens.ts';
 import { iso, now, page } from '../db/rows.ts';
@@ -118,4 +119,16 @@ export async function enrol(db: Knex, enrolment: { classId: number; studentId: n
 /** Removes a student from a class: false when she was not in it. */
 export async function unenrol(db: Knex, classId: number, studentId: number): Promise<boolean> {
   return (await db('class_enrollments').where({ class_id: classId, student_id: studentId }).delete()) > 0;
+}
+
+/** Changes whenever an enrolment is added, removed or re-dated (the live board re-reads the boundary then). */
+export async function enrolmentsFingerprint(db: Knex): Promise<string> {
+  const times = isPostgres(db) ? 'SUM(EXTRACT(EPOCH FROM enrolled_at))' : 'SUM(julianday(enrolled_at))';
+  const result = await db.raw(`SELECT COUNT(*) AS en, MAX(id) AS em, ${times} AS et, SUM(class_id + student_id) AS ek FROM class_enrollments`);
+  return fingerprintOf((isPostgres(db) ? result.rows : result)[0]);
+}
+
+/** A fingerprint row's values as one string (dates as ISO, numbers as text). */
+export function fingerprintOf(row: Record<string, unknown>): string {
+  return JSON.stringify(Object.values(row).map((v) => (v instanceof Date ? v.toISOString() : v === null ? null : String(v))));
 }
