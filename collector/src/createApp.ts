@@ -3,6 +3,7 @@
  * and tests can drive `app.callback()` without a port. Only wiring: what each route does lives in
  * its folder, who may call it in the route table (auth/accessGuards.ts).
  */
+import { maySeeInstructor } from './classes/colleagues.ts';
 import Koa from 'koa';
 import Router from '@koa/router';
 import websockify from 'koa-websocket';
@@ -121,7 +122,7 @@ export function createApp(parts: AppParts): App {
     bytesPerMinute: config.ingestBytesPerMinute,
     legacy: createLegacyIntake(config.legacy.addressRateLimit),
   });
-  addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: channels.instructorStatus, revocations: channels.revocations, limiter: parts.coordination.limiter });
+  addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: channels.instructorStatus, revocations: channels.revocations, limiter: parts.coordination.limiter, maySeeInstructor });
   addDomainRoutes(table, { db, log, submissionMaxBytes: config.submissionMaxBytes, submissionsKept: config.submissionsKept, channels, board: parts.board });
   addPageRoutes(table, { log: log.child({ module: 'dashboard' }) });
   addConnectionTestRoutes(table, { db });

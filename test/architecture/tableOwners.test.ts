@@ -40,7 +40,6 @@ const FILE_ENDINGS = new Set(['ts', 'tsx', 'js', 'mjs', 'json', 'ipynb', 'py', '
 const KNOWN_DEBT = new Set<string>([
   'classes/classBoundary.ts:class_assignments',
   'classes/retentionScopes.ts:class_assignments',
-  'instructors/colleagues.ts:class_teachers',
 ]);
 
 const tables = new Map(OWNED_TABLES.map((t) => [t.table, t.owner]));

@@ -8,7 +8,7 @@ import { authOf } from '../auth/accessGuards.ts';
 import { iso, isUniqueViolation } from '../db/rows.ts';
 import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
-import { maySeeInstructor } from '../instructors/colleagues.ts';
+import { maySeeInstructor } from './colleagues.ts';
 import { findByEmail, findInstructor } from '../instructors/store.ts';
 import { idNumber, idParam, readJson, trimmedString, validate } from '../http/request.ts';
 import type { RouteParts } from '../http/routeParts.ts';

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { StatusUpdateMessage } from '@cell-monitor/shared';
 import type { LimiterFactory } from '../auth/loginThrottle.ts';
-import type { Authenticator, Revocation } from '../auth/tokens.ts';
+import type { Authenticated, Authenticator, Revocation } from '../auth/tokens.ts';
 import type { Channel } from '../broadcast/channel.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
@@ -18,4 +18,6 @@ export interface InstructorRouteParts {
   revocations: Channel<Revocation>;
   /** The mode's rate limiters: login throttling is shared by the deployment's collectors (in-process when embedded). */
   limiter: LimiterFactory;
+  /** Whether `who` may see this instructor's status: self, a co-teacher, or an admin (classes/colleagues.ts). */
+  maySeeInstructor(db: Knex, who: Authenticated, instructorId: number): Promise<boolean>;
 }

@@ -1,7 +1,7 @@
 /**
  * Seed 000 "講師管理機能API", `/api/v1/instructor_status`: where each instructor is (available, in a
  * session, busy, on a break, offline), with its history. An instructor reads their own and their
- * co-teachers' (colleagues.ts), an admin anyone's; an instructor sets their own, an admin anyone's.
+ * co-teachers' (classes/colleagues.ts), an admin anyone's; an instructor sets their own, an admin anyone's.
  * Every change goes live to `/instructor/ws` (accountActions.ts), to those who may read it.
  */
 import * as yup from 'yup';
@@ -10,7 +10,6 @@ import { errors } from '../http/errors.ts';
 import { type RouteTable } from '../http/routeTable.ts';
 import { idNumber, idParam, pagination, readJson, validate } from '../http/request.ts';
 import type { AccountActions } from './accountActions.ts';
-import { requireVisibleInstructor } from './colleagues.ts';
 import type { InstructorRouteParts } from './routeParts.ts';
 import { findInstructor, requireInstructor, STATUSES, statusHistory, statusView, type InstructorRow } from './store.ts';
 
@@ -43,7 +42,7 @@ export function addStatusRoutes(table: RouteTable, parts: InstructorRouteParts, 
     responses: { 200: 'the status', 404: 'no such instructor, or not a co-teacher' },
     handler: async (ctx) => {
       const id = idParam(ctx, 'id', 'instructor');
-      await requireVisibleInstructor(db, authOf(ctx), id);
+      if (!(await parts.maySeeInstructor(db, authOf(ctx), id))) throw errors.notFound('instructor');
       ctx.body = statusView(await requireInstructor(db, id));
     },
   });
@@ -76,7 +75,7 @@ export function addStatusRoutes(table: RouteTable, parts: InstructorRouteParts, 
     handler: async (ctx) => {
       const id = idParam(ctx, 'id', 'instructor');
       const page = await pagination(ctx);
-      await requireVisibleInstructor(db, authOf(ctx), id);
+      if (!(await parts.maySeeInstructor(db, authOf(ctx), id))) throw errors.notFound('instructor');
       await requireInstructor(db, id);
       const { items, total } = await statusHistory(db, id, page);
       ctx.set('X-Total-Count', String(total));

@@ -1,7 +1,7 @@
 /**
  * The live WebSocket routes. `/ws`: persisted events, to an instructor only those of the students
  * in their classes (admins and DEV_OPEN_WS: all). `/instructor/ws`: status changes of the instructor,
- * their co-teachers and, for admins, everyone (instructors/colleagues.ts).
+ * their co-teachers and, for admins, everyone (classes/colleagues.ts).
  * `/dashboard/ws?class_id=`: the board's deltas (dashboard/boardService.ts). Each starts with a
  * `hello`; closing at shutdown, token expiry and revocation is the socket registry's job.
  */
@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { SOCKET_CLOSE, type DashboardHelloMessage, type DashboardMessage, type HelloMessage, type InstructorHelloMessage } from '@cell-monitor/shared';
 import type { LiveChannels } from '../broadcast/liveChannels.ts';
 import type { WsHub } from '../broadcast/wsHub.ts';
-import { maySeeInstructor } from '../instructors/colleagues.ts';
+import { maySeeInstructor } from '../classes/colleagues.ts';
 import { statusView, view } from '../instructors/store.ts';
 import type { BoardService, BoardWatcher } from '../board/boardService.ts';
 import { loadClassView } from '../board/classViews.ts';

@@ -1,11 +1,11 @@
 /**
- * Whose status (and status history) an instructor may see: their own, their co-teachers' — anyone who
+ * Whose status (and status history) an instructor may see — decided by the classes they teach
+ * together, so it lives with `class_teachers` and is handed to instructors/ as a capability: their own, their co-teachers' — anyone who
  * teaches a class with them (`class_teachers`) — and, for an admin, everyone. Another instructor of
  * the deployment is not there at all (404, and no status_update on `/instructor/ws`).
  */
 import type { Knex } from 'knex';
 import type { Authenticated } from '../auth/tokens.ts';
-import { errors } from '../http/errors.ts';
 
 /** Ids of the instructors who teach at least one class with `instructorId`, as a subquery. */
 export function coTeacherIds(db: Knex, instructorId: number): Knex.QueryBuilder {
@@ -19,9 +19,4 @@ export async function maySeeInstructor(db: Knex, who: Authenticated, instructorI
   if (who.instructor.role === 'admin' || who.instructor.id === instructorId) return true;
   const row = await coTeacherIds(db, who.instructor.id).where('theirs.instructor_id', instructorId).first();
   return row !== undefined;
-}
-
-/** A 404 `instructor_not_found` (as for an id that does not exist) unless `who` may see the instructor. */
-export async function requireVisibleInstructor(db: Knex, who: Authenticated, instructorId: number): Promise<void> {
-  if (!(await maySeeInstructor(db, who, instructorId))) throw errors.notFound('instructor');
 }
