@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
   const databaseUrl = await postgres.createDatabase('bench_dashboard');
   const dataDir = tempDir('bench-dashboard');
-  const collector = await spawnCollector({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, JWT_SECRET: SECRET, INGEST_RATE_LIMIT: '0' });
+  const collector = await spawnCollector({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, JWT_SECRET: SECRET, INGEST_RATE_LIMIT: '0', INGEST_BYTES_PER_MINUTE: '0' }); // the seeding is one sender, not a class: no per-student budgets
   const base = collector.url;
   const db = createDb(databaseUrl);
   try {
