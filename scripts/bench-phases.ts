@@ -41,8 +41,8 @@ type PhaseBody<T> = (proc: CollectorProcess, mem: MemoryWatch, windows: ProfileW
 async function withCollector<T>(env: Record<string, string>, opts: PhaseOptions, run: PhaseBody<T>): Promise<T> {
   const dataDir = tempDir('bench-data');
   const profDir = opts.profile ? tempDir('bench-prof') : undefined;
-  // The load generator is one client speaking for a whole class: the per-student rate limit is off.
-  const base = { DATA_DIR: dataDir, INGEST_RATE_LIMIT: '0', ...env };
+  // The load generator is one client speaking for a whole class: the per-student rate and byte budget are off.
+  const base = { DATA_DIR: dataDir, INGEST_RATE_LIMIT: '0', INGEST_BYTES_PER_MINUTE: '0', ...env };
   const proc = profDir ? await spawnProfiledCollector(base, profDir) : await spawnCollector(base);
   liveChildren.add(proc.child);
   const mem = watchMemory(proc.child.pid!);
