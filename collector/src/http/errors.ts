@@ -37,7 +37,7 @@ export const errors = {
   unprocessable: (id: string, message: string, details?: unknown) => new HttpError(422, id, message, details),
   /** 429 with the headers that say when to retry (Retry-After). */
   tooManyRequests: (id: string, message: string, details: unknown, headers: Record<string, string>) => new HttpError(429, id, message, details, headers),
-  badGateway: (id: string, message: string) => new HttpError(502, id, message),
+  badGateway: (id: string, message: string, details?: unknown) => new HttpError(502, id, message, details),
   /** 503; `Retry-After` in seconds, or none (null) when retrying will not help until an admin acts. */
   unavailable: (id: string, message: string, retryAfterSeconds: number | null = 5) =>
     new HttpError(503, id, message, undefined, retryAfterSeconds === null ? {} : { 'Retry-After': String(retryAfterSeconds) }),

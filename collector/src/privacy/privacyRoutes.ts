@@ -86,7 +86,7 @@ export function addPrivacyRoutes(table: RouteTable, parts: PrivacyParts): void {
         if (!(err instanceof InfluxErasureError)) throw err;
         await parts.erasures.publish({ userId }).catch(() => undefined);
         log.error({ event: 'student_erased', userId, by: authOf(ctx).instructor.id, counts: err.counts, influxdb: err.cause.message }, 'student erased except from InfluxDB');
-        throw errors.badGateway('influxdb_erasure_failed', 'erased from the store, the buffers and the streams, but the InfluxDB copy was not (InfluxDB did not accept the delete); repeat the erasure once InfluxDB answers');
+        throw errors.badGateway('influxdb_erasure_failed', 'erased from the store, the buffers and the streams, but the InfluxDB copy was not (InfluxDB did not accept the delete); repeat the erasure once InfluxDB answers', { erased: err.counts });
       }
       // `influxdb` (the delete sent to InfluxDB, which cannot say whether points existed) does not make a 200.
       if (Object.entries(counts).every(([key, n]) => n === 0 || key === 'influxdb')) throw errors.notFound('student');
