@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { artifactPath, CHROMIUM } from '../helpers/jupyter.ts';
-import { dashboardPageMissing, signIn, skipUnlessCi } from '../helpers/browser.ts';
+import { artifactPath } from '../helpers/jupyter.ts';
+import { dashboardPageMissing, signIn, skipUnlessCi, openPage, closeSuite } from '../helpers/browser.ts';
 import { login, request } from '../helpers/http.ts';
 import { tempDir, waitFor } from '../helpers/services.ts';
 import { blockEvent, countRows, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
@@ -66,14 +66,9 @@ if (!missing) {
     await createInstructor(app.collector.db, { email: 'sato@example.org', name: 'Ms Sato', password: 'sato-password-1', role: 'instructor' });
     token = await login(app.url, 'sato@example.org', 'sato-password-1');
     classId = (await request(app.url, 'post', '/api/v1/classes', { token, body: { name: 'Python 入門', class_code: 'PY1' } })).body.id;
-    browser = await chromium.launch({ executablePath: CHROMIUM });
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'ja-JP' });
+    ({ browser, page } = await openPage({ viewport: { width: 1366, height: 768 }, locale: 'ja-JP' }));
   });
-  it.after(async () => {
-    await browser?.close();
-    await app?.close();
-    await services?.stop();
-  });
+  it.after(() => closeSuite({ browser, app, services }));
 
   it('a 40-line roster with 3 bad lines: the preview shows them and nothing is written until confirmed', async () => {
     await signIn(page, app.url, 'sato@example.org', 'sato-password-1');

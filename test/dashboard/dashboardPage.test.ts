@@ -5,10 +5,10 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { artifactPath, CHROMIUM } from '../helpers/jupyter.ts';
-import { call, dashboardPageMissing, signIn, skipUnlessCi } from '../helpers/browser.ts';
+import { artifactPath } from '../helpers/jupyter.ts';
+import { call, dashboardPageMissing, signIn, skipUnlessCi, openPage, closeSuite } from '../helpers/browser.ts';
 import { request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/services.ts';
 import { modesToTest, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
@@ -45,14 +45,9 @@ for (const mode of missing ? [] : modesToTest()) {
     // class shows a student's work only from her enrolment on, lms/classBoundary.ts).
     await app.collector.db('class_enrollments').where({ class_id: classId }).update({ enrolled_at: new Date(Date.now() - 24 * 3_600_000).toISOString() });
     for (let i = 0; i < events.length; i += 50) assert.is((await postEvents(app.url, events.slice(i, i + 50))).status, 202);
-    browser = await chromium.launch({ executablePath: CHROMIUM });
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    ({ browser, page } = await openPage({ viewport: { width: 1366, height: 768 } }));
   });
-  it.after(async () => {
-    await browser?.close();
-    await app?.close();
-    await services?.stop();
-  });
+  it.after(() => closeSuite({ browser, app, services }));
 
   it('sign in → the board of the simulated class: every card shows its status in words; student text stays text', async () => {
     await signIn(page, app.url, 'sato@example.org', 'sato-password-1');

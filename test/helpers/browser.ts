@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { DASHBOARD_DIST } from '../../collector/src/http/pageRoutes.ts';
 import { request } from './http.ts';
 import { artifactPath, CHROMIUM } from './jupyter.ts';
@@ -70,4 +70,17 @@ export function e2eTests(suite: E2eSuite): (name: string, body: () => Promise<vo
       }
     });
   };
+}
+
+/** Headless Debian Chromium and one page of this size (and locale): what a page suite drives. */
+export async function openPage(options: { viewport: { width: number; height: number }; locale?: string }): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM });
+  return { browser, page: await browser.newPage(options) };
+}
+
+/** A page suite's end: the browser, then the collector, then its services (each only if it was started). */
+export async function closeSuite(parts: { browser?: Browser; app?: { close(): Promise<unknown> }; services?: { stop(): Promise<unknown> } }): Promise<void> {
+  await parts.browser?.close();
+  await parts.app?.close();
+  await parts.services?.stop();
 }

@@ -231,6 +231,12 @@ export interface Account {
   role: 'admin' | 'instructor';
 }
 
+/** A class's teacher and an instructor of the same deployment who does not teach it. */
+export const TEACHER_AND_OUTSIDER: Account[] = [
+  { email: 'sato@example.org', name: 'Ms Sato', password: 'sato-password-1', role: 'instructor' },
+  { email: 'other@example.org', name: 'Mr Other', password: 'other-password-1', role: 'instructor' },
+];
+
 /** Creates `accounts` in `app`'s store, then signs the first `signedIn` of them in (all by default): their tokens, in order. */
 export async function addInstructors(app: RunningCollector, accounts: Account[], signedIn = accounts.length): Promise<string[]> {
   for (const account of accounts) await createInstructor(app.collector.db, account);

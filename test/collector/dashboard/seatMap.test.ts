@@ -9,7 +9,7 @@ import type { SeatMapView } from '@cell-monitor/shared';
 import { imageInfo } from '../../../collector/src/classes/imageSize.ts';
 import { login, request } from '../../helpers/http.ts';
 import { png } from '../../helpers/png.ts';
-import { addInstructors, modesToTest, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
+import { addInstructors, TEACHER_AND_OUTSIDER, modesToTest, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 
 const SECRET = 'seat-map-test-jwt-secret-0123456789-abcdef';
 
@@ -42,10 +42,7 @@ for (const mode of modesToTest()) {
   it.before(async () => {
     services = await startServices(mode);
     app = await startCollector(services.env({ JWT_SECRET: SECRET }));
-    [token] = await addInstructors(app, [
-      { email: 'sato@example.org', name: 'Ms Sato', password: 'sato-password-1', role: 'instructor' },
-      { email: 'other@example.org', name: 'Mr Other', password: 'other-password-1', role: 'instructor' },
-    ], 1);
+    [token] = await addInstructors(app, TEACHER_AND_OUTSIDER, 1);
     classId = (await request(app.url, 'post', '/api/v1/classes', { token, body: { name: 'Room 301', class_code: 'R301' } })).body.id;
   });
   it.after(async () => {

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BoardSnapshot, RosterImportResult, RosterView } from '@cell-monitor/shared';
 import { login, request } from '../../helpers/http.ts';
-import { addInstructors, countRows, modesToTest, openStore, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
+import { addInstructors, TEACHER_AND_OUTSIDER, countRows, modesToTest, openStore, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 
 const SECRET = 'roster-test-jwt-secret-0123456789-abcdef';
 const TEAMS = ['チームA', 'チームB', 'チームC', 'チームD', 'チームE', 'チームF', 'チームG', 'チームH'];
@@ -34,10 +34,7 @@ for (const mode of modesToTest()) {
   it.before(async () => {
     services = await startServices(mode);
     app = await startCollector(services.env({ JWT_SECRET: SECRET }));
-    [token] = await addInstructors(app, [
-      { email: 'sato@example.org', name: 'Ms Sato', password: 'sato-password-1', role: 'instructor' },
-      { email: 'other@example.org', name: 'Mr Other', password: 'other-password-1', role: 'instructor' },
-    ], 1);
+    [token] = await addInstructors(app, TEACHER_AND_OUTSIDER, 1);
     classId = (await api('post', '/api/v1/classes', { name: 'Data Science 1', class_code: 'DS1' })).body.id;
   });
 
