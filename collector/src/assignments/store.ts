@@ -95,7 +95,7 @@ export function assignmentsOfStudent(db: Knex, studentId: number): Promise<Array
 
 /** The class of an assignment (the scope guard's resolver; undefined: no such assignment). */
 export async function classIdOfAssignment(db: Knex, id: number): Promise<number | undefined> {
-  return (await db('class_assignments').where({ id }).first('class_id'))?.class_id;
+  return (await classOfAssignment(db, id).first())?.class_id;
 }
 
 /** Changes whenever an assignment is added, removed or changed (the live board re-reads the boundary then). */

@@ -20,7 +20,7 @@ import type { Logger } from '../core/logger.ts';
 import { openHelpRequests, type HelpChanged } from '../help/helpStore.ts';
 import { createBoardBoundary } from './boardBoundary.ts';
 import { foldEvents, maxEventId, storedUpTo } from './boardFold.ts';
-import { BoardState, classScope, type Scope } from './boardState.ts';
+import { BoardState } from './boardState.ts';
 import { createViewReader } from './boardViews.ts';
 import { createWatchers, type BoardWatcher } from './boardWatchers.ts';
 import type { ClassView } from './classViews.ts';
@@ -232,6 +232,3 @@ export function createBoardService(parts: { db: Knex; events: Channel<LiveEvent[
     },
   };
 }
-
-export type { Scope };
-export { classScope };
