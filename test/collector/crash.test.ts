@@ -37,6 +37,10 @@ for (const mode of modesToTest()) {
         second.child.kill('SIGTERM');
         assert.is(await second.exited, 0, 'SIGTERM exits cleanly');
         assert.ok(second.output().includes('stopped cleanly'));
+        // Redis is up the whole time: a start that warns about it (a command sent before the
+        // connection was ready) tells an admin of a fault there is not.
+        const warnings = second.output().split('\n').filter((l) => /persister source failed|forward to redis failed|redis connection error/.test(l));
+        assert.equal(warnings, [], 'no Redis warning on a start with Redis up');
       }
     } finally {
       await store.destroy();

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { BufferCursor } from '../buffer/bufferCursor.ts';
 import { logError, type Logger } from '../core/logger.ts';
+import { whenReady } from '../redis/createRedis.ts';
 import { STREAM_KEY } from '../redis/streamNames.ts';
 import { waitForSignal } from '../core/waitForSignal.ts';
 import { createBackoff } from '@cell-monitor/shared';
@@ -35,6 +36,7 @@ export function createForwarder(options: ForwarderOptions): Stage {
   async function step(): Promise<'idle' | 'sent' | 'failed'> {
     const rows = buffer.readPending(batchSize);
     if (rows.length === 0) return 'idle';
+    await whenReady(redis);
     const pipeline = redis.pipeline();
     // `v1`: the row's self-reported mark travels beside the event, never inside it.
     for (const row of rows) pipeline.xadd(STREAM_KEY, '*', 'id', row.eventId, 'e', row.body, ...(row.selfReported ? ['v1', '1'] : []));

@@ -27,3 +27,21 @@ export function createRedis(url: string, role: string, log: Logger, failFast = t
   });
   return client;
 }
+
+/**
+ * Waits (at most `ms`) for `client` to be ready. A fail-fast client refuses commands while it is
+ * still connecting, so a loop's first command at start would fail and log a warning for nothing;
+ * the loops wait here first. After `ms` it returns anyway and the command reports the real error.
+ */
+export function whenReady(client: Redis, ms = 2000): Promise<void> {
+  if (client.status === 'ready' || client.status === 'end') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+  });
+}

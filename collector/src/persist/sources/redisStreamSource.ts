@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.ts';
 import type { EventSource, SourceEntry } from './eventSource.ts';
+import { whenReady } from '../../redis/createRedis.ts';
 import { CONSUMER_GROUP, DEAD_LETTER_STREAM_KEY, STREAM_KEY } from '../../redis/streamNames.ts';
 
 export interface RedisStreamSourceOptions {
@@ -61,6 +62,7 @@ export function createRedisStreamSource(options: RedisStreamSourceOptions): Even
   }
 
   async function read(max: number, wait: boolean): Promise<SourceEntry[]> {
+    await Promise.all([whenReady(redis), whenReady(blocking)]);
     await ensureGroup();
     if (!ownPendingDone) {
       const reply = (await redis.xreadgroup('GROUP', CONSUMER_GROUP, consumer, 'COUNT', max, 'STREAMS', STREAM_KEY, ownPendingAfter)) as StreamReply;
