@@ -83,11 +83,13 @@ const failures = [];
 /**
  * TEST_JOBS (default 2 with CI=true, else 1) files run at once: two cores keep one file's servers
  * busy while the other waits on its own. A file whose name says it drives a browser or measures
- * latency (`e2e`, `Page`, `hostileInput`) runs alone, so its loose time bounds see a quiet machine.
+ * latency (`e2e`, `Page`, `hostileInput`) runs alone, so its loose time bounds see a quiet machine;
+ * so does test/chaos/ (three collectors, PostgreSQL and Redis killed and restarted for ~2 minutes:
+ * beside another file it would starve it, and its outages are timed in seconds).
  * With more than one job a file's output is printed whole when it ends, never interleaved.
  */
 const jobs = Math.max(1, Number(process.env.TEST_JOBS ?? (process.env.CI === 'true' ? 2 : 1)) || 1);
-const runsAlone = (rel) => /e2e|Page\.test|hostileInput/.test(rel);
+const runsAlone = (rel) => /e2e|Page\.test|hostileInput|chaos\//.test(rel);
 
 async function runFile(file) {
   const rel = path.relative(root, file);

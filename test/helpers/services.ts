@@ -134,7 +134,10 @@ export interface PostgresServer {
   port: number;
   /** Creates a fresh database and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Stops it at once (`-m immediate`: as a crash would, clients see their connections drop). */
   stop(): Promise<void>;
+  /** Starts it again on the same port and data directory, after stop(). */
+  start(): Promise<void>;
 }
 
 /** A throwaway PostgreSQL cluster (initdb -A trust --no-sync) on a free port; < 2 s to start. */
@@ -155,7 +158,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   const port = await freePort();
   const dataDir = path.join(dir, 'data');
   run(initdb, ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  run(pgCtl, ['-D', dataDir, '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-w', 'start']);
+  const start = () => run(pgCtl, ['-D', dataDir, '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-w', 'start']);
+  start();
   let stopped = false;
   undoAtExit(() => {
     if (!stopped) run(pgCtl, ['-D', dataDir, '-m', 'immediate', 'stop']);
@@ -177,6 +181,10 @@ export async function startPostgres(): Promise<PostgresServer> {
     async stop() {
       stopped = true;
       run(pgCtl, ['-D', dataDir, '-m', 'immediate', 'stop']);
+    },
+    async start() {
+      start();
+      stopped = false;
     },
   };
 }

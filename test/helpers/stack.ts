@@ -12,7 +12,7 @@ import type { Test } from 'uvu';
 import { createCollector, createDb, createLogger, loadConfig, type Collector } from '@cell-monitor/collector';
 import { login, type Reply } from './http.ts';
 import { createInstructor } from '../../collector/src/instructors/store.ts';
-import { startPostgres, startRedis, tempDir, waitFor, type PostgresServer, type RedisServer } from './services.ts';
+import { startPostgres, startRedis, tempDir, undoAtExit, waitFor, type PostgresServer, type RedisServer } from './services.ts';
 import { studentCredential } from '../../collector/src/auth/studentCredential.ts';
 import { isPostgres } from '../../collector/src/db/createDb.ts';
 
@@ -127,11 +127,17 @@ export async function spawnCollector(env: Record<string, string>, nodeArgs: stri
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  undoAtExit(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const port = await waitFor(() => {
     if (child.exitCode !== null) throw new Error(`collector exited early:\n${out}`);
     const line = out.split('\n').find((l) => l.includes('"collector listening"'));
     return line ? (JSON.parse(line).address.port as number) : undefined;
-  }, 30_000, 'collector to listen');
+  }, 30_000, 'collector to listen').catch((err) => {
+    child.kill('SIGKILL'); // a collector that never listened must not hold its DATA_DIR or port
+    throw err;
+  });
   return { url: `http://127.0.0.1:${port}`, child, output: () => out, exited };
 }
 
