@@ -16,8 +16,8 @@ export const notebookOf = (userId: string, tag: string) => `/privacy/${tag}-${us
 
 /**
  * Five events of `userId` starting at `base`, on their own notebook and session: one of each of
- * sessions, notebook_accesses, error_logs, help_requests (closed by the cancel); two cells, two
- * cell_executions. `extra` adds more events after them.
+ * sessions, notebook_accesses, error_logs, error_groups, help_requests (closed by the cancel); two
+ * cells, two cell_executions, two cell_progress. `extra` adds more events after them.
  */
 export function activity(userId: string, base: Date, tag: string, extra: Array<Record<string, unknown>> = []): Array<Record<string, any>> {
   const at = (s: number) => new Date(base.getTime() + s * 1000).toISOString();
@@ -58,7 +58,7 @@ export async function census(store: Knex, userIds: string[]): Promise<Census> {
  */
 export function expected(sets: number, overrides: Record<string, number> = {}): Record<string, number> {
   const none = Object.fromEntries(PERSONAL_TABLES.map((t) => [t.table, 0]));
-  const base = { students: 1, events: 5 * sets, sessions: sets, cells: 2 * sets, cell_executions: 2 * sets, error_logs: sets, notebook_accesses: sets, help_requests: sets };
+  const base = { students: 1, events: 5 * sets, sessions: sets, cells: 2 * sets, cell_executions: 2 * sets, cell_progress: 2 * sets, error_logs: sets, error_groups: sets, notebook_accesses: sets, help_requests: sets };
   return { ...none, ...base, ...overrides };
 }
 

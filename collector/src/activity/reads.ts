@@ -8,8 +8,8 @@
  * conditions. Activity imports no feature: the scope comes from the caller.
  */
 import type { Knex } from 'knex';
-import { isPostgres } from '../db/createDb.ts';
 import { joinStudents } from '../students/store.ts';
+import { runSums } from './runSums.ts';
 
 /** The columns of a student's row a scope may test. */
 export interface RowColumns {
@@ -35,35 +35,22 @@ export interface CellRunSum {
 /**
  * Per student and cell of one notebook: runs, the first successful attempt, and the time spent
  * (the time before each run since the student's previous run, gaps capped at `maxGapSeconds`) —
- * of the runs `scope` keeps (none: every run).
+ * of the runs `scope` keeps (none: every run) of `students` (none: everyone). The definition
+ * (runSums.ts), computed over the runs; progressReads.ts reads the same from `cell_progress`.
  */
-export async function cellRunSums(db: Knex, notebookPath: string, options: { maxGapSeconds: number; scope?: RowScope }): Promise<CellRunSum[]> {
-  const pg = isPostgres(db);
+export async function cellRunSums(db: Knex, notebookPath: string, options: { maxGapSeconds: number; scope?: RowScope; students?: number[] }): Promise<CellRunSum[]> {
   // The windows run over the bare executions (one index range: notebook, student, time); names are
   // joined to the 12,000-odd summed rows afterwards, not to the 240,000 runs.
-  const gap = pg
-    ? 'EXTRACT(EPOCH FROM x.executed_at - LAG(x.executed_at) OVER (PARTITION BY x.student_id ORDER BY x.executed_at, x.id))'
-    : '(julianday(x.executed_at) - julianday(LAG(x.executed_at) OVER (PARTITION BY x.student_id ORDER BY x.executed_at, x.id))) * 86400.0';
-  const capped = pg ? `LEAST(COALESCE(gap, 0), ${options.maxGapSeconds})` : `MIN(COALESCE(gap, 0), ${options.maxGapSeconds})`;
-  const runs = db('cell_executions as x')
-    .join('notebooks as n', 'n.id', 'x.notebook_id')
-    .where('n.path', notebookPath)
-    .whereIn('x.status', ['success', 'error'])
-    .modify((q) => options.scope?.(q, { student: 'x.student_id', time: 'x.executed_at' }))
-    .select('x.student_id', 'x.cell_id', 'x.cell_index', 'x.status', 'x.executed_at', 'x.id', db.raw(`${gap} AS gap`));
-  return db
-    .with('runs', runs)
-    .with('ranked', db.raw('SELECT runs.*, ROW_NUMBER() OVER (PARTITION BY student_id, cell_id ORDER BY executed_at, id) AS attempt FROM runs'))
-    .with(
-      'per',
-      db.raw(
-        `SELECT student_id, cell_id, MAX(cell_index) AS cell_index, COUNT(*) AS runs,
-                MIN(CASE WHEN status = 'success' THEN attempt END) AS first_success,
-                SUM(${capped}) AS seconds, MAX(executed_at) AS last_at
-           FROM ranked GROUP BY student_id, cell_id`,
-      ),
-    )
-    .from('per')
+  const per = runSums(db, {
+    maxGapSeconds: options.maxGapSeconds,
+    narrow: (q) =>
+      void q
+        .join('notebooks as n', 'n.id', 'x.notebook_id')
+        .where('n.path', notebookPath)
+        .modify((w) => (options.students ? w.whereIn('x.student_id', options.students) : w))
+        .modify((w) => options.scope?.(w, { student: 'x.student_id', time: 'x.executed_at' })),
+  });
+  return per
     .modify(joinStudents, 's', 'per.student_id')
     .join('cells as c', 'c.id', 'per.cell_id')
     .select('s.user_id', 'c.cell_id as cell_key', 'per.cell_index', 'per.runs', 'per.first_success', 'per.seconds', 'per.last_at');
@@ -99,12 +86,13 @@ export interface ErrorGroupRow {
   latest_at: string | Date;
 }
 
-/** The errors since `since` (of one notebook, and those `scope` keeps), grouped by signature, notebook, cell and student (at most 50,000 groups). */
-export function errorGroups(db: Knex, options: { since: Date; notebookPath?: string; scope?: RowScope }): Promise<ErrorGroupRow[]> {
+/** The errors since `since` (of one notebook, of `students`, and those `scope` keeps), grouped by signature, notebook, cell and student (at most 50,000 groups). */
+export function errorGroups(db: Knex, options: { since: Date; notebookPath?: string; scope?: RowScope; students?: number[] }): Promise<ErrorGroupRow[]> {
   // Grouped on the bare error rows (ids, not names); names are joined to the groups afterwards.
   const inner = db('error_logs as e')
     .where('e.occurred_at', '>=', options.since.toISOString())
     .modify((q) => {
+      if (options.students) q.whereIn('e.student_id', options.students);
       if (options.scope) {
         q.leftJoin('notebooks as bn', 'bn.id', 'e.notebook_id');
         options.scope(q, { student: 'e.student_id', time: 'e.occurred_at', notebookPath: 'bn.path' });

@@ -10,9 +10,13 @@
  * | cell_executions   | executed_at < cutoff                               |
  * | error_logs        | occurred_at < cutoff                               |
  * | notebook_accesses | accessed_at < cutoff                               |
+ * | cell_progress     | last_run_at < cutoff (every run summed is); then `rederive` computes again the rows of runs partly swept |
+ * | error_groups      | latest_at < cutoff (likewise); then `rederive` counts again the days partly swept |
  * | notebooks         | no row or event names it any more (a path can name a person) |
  */
 import type { OwnedTable } from '../db/ownedTables.ts';
+import { rederiveProgress } from './cellProgress.ts';
+import { rederiveErrorGroups } from './errorGroups.ts';
 
 const pathOfNotebookId = (table: string) => `(SELECT nb.path FROM notebooks nb WHERE nb.id = ${table}.notebook_id)`;
 
@@ -28,5 +32,13 @@ export const TABLES: readonly OwnedTable[] = [
   {
     table: 'notebook_accesses', owner: 'activity', refersTo: ['students', 'notebooks', 'sessions'],
     personal: { key: 'student_id', pk: 'id', time: 'notebook_accesses.accessed_at', notebookPath: pathOfNotebookId('notebook_accesses'), notebookId: true },
+  },
+  {
+    table: 'cell_progress', owner: 'activity', refersTo: ['students', 'notebooks', 'cells'], rederive: rederiveProgress,
+    personal: { key: 'student_id', pk: 'id', time: 'cell_progress.last_run_at', notebookPath: pathOfNotebookId('cell_progress'), notebookId: true },
+  },
+  {
+    table: 'error_groups', owner: 'activity', refersTo: ['students'], rederive: rederiveErrorGroups,
+    personal: { key: 'student_id', pk: 'id', time: 'error_groups.latest_at', notebookPath: pathOfNotebookId('error_groups'), notebookId: true },
   },
 ];

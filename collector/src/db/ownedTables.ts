@@ -11,6 +11,7 @@
  * personal data, a foreign key not declared in `refersTo`: each fails), and
  * test/architecture/tableOwners.test.ts fails when a file outside a table's owner names it in a query.
  */
+import type { Knex } from 'knex';
 
 /** How a table holds a student's data: which column names her, which time column ages her rows. */
 export interface PersonalData {
@@ -64,6 +65,12 @@ export interface OwnedTable {
    * last, swept once nothing refers to her), the notebooks (kept while a row names them).
    */
   role?: 'student' | 'notebook';
+  /**
+   * A table derived from others (sums kept by a projection): after the retention sweep deleted rows
+   * older than `before` (the latest cutoff in effect), brings the sums of what was partly swept
+   * back in line with the rows left. Returns how many rows it recomputed.
+   */
+  rederive?: (db: Knex, before: Date) => Promise<number>;
   /** Swept by its class's retention though no student column names anyone (a class's broadcasts). */
   classRetention?: { pk: string; time: string; classId: string };
 }

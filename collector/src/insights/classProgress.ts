@@ -1,19 +1,18 @@
 /**
  * Where the class is in one notebook: per cell (in notebook order) the share of students who ran
  * it and who succeeded, the median attempts to a first success and the median time spent; which
- * cell each student is on now; each student's progress. The database sums per student and cell
- * (activity/reads.ts: one row each, window functions on both engines); the medians are taken here.
+ * cell each student is on now; each student's progress. The database keeps a row per student and
+ * cell (activity/cellProgress.ts, read by activity/progressReads.ts); the medians are taken here.
  */
 import type { Knex } from 'knex';
 import type { CellProgress, ClassProgress } from '@cell-monitor/shared';
 import { iso } from '../db/rows.ts';
-import { cellRunSums, notebooksRun } from '../activity/reads.ts';
+import { notebooksRun } from '../activity/reads.ts';
+import { MAX_GAP_SECONDS } from '../activity/cellProgress.ts';
+import { cellProgressSums } from '../activity/progressReads.ts';
 import type { ClassesFor } from '../classes/classBoundary.ts';
 import { rowsOfNotebookIn, studentRowsIn } from '../classes/rowScopes.ts';
 import { quantile } from '../help/helpStore.ts';
-
-/** A gap between two runs longer than this (s) is a break, not time spent on the next cell. */
-export const MAX_GAP_SECONDS = 600;
 
 /** One student's runs of one cell, summed. */
 export interface StudentCellRuns {
@@ -79,7 +78,8 @@ export function summariseProgress(notebookPath: string, rows: StudentCellRuns[],
  * null: every run, for an admin). One notebook: the boundary per enrolment, not per run.
  */
 export async function loadCellRuns(db: Knex, notebookPath: string, reach: ClassesFor | null): Promise<StudentCellRuns[]> {
-  const rows = await cellRunSums(db, notebookPath, { maxGapSeconds: MAX_GAP_SECONDS, scope: rowsOfNotebookIn(db, reach, notebookPath) });
+  // Kept per student and cell as runs are persisted (activity/cellProgress.ts): ~40 rows a student, whatever the history.
+  const rows = await cellProgressSums(db, notebookPath, { maxGapSeconds: MAX_GAP_SECONDS, scope: rowsOfNotebookIn(db, reach, notebookPath) });
   return rows.map((r) => ({
     userId: String(r.user_id),
     cellId: String(r.cell_key),

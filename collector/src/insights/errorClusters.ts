@@ -8,7 +8,8 @@ import type { ErrorCluster } from '@cell-monitor/shared';
 import { iso } from '../db/rows.ts';
 import type { ClassesFor } from '../classes/classBoundary.ts';
 import { studentRowsIn } from '../classes/rowScopes.ts';
-import { errorGroups, errorsById } from '../activity/reads.ts';
+import { errorsById } from '../activity/reads.ts';
+import { errorGroupSums } from '../activity/progressReads.ts';
 import { errorSignature } from '../activity/errorSignature.ts';
 
 /** One student's errors of one kind on one cell (what the database groups). */
@@ -89,7 +90,8 @@ export function clusterErrors(groups: ErrorGroup[], examples: Map<number, ErrorE
  */
 export async function loadErrorClusters(db: Knex, options: { since: Date; reach: ClassesFor | null; notebookPath?: string }): Promise<ErrorCluster[]> {
   // Only the errors `reach` shows (classes/classBoundary.ts; null: all, for an admin).
-  const rows = await errorGroups(db, { since: options.since, notebookPath: options.notebookPath, scope: studentRowsIn(db, options.reach) });
+  // Kept per student, cell, signature and day as errors are persisted (activity/errorGroups.ts).
+  const rows = await errorGroupSums(db, { since: options.since, notebookPath: options.notebookPath, scope: studentRowsIn(db, options.reach) });
   const groups: ErrorGroup[] = rows.map((r) => ({
     signature: r.signature ?? errorSignature(r.error_name, r.raw_message ?? ''),
     errorName: r.error_name,

@@ -1,9 +1,11 @@
 /**
  * What the persister derives from events, in order: each projection lives in the folder that owns
  * its tables (persist/projection.ts says what a projection is). The error logs come after the cell
- * facts, whose row ids they refer to.
+ * facts, whose row ids they refer to; the cell progress and error groups after the rows they sum.
  */
 import { cellFactsProjection } from '../activity/cellFacts.ts';
+import { cellProgressProjection } from '../activity/cellProgress.ts';
+import { errorGroupsProjection } from '../activity/errorGroups.ts';
 import { errorLogsProjection } from '../activity/errorLogs.ts';
 import { environmentsProjection } from '../environment/store.ts';
 import { helpRequestsProjection } from '../help/helpProjection.ts';
@@ -21,7 +23,9 @@ export function createEventStore(options: { legacyClassCode?: string } = {}): Wr
       environmentsProjection,
       selfReportedProjection(options.legacyClassCode),
       cellFactsProjection,
+      cellProgressProjection,
       errorLogsProjection,
+      errorGroupsProjection,
       helpRequestsProjection,
     ],
   });

@@ -9,6 +9,7 @@
  * | a personal table       | its time is before the cutoff of the student's rule for that row     |
  * | `byClass` (hand-ins)   | its time is before the cutoff of the class that owns the row          |
  * | `classRetention` (a class's broadcasts) | its time is before the cutoff of its class           |
+ * | derived sums (`rederive`) | computed again from the rows left, where the sweep took some of theirs |
  * | notebooks              | nothing refers to it any more (no row that names it by id or path)    |
  * | students               | in no class, last seen (else created) before the global cutoff, and nothing refers to them |
  * | every sink             | its own rule (sweepBefore): the InfluxDB copy per student at her strictest retention, the buffer's delivered rows at the shortest, the Redis Streams at the longest and only when no retention is "forever" |
@@ -19,7 +20,7 @@
  */
 import type { Knex } from 'knex';
 import { isPostgres, writeTransaction } from '../db/createDb.ts';
-import { CLASS_RETENTION_TABLES, NOTEBOOK_ID_TABLES, NOTEBOOK_PATH_TABLES, NOTEBOOKS, sinksOf, STUDENT_TABLES, STUDENTS, type Transports } from './registry.ts';
+import { CLASS_RETENTION_TABLES, NOTEBOOK_ID_TABLES, NOTEBOOK_PATH_TABLES, NOTEBOOKS, OWNED_TABLES, sinksOf, STUDENT_TABLES, STUDENTS, type Transports } from './registry.ts';
 import { loadRetentionPolicy } from './retentionPolicy.ts';
 
 export const SWEEP_BATCH = 2_000;
@@ -65,6 +66,8 @@ export async function sweepRetention(db: Knex, options: SweepOptions): Promise<S
       const ids = group.classIds.map(() => '?').join(', ');
       for (const t of byClass) await remove(t.table, (q) => void q.whereRaw(`${t.time} < ?`, [cutoff]).whereRaw(`${t.classId} IN (${ids})`, group.classIds), t.pk);
     }
+    // Derived tables (sums kept by a projection) brought in line with the rows the sweep left.
+    if (policy.shortest) for (const t of OWNED_TABLES) if (t.rederive) await t.rederive(db, policy.shortest);
     if (policy.shortest) await remove(NOTEBOOKS.table, (q) => void orphanNotebooks(db, q));
     if (policy.unenrolled) await remove(STUDENTS.table, (q) => void goneStudents(db, q, policy.unenrolled!));
   }
