@@ -130,13 +130,24 @@ export async function spawnCollector(env: Record<string, string>, nodeArgs: stri
   undoAtExit(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  const port = await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`collector exited early:\n${out}`);
-    const line = out.split('\n').find((l) => l.includes('"collector listening"'));
-    return line ? (JSON.parse(line).address.port as number) : undefined;
-  }, 30_000, 'collector to listen').catch((err) => {
-    child.kill('SIGKILL'); // a collector that never listened must not hold its DATA_DIR or port
-    throw err;
+  // Fails as soon as the process exits (a start refused: no database, say), not only after 30 s.
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // a collector that never listened must not hold its DATA_DIR or port
+      reject(new Error(`timed out after 30000 ms waiting for the collector to listen:\n${out}`));
+    }, 30_000);
+    const listening = () => {
+      const line = out.split('\n').find((l) => l.includes('"collector listening"'));
+      if (!line) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', listening);
+      resolve(JSON.parse(line).address.port as number);
+    };
+    child.stdout!.on('data', listening);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`collector exited early:\n${out}`));
+    });
   });
   return { url: `http://127.0.0.1:${port}`, child, output: () => out, exited };
 }
