@@ -8,11 +8,16 @@ export type Columns = Record<string, string>;
  * list of 500 rows carries thousands of parameters, and parsing/planning it cost more server time
  * than executing it (see the benchmark notes in the README).
  */
-export async function insertRecordset<T = unknown>(trx: Knex.Transaction, table: string, columns: Columns, rows: object[], tail = ''): Promise<T[]> {
+export function insertRecordset<T = unknown>(trx: Knex.Transaction, table: string, columns: Columns, rows: object[], tail = ''): Promise<T[]> {
+  return insertRecordsetJson<T>(trx, table, columns, JSON.stringify(rows), tail);
+}
+
+/** insertRecordset with the rows already as one JSON array (a caller that splices stored texts in). */
+export async function insertRecordsetJson<T = unknown>(trx: Knex.Transaction, table: string, columns: Columns, rowsJson: string, tail = ''): Promise<T[]> {
   const names = Object.keys(columns);
   const list = names.map((n) => `"${n}"`).join(', ');
   const shape = names.map((n) => `"${n}" ${columns[n]}`).join(', ');
-  const result = await trx.raw(`INSERT INTO "${table}" (${list}) SELECT ${list} FROM jsonb_to_recordset(?::jsonb) AS r(${shape}) ${tail}`, [JSON.stringify(rows)]);
+  const result = await trx.raw(`INSERT INTO "${table}" (${list}) SELECT ${list} FROM jsonb_to_recordset(?::jsonb) AS r(${shape}) ${tail}`, [rowsJson]);
   return result.rows as T[];
 }
 

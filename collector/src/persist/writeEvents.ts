@@ -10,8 +10,8 @@
 import type { Knex } from 'knex';
 import type { CellEvent } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
-import { CHUNK, insertRecordset, type Columns } from '../db/insertRecordset.ts';
-import { eventRow, withoutNul } from './eventRows.ts';
+import { CHUNK, insertRecordsetJson, type Columns } from '../db/insertRecordset.ts';
+import { eventRow, eventRowsJson, withoutNul } from './eventRows.ts';
 import { NO_REFS, type GatedProjection, type IdentifyStudents, type OwnTableProjection, type Projection } from './projection.ts';
 
 const EVENT_COLUMNS: Columns = {
@@ -46,7 +46,7 @@ export function createEventWriter(parts: EventWriterParts): WriteEvents {
       for (let i = 0; i < events.length; i += CHUNK) {
         const chunk = events.slice(i, i + CHUNK);
         const returned: { event_id: string }[] = pg
-          ? await insertRecordset(trx, 'events', EVENT_COLUMNS, chunk.map((e) => ({ ...eventRow(e), payload: e })), 'ON CONFLICT (event_id) DO NOTHING RETURNING event_id')
+          ? await insertRecordsetJson(trx, 'events', EVENT_COLUMNS, eventRowsJson(chunk), 'ON CONFLICT (event_id) DO NOTHING RETURNING event_id')
           : await trx('events').insert(chunk.map(eventRow)).onConflict('event_id').ignore().returning('event_id');
         for (const r of returned) insertedIds.add(r.event_id);
       }

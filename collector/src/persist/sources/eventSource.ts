@@ -1,4 +1,5 @@
 import { isSelfReportedUser, withoutServerMetadata, type CellEvent } from '@cell-monitor/shared';
+import { rememberText } from '../eventRows.ts';
 
 /** One unit of work handed to the persister: a stream entry (Redis) or a buffer row (embedded). */
 export interface SourceEntry {
@@ -41,6 +42,14 @@ export function parseEntry(entry: SourceEntry): CellEvent | undefined {
     return undefined;
   }
   if (typeof event !== 'object' || event === null || typeof event.eventId !== 'string' || typeof event.userId !== 'string') return undefined;
-  if (entry.selfReported) return isSelfReportedUser(event.userId) ? event : undefined;
-  return isSelfReportedUser(event.userId) ? undefined : withoutServerMetadata(event);
+  if (entry.selfReported) return isSelfReportedUser(event.userId) ? remembered(event, entry.body) : undefined;
+  if (isSelfReportedUser(event.userId)) return undefined;
+  const clean = withoutServerMetadata(event);
+  return clean === event ? remembered(event, entry.body) : clean;
+}
+
+/** Parsed once: the gate stores the entry's text as the event's payload (persist/eventRows.ts). */
+function remembered(event: CellEvent, text: string): CellEvent {
+  rememberText(event, text);
+  return event;
 }
