@@ -53,6 +53,34 @@ for (const mode of modesToTest()) {
       const first = message.events[0];
       assert.is(first.code, undefined, 'cell source stays in the database');
       assert.is(first.codeChars, events[0].code.length);
+
+      // A heavy error event goes live slim (fan-out and every board's parse stay cheap); the store keeps it whole.
+      const message2000 = `ValueError: ${'x'.repeat(2_000)}`;
+      const [heavy] = buildEvents(1, {
+        userId: 'heavy',
+        eventType: 'cell_execution_error',
+        success: false,
+        error: { name: 'ValueError', message: message2000, traceback: 'Traceback\n'.repeat(1_000) },
+        metadata: Object.fromEntries(Array.from({ length: 500 }, (_, k) => [`k${k}`, k])),
+      });
+      await postEvents(app.url, [heavy]);
+      await waitFor(() => live.seen.has(heavy.eventId), 10_000, 'the heavy event live');
+      const shown = live.messages.flatMap((m: any) => (m.type === 'events' ? m.events : [])).find((e: any) => e.eventId === heavy.eventId);
+      assert.is(shown.metadata, undefined, 'metadata stays in the database');
+      assert.is(shown.metadataKeys, 500);
+      assert.is(shown.error.traceback, undefined, 'the traceback stays in the database');
+      assert.is(shown.error.tracebackChars, heavy.error.traceback.length);
+      assert.is(shown.error.message, message2000.slice(0, 1_000));
+      assert.is(shown.error.messageCut, true);
+      const store = openStore(services.databaseUrl);
+      try {
+        const [row] = await store('events').where({ event_id: heavy.eventId }).select('payload');
+        const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+        assert.is(payload.error.message, message2000, 'stored whole');
+        assert.is(Object.keys(payload.metadata).length, 500);
+      } finally {
+        await store.destroy();
+      }
       live.close();
     } finally {
       await app.close();
