@@ -120,6 +120,7 @@ export function createApp(parts: AppParts): App {
     outputMaxChars: config.outputMaxChars,
     ratePerMinute: config.ingestRateLimit,
     bytesPerMinute: config.ingestBytesPerMinute,
+    limiter: parts.coordination.limiter,
     legacy: createLegacyIntake(config.legacy.addressRateLimit),
   });
   addInstructorRoutes(table, { db, config, log: log.child({ module: 'instructors' }), authenticator: () => authenticator, instructorStatus: channels.instructorStatus, revocations: channels.revocations, limiter: parts.coordination.limiter, maySeeInstructor });

@@ -54,6 +54,25 @@ for (const mode of modesToTest()) {
     assert.is((await postEvents(app.url, buildEvents(100, { userId: 'bob' }), { headers: companionHeaders(KEY, 'bob') })).status, 202);
   });
 
+  if (mode === 'postgres+redis') {
+    it('the budgets are shared by every collector on one Redis: a student spreading her posts over two gets one share', async () => {
+      const second = await startCollector(services.env({ JWT_SECRET: SECRET, INGEST_KEY: KEY, INGEST_RATE_LIMIT: '150', INGEST_MAX_BYTES: String(256 * 1024), INGEST_BYTES_PER_MINUTE: String(1024 * 1024) }));
+      try {
+        assert.is((await postEvents(app.url, buildEvents(100, { userId: 'dave' }), { headers: companionHeaders(KEY, 'dave') })).status, 202);
+        const elsewhere = await postEvents(second.url, buildEvents(100, { userId: 'dave' }), { headers: companionHeaders(KEY, 'dave') });
+        assert.is(elsewhere.status, 429, 'the other collector counts her first 100 events too');
+        assert.is(elsewhere.body.error, 'rate_limited');
+        const big = () => [buildCellEvent({ userId: 'frank', code: 'x'.repeat(200 * 1024) })];
+        for (let i = 0; i < 5; i++) assert.is((await postEvents(i % 2 ? second.url : app.url, big(), { headers: companionHeaders(KEY, 'frank') })).status, 202, `request ${i + 1}`);
+        const over = await postEvents(second.url, big(), { headers: companionHeaders(KEY, 'frank') });
+        assert.is(over.status, 429);
+        assert.is(over.body.error, 'byte_budget_exceeded');
+      } finally {
+        await second.close();
+      }
+    });
+  }
+
   it('one student over INGEST_BYTES_PER_MINUTE gets 429 byte_budget_exceeded with Retry-After, nothing of that request stored; another student is still accepted', async () => {
     const big = () => [buildCellEvent({ userId: 'carol', code: 'x'.repeat(200 * 1024) })];
     for (let i = 0; i < 5; i++) assert.is((await postEvents(app.url, big(), { headers: companionHeaders(KEY, 'carol') })).status, 202, `request ${i + 1}: 1 MiB a minute holds five of 200 KiB`);

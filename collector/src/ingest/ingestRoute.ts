@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
 import { normaliseEvent, storableText, type CellEvent, type IngestRejection, type IngestResponse } from '@cell-monitor/shared';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimits } from '../coordination/capabilities.ts';
 import { BufferUnavailableError, type BufferWriter, type SerialisedEvent } from '../buffer/bufferWriter.ts';
 import type { RouteTable } from '../http/routeTable.ts';
 import { errors } from '../http/errors.ts';
@@ -18,10 +19,15 @@ export interface IngestOptions {
   log: Logger;
   maxBytes: number;
   outputMaxChars: number;
-  /** Events per student per minute, in this process; 0 = no limit. */
+  /** Events per student per minute, all collectors together; 0 = no limit. */
   ratePerMinute: number;
-  /** INGEST_BYTES_PER_MINUTE: serialised event bytes per student per minute, in this process; 0 = no limit. */
+  /** INGEST_BYTES_PER_MINUTE: serialised event bytes per student per minute, all collectors together; 0 = no limit. */
   bytesPerMinute?: number;
+  /**
+   * Where the counts live (coordination/: in Redis, shared by every collector, with an in-memory
+   * stand-in while Redis is away; embedded, in memory). Default: this process's memory.
+   */
+  limiter?: (name: string, limits: RateLimits) => RateLimiterAbstract;
   /** How a v1 client's body is read, when the route table's guard lets one through (v1/legacyClients.ts). */
   legacy?: LegacyIntake;
 }
@@ -37,14 +43,18 @@ export interface LegacyIntake {
   normalise(raw: unknown, options: { outputMaxChars: number; deriveEventId(raw: Record<string, unknown>): string; now: number }): ReturnType<typeof normaliseEvent>;
 }
 
+/** This process's memory: the limiter of a collector given no coordination (tests, tools). */
+export const memoryLimiter = (name: string, limits: RateLimits): RateLimiterAbstract => new RateLimiterMemory({ ...limits, keyPrefix: name });
+
 /**
- * A student's share of ingest: `perMinute` events a minute (counted per collector process, in
- * memory: it is on the hot path). Over it, 429 with Retry-After, which the extension honours by
- * keeping the events queued. Keyed by the stamped user, or by the address when there is none.
+ * A student's share of ingest: `perMinute` events a minute, counted where `limiter` keeps counts —
+ * with Redis, across every collector, so a student spreading her posts over three collectors does
+ * not get three shares. Over it, 429 with Retry-After, which the extension honours by keeping the
+ * events queued. Keyed by the stamped user, or by the address when there is none.
  */
-function createIngestLimiter(perMinute: number) {
+function createIngestLimiter(perMinute: number, limiterOf: IngestOptions['limiter'] = memoryLimiter) {
   if (perMinute <= 0) return undefined;
-  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: 'ingest' });
+  const limiter = limiterOf('ingest', { points: perMinute, duration: 60 });
   return async (key: string, events: number): Promise<void> => {
     try {
       await limiter.consume(key, events);
@@ -115,8 +125,8 @@ export function addIngestRoutes(table: RouteTable, options: IngestOptions): void
  */
 export function createIngestHandler(options: IngestOptions) {
   const { buffer, log } = options;
-  const limit = createIngestLimiter(options.ratePerMinute);
-  const bytes = createStudentByteBudget(options.bytesPerMinute ?? 0, options.maxBytes);
+  const limit = createIngestLimiter(options.ratePerMinute, options.limiter);
+  const bytes = createStudentByteBudget(options.bytesPerMinute ?? 0, options.maxBytes, options.limiter ?? memoryLimiter);
   return async (ctx: Context): Promise<void> => {
     // The route table's 'ingest' guard authenticated the companion; its stamp wins over the body.
     // Or, LEGACY_V1_CLIENTS=1, it let a v1 client's body through: the body names its own user.

@@ -1,9 +1,11 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimits } from '../coordination/capabilities.ts';
 import { errors } from '../http/errors.ts';
 
 /**
  * A student's share of ingest in bytes (issue 18 item 12): `bytesPerMinute` of serialised events a
- * minute, counted per collector process in memory like the event rate (ingestRoute.ts). The event
+ * minute, counted where `limiter` keeps counts like the event rate (ingestRoute.ts: with Redis,
+ * across every collector). The event
  * rate alone let one 4.5 MB event count as one; the bytes are what the buffer, the stream, the
  * persister and the database pay for.
  *
@@ -16,10 +18,10 @@ import { errors } from '../http/errors.ts';
  * the events queued. A budget smaller than one request (INGEST_MAX_BYTES) is raised to it, so every
  * request the size limit lets through can be stored once the minute is fresh.
  */
-export function createStudentByteBudget(bytesPerMinute: number, maxRequestBytes: number) {
+export function createStudentByteBudget(bytesPerMinute: number, maxRequestBytes: number, limiterOf: (name: string, limits: RateLimits) => RateLimiterAbstract) {
   if (bytesPerMinute <= 0) return undefined;
   const points = Math.max(bytesPerMinute, 2 * maxRequestBytes);
-  const limiter = new RateLimiterMemory({ points, duration: 60, keyPrefix: 'ingest-bytes' });
+  const limiter = limiterOf('ingest-bytes', { points, duration: 60 });
   const refuse = (msBeforeNext: number) => {
     const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
     return errors.tooManyRequests('byte_budget_exceeded', `more than ${points} bytes of events a minute from this student; the rest stay queued and are sent later`, { limitBytesPerMinute: points }, { 'Retry-After': String(seconds) });
