@@ -70,7 +70,7 @@ export function createBodyPool(runId: string, batchSize = 100, variants = 32): B
 export interface LoadStats {
   requests: number;
   accepted: number;
-  /** Non-202 replies by status, and transport errors under "error". */
+  /** Non-202 replies by status and error id ("503 buffer_full"), transport errors as "error <code>". */
   failures: Record<string, number>;
   /** Ack latency of each 202 reply. */
   latenciesMs: number[];
@@ -84,6 +84,18 @@ export interface LoadRun {
   stop(): Promise<LoadStats>;
   /** Events accepted (202) since the run started, window or not. */
   readonly totalAccepted: number;
+}
+
+/** The machine-readable error id of an error answer (`{"error": {"id": …}}`), or its first 60 characters. */
+function errorId(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: { id?: string } | string };
+    const id = typeof body.error === 'string' ? body.error : body.error?.id;
+    if (id) return id;
+  } catch {
+    // not JSON
+  }
+  return JSON.stringify(text.slice(0, 60));
 }
 
 function post(agent: http.Agent, url: URL, body: Buffer): Promise<{ status: number; text: string }> {
@@ -137,8 +149,9 @@ export function startLoad(baseUrl: string, pool: BodyPool, concurrency: number, 
         const reply = await post(agent, url, body);
         outcome = String(reply.status);
         if (reply.status === 202) accepted = (JSON.parse(reply.text) as { accepted: number }).accepted;
-      } catch {
-        outcome = 'error';
+        else outcome = `${reply.status} ${errorId(reply.text)}`;
+      } catch (err) {
+        outcome = `error ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
       }
       const t1 = performance.now();
       totalAccepted += accepted;

@@ -6,11 +6,13 @@
  * Phases: (1) durable ingest, closed loop (each of N connections sends as soon as its last reply
  * came): the most events/s the collector acks; (2) end to end, open loop: BENCH_RATE events/s
  * offered for BENCH_SECONDS while rows are counted landing in PostgreSQL, then the backlog drained;
- * (3) embedded ingest (no services), closed loop.
+ * (3) fair persistence: one flooding student among 300 (bench-fairness.ts); (4) embedded ingest
+ * (no services), closed loop.
  *
  * Environment: BENCH_SECONDS (sustained phase, default 60), BENCH_RATE (offered events/s in the
  * sustained phase, default 20000, the target), BENCH_INGEST_SECONDS (default 12),
- * BENCH_CONCURRENCY (requests in flight, default 12), BENCH_DRAIN_TIMEOUT (seconds, default 600).
+ * BENCH_CONCURRENCY (requests in flight, default 12), BENCH_DRAIN_TIMEOUT (seconds, default 600),
+ * BENCH_FAIR_SECONDS (each fair-persistence phase, scripts/bench-fairness.ts; default 20).
  * --quick: 5 s phases. --profile: collectors run with --cpu-prof; a self-time summary is printed.
  */
 import os from 'node:os';
@@ -18,6 +20,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startPostgres, startRedis, type PostgresServer, type RedisServer } from '../test/helpers/services.ts';
 import { ingestPhase, liveChildren, sustainedPhase, type PhaseOptions } from './bench-phases.ts';
+import { fairnessPhase, latency } from './bench-fairness.ts';
 import { cpuWindow, fmt, mb, ms, removeTempDir, sleep, type CpuFigures } from './bench-probe.ts';
 
 const args = process.argv.slice(2);
@@ -34,6 +37,7 @@ function setting(name: string, fallback: number): number {
 
 const sustainSeconds = setting('BENCH_SECONDS', quick ? 5 : 60);
 const ingestSeconds = setting('BENCH_INGEST_SECONDS', quick ? 5 : 12);
+const fairSeconds = setting('BENCH_FAIR_SECONDS', quick ? 10 : 20);
 const drainTimeout = setting('BENCH_DRAIN_TIMEOUT', quick ? 60 : 600);
 const offeredRate = setting('BENCH_RATE', 20_000);
 const opts: PhaseOptions = { warmupSeconds: quick ? 1 : 3, concurrency: Math.round(setting('BENCH_CONCURRENCY', 12)), profile };
@@ -105,6 +109,8 @@ async function main(): Promise<void> {
     opts,
     offeredRate,
   );
+  const fair = await fairnessPhase({ DATABASE_URL: await postgres.createDatabase('bench_fair'), REDIS_URL: `${redis.url}/2` }, fairSeconds, true);
+  const unfair = await fairnessPhase({ DATABASE_URL: await postgres.createDatabase('bench_fair_off'), REDIS_URL: `${redis.url}/3` }, fairSeconds, false);
   await redis.stop();
   await postgres.stop();
   postgres = undefined;
@@ -128,6 +134,12 @@ async function main(): Promise<void> {
   console.log(`ack latency (pg+redis):      p50 ${ms(durable.p50)}, p99 ${ms(durable.p99)} (sustained phase: p50 ${ms(sustained.p50)}, p99 ${ms(sustained.p99)})`);
   console.log(
     `collector peak RSS:          ${mb(sustained.memory.hwmKb)} (VmHWM, sustained phase; max sampled VmRSS ${mb(sustained.memory.peakSampledKb)}; ingest phase ${mb(durable.memory.hwmKb)})`,
+  );
+  console.log(
+    `fair persistence:            well-behaved p99 ${latency(fair.p99)} send → stored with 1 flooder among ${fair.students} (target ≤ 1 s) ${fair.p99 <= 1000 ? 'met' : 'MISSED'}; budgets as shipped (${fmt(fair.flooderRefused)} flood requests refused)`,
+  );
+  console.log(
+    `  budgets off:               well-behaved p99 ${latency(unfair.p99)}, ${fmt(unfair.stored)}/${fmt(unfair.sent)} stored in time, the flooder's backlog ${fmt(unfair.flooderAccepted - unfair.flooderStored)} heavy events (the persister alone)`,
   );
   console.log(`embedded ingest (default):   ${fmt(embedded.eventsPerSecond)} events/s (p50 ${ms(embedded.p50)}, p99 ${ms(embedded.p99)}, peak RSS ${mb(embedded.memory.hwmKb)})`);
   const other = Math.max(...[durable, sustained, embedded].map((r) => otherLoad(r.cpu)));
