@@ -1,0 +1,168 @@
+/**
+ * `npm run bench:classroom [-- --quick]` (issue 20 item 5): the classroom at scale. 2,000 students
+ * in 10 classes, each running a cell every 2 s (1,000 events/s in all), through the ingest API the
+ * way the extension's companion sends them (one request per flush with the student's credential,
+ * the budgets as shipped), spread over 3 collectors on one Redis + PostgreSQL — a student stays
+ * on one collector, as behind a hub's proxy. One dashboard watcher per class, each on one of the
+ * collectors (`/dashboard/ws`). Printed, never asserted: ack p99 (send → 202, target < 20 ms)
+ * and ingest → card p99 (the event's own time → the card carrying it on the class's board, target
+ * < 250 ms), with the collectors' peak RSS.
+ *
+ * Environment: BENCH_CLASSROOM_SECONDS (default 60; --quick 15), BENCH_CLASSROOM_STUDENTS (2000).
+ */
+import http from 'node:http';
+import os from 'node:os';
+import WebSocket from 'ws';
+import { createDb } from '../collector/src/db/createDb.ts';
+import { createInstructor } from '../collector/src/instructors/store.ts';
+import { startPostgres, startRedis, tempDir } from '../test/helpers/services.ts';
+import { companionHeaders, spawnCollector, type CollectorProcess } from '../test/helpers/stack.ts';
+import { percentile } from './bench-load.ts';
+import { fmt, mb, ms, removeTempDir, sleep, stopChild, watchMemory, type MemoryWatch } from './bench-probe.ts';
+
+const quick = process.argv.includes('--quick');
+const SECONDS = Number(process.env.BENCH_CLASSROOM_SECONDS ?? (quick ? 15 : 60));
+const STUDENTS = Number(process.env.BENCH_CLASSROOM_STUDENTS ?? 2000);
+const CLASSES = 10;
+const COLLECTORS = 3;
+const PERIOD_MS = 2_000;
+const SECRET = 'bench-classroom-jwt-secret-0123456789-abcdef';
+const MASTER_KEY = 'bench-classroom-master-key-0123456789abcdef';
+const PASSWORD = 'bench-password-1';
+const TARGET = { ackP99: 20, cardP99: 250 };
+
+const user = (i: number) => `room-${String(i).padStart(4, '0')}`;
+
+async function api(base: string, method: string, route: string, token?: string, body?: unknown): Promise<any> {
+  const res = await fetch(base + route, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+function post(agent: http.Agent, base: URL, student: string, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const headers = { ...companionHeaders(MASTER_KEY, student), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = http.request({ agent, host: base.hostname, port: base.port, path: '/api/v1/events', method: 'POST', headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+async function main(): Promise<void> {
+  console.log(`cell-monitor classroom benchmark${quick ? ' (quick)' : ''}: node ${process.version}, ${os.cpus().length} CPUs`);
+  console.log(`${fmt(STUDENTS)} students in ${CLASSES} classes, one run every ${PERIOD_MS / 1000} s each (${fmt((STUDENTS * 1000) / PERIOD_MS)} events/s), ${COLLECTORS} collectors on one Redis + PostgreSQL, a board watcher per class, ${SECONDS} s`);
+  const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const databaseUrl = await postgres.createDatabase('bench_classroom');
+  const dirs: string[] = [];
+  const collectors: CollectorProcess[] = [];
+  const memory: MemoryWatch[] = [];
+  const db = createDb(databaseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const sockets: WebSocket[] = [];
+  try {
+    for (let c = 0; c < COLLECTORS; c++) {
+      const dir = tempDir('bench-classroom');
+      dirs.push(dir);
+      // One after the other: the first runs the migrations.
+      const proc = await spawnCollector({ DATA_DIR: dir, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, JWT_SECRET: SECRET, INGEST_KEY: MASTER_KEY, COLLECTOR_ID: `room-${c}` });
+      collectors.push(proc);
+      memory.push(watchMemory(proc.child.pid!));
+    }
+    const bases = collectors.map((c) => new URL(c.url));
+    await createInstructor(db, { email: 'room@example.org', name: 'Room Teacher', password: PASSWORD, role: 'instructor' });
+    const { token } = await api(collectors[0].url, 'POST', '/api/v1/auth/login', undefined, { email: 'room@example.org', password: PASSWORD });
+    const classIds: number[] = [];
+    for (let k = 0; k < CLASSES; k++) {
+      const cls = await api(collectors[0].url, 'POST', '/api/v1/classes', token, { name: `Room ${k}`, class_code: `ROOM${k}` });
+      const lines = ['user_id,name'];
+      for (let i = k; i < STUDENTS; i += CLASSES) lines.push(`${user(i)},Student ${i}`);
+      await api(collectors[0].url, 'POST', `/api/v1/classes/${cls.id}/roster`, token, { csv: lines.join('\n'), apply: true });
+      classIds.push(cls.id);
+    }
+
+    // A watcher per class, on the collectors in turn; each card's lastActivityAt is the event's own time.
+    const cardLatencies: number[] = [];
+    let measuring = false;
+    for (let k = 0; k < CLASSES; k++) {
+      const socket = new WebSocket(`${collectors[k % COLLECTORS].url.replace('http', 'ws')}/dashboard/ws?class_id=${classIds[k]}`, ['cell-monitor.bearer', token]);
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data));
+        if (measuring && message.type === 'card' && message.card.lastActivityAt) cardLatencies.push(Date.now() - Date.parse(message.card.lastActivityAt));
+      });
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      sockets.push(socket);
+    }
+
+    const ackMs: number[] = [];
+    const failures: Record<string, number> = {};
+    let sent = 0;
+    const started = Date.now();
+    const warmupMs = 3_000;
+    const students = Array.from({ length: STUDENTS }, async (_, i) => {
+      await sleep((PERIOD_MS * i) / STUDENTS);
+      const base = bases[i % COLLECTORS];
+      for (let n = 0; Date.now() - started < warmupMs + SECONDS * 1000; n++) {
+        const tick = Date.now();
+        const failed = n % 7 === 6;
+        const event = {
+          eventId: `room-${i}-${n}-${started}`,
+          eventType: failed ? 'cell_execution_error' : 'cell_execution_complete',
+          eventTime: new Date().toISOString(),
+          userId: user(i),
+          sessionId: `room-session-${i}`,
+          notebookPath: `lesson-${i % CLASSES}.ipynb`,
+          cellId: `cell-${n % 25}`,
+          cellIndex: n % 25,
+          cellType: 'code',
+          code: 'df = pd.read_csv("data.csv")\ndf.head()',
+          executionCount: n + 1,
+          durationMs: 40,
+          success: !failed,
+          ...(failed ? { error: { name: 'NameError', message: "name 'pd' is not defined" } } : { output: '   a  b\n0  1  2\n' }),
+        };
+        const t0 = performance.now();
+        const status = await post(agent, base, user(i), JSON.stringify([event]));
+        if (Date.now() - started >= warmupMs) {
+          measuring = true;
+          sent += 1;
+          if (status === 202) ackMs.push(performance.now() - t0);
+          else failures[status] = (failures[status] ?? 0) + 1;
+        }
+        await sleep(Math.max(0, PERIOD_MS - (Date.now() - tick)));
+      }
+    });
+    await Promise.all(students);
+    await sleep(2_000);
+    measuring = false;
+    const acks = Float64Array.from(ackMs).sort();
+    const cards = Float64Array.from(cardLatencies).sort();
+    const rss = memory.map((m) => m.stop().hwmKb);
+    console.log(`\n== summary ==`);
+    console.log(`requests:        ${fmt(sent)} over ${SECONDS} s (${fmt(sent / SECONDS)}/s), ${fmt(ackMs.length)} answered 202${Object.keys(failures).length ? `, others: ${JSON.stringify(failures)}` : ''}`);
+    console.log(`ack (send → 202): p50 ${ms(percentile(acks, 50))}, p99 ${ms(percentile(acks, 99))} (target < ${TARGET.ackP99} ms) ${percentile(acks, 99) < TARGET.ackP99 ? 'met' : 'MISSED'}`);
+    console.log(
+      `ingest → card:    p50 ${ms(percentile(cards, 50))}, p99 ${ms(percentile(cards, 99))} over ${fmt(cards.length)} cards on ${CLASSES} boards (target < ${TARGET.cardP99} ms) ${percentile(cards, 99) < TARGET.cardP99 ? 'met' : 'MISSED'}`,
+    );
+    console.log(`collectors' peak RSS: ${rss.map((kb) => mb(kb)).join(', ')}`);
+  } finally {
+    for (const socket of sockets) socket.close();
+    agent.destroy();
+    await db.destroy();
+    for (const proc of collectors) await stopChild(proc.child);
+    await redis.stop().catch(() => undefined);
+    await postgres.stop().catch(() => undefined);
+    for (const dir of dirs) removeTempDir(dir, os.tmpdir());
+  }
+}
+
+main().catch((err) => {
+  process.exitCode = 1;
+  console.error(`bench failed: ${(err as Error).stack ?? err}`);
+});
