@@ -128,6 +128,7 @@ test(`chaos: ${SECONDS} s of students, ${KILLS} × kill -9, Redis and PostgreSQL
         const redisBack = Date.now();
         say('Redis started again (AOF: the stream and its consumer group are back)');
         track('the Redis restart', [...record.acked], redisBack);
+        await sleep(Math.max(0, fullAt + Number(retryAfter) * 1000 - Date.now())); // as the extension honours Retry-After
         await drainQueue(record, KEY, FILLER, queue, () => capped.url, () => false);
         busy.delete(capped);
         phase = 'no outage';
