@@ -13,7 +13,7 @@ import { cellRunSums, errorGroups } from '../../collector/src/activity/reads.ts'
 import { modesToTest, startServices } from '../helpers/stack.ts';
 
 const sorted = (rows: object[]) =>
-  rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'number' || /^-?\d+(\.\d+)?$/.test(String(v)) ? Math.round(Number(v) * 100) / 100 : v])))).sort();
+  rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'number' || /^-?\d+(\.\d+)?$/.test(String(v)) ? Math.round(Number(v) * 100) / 100 : v])))).sort();
 
 for (const mode of modesToTest()) {
   const it = suite(`derived rows backfilled [${mode === 'embedded' ? 'sqlite' : 'postgresql'}]`);

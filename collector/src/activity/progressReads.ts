@@ -8,7 +8,7 @@
  * | read     | a student's kept rows are used when …                                   | else (raw, just her)   |
  * |----------|--------------------------------------------------------------------------|------------------------|
  * | progress | the scope shows her first run in the notebook (so it shows every run)     | `cellRunSums`          |
- * | clusters | each group of hers that ends at or after `since` starts at or after it, and the scope shows its first error | `errorGroups` |
+ * | clusters | on each notebook, her groups that end at or after `since` all start at or after it, and the scope shows the first of their errors | `errorGroups` |
  *
  * Only a student enrolled after her first runs (or a window starting in the middle of her day's
  * errors on a cell) takes the second path; the dashboard's default window starts at midnight UTC…
@@ -49,33 +49,56 @@ export async function errorGroupSums(db: Knex, options: { since: Date; notebookP
   const notebookId = options.notebookPath === undefined ? undefined : await notebookIdOf(db, options.notebookPath);
   if (options.notebookPath !== undefined && notebookId === undefined) return [];
   const since = options.since.toISOString();
-  const groups = (time: 'first_at' | 'latest_at') =>
+  const inWindow = (q: Knex.QueryBuilder) => q.where('g.day', '>=', since.slice(0, 10)).where('g.latest_at', '>=', since).modify((w) => (notebookId === undefined ? w : w.where('g.notebook_id', notebookId)));
+  // The scope is tested per student and notebook (a few hundred pairs), not per group: at the
+  // pair's first error (then it shows all of them) and at its last (then it shows some).
+  const pairs = () =>
     db('error_groups as g')
-      .where('g.day', '>=', since.slice(0, 10))
-      .where(`g.${time}`, '>=', since)
-      .modify((q) => {
-        if (notebookId !== undefined) q.where('g.notebook_id', notebookId);
-        if (!scope) return;
-        q.leftJoin('notebooks as bn', 'bn.id', 'g.notebook_id');
-        scope(q, { student: 'g.student_id', time: `g.${time}`, notebookPath: 'bn.path' });
-      });
-  // Students with a group the window or the scope cuts in two: from their errors.
-  const partial: number[] = (await groups('latest_at').whereNotIn('g.id', groups('first_at').select('g.id')).distinct('g.student_id')).map((r: { student_id: number | string }) => Number(r.student_id));
-  const inner = groups('first_at')
-    .modify((q) => (partial.length ? q.whereNotIn('g.student_id', partial) : q))
-    .groupBy('g.signature', 'g.raw_message', 'g.error_name', 'g.student_id', 'g.notebook_id', 'g.cell_id')
-    .select('g.signature', 'g.raw_message', 'g.error_name', 'g.student_id', 'g.notebook_id', 'g.cell_id')
-    .sum({ n: 'g.n' })
-    .max({ cell_index: 'g.cell_index', latest_id: 'g.latest_id', latest_at: 'g.latest_at' })
-    .as('gg');
-  const kept: ErrorGroupRow[] = (
-    await db
-      .from(inner)
-      .modify(joinStudents, 's', 'gg.student_id')
-      .leftJoin('notebooks as n', 'n.id', 'gg.notebook_id')
-      .leftJoin('cells as c', 'c.id', 'gg.cell_id')
-      .select('gg.signature', 'gg.raw_message', 'gg.error_name', 'gg.cell_index', 'gg.n', 'gg.latest_id', 'gg.latest_at', 's.user_id', 'n.path', 'c.cell_id as cell_key')
-      .limit(50_000)
-  ).map((r: ErrorGroupRow) => ({ ...r, signature: r.signature || null, raw_message: r.signature ? null : r.raw_message }));
-  return partial.length ? [...kept, ...(await errorGroups(db, { ...options, students: partial }))] : kept;
+      .modify(inWindow)
+      .groupBy('g.student_id', 'g.notebook_id')
+      .select('g.student_id', 'g.notebook_id', db.raw('MAX(CASE WHEN g.first_at < ? THEN 1 ELSE 0 END) AS cut', [since]))
+      .min({ first_at: 'g.first_at' })
+      .max({ last_at: 'g.latest_at' })
+      .as('pp');
+  const scoped = (time: 'first_at' | 'last_at') =>
+    db.from(pairs()).modify((q) => {
+      if (!scope) return;
+      q.leftJoin('notebooks as bn', 'bn.id', 'pp.notebook_id');
+      scope(q, { student: 'pp.student_id', time: `pp.${time}`, notebookPath: 'bn.path' });
+    });
+  type Pair = { student_id: number | string; notebook_id: number | string };
+  const key = (r: Pair) => `${r.student_id}:${r.notebook_id}`;
+  const wholePairs: Pair[] = await scoped('first_at').where('pp.cut', 0).select('pp.student_id', 'pp.notebook_id');
+  const whole = new Set(wholePairs.map(key));
+  // Students with a pair the window or the scope cuts in two: from their errors.
+  const cut: Pair[] = (await scoped('last_at').select('pp.student_id', 'pp.notebook_id')).filter((r: Pair) => !whole.has(key(r)));
+  const partial = new Set(cut.map((r) => Number(r.student_id)));
+  // The groups of the whole pairs: by student id (a list the planner counts right), then by pair here.
+  const students = scope ? [...new Set(wholePairs.map((r) => Number(r.student_id)))].filter((id) => !partial.has(id)) : undefined;
+  if (students?.length === 0) return partial.size ? errorGroups(db, { ...options, students: [...partial] }) : [];
+  type Kept = ErrorGroupRow & Pair & { cell_id: number };
+  const rows: Kept[] = await db('error_groups as g')
+    .modify(inWindow)
+    .modify((q) => void (students ? q.whereIn('g.student_id', students) : partial.size ? q.whereNotIn('g.student_id', [...partial]) : q))
+    .modify(joinStudents, 's', 'g.student_id')
+    .leftJoin('notebooks as n', 'n.id', 'g.notebook_id')
+    .leftJoin('cells as c', 'c.id', 'g.cell_id')
+    .select('g.signature', 'g.raw_message', 'g.error_name', 'g.cell_index', 'g.n', 'g.latest_id', 'g.latest_at', 's.user_id', 'n.path', 'c.cell_id as cell_key', 'g.student_id', 'g.notebook_id', 'g.cell_id');
+  // A group's days merged here (most groups have one): counts added, the extremes kept.
+  const merged = new Map<string, ErrorGroupRow>();
+  for (const r of rows) {
+    if (scope && !whole.has(key(r))) continue;
+    const id = `${key(r)}:${r.cell_id}\u0000${r.error_name}\u0000${r.signature}\u0000${r.raw_message}`;
+    const seen = merged.get(id);
+    if (!seen) {
+      merged.set(id, { signature: r.signature || null, raw_message: r.signature ? null : r.raw_message, error_name: r.error_name, path: r.path, cell_key: r.cell_key, cell_index: r.cell_index, user_id: r.user_id, n: Number(r.n), latest_id: r.latest_id, latest_at: r.latest_at });
+      continue;
+    }
+    seen.n = Number(seen.n) + Number(r.n);
+    if (Number(r.latest_id) > Number(seen.latest_id)) seen.latest_id = r.latest_id;
+    if (new Date(r.latest_at) > new Date(seen.latest_at)) seen.latest_at = r.latest_at;
+    if (r.cell_index !== null && (seen.cell_index === null || Number(r.cell_index) > Number(seen.cell_index))) seen.cell_index = r.cell_index;
+  }
+  const kept = [...merged.values()].slice(0, 50_000);
+  return partial.size ? [...kept, ...(await errorGroups(db, { ...options, students: [...partial] }))] : kept;
 }

@@ -56,11 +56,12 @@ export async function cellRunSums(db: Knex, notebookPath: string, options: { max
     .select('s.user_id', 'c.cell_id as cell_key', 'per.cell_index', 'per.runs', 'per.first_success', 'per.seconds', 'per.last_at');
 }
 
-/** Notebooks the students ran cells of, most students first (at most 200); `scope` sees each student's latest run per notebook. */
+/** Notebooks the students ran cells of (a run with a cell and an outcome), most students first (at most 200); `scope` sees each student's latest run per notebook. */
 export async function notebooksRun(db: Knex, scope?: RowScope): Promise<Array<{ path: string; students: number | string }>> {
-  // Per student and notebook first (her latest run there): the boundary is checked on those few
-  // rows — a student's notebook shows when her latest run on it does.
-  const perStudent = db('cell_executions as x').groupBy('x.student_id', 'x.notebook_id').select('x.student_id', 'x.notebook_id').max({ last_at: 'x.executed_at' }).as('p');
+  // Per student and notebook first (her latest run there, from the rows cellProgress.ts keeps: not
+  // every run): the boundary is checked on those few rows — a student's notebook shows when her
+  // latest run on it does.
+  const perStudent = db('cell_progress as x').groupBy('x.student_id', 'x.notebook_id').select('x.student_id', 'x.notebook_id').max({ last_at: 'x.last_run_at' }).as('p');
   return db
     .from(perStudent)
     .join('notebooks as n', 'n.id', 'p.notebook_id')

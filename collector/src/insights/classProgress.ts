@@ -33,7 +33,11 @@ const median = (values: number[]) => quantile([...values].sort((a, b) => a - b),
 export function summariseProgress(notebookPath: string, rows: StudentCellRuns[], names: (userId: string) => string): Omit<ClassProgress, 'classId' | 'notebooks'> {
   const students = [...new Set(rows.map((r) => r.userId))].sort();
   const byCell = new Map<string, StudentCellRuns[]>();
-  for (const r of rows) byCell.set(r.cellId, [...(byCell.get(r.cellId) ?? []), r]);
+  for (const r of rows) {
+    const cellRows = byCell.get(r.cellId);
+    if (cellRows) cellRows.push(r);
+    else byCell.set(r.cellId, [r]);
+  }
   const order = (cellRows: StudentCellRuns[]) => {
     const indexes = cellRows.map((r) => r.cellIndex).filter((i): i is number => i !== null);
     return indexes.length ? median(indexes)! : Number.MAX_SAFE_INTEGER;
