@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * Per student × notebook × cell, her runs summed (attempts, first successful attempt, time spent,
+ * Per student × notebook × cell (its id and the client's cell id, so reads join no cells), her runs summed (attempts, first successful attempt, time spent,
  * latest status, first and latest run time, highest position), kept by the cell-progress projection
  * (collector/src/activity/cellProgress.ts) so the per-cell progress reads one row per student and
  * cell instead of every run. Backfilled here from the runs stored so far, by the same rule (a gap
@@ -14,6 +14,7 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('student_id').notNullable().references('id').inTable('students').onDelete('CASCADE');
     t.integer('notebook_id').notNullable().references('id').inTable('notebooks').onDelete('CASCADE');
     t.integer('cell_id').notNullable().references('id').inTable('cells').onDelete('CASCADE');
+    t.string('cell_key', 128).notNullable();
     t.integer('attempts').notNullable();
     t.integer('first_success_attempt').nullable();
     t.double('seconds').notNullable().defaultTo(0);
@@ -39,10 +40,13 @@ export async function up(knex: Knex): Promise<void> {
              COUNT(*) OVER (PARTITION BY student_id, notebook_id, cell_id) AS total
         FROM runs
     )
-    INSERT INTO cell_progress (student_id, notebook_id, cell_id, attempts, first_success_attempt, seconds, last_status, first_run_at, last_run_at, cell_index)
-    SELECT student_id, notebook_id, cell_id, COUNT(*), MIN(CASE WHEN status = 'success' THEN attempt END), SUM(${capped}),
-           MAX(CASE WHEN attempt = total THEN status END), MIN(executed_at), MAX(executed_at), MAX(cell_index)
-      FROM ranked GROUP BY student_id, notebook_id, cell_id`);
+    INSERT INTO cell_progress (student_id, notebook_id, cell_id, cell_key, attempts, first_success_attempt, seconds, last_status, first_run_at, last_run_at, cell_index)
+    SELECT a.student_id, a.notebook_id, a.cell_id, c.cell_id, a.attempts, a.first_success_attempt, a.seconds, a.last_status, a.first_run_at, a.last_run_at, a.cell_index
+      FROM (SELECT student_id, notebook_id, cell_id, COUNT(*) AS attempts, MIN(CASE WHEN status = 'success' THEN attempt END) AS first_success_attempt,
+                   SUM(${capped}) AS seconds, MAX(CASE WHEN attempt = total THEN status END) AS last_status, MIN(executed_at) AS first_run_at,
+                   MAX(executed_at) AS last_run_at, MAX(cell_index) AS cell_index
+              FROM ranked GROUP BY student_id, notebook_id, cell_id) a
+      JOIN cells c ON c.id = a.cell_id`);
 }
 
 export async function down(knex: Knex): Promise<void> {

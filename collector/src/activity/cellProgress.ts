@@ -13,6 +13,7 @@
  * | last_status           | the status of the latest                                           |
  * | first_run_at / last_run_at | the earliest / latest time                                    |
  * | cell_index            | the highest position seen                                          |
+ * | cell_key              | the client's cell id (`cells.cell_id`), so the read joins no cells  |
  *
  * In order (every new run at or after her latest run in that notebook) a batch adds to the rows:
  * one upsert for the batch. A run older than that (an offline queue delivering late) changes the
@@ -36,6 +37,7 @@ interface Run {
   studentId: number;
   notebookId: number;
   cellId: number;
+  cellKey: string;
   status: 'success' | 'error';
   at: number;
   iso: string;
@@ -47,6 +49,7 @@ interface Sum {
   student_id: number;
   notebook_id: number;
   cell_id: number;
+  cell_key: string;
   attempts: number;
   first_success_attempt: number | null;
   seconds: number;
@@ -60,7 +63,7 @@ const pairKey = (studentId: number, notebookId: number) => `${studentId}:${noteb
 const time = (value: string | Date) => (value instanceof Date ? value.getTime() : Date.parse(value));
 
 /** The runs of a pair's new events, summed per cell, the first gap measured from `previous` (ms; undefined: her first run). */
-export function sumRuns(runs: Run[], previous: number | undefined): Sum[] {
+function sumRuns(runs: Run[], previous: number | undefined): Sum[] {
   const sums = new Map<number, Sum>();
   let prev = previous;
   for (const r of [...runs].sort((a, b) => a.at - b.at || a.order - b.order)) {
@@ -68,7 +71,7 @@ export function sumRuns(runs: Run[], previous: number | undefined): Sum[] {
     prev = r.at;
     let s = sums.get(r.cellId);
     if (!s) {
-      s = { student_id: r.studentId, notebook_id: r.notebookId, cell_id: r.cellId, attempts: 0, first_success_attempt: null, seconds: 0, last_status: r.status, first_run_at: r.iso, last_run_at: r.iso, cell_index: null };
+      s = { student_id: r.studentId, notebook_id: r.notebookId, cell_id: r.cellId, cell_key: r.cellKey, attempts: 0, first_success_attempt: null, seconds: 0, last_status: r.status, first_run_at: r.iso, last_run_at: r.iso, cell_index: null };
       sums.set(r.cellId, s);
     }
     s.attempts++;
@@ -90,7 +93,7 @@ async function write(batch: ProjectionBatch): Promise<void> {
     const notebookId = refs.notebook(e);
     const cellId = refs.cell(e);
     if (status === 'running' || notebookId === null || cellId === null) return;
-    const run: Run = { studentId: studentId.get(e.userId)!, notebookId, cellId, status, at: Date.parse(e.eventTime), iso: e.eventTime, cellIndex: e.cellIndex ?? null, order };
+    const run: Run = { studentId: studentId.get(e.userId)!, notebookId, cellId, cellKey: e.cellId!, status, at: Date.parse(e.eventTime), iso: e.eventTime, cellIndex: e.cellIndex ?? null, order };
     const key = pairKey(run.studentId, notebookId);
     byPair.set(key, [...(byPair.get(key) ?? []), run]);
   });
@@ -141,16 +144,18 @@ async function upsertSums(trx: Knex.Transaction, sums: Sum[]): Promise<void> {
 
 /**
  * Her rows of these notebooks computed again from every run in `cell_executions` (a late run; the
- * retention sweep after deleting old runs). One statement pair per student × notebook: rare.
+ * retention sweep after deleting old runs): two statements per 200 student × notebook pairs.
  */
 export async function recomputePairs(trx: Knex.Transaction, pairs: Array<[number, number]>): Promise<void> {
-  for (const [student, notebook] of pairs) {
-    await trx('cell_progress').where({ student_id: student, notebook_id: notebook }).delete();
-    const sums = runSums(trx, { maxGapSeconds: MAX_GAP_SECONDS, narrow: (q) => void q.where({ 'x.notebook_id': notebook, 'x.student_id': student }) })
-      .select('student_id', trx.raw('? AS notebook_id', [notebook]), 'cell_id', 'runs', 'first_success', 'seconds', 'last_status', 'first_at', 'last_at', 'cell_index')
+  for (let i = 0; i < pairs.length; i += 200) {
+    const chunk = pairs.slice(i, i + 200).map(([student, notebook]) => [notebook, student]);
+    await trx('cell_progress').whereIn(['notebook_id', 'student_id'], chunk).delete();
+    const sums = runSums(trx, { maxGapSeconds: MAX_GAP_SECONDS, narrow: (q) => void q.whereIn(['x.notebook_id', 'x.student_id'], chunk) })
+      .join('cells as c', 'c.id', 'per.cell_id')
+      .select('per.student_id', 'c.notebook_id', 'per.cell_id', 'c.cell_id as cell_key', 'per.runs', 'per.first_success', 'per.seconds', 'per.last_status', 'per.first_at', 'per.last_at', 'per.cell_index')
       .toSQL();
     await trx.raw(
-      `INSERT INTO cell_progress (student_id, notebook_id, cell_id, attempts, first_success_attempt, seconds, last_status, first_run_at, last_run_at, cell_index) ${sums.sql}`,
+      `INSERT INTO cell_progress (student_id, notebook_id, cell_id, cell_key, attempts, first_success_attempt, seconds, last_status, first_run_at, last_run_at, cell_index) ${sums.sql}`,
       sums.bindings,
     );
   }
@@ -159,8 +164,8 @@ export async function recomputePairs(trx: Knex.Transaction, pairs: Array<[number
 /** After the retention sweep: the rows of runs older than `before` are computed again from the runs left (none left: no row). */
 export async function rederiveProgress(db: Knex, before: Date): Promise<number> {
   const pairs: Array<{ student_id: number; notebook_id: number }> = await db('cell_progress').where('first_run_at', '<', before.toISOString()).distinct('student_id', 'notebook_id');
-  for (let i = 0; i < pairs.length; i += 100) {
-    await writeTransaction(db, (trx) => recomputePairs(trx, pairs.slice(i, i + 100).map((p) => [Number(p.student_id), Number(p.notebook_id)])));
+  for (let i = 0; i < pairs.length; i += 1000) {
+    await writeTransaction(db, (trx) => recomputePairs(trx, pairs.slice(i, i + 1000).map((p) => [Number(p.student_id), Number(p.notebook_id)])));
   }
   return pairs.length;
 }

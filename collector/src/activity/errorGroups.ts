@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { isPostgres, writeTransaction } from '../db/createDb.ts';
 import type { GatedProjection } from '../persist/projection.ts';
 
-const COLUMNS = 'student_id, notebook_id, cell_id, error_name, signature, raw_message, day, n, latest_id, latest_at, first_at, cell_index';
+const COLUMNS = 'student_id, notebook_id, cell_id, error_name, signature, raw_message, day, n, latest_id, latest_at, first_at, cell_index, cell_key';
 const KEY = 'day, student_id, notebook_id, cell_id, error_name, signature, raw_message';
 
 /** The grouping SELECT over `error_logs e` (legacy rows without a signature: by their message's first 500 characters). */
@@ -18,8 +18,8 @@ function groupedErrors(pg: boolean, where: string): string {
   const day = pg ? `to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : 'substr(e.occurred_at, 1, 10)';
   const keys = `e.student_id, COALESCE(e.notebook_id, 0), COALESCE(e.cell_id, 0), e.error_name, COALESCE(e.signature, ''),
                 CASE WHEN e.signature IS NULL THEN substr(e.error_message, 1, 500) ELSE '' END, ${day}`;
-  return `SELECT ${keys}, COUNT(*), MAX(e.id), MAX(e.occurred_at), MIN(e.occurred_at), MAX(e.cell_index)
-            FROM error_logs e WHERE ${where} GROUP BY ${keys}`;
+  return `SELECT ${keys}, COUNT(*), MAX(e.id), MAX(e.occurred_at), MIN(e.occurred_at), MAX(e.cell_index), MAX(c.cell_id)
+            FROM error_logs e LEFT JOIN cells c ON c.id = e.cell_id WHERE ${where} GROUP BY ${keys}`;
 }
 
 async function addGroups(trx: Knex.Transaction, where: string, bindings: string[]): Promise<void> {

@@ -33,8 +33,7 @@ export async function cellProgressSums(db: Knex, notebookPath: string, options: 
     .where('p.notebook_id', notebookId)
     .modify((q) => (scope ? q.whereIn('p.student_id', whole) : q))
     .modify(joinStudents, 's', 'p.student_id')
-    .join('cells as c', 'c.id', 'p.cell_id')
-    .select('s.user_id', 'c.cell_id as cell_key', 'p.cell_index', 'p.attempts as runs', 'p.first_success_attempt as first_success', 'p.seconds', 'p.last_run_at as last_at');
+    .select('s.user_id', 'p.cell_key', 'p.cell_index', 'p.attempts as runs', 'p.first_success_attempt as first_success', 'p.seconds', 'p.last_run_at as last_at');
   if (!scope) return kept;
   // The students it shows only the later runs of (enrolled after they began): from their runs.
   const partial: number[] = (await db.from(perStudent()).modify((q) => scope(q, { student: 'ps.student_id', time: 'ps.last_at' })).whereNotIn('ps.student_id', whole).select('ps.student_id')).map(
@@ -82,8 +81,7 @@ export async function errorGroupSums(db: Knex, options: { since: Date; notebookP
     .modify((q) => void (students ? q.whereIn('g.student_id', students) : partial.size ? q.whereNotIn('g.student_id', [...partial]) : q))
     .modify(joinStudents, 's', 'g.student_id')
     .leftJoin('notebooks as n', 'n.id', 'g.notebook_id')
-    .leftJoin('cells as c', 'c.id', 'g.cell_id')
-    .select('g.signature', 'g.raw_message', 'g.error_name', 'g.cell_index', 'g.n', 'g.latest_id', 'g.latest_at', 's.user_id', 'n.path', 'c.cell_id as cell_key', 'g.student_id', 'g.notebook_id', 'g.cell_id');
+    .select('g.signature', 'g.raw_message', 'g.error_name', 'g.cell_index', 'g.n', 'g.latest_id', 'g.latest_at', 's.user_id', 'n.path', 'g.cell_key', 'g.student_id', 'g.notebook_id', 'g.cell_id');
   // A group's days merged here (most groups have one): counts added, the extremes kept.
   const merged = new Map<string, ErrorGroupRow>();
   for (const r of rows) {
