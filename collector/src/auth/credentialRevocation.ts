@@ -34,7 +34,15 @@ export function createRevocations(db: Knex, masterKey: string): Revocations {
     const key = revocationKey(masterKey, userId);
     const hit = cache.get(key);
     if (hit && Date.now() - hit.readAt < REVOCATION_CACHE_MS) return hit.notBefore;
-    const row = await db('credential_revocations').where({ user_key: key }).first('not_before');
+    let row: { not_before: unknown } | undefined;
+    try {
+      row = await db('credential_revocations').where({ user_key: key }).first('not_before');
+    } catch {
+      // The main store is away (ingest acks from the buffer meanwhile): her last answer stands, and a
+      // student not read yet is told to retry (503 with Retry-After, as a full buffer) — never a 500.
+      if (hit) return hit.notBefore;
+      throw errors.unavailable('store_unavailable', 'the collector cannot check this credential right now; retry later');
+    }
     const value = row ? Number(row.not_before) : 0;
     if (cache.size >= CACHE_MAX) cache.clear();
     cache.set(key, { notBefore: value, readAt: Date.now() });
