@@ -104,6 +104,34 @@ test('a batch that keeps failing while the database answers is split until the o
   }
 });
 
+test('a batch failing because the database is starting (57P03) is retried whole, never split and dead-lettered', async () => {
+  const services = await startServices('postgres+redis');
+  const app = await startCollector(services.env());
+  const store = openStore(services.databaseUrl);
+  const redis = new Redis(services.redis!.url);
+  try {
+    // While the flag row exists every insert into events fails as a starting PostgreSQL answers a
+    // new connection, though `select 1` answers: the chaos test saw an event dead-lettered so.
+    await store.raw('CREATE TABLE starting_up (x int)');
+    await store.raw('INSERT INTO starting_up VALUES (1)');
+    await store.raw(`CREATE FUNCTION refuse_starting() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF EXISTS (SELECT 1 FROM starting_up) THEN RAISE EXCEPTION 'the database system is not yet accepting connections' USING ERRCODE = '57P03'; END IF; RETURN NEW; END $$`);
+    await store.raw('CREATE TRIGGER refuse_starting BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_starting()');
+    const batch = buildEvents(12, { userId: 'starting' });
+    assert.is((await postEvents(app.url, batch)).status, 202);
+    await new Promise((resolve) => setTimeout(resolve, 6_000)); // split to single events, this would dead-letter all twelve
+    await store.raw('DELETE FROM starting_up');
+    await waitFor(async () => (await countRows(store, 'events', { user_id: 'starting' })) === 12 || undefined, 20_000, 'the twelve once the database accepts');
+    const dead = (await redis.xrange('cell-monitor:events:dead', '-', '+')).filter(([, f]) => batch.some((e) => e.eventId === f[f.indexOf('id') + 1]));
+    assert.equal(dead, [], 'none dead-lettered');
+  } finally {
+    redis.disconnect();
+    await app.close();
+    await store.destroy();
+    await services.stop();
+  }
+});
+
 for (const mode of modesToTest()) {
   const it = suite(`poison event [${mode}]`);
   it('an event the database refuses is dead-lettered with the reason; the rest of its batch is stored', async () => {

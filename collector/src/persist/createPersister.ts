@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.ts';
 import { createBackoff } from '@cell-monitor/shared';
 import { sleep } from '../core/sleep.ts';
 import { createLoop } from '../core/loop.ts';
-import { classifyDbError, dbErrorForLog } from './classifyError.ts';
+import { classifyDbError, dbErrorForLog, isDatabaseAway } from './classifyError.ts';
 import type { EventSource, SourceEntry } from './sources/eventSource.ts';
 import { createFairWindow, DEFAULT_FAIRNESS, type FairnessLimits, type HeldEntry } from './fairWindow.ts';
 import { dead, ok, retry, type StepResult } from './stepResult.ts';
@@ -102,7 +102,8 @@ export function createPersister(options: PersisterOptions) {
       stats.failures = (stats.failures ?? 0) + 1;
       options.onProgress?.(stats, false);
       if (failures === 1) log.warn({ reason: result.reason, events: parsed.length, err: dbErrorForLog(result.error) }, 'persist failed; will retry');
-      if (failures >= FAILURES_BEFORE_ISOLATING && (await databaseAnswers())) {
+      // Split only for a failure that may be an event's: never while the database is away or starting.
+      if (failures >= FAILURES_BEFORE_ISOLATING && !isDatabaseAway(result.error) && (await databaseAnswers())) {
         if (parsed.length === 1) {
           await toDeadLetter(parsed[0].entry, `persist_failed_${result.reason}`, result.error);
           return ok([]);

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { classifyDbError, dbErrorForLog } from '../../../collector/src/persist/classifyError.ts';
+import { classifyDbError, dbErrorForLog, isDatabaseAway } from '../../../collector/src/persist/classifyError.ts';
 
 test('data errors are dead, everything else is retried', () => {
   assert.equal(classifyDbError({ code: '23505' }), { kind: 'dead', reason: 'pg_23505' });
@@ -14,6 +14,13 @@ test('data errors are dead, everything else is retried', () => {
   assert.is(classifyDbError({ code: '40P01' }).kind, 'retry'); // deadlock
   assert.is(classifyDbError({ code: 'SQLITE_BUSY' }).kind, 'retry');
   assert.equal(classifyDbError(new Error('pool timeout')), { kind: 'retry', reason: 'db_unavailable' });
+});
+
+test("the database away, starting or busy is never an event's fault; a data or unknown error may be", () => {
+  for (const code of ['57P03', '57P01', '08006', '08001', '53300', '40P01', 'ECONNREFUSED', 'ECONNRESET', 'SQLITE_BUSY']) assert.ok(isDatabaseAway({ code }), code);
+  assert.ok(isDatabaseAway(new Error('Connection terminated unexpectedly')));
+  assert.ok(isDatabaseAway(Object.assign(new Error('Knex: Timeout acquiring a connection'), { name: 'KnexTimeoutError' })));
+  for (const code of ['P0001', '23505', '42P01', '']) assert.not.ok(isDatabaseAway({ code }), code || 'no code');
 });
 
 test('logged database errors keep the driver message but not the statement and its values', () => {
