@@ -17,9 +17,10 @@ const SNIPPETS = [
   'def fib(n):\n    return n if n < 2 else fib(n-1)+fib(n-2)',
 ];
 const MARK = '@@@@@@@@@@'; // 10 chars, overwritten per request with a zero-padded request counter
+/** 24 chars, an ISO time's length: overwritten per request with the send time, as a class's runs move on. */
+const TIME_MARK = '~~~~~~~~~~~~~~~~~~~~~~~~';
 
-function templateBody(runId: string, variant: number, batchSize: number): { bytes: Buffer; offsets: number[] } {
-  const base = Date.UTC(2026, 10, 23, 9, 0, 0) + variant * 60_000;
+function templateBody(runId: string, variant: number, batchSize: number): { bytes: Buffer; offsets: number[]; timeOffsets: number[] } {
   const events = Array.from({ length: batchSize }, (_, i) => {
     const n = variant * batchSize + i;
     const student = (n * 7919) % STUDENTS;
@@ -27,7 +28,7 @@ function templateBody(runId: string, variant: number, batchSize: number): { byte
     return {
       eventId: `${runId}-${MARK}-${String(i).padStart(3, '0')}`,
       eventType: failed ? 'cell_execution_error' : 'cell_execution_complete',
-      eventTime: new Date(base + i * 37).toISOString(),
+      eventTime: TIME_MARK,
       userId: `student-${student}`,
       sessionId: `session-${student}-${variant % 3}`,
       notebookPath: NOTEBOOKS[student % NOTEBOOKS.length],
@@ -44,8 +45,10 @@ function templateBody(runId: string, variant: number, batchSize: number): { byte
   const bytes = Buffer.from(JSON.stringify(events));
   const offsets: number[] = [];
   for (let at = bytes.indexOf(MARK); at !== -1; at = bytes.indexOf(MARK, at + MARK.length)) offsets.push(at);
-  if (offsets.length !== batchSize) throw new Error('event template: placeholder count mismatch');
-  return { bytes, offsets };
+  const timeOffsets: number[] = [];
+  for (let at = bytes.indexOf(TIME_MARK); at !== -1; at = bytes.indexOf(TIME_MARK, at + TIME_MARK.length)) timeOffsets.push(at);
+  if (offsets.length !== batchSize || timeOffsets.length !== batchSize) throw new Error('event template: placeholder count mismatch');
+  return { bytes, offsets, timeOffsets };
 }
 
 export interface BodyPool {
@@ -56,12 +59,17 @@ export interface BodyPool {
 export function createBodyPool(runId: string, batchSize = 100, variants = 32): BodyPool {
   const templates = Array.from({ length: variants }, (_, v) => templateBody(runId, v, batchSize));
   let counter = 0;
+  let lastTime = 0;
   return {
     next() {
-      const { bytes, offsets } = templates[counter % variants];
+      const { bytes, offsets, timeOffsets } = templates[counter % variants];
       const body = Buffer.from(bytes);
       const digits = String(counter++).padStart(MARK.length, '0');
       for (const at of offsets) body.write(digits, at, 'latin1');
+      // Each request's runs are later than the last one's (a class moving on), never a replay of old times.
+      lastTime = Math.max(Date.now(), lastTime);
+      const time = new Date(lastTime).toISOString();
+      for (const at of timeOffsets) body.write(time, at, 'latin1');
       return body;
     },
   };
