@@ -95,7 +95,9 @@ async function write(batch: ProjectionBatch): Promise<void> {
     if (status === 'running' || notebookId === null || cellId === null) return;
     const run: Run = { studentId: studentId.get(e.userId)!, notebookId, cellId, cellKey: e.cellId!, status, at: Date.parse(e.eventTime), iso: e.eventTime, cellIndex: e.cellIndex ?? null, order };
     const key = pairKey(run.studentId, notebookId);
-    byPair.set(key, [...(byPair.get(key) ?? []), run]);
+    const pair = byPair.get(key);
+    if (pair) pair.push(run);
+    else byPair.set(key, [run]);
   });
   if (byPair.size === 0) return;
 
