@@ -16,7 +16,8 @@ import WebSocket from 'ws';
 import { createDb } from '../collector/src/db/createDb.ts';
 import { createInstructor } from '../collector/src/instructors/store.ts';
 import { startPostgres, startRedis, tempDir } from '../test/helpers/services.ts';
-import { companionHeaders, spawnCollector, type CollectorProcess } from '../test/helpers/stack.ts';
+import { spawnCollector, type CollectorProcess } from '../test/helpers/stack.ts';
+import { postAs } from './bench-fairness.ts';
 import { percentile } from './bench-load.ts';
 import { fmt, mb, ms, removeTempDir, sleep, stopChild, watchMemory, type MemoryWatch } from './bench-probe.ts';
 
@@ -37,19 +38,6 @@ async function api(base: string, method: string, route: string, token?: string, 
   const res = await fetch(base + route, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
   return res.json();
-}
-
-function post(agent: http.Agent, base: URL, student: string, body: string): Promise<number> {
-  return new Promise((resolve) => {
-    const headers = { ...companionHeaders(MASTER_KEY, student), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    const req = http.request({ agent, host: base.hostname, port: base.port, path: '/api/v1/events', method: 'POST', headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
 }
 
 async function main(): Promise<void> {
@@ -128,7 +116,7 @@ async function main(): Promise<void> {
           ...(failed ? { error: { name: 'NameError', message: "name 'pd' is not defined" } } : { output: '   a  b\n0  1  2\n' }),
         };
         const t0 = performance.now();
-        const status = await post(agent, base, user(i), JSON.stringify([event]));
+        const status = await postAs(agent, base, user(i), JSON.stringify([event]), MASTER_KEY);
         if (Date.now() - started >= warmupMs) {
           measuring = true;
           sent += 1;

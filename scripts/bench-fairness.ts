@@ -37,9 +37,10 @@ export const latency = (n: number): string => (n === Infinity ? 'not stored in t
 /** Each student sends with her own credential, as her Jupyter companion would: budgets are hers. */
 export const MASTER_KEY = 'bench-fairness-master-key-0123456789abcdef';
 
-function post(agent: http.Agent, base: URL, user: string, body: string): Promise<number> {
+/** POSTs a batch as `user`'s companion would (her credential under `masterKey`); answers the status, 0 for a transport error. */
+export function postAs(agent: http.Agent, base: URL, user: string, body: string, masterKey = MASTER_KEY): Promise<number> {
   return new Promise((resolve) => {
-    const headers = { ...companionHeaders(MASTER_KEY, user), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const headers = { ...companionHeaders(masterKey, user), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     const req = http.request(
       { agent, host: base.hostname, port: base.port, path: '/api/v1/events', method: 'POST', headers },
       (res) => {
@@ -116,7 +117,7 @@ export async function fairnessPhase(env: Record<string, string>, seconds: number
   try {
     const flood = Array.from({ length: flooders }, async (_, w) => {
       for (let n = w; !stopping; n += flooders) {
-        if ((await post(agent, base, 'flooder', flooderBatch(runId, n))) === 202) flooderAccepted += 10;
+        if ((await postAs(agent, base, 'flooder', flooderBatch(runId, n))) === 202) flooderAccepted += 10;
         else {
           flooderRefused += 1;
           await sleep(50);
@@ -130,7 +131,7 @@ export async function fairnessPhase(env: Record<string, string>, seconds: number
       for (let n = 0; performance.now() - t0 < seconds * 1000; n++) {
         const { id, body } = studentEvent(runId, s, n);
         const at = performance.now();
-        if ((await post(agent, base, `fair-student-${s}`, body)) === 202) {
+        if ((await postAs(agent, base, `fair-student-${s}`, body)) === 202) {
           sentAt.set(id, at);
           ackMs.push(performance.now() - at);
         }
