@@ -26,6 +26,8 @@ export const TABLES: readonly OwnedTable[] = [
   { table: 'cells', owner: 'activity', refersTo: ['notebooks', 'students'], personal: { key: 'student_id', pk: 'id', time: 'cells.updated_at', notebookPath: pathOfNotebookId('cells'), notebookId: true } },
   {
     table: 'cell_executions', owner: 'activity', refersTo: ['students', 'sessions', 'notebooks', 'cells'],
+    // No foreign keys on PostgreSQL (migrations/20261202130000_cell_executions_refs_kept_by_writer.ts).
+    refsKeptByWriter: { student_id: 'students', session_id: 'sessions', notebook_id: 'notebooks', cell_id: 'cells' },
     personal: { key: 'student_id', pk: 'id', time: 'cell_executions.executed_at', notebookPath: pathOfNotebookId('cell_executions'), notebookId: true, json: ['output'] },
   },
   { table: 'error_logs', owner: 'activity', refersTo: ['students', 'notebooks', 'cells'], personal: { key: 'student_id', pk: 'id', time: 'error_logs.occurred_at', notebookPath: pathOfNotebookId('error_logs'), notebookId: true } },

@@ -61,6 +61,12 @@ export interface OwnedTable {
    */
   refersTo?: readonly string[];
   /**
+   * References of `refersTo` (column → table) that PostgreSQL keeps without a foreign key: a per-row
+   * check cost more than the rest of the insert, and the persister is their single writer. The
+   * coverage test checks that none dangles after the retention sweep and the erasure.
+   */
+  refsKeptByWriter?: Readonly<Record<string, string>>;
+  /**
    * The table is the one rows name a student or a notebook by: the student's own row (deleted
    * last, swept once nothing refers to her), the notebooks (kept while a row names them).
    */

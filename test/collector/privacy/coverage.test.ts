@@ -83,6 +83,22 @@ for (const mode of modesToTest()) {
   const rowsOf = async (table: string, userId: string) => Number((await mine(table, userId).count({ n: '*' }))[0].n);
   /** Her rows in every personal table of the registry. */
   const census = async (userId: string) => Object.fromEntries(await Promise.all(PERSONAL_TABLES.map(async ({ table }) => [table, await rowsOf(table, userId)] as const)));
+  /** Per reference the writer keeps without a foreign key: how many rows name one (set) and how many name a row that is gone. */
+  const keptRefs = async () => {
+    const out: Record<string, { set: number; dangling: number }> = {};
+    for (const t of OWNED_TABLES) {
+      for (const [column, target] of Object.entries(t.refsKeptByWriter ?? {})) {
+        const set = store(t.table).whereNotNull(column);
+        const [{ n }] = await set.clone().count({ n: '*' });
+        const [{ n: dangling }] = await set.clone().whereNotExists(store(target).select(store.raw('1')).whereRaw('??.id = ??.??', [target, t.table, column])).count({ n: '*' });
+        out[`${t.table}.${column}`] = { set: Number(n), dangling: Number(dangling) };
+      }
+    }
+    return out;
+  };
+  const noneDangles = async (when: string) => {
+    for (const [ref, { dangling }] of Object.entries(await keptRefs())) assert.is(dangling, 0, `${when}: ${ref} names a row that is gone`);
+  };
 
   it.before(async () => {
     services = await startServices(mode);
@@ -123,8 +139,10 @@ for (const mode of modesToTest()) {
     assert.ok(keys.length >= 20, `the foreign keys were read (${keys.length})`);
     const undeclared = keys.filter((k) => !owners.get(k.table)?.refersTo?.includes(k.references)).map((k) => `${k.table} → ${k.references}`);
     assert.equal([...new Set(undeclared)], [], 'foreign keys the owner does not declare in refersTo');
-    const invented = OWNED_TABLES.flatMap((t) => (t.refersTo ?? []).filter((r) => !keys.some((k) => k.table === t.table && k.references === r)).map((r) => `${t.table} → ${r}`));
-    assert.equal(invented, [], 'refersTo entries the schema has no foreign key for');
+    const keptByWriter = (t: (typeof OWNED_TABLES)[number], r: string) => Object.values(t.refsKeptByWriter ?? {}).includes(r);
+    const invented = OWNED_TABLES.flatMap((t) => (t.refersTo ?? []).filter((r) => !keptByWriter(t, r) && !keys.some((k) => k.table === t.table && k.references === r)).map((r) => `${t.table} → ${r}`));
+    assert.equal(invented, [], 'refersTo entries the schema has no foreign key for (nor the writer keeps)');
+    for (const t of OWNED_TABLES) for (const r of Object.values(t.refsKeptByWriter ?? {})) assert.ok(t.refersTo?.includes(r), `${t.table}: a reference kept by the writer is in refersTo too (the erasure order)`);
     const order = PERSONAL_TABLES.map((t) => t.table);
     for (const k of keys) if (order.includes(k.table) && order.includes(k.references)) assert.ok(order.indexOf(k.table) < order.indexOf(k.references), `the erasure deletes ${k.table} before ${k.references}`);
     assert.is(order[order.length - 1], STUDENTS.table, "the student's own row goes last");
@@ -156,6 +174,11 @@ for (const mode of modesToTest()) {
       for (const [table, n] of Object.entries(counts)) assert.ok(n > 0, `the fixture gives ${user} no row in ${table}: extend it for the new table`);
     }
 
+    const refs = await keptRefs();
+    assert.ok(Object.keys(refs).length >= 4, 'the references kept by the writer were read');
+    for (const [ref, { set }] of Object.entries(refs)) assert.ok(set > 0, `the fixture sets ${ref}`);
+    await noneDangles('as written');
+
     // Export: every row of carol's, table by table.
     const reply = await api('get', '/api/v1/students/by-user/carol/export');
     assert.is(reply.status, 200);
@@ -172,6 +195,7 @@ for (const mode of modesToTest()) {
     const swept = await census('alice');
     for (const [table, n] of Object.entries(swept)) assert.is(n, kept.has(table) ? before.alice[table] : 0, `retention: alice's 40-day-old rows in ${table}`);
     assert.equal(await census('bob'), before.bob, "bob's recent rows stay");
+    await noneDangles('after the sweep');
 
     // Erasure: nothing of carol's anywhere; bob intact.
     const erased = await api('delete', '/api/v1/students/by-user/carol/data', { confirm: 'carol' });
@@ -180,6 +204,7 @@ for (const mode of modesToTest()) {
     assert.equal(Object.keys(after), PERSONAL_TABLES.map((t) => t.table));
     for (const [table, n] of Object.entries(after)) assert.is(n, 0, `erasure leaves carol's rows in ${table}`);
     assert.equal(await census('bob'), before.bob);
+    await noneDangles('after the erasure');
   });
 
   it.run();
