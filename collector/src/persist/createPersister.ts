@@ -140,25 +140,32 @@ export function createPersister(options: PersisterOptions) {
     return ok(fresh);
   }
 
-  /**
-   * Reads ahead into the fair window (waiting for new entries only when it holds none), then
-   * persists the window's next fair batch: each student's share, in each student's order.
-   */
-  async function step(): Promise<'idle' | 'done' | 'failed'> {
+  /** Reads ahead into the fair window, waiting for new entries only when asked to and it holds none. */
+  async function readAhead(wait: boolean): Promise<void> {
     for (let reads = 0; window.room() > 0 && reads < READS_PER_STEP; reads++) {
       const want = Math.min(batchSize, window.room());
-      const entries = await source.read(want, { wait: window.size === 0 });
+      const entries = await source.read(want, { wait: wait && window.size === 0 });
       window.add(entries);
       if (entries.length < want) break; // nothing more for now
     }
+  }
+
+  /**
+   * Persists the window's next fair batch (each student's share, in each student's order) while
+   * the next entries are read: the source's round trip and the parsing overlap the database's
+   * work on the batch instead of following it (issue 20).
+   */
+  async function step(): Promise<'idle' | 'done' | 'failed'> {
+    if (window.size === 0) await readAhead(true);
     if (window.size === 0) return 'idle';
     const batch = window.take();
-    try {
-      return await persistBatch(batch);
-    } catch (err) {
-      window.restore(batch); // still unacked in the source: taken again on the next step
-      throw err;
+    const [persisted, read] = await Promise.allSettled([persistBatch(batch), readAhead(false)]);
+    if (persisted.status === 'rejected') {
+      window.restore(batch); // still unacked in the source: taken again on the next step (before what was read meanwhile)
+      throw persisted.reason;
     }
+    if (read.status === 'rejected') throw read.reason;
+    return persisted.value;
   }
 
   async function persistBatch(batch: HeldEntry[]): Promise<'done' | 'failed'> {
