@@ -10,6 +10,7 @@ import { startPostgres } from '../test/helpers/services.ts';
 import { createDb, migrateLatest } from '../collector/src/db/createDb.ts';
 import { createEventStore } from '../collector/src/pipeline/projections.ts';
 import { normaliseEvent } from "@cell-monitor/shared";
+import { rememberText } from '../collector/src/persist/eventRows.ts';
 
 const TOTAL = Number(process.env.BENCH_WRITER_EVENTS ?? 30_000);
 const BATCH = Number(process.env.BENCH_WRITER_BATCH ?? 500);
@@ -53,7 +54,13 @@ await db.raw('ALTER SYSTEM SET pg_stat_statements.track_planning = on');
 await db.raw('SELECT pg_reload_conf()');
 const write = createEventStore();
 const t0 = Date.now();
-const events = Array.from({ length: TOTAL }, (_, n) => (normaliseEvent(event(n, t0)) as any).event);
+// As the persister reads them: parsed from the stored text, which the gate stores as the payload.
+const events = Array.from({ length: TOTAL }, (_, n) => {
+  const text = JSON.stringify((normaliseEvent(event(n, t0)) as any).event);
+  const parsed = JSON.parse(text);
+  rememberText(parsed, text);
+  return parsed;
+});
 // warm-up batch
 await write(db, events.slice(0, BATCH));
 await db.raw('SELECT pg_stat_statements_reset()');

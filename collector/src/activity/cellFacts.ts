@@ -8,7 +8,7 @@
  */
 import type { CellEvent } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
-import { CHUNK, insertRecordset, timeMerges, type Columns } from '../db/insertRecordset.ts';
+import { CHUNK, insertRecordset, timeMerges, upsertRecordset, type Columns } from '../db/insertRecordset.ts';
 import { latestBy } from '../persist/eventRows.ts';
 import type { EventRefs, GatedProjection, ProjectionBatch } from '../persist/projection.ts';
 import { EVENT_TYPES } from '@cell-monitor/shared';
@@ -20,6 +20,12 @@ const FACT_COLUMNS: Record<'cell_executions' | 'notebook_accesses', Columns> = {
     execution_count: 'integer', cell_index: 'integer', duration_ms: 'double precision', code: 'text', output: 'jsonb', executed_at: 'timestamptz',
   },
   notebook_accesses: { event_id: 'text', student_id: 'integer', notebook_id: 'integer', session_id: 'integer', action: 'text', accessed_at: 'timestamptz' },
+};
+
+/** The upserted tables' columns, as PostgreSQL reads a batch of them (upsertRecordset). */
+const UPSERT_COLUMNS: Record<'sessions' | 'cells', Columns> = {
+  sessions: { session_id: 'text', student_id: 'integer', notebook_path: 'text', started_at: 'timestamptz', last_seen_at: 'timestamptz', ended_at: 'timestamptz' },
+  cells: { student_id: 'integer', notebook_id: 'integer', cell_id: 'text', cell_type: 'text', content: 'text', updated_at: 'timestamptz' },
 };
 
 /** Inserts fact rows (runs, accesses, error logs) in chunks; SQLite has no jsonb: an output column holds its JSON text. */
@@ -34,7 +40,8 @@ export async function insertFacts(batch: ProjectionBatch, table: string, columns
 
 async function write(batch: ProjectionBatch): Promise<EventRefs> {
   const { trx, events, studentId } = batch;
-  const { later, earlier } = timeMerges(trx, isPostgres(trx));
+  const pg = isPostgres(trx);
+  const { later, earlier } = timeMerges(trx, pg);
 
   const paths = [...new Set(events.map((e) => e.notebookPath).filter((p): p is string => !!p))].sort();
   const notebookId = new Map<string, number>();
@@ -59,15 +66,25 @@ async function write(batch: ProjectionBatch): Promise<EventRefs> {
   }));
   const sessionId = new Map<string, number>();
   if (sessionRows.length > 0) {
-    const rows: { id: number; student_id: number; session_id: string }[] = await trx('sessions')
-      .insert(sessionRows)
-      .onConflict(['student_id', 'session_id'])
-      .merge({
-        started_at: earlier('sessions', 'started_at'),
-        last_seen_at: later('sessions', 'last_seen_at'),
-        ended_at: trx.raw('COALESCE(excluded.ended_at, sessions.ended_at)'),
+    const rows: { id: number; student_id: number; session_id: string }[] = pg
+      ? await upsertRecordset(trx, 'sessions', UPSERT_COLUMNS.sessions, sessionRows, {
+        conflict: ['student_id', 'session_id'],
+        merge: {
+          started_at: 'LEAST(sessions.started_at, excluded.started_at)',
+          last_seen_at: 'GREATEST(sessions.last_seen_at, excluded.last_seen_at)',
+          ended_at: 'COALESCE(excluded.ended_at, sessions.ended_at)',
+        },
+        returning: ['id', 'student_id', 'session_id'],
       })
-      .returning(['id', 'student_id', 'session_id']);
+      : await trx('sessions')
+        .insert(sessionRows)
+        .onConflict(['student_id', 'session_id'])
+        .merge({
+          started_at: earlier('sessions', 'started_at'),
+          last_seen_at: later('sessions', 'last_seen_at'),
+          ended_at: trx.raw('COALESCE(excluded.ended_at, sessions.ended_at)'),
+        })
+        .returning(['id', 'student_id', 'session_id']);
     for (const r of rows) sessionId.set(`${r.student_id}\u0000${r.session_id}`, r.id);
   }
 
@@ -82,15 +99,18 @@ async function write(batch: ProjectionBatch): Promise<EventRefs> {
   }));
   const cellId = new Map<string, number>();
   if (cellRows.length > 0) {
-    const rows: { id: number; student_id: number; notebook_id: number; cell_id: string }[] = await trx('cells')
-      .insert(cellRows)
-      .onConflict(['student_id', 'notebook_id', 'cell_id'])
-      .merge({
-        cell_type: trx.raw('COALESCE(excluded.cell_type, cells.cell_type)'),
-        content: trx.raw('COALESCE(excluded.content, cells.content)'),
-        updated_at: later('cells', 'updated_at'),
+    const merge = { cell_type: 'COALESCE(excluded.cell_type, cells.cell_type)', content: 'COALESCE(excluded.content, cells.content)' };
+    const rows: { id: number; student_id: number; notebook_id: number; cell_id: string }[] = pg
+      ? await upsertRecordset(trx, 'cells', UPSERT_COLUMNS.cells, cellRows, {
+        conflict: ['student_id', 'notebook_id', 'cell_id'],
+        merge: { ...merge, updated_at: 'GREATEST(cells.updated_at, excluded.updated_at)' },
+        returning: ['id', 'student_id', 'notebook_id', 'cell_id'],
       })
-      .returning(['id', 'student_id', 'notebook_id', 'cell_id']);
+      : await trx('cells')
+        .insert(cellRows)
+        .onConflict(['student_id', 'notebook_id', 'cell_id'])
+        .merge({ cell_type: trx.raw(merge.cell_type), content: trx.raw(merge.content), updated_at: later('cells', 'updated_at') })
+        .returning(['id', 'student_id', 'notebook_id', 'cell_id']);
     for (const r of rows) cellId.set(`${r.student_id}\u0000${r.notebook_id}\u0000${r.cell_id}`, r.id);
   }
 

@@ -25,7 +25,7 @@
  */
 import type { Knex } from 'knex';
 import { isPostgres, writeTransaction } from '../db/createDb.ts';
-import { timeMerges } from '../db/insertRecordset.ts';
+import { timeMerges, upsertRecordset, type Columns } from '../db/insertRecordset.ts';
 import type { GatedProjection, ProjectionBatch } from '../persist/projection.ts';
 import { executionStatus, isExecutionEvent } from './rowsFromEvents.ts';
 import { runSums } from './runSums.ts';
@@ -58,6 +58,12 @@ interface Sum {
   last_run_at: string;
   cell_index: number | null;
 }
+
+/** A Sum's columns, as PostgreSQL reads a batch of them (upsertRecordset). */
+const SUM_COLUMNS: Columns = {
+  student_id: 'integer', notebook_id: 'integer', cell_id: 'integer', cell_key: 'text', attempts: 'integer', first_success_attempt: 'integer',
+  seconds: 'double precision', last_status: 'text', first_run_at: 'timestamptz', last_run_at: 'timestamptz', cell_index: 'integer',
+};
 
 const pairKey = (studentId: number, notebookId: number) => `${studentId}:${notebookId}`;
 const time = (value: string | Date) => (value instanceof Date ? value.getTime() : Date.parse(value));
@@ -128,15 +134,26 @@ async function upsertSums(trx: Knex.Transaction, sums: Sum[]): Promise<void> {
   const pg = isPostgres(trx);
   const { later, earlier } = timeMerges(trx, pg);
   const higher = pg ? 'GREATEST(cell_progress.cell_index, excluded.cell_index)' : 'MAX(COALESCE(cell_progress.cell_index, excluded.cell_index), COALESCE(excluded.cell_index, cell_progress.cell_index))';
+  const merge = {
+    first_success_attempt: 'COALESCE(cell_progress.first_success_attempt, cell_progress.attempts + excluded.first_success_attempt)',
+    attempts: 'cell_progress.attempts + excluded.attempts',
+    seconds: 'cell_progress.seconds + excluded.seconds',
+    last_status: 'excluded.last_status',
+  };
   for (let i = 0; i < sums.length; i += 500) {
+    const chunk = sums.slice(i, i + 500);
+    if (pg) {
+      await upsertRecordset(trx, 'cell_progress', SUM_COLUMNS, chunk, {
+        conflict: ['notebook_id', 'student_id', 'cell_id'],
+        merge: { ...merge, first_run_at: 'LEAST(cell_progress.first_run_at, excluded.first_run_at)', last_run_at: 'GREATEST(cell_progress.last_run_at, excluded.last_run_at)', cell_index: higher },
+      });
+      continue;
+    }
     await trx('cell_progress')
-      .insert(sums.slice(i, i + 500))
+      .insert(chunk)
       .onConflict(['notebook_id', 'student_id', 'cell_id'])
       .merge({
-        first_success_attempt: trx.raw('COALESCE(cell_progress.first_success_attempt, cell_progress.attempts + excluded.first_success_attempt)'),
-        attempts: trx.raw('cell_progress.attempts + excluded.attempts'),
-        seconds: trx.raw('cell_progress.seconds + excluded.seconds'),
-        last_status: trx.raw('excluded.last_status'),
+        ...Object.fromEntries(Object.entries(merge).map(([column, sql]) => [column, trx.raw(sql)])),
         first_run_at: earlier('cell_progress', 'first_run_at'),
         last_run_at: later('cell_progress', 'last_run_at'),
         cell_index: trx.raw(higher),

@@ -21,6 +21,25 @@ export async function insertRecordsetJson<T = unknown>(trx: Knex.Transaction, ta
   return result.rows as T[];
 }
 
+/**
+ * PostgreSQL: insertRecordset as an upsert: `ON CONFLICT (conflict) DO UPDATE SET` each merged
+ * column to its SQL (over `table.` and `excluded.`), returning `returning`. The persister's upserts
+ * run once per batch: as a multi-row VALUES list their planning and knex's binding of thousands
+ * of parameters cost more than the rows' writes (issue 20, `npm run bench:writer`).
+ */
+export function upsertRecordset<T = unknown>(
+  trx: Knex.Transaction,
+  table: string,
+  columns: Columns,
+  rows: object[],
+  upsert: { conflict: string[]; merge: Record<string, string>; returning?: string[] },
+): Promise<T[]> {
+  const quote = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+  const set = Object.entries(upsert.merge).map(([column, sql]) => `"${column}" = ${sql}`).join(', ');
+  const returning = upsert.returning ? ` RETURNING ${quote(upsert.returning)}` : '';
+  return insertRecordset<T>(trx, table, columns, rows, `ON CONFLICT (${quote(upsert.conflict)}) DO UPDATE SET ${set}${returning}`);
+}
+
 /** Rows in chunks of `size`: one multi-row statement each. */
 export const CHUNK = 500;
 

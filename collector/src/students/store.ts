@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import type { CellEvent } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
-import { timeMerges } from '../db/insertRecordset.ts';
+import { timeMerges, upsertRecordset } from '../db/insertRecordset.ts';
 import { insertedId, iso } from '../db/rows.ts';
 import { latestBy } from '../persist/eventRows.ts';
 import { errors } from '../http/errors.ts';
@@ -53,13 +53,16 @@ export async function requireStudent(db: Knex, id: number): Promise<StudentRow> 
  * The persister's `identify` (pipeline/projections.ts).
  */
 export async function upsertSeenStudents(trx: Knex.Transaction, events: CellEvent[]): Promise<Map<string, number>> {
-  const { later } = timeMerges(trx, isPostgres(trx));
+  const pg = isPostgres(trx);
+  const { later } = timeMerges(trx, pg);
   const rows = [...latestBy(events, (e) => e.userId, (e) => e.eventTime)].map(([user_id, t]) => ({ user_id, last_seen_at: t }));
-  const students: { id: number; user_id: string }[] = await trx('students')
-    .insert(rows)
-    .onConflict('user_id')
-    .merge({ last_seen_at: later('students', 'last_seen_at') })
-    .returning(['id', 'user_id']);
+  const students: { id: number; user_id: string }[] = pg
+    ? await upsertRecordset(trx, 'students', { user_id: 'text', last_seen_at: 'timestamptz' }, rows, {
+      conflict: ['user_id'],
+      merge: { last_seen_at: 'GREATEST(students.last_seen_at, excluded.last_seen_at)' },
+      returning: ['id', 'user_id'],
+    })
+    : await trx('students').insert(rows).onConflict('user_id').merge({ last_seen_at: later('students', 'last_seen_at') }).returning(['id', 'user_id']);
   return new Map(students.map((s) => [s.user_id, s.id]));
 }
 
