@@ -8,7 +8,8 @@ import * as assert from 'uvu/assert';
 import { createDb, migrateLatest } from '@cell-monitor/collector';
 import { migrationSource } from '../../collector/src/db/migrationSource.ts';
 import { MAX_GAP_SECONDS } from '../../collector/src/activity/cellProgress.ts';
-import { cellProgressSums, errorGroupSums } from '../../collector/src/activity/progressReads.ts';
+import { aloneInCluster, cellProgressSums, errorClusterSums, type ErrorClusterRow } from '../../collector/src/activity/progressReads.ts';
+import { clusterErrors, errorGroupsOf } from '../../collector/src/insights/errorClusters.ts';
 import { cellRunSums, errorGroups } from '../../collector/src/activity/reads.ts';
 import { modesToTest, startServices } from '../helpers/stack.ts';
 
@@ -44,8 +45,11 @@ for (const mode of modesToTest()) {
       assert.is(kept.length, 4);
       assert.equal(sorted(kept), sorted(await cellRunSums(db, 'a.ipynb', options)));
       const since = new Date(t(-60));
-      assert.equal(sorted(await errorGroupSums(db, { since })), sorted(await errorGroups(db, { since })));
-      assert.ok((await errorGroupSums(db, { since })).some((g) => g.signature === null && g.raw_message), 'an error from before signatures is grouped by its message');
+      // The same clusters (the example's user aside: with no example error given, it is any of theirs).
+      const clusters = (rows: ErrorClusterRow[]) => clusterErrors(errorGroupsOf(rows), new Map()).map(({ example, ...c }) => ({ ...c, at: example.at }));
+      const clusterRows = await errorClusterSums(db, { since });
+      assert.equal(clusters(clusterRows), clusters((await errorGroups(db, { since })).map(aloneInCluster)));
+      assert.ok(clusterRows.some((g) => g.signature === null && g.raw_message), 'an error from before signatures is grouped by its message');
     } finally {
       await db.destroy();
       await services.stop();

@@ -3,7 +3,7 @@
  * one `error_groups` row — how many errors, the newest one's id (the highest) and time, the
  * earliest time — kept as errors are persisted (after the error logs, errorLogs.ts, in the batch's
  * transaction: one INSERT … SELECT over the batch's new error rows, counts added on conflict), so
- * the error clusters read groups, not errors (progressReads.ts `errorGroupSums`). Arrival order does
+ * the error clusters read groups, not errors (progressReads.ts `errorClusterSums`). Arrival order does
  * not matter: counts add up, times and ids keep the extremes. No notebook or cell is 0.
  */
 import type { Knex } from 'knex';

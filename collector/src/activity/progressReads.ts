@@ -1,9 +1,10 @@
 /**
- * The per-cell progress and the error groups read from the rows the projections keep
+ * The per-cell progress and the error clusters read from the rows the projections keep
  * (cellProgress.ts → `cell_progress`, errorGroups.ts → `error_groups`) instead of from every run and
- * error: the same answers as reads.ts `cellRunSums` and `errorGroups`, in a time that does not grow
- * with the history. A kept row sums all of a student's runs (errors); where the scope or the window
- * shows only part of them, that student's answer is computed from the raw rows as before:
+ * error: the same answers as reads.ts `cellRunSums` and `errorGroups` (merged per cluster), in a time
+ * that does not grow with the history; the clusters are summed in the database, one row each. A
+ * kept row sums all of a student's runs (errors); where the scope or the window shows only part of
+ * them, that student's answer is computed from the raw rows as before:
  *
  * | read     | a student's kept rows are used when …                                   | else (raw, just her)   |
  * |----------|--------------------------------------------------------------------------|------------------------|
@@ -15,6 +16,7 @@
  * the day bucket's own boundary.
  */
 import type { Knex } from 'knex';
+import { isPostgres } from '../db/createDb.ts';
 import { joinStudents } from '../students/store.ts';
 import { cellRunSums, errorGroups, type CellRunSum, type ErrorGroupRow, type RowScope } from './reads.ts';
 
@@ -42,8 +44,38 @@ export async function cellProgressSums(db: Knex, notebookPath: string, options: 
   return partial.length ? [...kept, ...(await cellRunSums(db, notebookPath, { ...options, students: partial }))] : kept;
 }
 
-/** The error groups since `since` (as `errorGroups`), from `error_groups`. */
-export async function errorGroupSums(db: Knex, options: { since: Date; notebookPath?: string; scope?: RowScope }): Promise<ErrorGroupRow[]> {
+
+/**
+ * One error cluster — what went wrong (signature), on one notebook cell — as the database sums its
+ * kept rows; or, for a student read from her errors, her part of it (`user_ids` of one). A row with
+ * signature null was stored before signatures were kept: `raw_message` holds its message, and the
+ * caller's masking may merge several such rows into one cluster.
+ */
+export interface ErrorClusterRow {
+  signature: string | null;
+  raw_message: string | null;
+  error_name: string;
+  path: string | null;
+  cell_key: string | null;
+  cell_index: number | string | null;
+  /** Its students' Jupyter user names, each once. */
+  user_ids: string[];
+  n: number | string;
+  /** Its newest error (the latest time, then the highest id). */
+  latest_id: number | string;
+  latest_at: string | Date;
+}
+
+/** A student's group of raw errors as her part of a cluster. */
+export const aloneInCluster = ({ user_id, ...group }: ErrorGroupRow): ErrorClusterRow => ({ ...group, user_ids: [user_id] });
+
+/**
+ * The errors since `since` per cluster (see `ErrorClusterRow`), from `error_groups`: one statement
+ * sums the kept rows of the students shown whole per signature, notebook and cell; those shown
+ * partly are added from their errors (`errorGroups`, a row per student), as are the rows of errors
+ * from before signatures: the caller masks and merges them (insights/errorClusters.ts).
+ */
+export async function errorClusterSums(db: Knex, options: { since: Date; notebookPath?: string; scope?: RowScope }): Promise<ErrorClusterRow[]> {
   const { scope } = options;
   const notebookId = options.notebookPath === undefined ? undefined : await notebookIdOf(db, options.notebookPath);
   if (options.notebookPath !== undefined && notebookId === undefined) return [];
@@ -72,31 +104,40 @@ export async function errorGroupSums(db: Knex, options: { since: Date; notebookP
   // Students with a pair the window or the scope cuts in two: from their errors.
   const cut: Pair[] = (await scoped('last_at').select('pp.student_id', 'pp.notebook_id')).filter((r: Pair) => !whole.has(key(r)));
   const partial = new Set(cut.map((r) => Number(r.student_id)));
-  // The groups of the whole pairs: by student id (a list the planner counts right), then by pair here.
-  const students = scope ? [...new Set(wholePairs.map((r) => Number(r.student_id)))].filter((id) => !partial.has(id)) : undefined;
-  if (students?.length === 0) return partial.size ? errorGroups(db, { ...options, students: [...partial] }) : [];
-  type Kept = ErrorGroupRow & Pair & { cell_id: number };
-  const rows: Kept[] = await db('error_groups as g')
-    .modify(inWindow)
-    .modify((q) => void (students ? q.whereIn('g.student_id', students) : partial.size ? q.whereNotIn('g.student_id', [...partial]) : q))
-    .modify(joinStudents, 's', 'g.student_id')
-    .leftJoin('notebooks as n', 'n.id', 'g.notebook_id')
-    .select('g.signature', 'g.raw_message', 'g.error_name', 'g.cell_index', 'g.n', 'g.latest_id', 'g.latest_at', 's.user_id', 'n.path', 'g.cell_key', 'g.student_id', 'g.notebook_id', 'g.cell_id');
-  // A group's days merged here (most groups have one): counts added, the extremes kept.
-  const merged = new Map<string, ErrorGroupRow>();
-  for (const r of rows) {
-    if (scope && !whole.has(key(r))) continue;
-    const id = `${key(r)}:${r.cell_id}\u0000${r.error_name}\u0000${r.signature}\u0000${r.raw_message}`;
-    const seen = merged.get(id);
-    if (!seen) {
-      merged.set(id, { signature: r.signature || null, raw_message: r.signature ? null : r.raw_message, error_name: r.error_name, path: r.path, cell_key: r.cell_key, cell_index: r.cell_index, user_id: r.user_id, n: Number(r.n), latest_id: r.latest_id, latest_at: r.latest_at });
-      continue;
-    }
-    seen.n = Number(seen.n) + Number(r.n);
-    if (Number(r.latest_id) > Number(seen.latest_id)) seen.latest_id = r.latest_id;
-    if (new Date(r.latest_at) > new Date(seen.latest_at)) seen.latest_at = r.latest_at;
-    if (r.cell_index !== null && (seen.cell_index === null || Number(r.cell_index) > Number(seen.cell_index))) seen.cell_index = r.cell_index;
+  const raw = partial.size ? (await errorGroups(db, { ...options, students: [...partial] })).map(aloneInCluster) : [];
+  // The kept rows of the others' whole pairs: per notebook, a list of student ids (a list the
+  // planner counts right). Without a scope every pair of a student not cut is whole.
+  const byNotebook = new Map<number, number[]>();
+  for (const r of wholePairs) {
+    const [student, notebook] = [Number(r.student_id), Number(r.notebook_id)];
+    if (partial.has(student)) continue;
+    if (byNotebook.has(notebook)) byNotebook.get(notebook)!.push(student);
+    else byNotebook.set(notebook, [student]);
   }
-  const kept = [...merged.values()].slice(0, 50_000);
-  return partial.size ? [...kept, ...(await errorGroups(db, { ...options, students: [...partial] }))] : kept;
+  if (scope && byNotebook.size === 0) return raw;
+  const keptOnly = (q: Knex.QueryBuilder) => {
+    if (!scope) return void (partial.size ? q.whereNotIn('g.student_id', [...partial]) : q);
+    q.where((w) => void [...byNotebook].forEach(([notebook, students]) => w.orWhere((o) => o.where('g.notebook_id', notebook).whereIn('g.student_id', students))));
+  };
+  // One hash aggregation over the kept rows, no sort (sorting the 12,000 rows cost more than the
+  // rest): the students are listed as they come (a student's days are several rows) and counted
+  // once here. The newest error is the greatest (time in ms, id): a pair compared as one value.
+  // Text is grouped by its bytes on PostgreSQL (equal strings are equal bytes), not by the locale.
+  const pg = isPostgres(db);
+  const clusterKey = pg ? 'g.signature COLLATE "C" AS signature, g.raw_message COLLATE "C" AS raw_message, g.notebook_id, g.cell_key COLLATE "C" AS cell_key' : 'g.signature, g.raw_message, g.notebook_id, g.cell_key';
+  const newest = pg ? `(MAX(ARRAY[FLOOR(date_part('epoch', g.latest_at) * 1000), g.latest_id::float8]))[2]::bigint` : `CAST(substr(MAX(g.latest_at || printf('%020d', g.latest_id)), -20) AS INTEGER)`;
+  const perCluster = db('error_groups as g')
+    .modify(inWindow)
+    .modify(keptOnly)
+    .modify(joinStudents, 's', 'g.student_id')
+    .select(db.raw(`${clusterKey}, MIN(g.error_name) AS error_name, MAX(g.cell_index) AS cell_index, SUM(g.n) AS n, ${pg ? 'array_agg' : 'json_group_array'}(s.user_id) AS user_ids`))
+    .select(db.raw(`MAX(g.latest_at) AS latest_at, ${newest} AS latest_id`))
+    .groupByRaw('1, 2, 3, 4')
+    .as('c');
+  const rows: Array<ErrorClusterRow & { user_ids: string[] | string }> = await db
+    .from(perCluster)
+    .leftJoin('notebooks as n', 'n.id', 'c.notebook_id')
+    .select('c.signature', 'c.raw_message', 'n.path', 'c.cell_key', 'c.error_name', 'c.cell_index', 'c.n', 'c.user_ids', 'c.latest_id', 'c.latest_at');
+  const kept = rows.map((r) => ({ ...r, signature: r.signature || null, raw_message: r.signature ? null : r.raw_message, user_ids: [...new Set(typeof r.user_ids === 'string' ? (JSON.parse(r.user_ids) as string[]) : r.user_ids)] }));
+  return [...kept, ...raw];
 }

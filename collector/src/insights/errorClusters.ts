@@ -9,17 +9,18 @@ import { iso } from '../db/rows.ts';
 import type { ClassesFor } from '../classes/classBoundary.ts';
 import { studentRowsIn } from '../classes/rowScopes.ts';
 import { errorsById } from '../activity/reads.ts';
-import { errorGroupSums } from '../activity/progressReads.ts';
+import { errorClusterSums, type ErrorClusterRow } from '../activity/progressReads.ts';
 import { errorSignature } from '../activity/errorSignature.ts';
 
-/** One student's errors of one kind on one cell (what the database groups). */
+/** Errors of one kind on one cell, of one or more students (what the database sums: a cluster, or a part of one). */
 export interface ErrorGroup {
   signature: string;
   errorName: string;
   notebookPath: string | null;
   cellId: string | null;
   cellIndex: number | null;
-  userId: string;
+  /** Each once. */
+  userIds: string[];
   count: number;
   /** The newest of them (its id and time), for the cluster's example. */
   latestId: number;
@@ -54,15 +55,16 @@ export function clusterErrors(groups: ErrorGroup[], examples: Map<number, ErrorE
     let entry = clusters.get(key);
     if (!entry) {
       entry = {
-        cluster: { signature: g.signature, errorName: g.errorName, notebookPath: g.notebookPath, cellId: g.cellId, cellIndex: g.cellIndex, students: 0, occurrences: 0, userIds: [], example: { message: '', traceback: null, userId: g.userId, at: g.latestAt } },
+        cluster: { signature: g.signature, errorName: g.errorName, notebookPath: g.notebookPath, cellId: g.cellId, cellIndex: g.cellIndex, students: 0, occurrences: 0, userIds: [], example: { message: '', traceback: null, userId: g.userIds[0] ?? '', at: g.latestAt } },
         users: new Set(),
         latest: { id: g.latestId, at: g.latestAt },
       };
       clusters.set(key, entry);
     }
     entry.cluster.occurrences += g.count;
-    entry.users.add(g.userId);
-    if (g.cellIndex !== null) entry.cluster.cellIndex = g.cellIndex;
+    for (const user of g.userIds) entry.users.add(user);
+    // The highest position (a cell moved: its students may have seen it at different places).
+    if (g.cellIndex !== null && (entry.cluster.cellIndex === null || g.cellIndex > entry.cluster.cellIndex)) entry.cluster.cellIndex = g.cellIndex;
     if (newer(g, entry.latest)) entry.latest = { id: g.latestId, at: g.latestAt };
   }
   return [...clusters.values()]
@@ -83,26 +85,30 @@ export function clusterErrors(groups: ErrorGroup[], examples: Map<number, ErrorE
     );
 }
 
-/**
- * The class's errors since `since`, grouped in the database by signature, notebook, cell and student
- * (errors stored before signatures were kept are grouped by their message and masked here), then
- * merged into clusters with the newest error of each as its example.
- */
-export async function loadErrorClusters(db: Knex, options: { since: Date; reach: ClassesFor | null; notebookPath?: string }): Promise<ErrorCluster[]> {
-  // Only the errors `reach` shows (classes/classBoundary.ts; null: all, for an admin).
-  // Kept per student, cell, signature and day as errors are persisted (activity/errorGroups.ts).
-  const rows = await errorGroupSums(db, { since: options.since, notebookPath: options.notebookPath, scope: studentRowsIn(db, options.reach) });
-  const groups: ErrorGroup[] = rows.map((r) => ({
+/** The database's rows as groups (errors stored before signatures were kept: their message masked here). */
+export function errorGroupsOf(rows: ErrorClusterRow[]): ErrorGroup[] {
+  return rows.map((r) => ({
     signature: r.signature ?? errorSignature(r.error_name, r.raw_message ?? ''),
     errorName: r.error_name,
     notebookPath: r.path,
     cellId: r.cell_key,
     cellIndex: r.cell_index === null ? null : Number(r.cell_index),
-    userId: r.user_id,
+    userIds: r.user_ids,
     count: Number(r.n),
     latestId: Number(r.latest_id),
     latestAt: iso(r.latest_at)!,
   }));
+}
+
+/**
+ * The class's errors since `since`, summed in the database per cluster (signature, notebook, cell;
+ * errors stored before signatures were kept per message, masked and merged here, as are the students
+ * the class shows only partly), with the newest error of each as its example.
+ */
+export async function loadErrorClusters(db: Knex, options: { since: Date; reach: ClassesFor | null; notebookPath?: string }): Promise<ErrorCluster[]> {
+  // Only the errors `reach` shows (classes/classBoundary.ts; null: all, for an admin).
+  // Kept per student, cell, signature and day as errors are persisted (activity/errorGroups.ts).
+  const groups = errorGroupsOf(await errorClusterSums(db, { since: options.since, notebookPath: options.notebookPath, scope: studentRowsIn(db, options.reach) }));
   const examples = new Map<number, ErrorExample>();
   for (const r of await errorsById(db, newestErrorIds(groups))) examples.set(Number(r.id), { message: r.error_message ?? '', traceback: r.traceback, userId: r.user_id, at: iso(r.occurred_at)! });
   return clusterErrors(groups, examples);

@@ -1,16 +1,17 @@
 /**
- * The per-cell progress and the error groups read from the rows the projections keep
- * (cell_progress, error_groups) equal what the raw runs and errors give — whatever order runs
- * arrive in, however often one is delivered, for a student enrolled after her first runs (her
- * answer computed from the raw rows), with a window starting in the middle of a day, after the
- * retention sweep took some of a student's runs; an erased student's kept rows go with her.
+ * The per-cell progress and the error clusters (summed per cluster in the database) read from the
+ * rows the projections keep (cell_progress, error_groups) equal what the raw runs and errors give —
+ * whatever order runs arrive in, however often one is delivered, for a student enrolled after her
+ * first runs (her answer computed from the raw rows), with a window starting in the middle of a day,
+ * after the retention sweep took some of a student's runs; an erased student's kept rows go with her.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Knex } from 'knex';
 import { MAX_GAP_SECONDS } from '../../../collector/src/activity/cellProgress.ts';
-import { cellProgressSums, errorGroupSums } from '../../../collector/src/activity/progressReads.ts';
-import { cellRunSums, errorGroups, type CellRunSum, type ErrorGroupRow } from '../../../collector/src/activity/reads.ts';
+import { aloneInCluster, cellProgressSums, errorClusterSums, type ErrorClusterRow } from '../../../collector/src/activity/progressReads.ts';
+import { cellRunSums, errorGroups, type CellRunSum } from '../../../collector/src/activity/reads.ts';
+import { clusterErrors, errorGroupsOf, newestErrorIds } from '../../../collector/src/insights/errorClusters.ts';
 import { rowsOfNotebookIn, studentRowsIn } from '../../../collector/src/classes/rowScopes.ts';
 import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { sweepRetention } from '../../../collector/src/privacy/retention.ts';
@@ -43,10 +44,14 @@ const progressKey = (r: CellRunSum) => ({
   user: r.user_id, cell: r.cell_key, index: r.cell_index === null ? null : Number(r.cell_index), runs: Number(r.runs),
   firstSuccess: r.first_success === null ? null : Number(r.first_success), seconds: Math.round(Number(r.seconds) * 100) / 100, lastAt: new Date(r.last_at).toISOString(),
 });
-const groupKey = (r: ErrorGroupRow) => ({
-  signature: r.signature, raw: r.raw_message, name: r.error_name, path: r.path, cell: r.cell_key, index: r.cell_index === null ? null : Number(r.cell_index),
-  user: r.user_id, n: Number(r.n), latestId: Number(r.latest_id), latestAt: new Date(r.latest_at).toISOString(),
-});
+/** The clusters the rows make (each one's students, counts, cell, newest error's id and time). */
+const clustersOf = (rows: ErrorClusterRow[]) => {
+  const groups = errorGroupsOf(rows);
+  return { clusters: clusterErrors(groups, new Map()).map(({ example, ...c }) => ({ ...c, at: example.at })), newest: newestErrorIds(groups).sort((a, b) => a - b) };
+};
+/** The same clusters from the kept rows (per cluster) and from the errors (per student, merged). */
+const sameClusters = async (db: Knex, options: Parameters<typeof errorGroups>[1], message?: string) =>
+  assert.equal(clustersOf(await errorClusterSums(db, options)), clustersOf((await errorGroups(db, options)).map(aloneInCluster)), message);
 const sorted = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
 
 for (const mode of modesToTest()) {
@@ -99,16 +104,20 @@ for (const mode of modesToTest()) {
     assert.is(ann1.runs, 3, 'a run delivered twice is counted once');
   });
 
-  it('error groups: the kept rows equal the errors grouped, with a window from before all of them and one starting in the middle of a day', async () => {
+  it('error clusters: the kept rows summed per cluster equal the errors grouped, with a window from before all of them and one starting in the middle of a day', async () => {
     const db: Knex = stack.store;
     for (const since of [new Date(T0 - 3_600_000), new Date(at(5.5)), new Date(at(24))]) {
       for (const scope of [undefined, studentRowsIn(db, classScope())]) {
         for (const notebookPath of [undefined, PATH]) {
           const options = { since, scope, notebookPath };
-          assert.equal(sorted((await errorGroupSums(db, options)).map(groupKey)), sorted((await errorGroups(db, options)).map(groupKey)), `since ${since.toISOString()}, ${scope ? 'class' : 'all'}, ${notebookPath ?? 'every notebook'}`);
+          await sameClusters(db, options, `since ${since.toISOString()}, ${scope ? 'class' : 'all'}, ${notebookPath ?? 'every notebook'}`);
         }
       }
     }
+    // Summed per cluster in the database: one row each, its students listed once.
+    const rows = await errorClusterSums(db, { since: new Date(T0 - 3_600_000), notebookPath: PATH });
+    assert.is(rows.length, clustersOf(rows).clusters.length, 'one row per cluster');
+    assert.equal(rows.find((r) => r.cell_key === 'c2')?.user_ids.sort(), ['ann', 'bob', 'cat']);
     const clusters = (await api('get', `/api/v1/dashboard/errors?class_id=${classId}&notebook_path=${encodeURIComponent(PATH)}&since=${encodeURIComponent(new Date(T0 - MIN).toISOString())}`)).body;
     const ann = clusters.find((c: { userIds: string[]; cellId: string }) => c.cellId === 'c2' && c.userIds.includes('ann'));
     assert.ok(ann, 'the late error is in a cluster');
@@ -126,7 +135,7 @@ for (const mode of modesToTest()) {
     assert.equal(sorted(kept), sorted((await cellRunSums(db, PATH, options)).map(progressKey)));
     assert.equal(kept.filter((r) => r.user === 'dan').map((r) => r.runs).sort(), [1, 2], "only dan's recent runs are counted");
     const since = new Date(Date.now() - 50 * 86_400_000);
-    assert.equal(sorted((await errorGroupSums(db, { since })).map(groupKey)), sorted((await errorGroups(db, { since })).map(groupKey)));
+    await sameClusters(db, { since });
   });
 
   it("erasing a student removes her kept rows; the others' stay", async () => {

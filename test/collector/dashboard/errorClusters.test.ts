@@ -38,7 +38,7 @@ const group = (userId: string, message: string, cellId: string, count: number, l
   notebookPath: 'lab1.ipynb',
   cellId,
   cellIndex: Number(cellId.slice(1)),
-  userId,
+  userIds: [userId],
   count,
   latestId,
   latestAt,
