@@ -20,10 +20,11 @@ const MARK = '@@@@@@@@@@'; // 10 chars, overwritten per request with a zero-padd
 /** 24 chars, an ISO time's length: overwritten per request with the send time, as a class's runs move on. */
 const TIME_MARK = '~~~~~~~~~~~~~~~~~~~~~~~~';
 
-function templateBody(runId: string, variant: number, batchSize: number): { bytes: Buffer; offsets: number[]; timeOffsets: number[] } {
+function templateBody(runId: string, variant: number, batchSize: number, lane: number, lanes: number): { bytes: Buffer; offsets: number[]; timeOffsets: number[] } {
+  const perLane = Math.max(1, Math.floor(STUDENTS / lanes));
   const events = Array.from({ length: batchSize }, (_, i) => {
     const n = variant * batchSize + i;
-    const student = (n * 7919) % STUDENTS;
+    const student = lane + lanes * ((n * 7919) % perLane); // only this lane's students
     const failed = n % 20 === 0;
     return {
       eventId: `${runId}-${MARK}-${String(i).padStart(3, '0')}`,
@@ -52,17 +53,22 @@ function templateBody(runId: string, variant: number, batchSize: number): { byte
 }
 
 export interface BodyPool {
-  /** A fresh body whose events carry ids never handed out before by this pool. */
-  next(): Buffer;
+  /**
+   * A fresh body whose events carry ids never handed out before by this pool, for the request
+   * slot `lane`: each slot has students of its own, so one student's runs arrive in order, one
+   * request after another, as her companion sends them (requests in flight together can reach the
+   * buffer in either order, and a student's run arriving before an earlier one is a late run).
+   */
+  next(lane: number): Buffer;
 }
 
-export function createBodyPool(runId: string, batchSize = 100, variants = 32): BodyPool {
-  const templates = Array.from({ length: variants }, (_, v) => templateBody(runId, v, batchSize));
+export function createBodyPool(runId: string, lanes: number, batchSize = 100, variants = 8): BodyPool {
+  const templates = Array.from({ length: lanes }, (_, lane) => Array.from({ length: variants }, (_, v) => templateBody(runId, v, batchSize, lane, lanes)));
   let counter = 0;
   let lastTime = 0;
   return {
-    next() {
-      const { bytes, offsets, timeOffsets } = templates[counter % variants];
+    next(lane) {
+      const { bytes, offsets, timeOffsets } = templates[lane % lanes][counter % variants];
       const body = Buffer.from(bytes);
       const digits = String(counter++).padStart(MARK.length, '0');
       for (const at of offsets) body.write(digits, at, 'latin1');
@@ -140,7 +146,7 @@ export function startLoad(baseUrl: string, pool: BodyPool, concurrency: number, 
   let windowStart = performance.now();
   let stats: LoadStats = { requests: 0, accepted: 0, failures: {}, latenciesMs: [], seconds: 0 };
 
-  async function worker(): Promise<void> {
+  async function worker(lane: number): Promise<void> {
     while (!stopping) {
       if (intervalMs > 0) {
         const at = nextAt;
@@ -149,7 +155,7 @@ export function startLoad(baseUrl: string, pool: BodyPool, concurrency: number, 
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         if (stopping) break;
       }
-      const body = pool.next();
+      const body = pool.next(lane);
       const t0 = performance.now();
       let outcome: string;
       let accepted = 0;
@@ -173,7 +179,7 @@ export function startLoad(baseUrl: string, pool: BodyPool, concurrency: number, 
     }
   }
 
-  const workers = Array.from({ length: concurrency }, () => worker());
+  const workers = Array.from({ length: concurrency }, (_, lane) => worker(lane));
   return {
     get totalAccepted() {
       return totalAccepted;

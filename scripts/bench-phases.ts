@@ -81,7 +81,7 @@ function describe(r: IngestResult): string {
 export async function ingestPhase(label: string, env: Record<string, string>, seconds: number, opts: PhaseOptions): Promise<IngestResult> {
   console.log(`\n# ${label}: ${opts.warmupSeconds} s warmup + ${seconds} s, ${opts.concurrency} requests in flight`);
   const result = await withCollector(env, opts, async (proc, mem, windows) => {
-    const load = startLoad(proc.url, createBodyPool(`bench-${process.pid}-${label.replace(/\W+/g, '')}`), opts.concurrency);
+    const load = startLoad(proc.url, createBodyPool(`bench-${process.pid}-${label.replace(/\W+/g, '')}`, opts.concurrency), opts.concurrency);
     await sleep(opts.warmupSeconds * 1000);
     load.mark();
     const [cpu, startUs] = [cpuWindow(proc.child.pid!), monotonicUs()];
@@ -110,7 +110,7 @@ export async function sustainedPhase(label: string, env: Record<string, string>,
   const counter = await openRowCounter(env.DATABASE_URL);
   try {
     const result = await withCollector(env, opts, async (proc, mem, windows) => {
-      const load = startLoad(proc.url, createBodyPool(`bench-${process.pid}-${label.replace(/\W+/g, '')}`), opts.concurrency, rate);
+      const load = startLoad(proc.url, createBodyPool(`bench-${process.pid}-${label.replace(/\W+/g, '')}`, opts.concurrency), opts.concurrency, rate);
       await sleep(opts.warmupSeconds * 1000);
       load.mark();
       const [cpu, startUs] = [cpuWindow(proc.child.pid!), monotonicUs()];
