@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --profile]`: ingest and end-to-end throughput of the collector,
+ * `npm run bench:collector [-- --quick] [-- --profile]` (also the first part of `npm run bench`):
+ * ingest and end-to-end throughput of the collector,
  * run as the real CLI in a child process against throwaway PostgreSQL and Redis servers, and once
  * in the embedded default (DATA_DIR only). Prints figures next to their targets; never asserts.
  *

@@ -29,7 +29,19 @@ export function meansCollectorAway(status: number | undefined): boolean {
   return status === undefined || status === 502 || status === 503 || status === 504;
 }
 
+/**
+ * Set once the page is being left (a reload, a navigation): the browser then cuts the requests in
+ * flight, and a cut request says nothing about the collector. Raising the flag for it would make the
+ * next page load skip its policy read and probe instead of post.
+ */
+let leaving = false;
+if (typeof window !== 'undefined') {
+  window.addEventListener('pagehide', () => (leaving = true));
+  window.addEventListener('pageshow', () => (leaving = false)); // back from the page cache
+}
+
 /** After a failed request (an error with an HTTP `status`, or none): raises the flag when it says the collector is away. */
 export function noteFailedRequest(flag: CollectorAwayFlag, error: unknown): void {
+  if (leaving) return;
   if (meansCollectorAway((error as { status?: number } | null | undefined)?.status)) flag.set(true);
 }

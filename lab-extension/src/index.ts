@@ -68,9 +68,11 @@ async function startRecording(options: { app: JupyterFrontEnd; settingRegistry: 
       if (!companion) throw new Error('the companion did not answer');
       return { notice: companion.notice || DEFAULT_NOTICE, consentRequired: companion.consentRequired, version: companion.version };
     },
-    fetchPolicy: async () => {
-      // While the collector is away the drainer and the poller probe; asking would only fail (a console error).
-      if (away.get()) throw new Error('the collector is away');
+    fetchPolicy: async ({ atLoad }) => {
+      // While the collector is away the drainer and the poller probe; asking would only fail (a console
+      // error). The read at load asks anyway: the policy caps what this page sends, and a flag an
+      // earlier page left must not leave it uncapped until the next read a minute later.
+      if (away.get() && !atLoad) throw new Error('the collector is away');
       try {
         return await new StudentApi(server).policy();
       } catch (error) {

@@ -50,8 +50,9 @@ export interface PrivacyOptions {
   /**
    * The student's capture policy: the default and the per-notebook ones (a bare policy: the default
    * only, as an older collector says); rejects when unknown (no credential, collector away).
+   * `atLoad`: the read when the page loads, which decides what this page sends from its first event.
    */
-  fetchPolicy: () => Promise<CapturePolicy | Pick<StudentPolicy, 'policy' | 'notebooks'>>;
+  fetchPolicy: (read: { atLoad: boolean }) => Promise<CapturePolicy | Pick<StudentPolicy, 'policy' | 'notebooks'>>;
 }
 
 const isPolicy = (value: unknown): value is CapturePolicy => (CAPTURE_POLICIES as readonly unknown[]).includes(value);
@@ -97,13 +98,13 @@ export class Privacy {
           if (kept) this.config = JSON.parse(kept) as PrivacyConfig;
         },
       ),
-      this.refreshPolicy(),
+      this.refreshPolicy({ atLoad: true }),
     ]);
   }
 
-  async refreshPolicy(): Promise<void> {
+  async refreshPolicy(read = { atLoad: false }): Promise<void> {
     try {
-      const told = await this.options.fetchPolicy();
+      const told = await this.options.fetchPolicy(read);
       const policy = typeof told === 'string' ? told : told.policy;
       if (!isPolicy(policy)) return;
       this.policy = policy;
