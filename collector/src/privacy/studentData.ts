@@ -25,7 +25,7 @@ import { isPostgres, writeTransaction } from '../db/createDb.ts';
 import { isSelfReportedUser } from '@cell-monitor/shared';
 import { now } from '../db/rows.ts';
 import { EMBEDDED, NOTEBOOK_ID_TABLES, NOTEBOOK_PATH_TABLES, NOTEBOOKS, PERSONAL_TABLES, SHARED_CONTENT, sinksOf, STUDENT_TABLES, STUDENTS, type Transports } from './registry.ts';
-import { deleteUnreferenced, keysReferredBy } from './sharedContent.ts';
+import { deleteUnreferenced, keysReferredBy, type Shared } from './sharedContent.ts';
 
 export type { Transports } from './registry.ts';
 
@@ -152,7 +152,7 @@ export async function eraseStudent(db: Knex, userId: string, transports: Transpo
       if (valueOf(key) === undefined) continue;
       for (const r of await trx(table).where(key, valueOf(key)).whereRaw(`${notebookPath} IS NOT NULL`).distinct(trx.raw(`${notebookPath} AS path`))) paths.add(r.path);
     }
-    const sharedKeys = [];
+    const sharedKeys: Array<{ shared: Shared; keys: Set<string> }> = [];
     for (const shared of SHARED_CONTENT) sharedKeys.push({ shared, keys: await keysReferredBy(trx, shared, { userId, studentId: student?.id }) });
     // Children before parents, her own row last (the registry's order).
     for (const { table, key } of PERSONAL_TABLES) counts[table] = valueOf(key) === undefined ? 0 : await trx(table).where(key, valueOf(key)).delete();
