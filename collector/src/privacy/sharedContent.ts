@@ -5,6 +5,7 @@
  * refer to is never one of them.
  */
 import type { Knex } from 'knex';
+import { isPostgres } from '../db/createDb.ts';
 import { SHARED_CONTENT, STUDENT_TABLES } from './registry.ts';
 
 export type Shared = (typeof SHARED_CONTENT)[number];
@@ -27,10 +28,20 @@ export function unreferenced(db: Knex, q: Knex.QueryBuilder, shared: Shared): Kn
   return q;
 }
 
-/** Deletes those of `keys` no reference is left to; how many. */
+/**
+ * Deletes those of `keys` no reference is left to; how many. PostgreSQL: a row a writer holds
+ * locked (history's persister locks the blobs a version it is storing refers to) is in use and
+ * skipped (FOR UPDATE SKIP LOCKED), so the erasure never fails on the blobs' foreign keys because
+ * another student saved the same text at that moment.
+ */
 export async function deleteUnreferenced(trx: Knex.Transaction, shared: Shared, keys: Iterable<string>): Promise<number> {
   const all = [...keys];
+  const pg = isPostgres(trx);
   let deleted = 0;
-  for (let i = 0; i < all.length; i += 500) deleted += await unreferenced(trx, trx(shared.table).whereIn(shared.pk, all.slice(i, i + 500)), shared).delete();
+  for (let i = 0; i < all.length; i += 500) {
+    const free = unreferenced(trx, trx(shared.table).whereIn(shared.pk, all.slice(i, i + 500)).select(shared.pk), shared);
+    if (pg) free.forUpdate().skipLocked();
+    deleted += await trx(shared.table).whereIn(shared.pk, free).delete();
+  }
   return deleted;
 }
