@@ -21,6 +21,8 @@ export const EVENT_TYPES = {
   connectionTest: 'connection_test',
   /** The kernel's Python environment at start (`metadata.environment`), sent by a silent request; stored per student, not in analytics. */
   kernelEnvironment: 'kernel_environment',
+  /** A saved notebook's cells (`metadata.snapshot`, shared/notebookSnapshot.ts), sent by the companion; stored content-addressed in history, not in analytics. */
+  notebookSnapshot: 'notebook_snapshot',
 } as const;
 
 export type KnownEventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];

@@ -2,6 +2,7 @@ export * from './backoff.ts';
 export * from './cellEvent.ts';
 export * from './eventTypes.ts';
 export * from './kernelEnvironment.ts';
+export * from './notebookSnapshot.ts';
 export * from './normaliseEvent.ts';
 export * from './legacyEvent.ts';
 export * from './fastCheck.ts';

@@ -79,6 +79,20 @@ export interface OwnedTable {
   rederive?: (db: Knex, before: Date) => Promise<number>;
   /** Swept by its class's retention though no student column names anyone (a class's broadcasts). */
   classRetention?: { pk: string; time: string; classId: string };
+  /**
+   * Content shared between students, kept while rows refer to it (history's content-addressed cell
+   * sources and outputs): no column names a student, yet each row is the personal data of every
+   * student whose rows refer to it. `referencedBy`: those columns, in personal tables. A student's
+   * export carries the rows hers refer to; after an erasure or a retention sweep, the rows no
+   * reference is left to are deleted — never one another student's rows still refer to.
+   */
+  sharedContent?: SharedContent;
+}
+
+export interface SharedContent {
+  /** The primary key, which the referring columns hold (a content hash). */
+  pk: string;
+  referencedBy: ReadonlyArray<{ table: string; column: string }>;
 }
 
 /** Cutoffs a sink is swept by (privacy/retentionPolicy.ts computes them). */

@@ -9,6 +9,7 @@ import { errorGroupsProjection } from '../activity/errorGroups.ts';
 import { errorLogsProjection } from '../activity/errorLogs.ts';
 import { environmentsProjection } from '../environment/store.ts';
 import { helpRequestsProjection } from '../help/helpProjection.ts';
+import { snapshotsProjection } from '../history/snapshotProjection.ts';
 import { connectionTestsProjection } from '../operations/connectionTests.ts';
 import { createEventWriter, type WriteEvents } from '../persist/writeEvents.ts';
 import { upsertSeenStudents } from '../students/store.ts';
@@ -21,6 +22,7 @@ export function createEventStore(options: { legacyClassCode?: string } = {}): Wr
     projections: [
       connectionTestsProjection,
       environmentsProjection,
+      snapshotsProjection,
       selfReportedProjection(options.legacyClassCode),
       cellFactsProjection,
       cellProgressProjection,

@@ -18,6 +18,7 @@ import type { OwnedSink, OwnedTable, PersonalData, SinkCutoffs, SinkRecord } fro
 import { TABLES as environment } from '../environment/tables.ts';
 import { STREAM_SINK, type StreamEntries } from '../forward/streamEntries.ts';
 import { TABLES as help } from '../help/tables.ts';
+import { TABLES as history } from '../history/tables.ts';
 import { TABLES as instructors } from '../instructors/tables.ts';
 import { TABLES as operations } from '../operations/tables.ts';
 import { TABLES as persist } from '../persist/tables.ts';
@@ -25,7 +26,7 @@ import { INFLUX_SINK, type InfluxEraser } from '../sink/influxErasure.ts';
 import { TABLES as students } from '../students/tables.ts';
 
 /** Every table of the store, each declared by its one owner. */
-export const OWNED_TABLES: readonly OwnedTable[] = [...persist, ...operations, ...environment, ...activity, ...help, ...students, ...assignments, ...classes, ...instructors, ...auth];
+export const OWNED_TABLES: readonly OwnedTable[] = [...persist, ...operations, ...environment, ...activity, ...history, ...help, ...students, ...assignments, ...classes, ...instructors, ...auth];
 
 /** The handles privacy is given for the sinks; a sink without one is skipped. */
 export interface Transports {
@@ -127,5 +128,10 @@ export const NOTEBOOK_ID_TABLES = STUDENT_TABLES.filter((t) => t.notebookId).map
 export const NOTEBOOK_PATH_TABLES = STUDENT_TABLES.filter((t) => t.notebookByPath && t.notebookPath);
 /** A student named inside another table's column (her seat on seat maps). */
 export const EMBEDDED = OWNED_TABLES.filter((t) => t.embedded).map((t) => ({ table: t.table, ...t.embedded! }));
+/** Content shared between students (content-addressed blobs), kept while a personal row refers to it. */
+export const SHARED_CONTENT = OWNED_TABLES.filter((t) => t.sharedContent).map((t) => ({ table: t.table, ...t.sharedContent! }));
+for (const { table, referencedBy } of SHARED_CONTENT) {
+  for (const ref of referencedBy) if (!STUDENT_TABLES.some((t) => t.table === ref.table)) throw new Error(`${table} is referred to by ${ref.table}, which is not a personal table (whose rows would keep it)`);
+}
 /** Tables swept by their class's retention without naming a student. */
 export const CLASS_RETENTION_TABLES = OWNED_TABLES.filter((t) => t.classRetention).map((t) => ({ table: t.table, ...t.classRetention! }));

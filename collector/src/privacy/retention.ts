@@ -11,6 +11,7 @@
  * | `classRetention` (a class's broadcasts) | its time is before the cutoff of its class           |
  * | derived sums (`rederive`) | computed again from the rows left, where the sweep took some of theirs |
  * | notebooks              | nothing refers to it any more (no row that names it by id or path)    |
+ * | shared content (`sharedContent`: history's blobs) | no row refers to it any more               |
  * | students               | in no class, last seen (else created) before the global cutoff, and nothing refers to them |
  * | every sink             | its own rule (sweepBefore): the InfluxDB copy per student at her strictest retention, the buffer's delivered rows at the shortest, the Redis Streams at the longest and only when no retention is "forever" |
  *
@@ -20,7 +21,8 @@
  */
 import type { Knex } from 'knex';
 import { isPostgres, writeTransaction } from '../db/createDb.ts';
-import { CLASS_RETENTION_TABLES, NOTEBOOK_ID_TABLES, NOTEBOOK_PATH_TABLES, NOTEBOOKS, OWNED_TABLES, sinksOf, STUDENT_TABLES, STUDENTS, type Transports } from './registry.ts';
+import { CLASS_RETENTION_TABLES, NOTEBOOK_ID_TABLES, NOTEBOOK_PATH_TABLES, NOTEBOOKS, OWNED_TABLES, SHARED_CONTENT, sinksOf, STUDENT_TABLES, STUDENTS, type Transports } from './registry.ts';
+import { unreferenced } from './sharedContent.ts';
 import { loadRetentionPolicy } from './retentionPolicy.ts';
 
 export const SWEEP_BATCH = 2_000;
@@ -69,6 +71,7 @@ export async function sweepRetention(db: Knex, options: SweepOptions): Promise<S
     // Derived tables (sums kept by a projection) brought in line with the rows the sweep left.
     if (policy.shortest) for (const t of OWNED_TABLES) if (t.rederive) await t.rederive(db, policy.shortest);
     if (policy.shortest) await remove(NOTEBOOKS.table, (q) => void orphanNotebooks(db, q));
+    if (policy.shortest) for (const shared of SHARED_CONTENT) await remove(shared.table, (q) => void unreferenced(db, q, shared), shared.pk);
     if (policy.unenrolled) await remove(STUDENTS.table, (q) => void goneStudents(db, q, policy.unenrolled!));
   }
   for (const sink of sinksOf(options)) {

@@ -13,7 +13,8 @@
  *
  * The export, one JSON object per line (`kind` says which):
  *   {"kind":"export","userId":…,"selfReported":…,"exportedAt":…,"student":{…}|null}   first
- *   {"kind":"row","table":"events","row":{…}}                                 every row of every table, then `notebooks`
+ *   {"kind":"row","table":"events","row":{…}}                                 every row of every table, then `notebooks`,
+ *                                                                             then the shared content her rows refer to (history_blobs)
  *   {"kind":"seat","classId":…,"x":…,"y":…}                                   her seats
  *   {"kind":"buffer_row",…} / {"kind":"buffer_dead_letter",…}                  this collector's buffer
  *   {"kind":"stream_entry","stream":"stream"|"dead_letter_stream",…}          the Redis Streams
@@ -23,7 +24,8 @@ import type { Knex } from 'knex';
 import { isPostgres, writeTransaction } from '../db/createDb.ts';
 import { isSelfReportedUser } from '@cell-monitor/shared';
 import { now } from '../db/rows.ts';
-import { EMBEDDED, NOTEBOOK_ID_TABLES, NOTEBOOK_PATH_TABLES, NOTEBOOKS, PERSONAL_TABLES, sinksOf, STUDENT_TABLES, STUDENTS, type Transports } from './registry.ts';
+import { EMBEDDED, NOTEBOOK_ID_TABLES, NOTEBOOK_PATH_TABLES, NOTEBOOKS, PERSONAL_TABLES, SHARED_CONTENT, sinksOf, STUDENT_TABLES, STUDENTS, type Transports } from './registry.ts';
+import { deleteUnreferenced, keysReferredBy, type Shared } from './sharedContent.ts';
 
 export type { Transports } from './registry.ts';
 
@@ -62,7 +64,9 @@ export async function* exportStudent(db: Knex, userId: string, transports: Trans
   yield { kind: 'export', userId, selfReported: isSelfReportedUser(userId), exportedAt: now(), student: student ?? null };
   const rows: Record<string, number> = {};
   const notebookIds = new Set<number>();
+  const sharedKeys = new Map(SHARED_CONTENT.map((s) => [s, new Set<string>()]));
   for (const { table, key, pk, json, notebookId } of STUDENT_TABLES) {
+    const refs = SHARED_CONTENT.flatMap((s) => s.referencedBy.filter((r) => r.table === table).map((r) => ({ keys: sharedKeys.get(s)!, column: r.column })));
     rows[table] = 0;
     const value = key === 'user_id' ? userId : student?.id;
     if (value === undefined) continue;
@@ -77,6 +81,7 @@ export async function* exportStudent(db: Knex, userId: string, transports: Trans
       for (const row of page) {
         if (!pg) for (const column of json ?? []) if (typeof row[column] === 'string') row[column] = JSON.parse(row[column] as string);
         if (notebookId && row.notebook_id != null) notebookIds.add(Number(row.notebook_id));
+        for (const ref of refs) if (row[ref.column] != null) ref.keys.add(String(row[ref.column]));
         rows[table]++;
         yield { kind: 'row', table, row };
       }
@@ -93,6 +98,17 @@ export async function* exportStudent(db: Knex, userId: string, transports: Trans
     for (const row of await db(notebooks).whereIn('id', ids.slice(i, i + EXPORT_PAGE)).orderBy('id')) {
       rows[notebooks]++;
       yield { kind: 'row', table: notebooks, row };
+    }
+  }
+  // Content shared with other students (a cell's source, by hash): hers too, exported once each.
+  for (const [shared, keys] of sharedKeys) {
+    rows[shared.table] = 0;
+    const all = [...keys].sort();
+    for (let i = 0; i < all.length; i += EXPORT_PAGE) {
+      for (const row of await db(shared.table).whereIn(shared.pk, all.slice(i, i + EXPORT_PAGE)).orderBy(shared.pk)) {
+        rows[shared.table]++;
+        yield { kind: 'row', table: shared.table, row };
+      }
     }
   }
   for (const { mine } of await embeddedOf(db, userId)) yield* mine;
@@ -136,6 +152,8 @@ export async function eraseStudent(db: Knex, userId: string, transports: Transpo
       if (valueOf(key) === undefined) continue;
       for (const r of await trx(table).where(key, valueOf(key)).whereRaw(`${notebookPath} IS NOT NULL`).distinct(trx.raw(`${notebookPath} AS path`))) paths.add(r.path);
     }
+    const sharedKeys: Array<{ shared: Shared; keys: Set<string> }> = [];
+    for (const shared of SHARED_CONTENT) sharedKeys.push({ shared, keys: await keysReferredBy(trx, shared, { userId, studentId: student?.id }) });
     // Children before parents, her own row last (the registry's order).
     for (const { table, key } of PERSONAL_TABLES) counts[table] = valueOf(key) === undefined ? 0 : await trx(table).where(key, valueOf(key)).delete();
     // Notebooks only they used (no other row or event names them any more) go too: a path can name a person.
@@ -149,6 +167,8 @@ export async function eraseStudent(db: Knex, userId: string, transports: Transpo
         counts[notebooks] += await q.delete();
       }
     }
+    // Shared content her rows referred to and no other row does any more (a cell only she wrote).
+    for (const { shared, keys } of sharedKeys) counts[shared.table] = await deleteUnreferenced(trx, shared, keys);
     for (const { table } of EMBEDDED) counts[table] = 0;
     for (const { embedded, key, rest, mine } of await embeddedOf(trx, userId)) {
       await trx(embedded.table).where(embedded.pk, key).update({ [embedded.column]: JSON.stringify(rest) });

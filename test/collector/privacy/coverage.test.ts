@@ -17,7 +17,7 @@ import { createInstructor } from '../../../collector/src/instructors/store.ts';
 import { sweepRetention } from '../../../collector/src/privacy/retention.ts';
 import { OWNED_TABLES, PERSONAL_TABLES, STUDENTS } from '../../../collector/src/privacy/registry.ts';
 import { login, request } from '../../helpers/http.ts';
-import { activity, DAY_MS, parseExport } from '../../helpers/privacyFixtures.ts';
+import { activity, DAY_MS, parseExport, snapshotEvent } from '../../helpers/privacyFixtures.ts';
 import { waitFor } from '../../helpers/services.ts';
 import { buildCellEvent, modesToTest, openStore, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../../helpers/stack.ts';
 
@@ -152,9 +152,9 @@ for (const mode of modesToTest()) {
     const old = new Date(Date.now() - 40 * DAY_MS);
     const recent = new Date(Date.now() - DAY_MS);
     const users = { alice: old, bob: recent, carol: recent };
-    const events = Object.entries(users).flatMap(([user, at]) => [...activity(user, at, 'cov'), environmentEvent(user, at), connectionTest(user, at)]);
+    const events = Object.entries(users).flatMap(([user, at]) => [...activity(user, at, 'cov'), environmentEvent(user, at), snapshotEvent(user, at, 'cov'), connectionTest(user, at)]);
     assert.is((await postEvents(running.url, events)).status, 202);
-    await waitFor(async () => (await rowsOf('connection_tests', 'carol')) > 0 && (await rowsOf('student_environments', 'carol')) > 0 && Number((await store('events').count({ n: '*' }))[0].n) === 15 || undefined, 30_000, 'every event stored');
+    await waitFor(async () => (await rowsOf('connection_tests', 'carol')) > 0 && (await rowsOf('student_environments', 'carol')) > 0 && (await rowsOf('history_versions', 'carol')) > 0 && Number((await store('events').count({ n: '*' }))[0].n) === 15 || undefined, 30_000, 'every event stored');
     const classId = (await api('post', '/api/v1/classes', { name: 'Coverage', class_code: 'COVER' })).body.id;
     await api('put', `/api/v1/classes/${classId}/settings`, { retention_days: 30 });
     const assignmentId = (await api('post', '/api/v1/assignments', { class_id: classId, notebook_path: 'cov.ipynb', title: 'Cov' })).body.id;
