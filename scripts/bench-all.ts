@@ -32,7 +32,7 @@ function run(script: string, scriptArgs: string[]): Promise<{ code: number; targ
       process.stdout.write(chunk);
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) if (/target/.test(line)) targets.push(line.trim());
+      for (const line of lines) if (/target|× the history/.test(line)) targets.push(line.trim()); // the dashboard's 1× / 5× headers too
     });
     child.on('close', (code) => {
       if (/target/.test(partial)) targets.push(partial.trim());

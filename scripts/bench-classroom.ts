@@ -138,7 +138,8 @@ async function main(): Promise<void> {
     console.log(
       `ingest → card:    p50 ${ms(percentile(cards, 50))}, p99 ${ms(percentile(cards, 99))} over ${fmt(cards.length)} cards on ${CLASSES} boards (target < ${TARGET.cardP99} ms) ${percentile(cards, 99) < TARGET.cardP99 ? 'met' : 'MISSED'}`,
     );
-    console.log(`collectors' peak RSS: ${rss.map((kb) => mb(kb)).join(', ')}`);
+    const rssMet = rss.every((kb) => kb !== undefined && kb / 1024 < 200);
+    console.log(`collectors' peak RSS: ${rss.map((kb) => mb(kb)).join(', ')} (target < 200 MB) ${rssMet ? 'met' : 'MISSED'}`);
   } finally {
     for (const socket of sockets) socket.close();
     agent.destroy();

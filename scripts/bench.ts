@@ -42,7 +42,8 @@ const fairSeconds = setting('BENCH_FAIR_SECONDS', quick ? 10 : 20);
 const drainTimeout = setting('BENCH_DRAIN_TIMEOUT', quick ? 60 : 600);
 const offeredRate = setting('BENCH_RATE', 20_000);
 const opts: PhaseOptions = { warmupSeconds: quick ? 1 : 3, concurrency: Math.round(setting('BENCH_CONCURRENCY', 12)), profile };
-const TARGET = { ingest: 50_000, endToEnd: 20_000 };
+/** Issue 20's targets; rssMb: the collector's peak resident memory. */
+const TARGET = { ingest: 50_000, endToEnd: 20_000, rssMb: 200 };
 
 let postgres: PostgresServer | undefined;
 let redis: RedisServer | undefined;
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
   );
   console.log(`ack latency (pg+redis):      p50 ${ms(durable.p50)}, p99 ${ms(durable.p99)} (sustained phase: p50 ${ms(sustained.p50)}, p99 ${ms(sustained.p99)})`);
   console.log(
-    `collector peak RSS:          ${mb(sustained.memory.hwmKb)} (VmHWM, sustained phase; max sampled VmRSS ${mb(sustained.memory.peakSampledKb)}; ingest phase ${mb(durable.memory.hwmKb)})`,
+    `collector peak RSS:          ${mb(sustained.memory.hwmKb)} (VmHWM, sustained phase; max sampled VmRSS ${mb(sustained.memory.peakSampledKb)}; ingest phase ${mb(durable.memory.hwmKb)}) (target < ${TARGET.rssMb} MB) ${Math.max(sustained.memory.hwmKb ?? Infinity, durable.memory.hwmKb ?? Infinity) / 1024 < TARGET.rssMb ? 'met' : 'MISSED'}`,
   );
   console.log(
     `fair persistence:            well-behaved p99 ${latency(fair.p99)} send → stored with 1 flooder among ${fair.students} (target ≤ 1 s) ${fair.p99 <= 1000 ? 'met' : 'MISSED'}; budgets as shipped (${fmt(fair.flooderRefused)} flood requests refused)`,
