@@ -20,6 +20,7 @@ import { addAboutCommand, showNoticeIfDue, type AboutParts } from './privacyNoti
 import { loadSettings } from './settings.ts';
 import { browserStorage } from './storage.ts';
 import { companionPrivacy, StudentApi } from './studentApi.ts';
+import { companionProbe } from './transport.ts';
 import { startNotificationPoller } from './studentNotifications.ts';
 
 export const PLUGIN_ID = '@cell-monitor/lab-extension:plugin';
@@ -61,6 +62,7 @@ async function startRecording(options: { app: JupyterFrontEnd; settingRegistry: 
   const companion = await companionPrivacy(server).catch(() => null);
   // Whose queue this page records into and drains: this server and the student it stamps (queueOwner.ts).
   const owner = { baseUrl: server.baseUrl, user: companion?.user || app.serviceManager.user.identity?.username || 'unknown' };
+  const probe = companionProbe(server);
   const privacy = new Privacy({
     storage: browserStorage(),
     user: owner.user,
@@ -68,11 +70,14 @@ async function startRecording(options: { app: JupyterFrontEnd; settingRegistry: 
       if (!companion) throw new Error('the companion did not answer');
       return { notice: companion.notice || DEFAULT_NOTICE, consentRequired: companion.consentRequired, version: companion.version };
     },
-    fetchPolicy: async ({ atLoad }) => {
-      // While the collector is away the drainer and the poller probe; asking would only fail (a console
-      // error). The read at load asks anyway: the policy caps what this page sends, and a flag an
-      // earlier page left must not leave it uncapped until the next read a minute later.
-      if (away.get() && !atLoad) throw new Error('the collector is away');
+    fetchPolicy: async () => {
+      // While the collector is away, asking would only fail (a console error): probe first, as the
+      // drainer and the poller do (a 200 from the student's own server), and ask once it is back. A
+      // flag an earlier page left must not skip the read: the policy caps what this page sends.
+      if (away.get()) {
+        if (!(await probe())) throw new Error('the collector is away');
+        away.set(false);
+      }
       try {
         return await new StudentApi(server).policy();
       } catch (error) {

@@ -50,9 +50,8 @@ export interface PrivacyOptions {
   /**
    * The student's capture policy: the default and the per-notebook ones (a bare policy: the default
    * only, as an older collector says); rejects when unknown (no credential, collector away).
-   * `atLoad`: the read when the page loads, which decides what this page sends from its first event.
    */
-  fetchPolicy: (read: { atLoad: boolean }) => Promise<CapturePolicy | Pick<StudentPolicy, 'policy' | 'notebooks'>>;
+  fetchPolicy: () => Promise<CapturePolicy | Pick<StudentPolicy, 'policy' | 'notebooks'>>;
 }
 
 const isPolicy = (value: unknown): value is CapturePolicy => (CAPTURE_POLICIES as readonly unknown[]).includes(value);
@@ -98,13 +97,13 @@ export class Privacy {
           if (kept) this.config = JSON.parse(kept) as PrivacyConfig;
         },
       ),
-      this.refreshPolicy({ atLoad: true }),
+      this.refreshPolicy(),
     ]);
   }
 
-  async refreshPolicy(read = { atLoad: false }): Promise<void> {
+  async refreshPolicy(): Promise<void> {
     try {
-      const told = await this.options.fetchPolicy(read);
+      const told = await this.options.fetchPolicy();
       const policy = typeof told === 'string' ? told : told.policy;
       if (!isPolicy(policy)) return;
       this.policy = policy;

@@ -186,21 +186,4 @@ it('About data collection says what is sent now and why not', async () => {
   assert.is(Object.fromEntries(aboutLines(p, local)).Recording, 'on');
 });
 
-it('the read at page load is marked as such (it asks even while the collector is flagged away); later reads are not', async () => {
-  const reads: boolean[] = [];
-  const p = new Privacy({
-    storage: memoryStorage(),
-    user: 'alice',
-    fetchConfig: async () => ({ notice: DEFAULT_NOTICE, consentRequired: false, version: 'default' }),
-    fetchPolicy: async ({ atLoad }) => {
-      reads.push(atLoad);
-      return 'metadata';
-    },
-  });
-  await p.load();
-  await p.refreshPolicy();
-  assert.equal(reads, [true, false]);
-  assert.is(p.policy, 'metadata');
-});
-
 it.run();
