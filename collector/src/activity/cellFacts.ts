@@ -10,9 +10,10 @@ import type { CellEvent } from '@cell-monitor/shared';
 import { isPostgres } from '../db/createDb.ts';
 import { CHUNK, insertRecordset, timeMerges, upsertRecordset, type Columns } from '../db/insertRecordset.ts';
 import { latestBy } from '../persist/eventRows.ts';
+import { ensureNotebookIds } from './notebooks.ts';
 import type { EventRefs, GatedProjection, ProjectionBatch } from '../persist/projection.ts';
 import { EVENT_TYPES } from '@cell-monitor/shared';
-import { accessAction, executionStatus, isExecutionEvent, notebookName } from './rowsFromEvents.ts';
+import { accessAction, executionStatus, isExecutionEvent } from './rowsFromEvents.ts';
 
 const FACT_COLUMNS: Record<'cell_executions' | 'notebook_accesses', Columns> = {
   cell_executions: {
@@ -43,12 +44,7 @@ async function write(batch: ProjectionBatch): Promise<EventRefs> {
   const pg = isPostgres(trx);
   const { later, earlier } = timeMerges(trx, pg);
 
-  const paths = [...new Set(events.map((e) => e.notebookPath).filter((p): p is string => !!p))].sort();
-  const notebookId = new Map<string, number>();
-  if (paths.length > 0) {
-    await trx('notebooks').insert(paths.map((path) => ({ path, name: notebookName(path) }))).onConflict('path').ignore();
-    for (const n of await trx('notebooks').select('id', 'path').whereIn('path', paths)) notebookId.set(n.path, n.id);
-  }
+  const notebookId = await ensureNotebookIds(trx, events.map((e) => e.notebookPath).filter((p): p is string => !!p));
 
   const sessionKey = (e: CellEvent) => (e.sessionId ? `${studentId.get(e.userId)}\u0000${e.sessionId}` : undefined);
   const firstSeen = new Map<string, string>();

@@ -18,9 +18,9 @@
 import type { Knex } from 'knex';
 import { isPostgres } from '../db/createDb.ts';
 import { joinStudents } from '../students/store.ts';
+import { notebookIdOf } from './notebooks.ts';
 import { cellRunSums, errorGroups, type CellRunSum, type ErrorGroupRow, type RowScope } from './reads.ts';
 
-const notebookIdOf = async (db: Knex, path: string): Promise<number | undefined> => (await db('notebooks').where({ path }).first('id'))?.id;
 
 /** Per student and cell of one notebook (as `cellRunSums`), from `cell_progress`. */
 export async function cellProgressSums(db: Knex, notebookPath: string, options: { maxGapSeconds: number; scope?: RowScope }): Promise<CellRunSum[]> {

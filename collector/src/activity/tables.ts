@@ -17,8 +17,9 @@
 import type { OwnedTable } from '../db/ownedTables.ts';
 import { rederiveProgress } from './cellProgress.ts';
 import { rederiveErrorGroups } from './errorGroups.ts';
+import { notebookPathSql } from './notebooks.ts';
 
-const pathOfNotebookId = (table: string) => `(SELECT nb.path FROM notebooks nb WHERE nb.id = ${table}.notebook_id)`;
+const pathOfNotebookId = (table: string) => notebookPathSql(`${table}.notebook_id`);
 
 export const TABLES: readonly OwnedTable[] = [
   { table: 'notebooks', owner: 'activity', role: 'notebook' },
