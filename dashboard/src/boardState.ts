@@ -46,6 +46,42 @@ export function applyMessage(view: BoardView, message: DashboardMessage, now: nu
   return view;
 }
 
+/**
+ * The deltas that arrive while a snapshot is being read. The server may have computed the snapshot
+ * before some of them (its answer travels slower than the socket's messages), so taking the answer
+ * as it is would lose them: a help request's card overwritten by the older "offline" one until the
+ * student next changes. Each read records what the socket says meanwhile, and its answer is taken
+ * with those messages applied in order. Cards and headers are whole replacements, so a message
+ * older than the snapshot is followed by the newer one that superseded it, and the result is the
+ * latest state either way.
+ */
+export interface DeltaLog {
+  /** A message from the socket, for every read in flight. */
+  record(message: DashboardMessage): void;
+  /** Starts recording for one read; `settle` applies what came meanwhile to its answer and stops, `drop` just stops. */
+  begin(): { settle(view: BoardView, now: number): BoardView; drop(): void };
+}
+
+export function createDeltaLog(): DeltaLog {
+  const reads = new Set<DashboardMessage[]>();
+  return {
+    record(message) {
+      for (const seen of reads) seen.push(message);
+    },
+    begin() {
+      const seen: DashboardMessage[] = [];
+      reads.add(seen);
+      return {
+        settle(view, now) {
+          reads.delete(seen);
+          return seen.reduce((v, message) => applyMessage(v, message, now), view);
+        },
+        drop: () => void reads.delete(seen),
+      };
+    },
+  };
+}
+
 const rank = new Map<StudentStatus, number>(STUDENT_STATUSES.map((s, i) => [s, i]));
 
 /** Most urgent first: help (longest waiting first), stuck, catching up, active, idle, offline; then by name. */

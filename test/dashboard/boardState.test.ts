@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BoardCard, BoardSnapshot, StudentStatus } from '@cell-monitor/shared';
-import { applyMessage, byUrgency, duration, fromSnapshot, seconds, teamGroups, visibleCards } from '../../dashboard/src/boardState.ts';
+import { applyMessage, byUrgency, createDeltaLog, duration, fromSnapshot, seconds, teamGroups, visibleCards } from '../../dashboard/src/boardState.ts';
 import { DICTIONARIES } from '../../dashboard/src/i18n.ts';
 
 const it = suite('dashboard page: board state (pure)');
@@ -47,6 +47,24 @@ it('a card delta replaces that student only; a header delta replaces counts, tim
   const header = applyMessage(after, { type: 'header', counts: { ...counts, stuck: 1, idle: 1 }, timeToHelp: { resolved: 2, medianSeconds: 60, p90Seconds: 90 }, helpQueue: [help('x')] }, 9);
   assert.equal([header.counts.stuck, header.timeToHelp.medianSeconds, header.helpQueue.length, header.cards.size], [1, 60, 1, 2]);
   assert.is(applyMessage(header, { type: 'stale', views: ['progress'] }, 10), header, 'a stale hint changes nothing on the board');
+});
+
+it('a snapshot read while the socket speaks: its answer (computed before the help request) gets the help card that came meanwhile, and the later of two cards wins', () => {
+  const log = createDeltaLog();
+  log.record({ type: 'card', card: card('u1', 'idle') }); // before the read: in the answer already
+  const read = log.begin();
+  const other = log.begin();
+  log.record({ type: 'card', card: card('u1', 'active') });
+  log.record({ type: 'card', card: card('u1', 'help') });
+  log.record({ type: 'removed', userId: 'u3' });
+  const answer = fromSnapshot(snapshot([card('u1', 'offline'), card('u2', 'idle'), card('u3', 'idle')]), 0);
+  const view = read.settle(answer, 7);
+  assert.equal([...view.cards.values()].map((c) => [c.userId, c.status]), [['u1', 'help'], ['u2', 'idle']]);
+  other.drop();
+  log.record({ type: 'card', card: card('u2', 'stuck') }); // after both: recorded for no read
+  const later = log.begin();
+  assert.is(later.settle(answer, 8).cards.get('u2')!.status, 'idle', 'a new read starts empty');
+  assert.is(answer.cards.get('u1')!.status, 'offline', 'the answer itself is untouched');
 });
 
 it('durations read naturally', () => {

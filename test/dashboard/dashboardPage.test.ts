@@ -12,7 +12,7 @@ import { call, dashboardPageMissing, signIn, skipUnlessCi, openPage, closeSuite 
 import { request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/services.ts';
 import { modesToTest, postEvents, startCollector, startServices, type RunningCollector, type Services } from '../helpers/stack.ts';
-import { cellRun, simulatedClass } from '../helpers/simulatedClass.ts';
+import { cellRun, classEvent, simulatedClass } from '../helpers/simulatedClass.ts';
 
 const SECRET = 'dashboard-page-jwt-secret-0123456789-abcdef';
 const missing = skipUnlessCi(dashboardPageMissing(), 'the dashboard browser test');
@@ -136,6 +136,51 @@ for (const mode of missing ? [] : modesToTest()) {
       await catPage.screenshot({ path: artifactPath(`dashboard-class-lost-${tag}.png`) });
     } finally {
       await context.close();
+    }
+  });
+
+  it('a help request that arrives while the board is still reading its snapshot shows on the card (the older answer does not hide it)', async () => {
+    // The page asks for the snapshot when its socket says hello. That answer is held back here until
+    // the help request's card has reached the page over the socket. The answer was computed before
+    // the request, so it says "active"; the card must still say "help".
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const late = await context.newPage();
+    let hello = false;
+    let helpCardSeen: () => void = () => undefined;
+    const helpCard = new Promise<void>((resolve) => (helpCardSeen = resolve));
+    late.on('websocket', (ws) => {
+      if (!ws.url().includes('/dashboard/ws')) return;
+      ws.on('framereceived', ({ payload }) => {
+        const message = JSON.parse(String(payload));
+        if (message.type === 'hello') hello = true;
+        if (message.type === 'card' && message.card.userId === 'student01' && message.card.status === 'help') helpCardSeen();
+      });
+    });
+    let held = 0;
+    let answered: () => void = () => undefined;
+    const heldAnswered = new Promise<void>((resolve) => (answered = resolve));
+    await late.route('**/api/v1/dashboard/board*', async (route) => {
+      if (!hello) return route.continue();
+      held += 1;
+      const response = await route.fetch();
+      assert.is((await response.json()).cards.find((c: { userId: string }) => c.userId === 'student01').status, 'active', 'the held answer predates the request');
+      if (held === 1) assert.is((await postEvents(app.url, [classEvent('student01', 'help_request', 0, { cellId: 'c6', cellIndex: 6 })])).status, 202);
+      await helpCard;
+      await route.fulfill({ response });
+      answered();
+    });
+    try {
+      await signIn(late, app.url, 'sato@example.org', 'sato-password-1');
+      await late.locator('[data-card="student01"][data-status="help"]').waitFor({ timeout: 15_000 });
+      await heldAnswered;
+      // The answer is taken a render later: two frames, then read the card again.
+      await late.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)))));
+      assert.ok(held >= 1, 'the snapshot read after the socket opened was held');
+      assert.is(await late.locator('[data-card="student01"]').getAttribute('data-status'), 'help', 'still help once every answer is in');
+    } finally {
+      await context.close();
+      assert.is((await postEvents(app.url, [classEvent('student01', 'help_cancel', 0, { cellId: 'c6', cellIndex: 6 })])).status, 202);
+      await page.locator('[data-card="student01"][data-status="active"]').waitFor({ timeout: 10_000 });
     }
   });
 

@@ -3,11 +3,12 @@
  * `/dashboard/ws` deltas (boardState.ts folds them), fetched again after every (re)connect so nothing
  * said while the socket was away is missed. `stale` counts the socket's `stale` messages: the views
  * that show progress and errors hand it to their snapshot. `version` re-reads everything (the roster
- * changed). When the class is lost (the instructor removed as its teacher, the class deleted) the
+ * changed). Messages that arrive while a snapshot is read are applied to its answer (boardState.ts
+ * createDeltaLog): the answer may be older than they are. When the class is lost (the instructor removed as its teacher, the class deleted) the
  * board empties, stops reconnecting and calls `onClassLost`.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { applyMessage, fromSnapshot, type BoardView } from '../boardState.ts';
+import { applyMessage, createDeltaLog, fromSnapshot, type BoardView } from '../boardState.ts';
 import { client } from './client.ts';
 import { openLiveSocket, type LiveSocketOptions } from './liveSocket.ts';
 import { useSnapshot } from './useSnapshot.ts';
@@ -34,7 +35,17 @@ export function useBoard({ ready, classId, version, onClassLost }: BoardOptions)
   const [losses, setLosses] = useState(0);
   const lost = useRef(onClassLost);
   lost.current = onClassLost;
-  const snapshot = useSnapshot<BoardView>(ready ? `${classId}|${version}|${losses}` : null, () => client.board(classId).then((s) => fromSnapshot(s, Date.now())));
+  const deltas = useRef(createDeltaLog()).current;
+  const snapshot = useSnapshot<BoardView>(ready ? `${classId}|${version}|${losses}` : null, () => {
+    const read = deltas.begin();
+    return client.board(classId).then(
+      (s) => read.settle(fromSnapshot(s, Date.now()), Date.now()),
+      (err: unknown) => {
+        read.drop();
+        throw err;
+      },
+    );
+  });
 
   useEffect(() => {
     if (!ready) return;
@@ -45,8 +56,12 @@ export function useBoard({ ready, classId, version, onClassLost }: BoardOptions)
         void snapshot.reload();
       },
       onMessage: (message) => {
-        if (message.type === 'stale') setStale((n) => n + 1);
-        else snapshot.update((view) => (view ? applyMessage(view, message, Date.now()) : view));
+        if (message.type === 'stale') {
+          setStale((n) => n + 1);
+          return;
+        }
+        deltas.record(message);
+        snapshot.update((view) => (view ? applyMessage(view, message, Date.now()) : view));
       },
       onDown: () => setLive(false),
       onClassLost: (reason) => {
