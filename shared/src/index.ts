@@ -3,6 +3,8 @@ export * from './cellEvent.ts';
 export * from './eventTypes.ts';
 export * from './kernelEnvironment.ts';
 export * from './notebookSnapshot.ts';
+export * from './notebookDiff.ts';
+export * from './notebookHistory.ts';
 export * from './normaliseEvent.ts';
 export * from './legacyEvent.ts';
 export * from './fastCheck.ts';
