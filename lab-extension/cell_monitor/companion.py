@@ -5,6 +5,9 @@ GET  {base_url}cell-monitor   200 {"collector": "reachable" | "not_ready" | "unr
 GET/POST {base_url}cell-monitor/student/(assignments|submissions|notifications|policy)
                               → the collector's /api/v1/student/…: the student's assignments, hand-ins,
                                 grades, notifications and capture policy, as the same stamped user
+GET  {base_url}cell-monitor/student/notebook-versions[/<id>]
+                              → the collector's /api/v1/student/notebook-versions…: her own versions of a
+                                notebook (the Versions panel); read-only, a POST is 405
 POST {base_url}cell-monitor/check
                               200 {"ok", "hops": [{hop, ok, ms, hint?}]}: the connection check (check.py):
                                 companion → collector → credential → stored, with a hint per failure
@@ -50,6 +53,8 @@ from .settings import CellMonitor
 ROUTE = "cell-monitor"
 FORWARDED_HEADERS = ("Content-Type", "Content-Encoding")
 PASSED_BACK_HEADERS = ("Retry-After",)
+# The student's own notebook versions (issue 21's Versions panel): relayed for GET only.
+READ_ONLY_PREFIX = "notebook-versions"
 OWNER_HEADER = "X-Cell-Monitor-Owner"  # whose queue a batch comes from (percent-encoded UTF-8)
 # Removed from os.environ at load: kernels and terminals started later must not inherit them.
 SECRET_VARIABLES = ("CELL_MONITOR_CREDENTIAL", "CELL_MONITOR_INGEST_KEY", "CELL_MONITOR_MASTER_KEY")
@@ -195,6 +200,8 @@ class StudentHandler(CompanionHandler):
 
     @web.authenticated
     async def post(self, resource: str):
+        if resource.startswith(READ_ONLY_PREFIX):
+            return self.fail(405, "method_not_allowed", "the notebook versions are read-only here")
         await self.relay(resource, "POST")
 
 
@@ -220,7 +227,7 @@ def load_extension(serverapp) -> None:
         os.environ.pop(name, None)
     serverapp.web_app.settings["cell_monitor"] = settings
     route = url_path_join(serverapp.web_app.settings["base_url"], ROUTE)
-    student_route = url_path_join(route, "student", "(assignments|submissions|notifications|policy)")
+    student_route = url_path_join(route, "student", f"(assignments|submissions|notifications|policy|{READ_ONLY_PREFIX}(?:/[0-9]+)?)")
     serverapp.web_app.add_handlers(
         ".*$",
         [
