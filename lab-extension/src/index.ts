@@ -19,6 +19,7 @@ import { DEFAULT_NOTICE, Privacy } from './privacy.ts';
 import { addAboutCommand, showNoticeIfDue, type AboutParts } from './privacyNotice.ts';
 import { loadSettings } from './settings.ts';
 import { browserStorage } from './storage.ts';
+import { addVersionsSidebar } from './versionsSidebar.ts';
 import { companionPrivacy, StudentApi } from './studentApi.ts';
 import { companionProbe } from './transport.ts';
 import { startNotificationPoller } from './studentNotifications.ts';
@@ -44,6 +45,7 @@ function activate(
   toolbarRegistry.addFactory<NotebookPanel>('Notebook', HELP_TOOLBAR_ITEM, (panel) => new HelpButton(panel, monitor.started));
   const assignments = addAssignmentsSidebar({ app, tracker, palette });
   addCheckCommand(app, palette);
+  addVersionsSidebar({ app, tracker, palette, away });
   const parts = startRecording({ app, settingRegistry, monitor, away, onGraded: () => void assignments.refresh() });
   addAboutCommand({ app, palette, parts });
   parts.catch((error) => {

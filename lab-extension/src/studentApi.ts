@@ -5,6 +5,7 @@
  * `status` (undefined when no answer came).
  */
 import type { StudentAssignment, StudentNotification, StudentPolicy, StudentSubmissionBody, StudentSubmissionCreated } from '@cell-monitor/shared';
+import type { HistoryPage, HistoryVersionDetail } from '@cell-monitor/shared/notebookHistory';
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { COMPANION_PATH } from './transport.ts';
@@ -32,6 +33,16 @@ export class StudentApi {
   /** What the student's classes allow to be sent (the strictest of them). */
   policy(): Promise<StudentPolicy> {
     return this.call('policy');
+  }
+
+  /** The student's versions of one notebook, newest first (and those on branches of it, e.g. an instructor's fix). */
+  notebookVersions(notebookPath: string, skip = 0, limit = 50): Promise<HistoryPage> {
+    return this.call('notebook-versions', {}, `?${new URLSearchParams({ notebook_path: notebookPath, skip: String(skip), limit: String(limit) })}`);
+  }
+
+  /** One of her versions with its cells (404 `version_not_found` when it is not hers). */
+  notebookVersion(id: number): Promise<HistoryVersionDetail> {
+    return this.call(`notebook-versions/${id}`);
   }
 
   private url(resource: string, query = ''): string {
