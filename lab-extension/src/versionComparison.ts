@@ -6,7 +6,7 @@
  */
 import type { CellChange, CellComparison, LineChange } from '@cell-monitor/shared/notebookDiff';
 import { canRestore } from './versionRestore.ts';
-import { changeText, statisticsText } from './versionsText.ts';
+import { changeText, DIFF_LEGEND, statisticsText } from './versionsText.ts';
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -15,7 +15,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: str
   return node;
 }
 
-const MARK: Record<LineChange['op'], string> = { add: '+', remove: '-', same: ' ' };
+const MARK: Record<LineChange['op'], string> = { add: '+', remove: '−', same: ' ' };
 /** Unchanged lines kept around each edit in a changed cell; longer runs fold to "… n unchanged lines". */
 const CONTEXT = 2;
 
@@ -61,6 +61,7 @@ export function comparisonNode({ comparison, heading, onRestoreCell, onRestoreFi
   const head = el('div', 'cm-Versions-comparisonHeader');
   head.appendChild(el('div', 'cm-Versions-comparisonTitle', `${heading} compared with your notebook now`));
   head.appendChild(el('div', 'cm-Versions-statistics', statisticsText(comparison.statistics)));
+  if (comparison.changes.some((c) => c.kind !== 'unchanged')) head.appendChild(el('div', 'cm-Versions-legend', DIFF_LEGEND));
   const asFile = el('button', 'jp-Button jp-mod-styled jp-mod-reject cm-Versions-restoreFile', 'Restore as new file');
   asFile.title = 'Write this whole version as a new notebook next to this one and open it (this notebook is not changed)';
   asFile.addEventListener('click', onRestoreFile);

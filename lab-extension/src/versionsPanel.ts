@@ -38,6 +38,9 @@ export class VersionsPanel extends Widget {
   private readonly detail = el('div', 'cm-Versions-detail');
   private path: string | null = null;
   private selected: { version: HistoryVersionDetail; ordinal: number; when: string } | null = null;
+  /** The notebook whose edits re-run the comparison (debounced), and the pending re-run. */
+  private watched: NotebookPanel | null = null;
+  private rerun: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: VersionsPanelOptions) {
     super();
@@ -63,6 +66,7 @@ export class VersionsPanel extends Widget {
     const path = panel?.context.path ?? null;
     if (path !== this.path) this.select(null);
     this.path = path;
+    this.watch(panel ?? null);
     this.subtitle.textContent = path ?? '';
     if (!panel || !path) {
       this.message.textContent = NO_NOTEBOOK_TEXT;
@@ -74,6 +78,20 @@ export class VersionsPanel extends Widget {
     this.message.textContent = page.items.length ? '' : NO_VERSIONS_TEXT;
     this.list.replaceChildren(...page.items.map((v, i) => this.renderItem(v, page, i)));
     if (this.selected) this.renderComparison();
+  }
+
+  /** While a version is chosen, the student's edits update the comparison (at most every 400 ms). */
+  private watch(panel: NotebookPanel | null): void {
+    if (this.watched === panel) return;
+    this.watched?.model?.contentChanged.disconnect(this.onEdited, this);
+    this.watched = panel;
+    panel?.model?.contentChanged.connect(this.onEdited, this);
+  }
+
+  private onEdited(): void {
+    if (!this.selected || !this.isVisible) return;
+    clearTimeout(this.rerun);
+    this.rerun = setTimeout(() => this.renderComparison(), 400);
   }
 
   /** One call to the collector; on failure the reason is the panel's message and undefined is returned. */
@@ -122,7 +140,7 @@ export class VersionsPanel extends Widget {
 
   private select(selected: VersionsPanel['selected']): void {
     this.selected = selected;
-    for (const node of this.list.querySelectorAll<HTMLElement>('.cm-Version')) node.classList.toggle('cm-mod-selected', node.dataset.versionId === String(selected?.version.id));
+    this.list.querySelectorAll<HTMLElement>('.cm-Version').forEach((node) => node.classList.toggle('cm-mod-selected', node.dataset.versionId === String(selected?.version.id)));
     if (!selected) this.detail.replaceChildren();
   }
 

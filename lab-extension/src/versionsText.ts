@@ -11,6 +11,9 @@ export const NO_VERSIONS_TEXT =
   'when you hand the notebook in, and every few minutes while you work; they appear here, newest first, and only you and your ' +
   'instructors can see them. If your class records activity only (no code), no versions are kept.';
 
+/** Under the comparison's heading: how to read the line diffs. */
+export const DIFF_LEGEND = 'Lines marked − are as they were in that version, + as they are in your notebook now.';
+
 export const NO_NOTEBOOK_TEXT = 'Open a notebook to see its versions.';
 
 /** How the version came to be, in the student's words. */
@@ -43,7 +46,7 @@ export interface VersionSummary {
   truncated: string | null;
 }
 
-export function versionSummary(version: HistoryVersion, ordinal: number, formatTime: (iso: string) => string = (iso) => new Date(iso).toLocaleString()): VersionSummary {
+export function versionSummary(version: HistoryVersion, ordinal: number, formatTime: (iso: string) => string = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })): VersionSummary {
   const cells = `${version.cell_count} cell${version.cell_count === 1 ? '' : 's'}`;
   return {
     title: `Version ${ordinal}`,

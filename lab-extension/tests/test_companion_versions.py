@@ -15,6 +15,7 @@ from conftest import STUDENT, NamedUser
 from tornado.httpclient import HTTPClientError
 
 MASTER_KEY = "companion-versions-key-0123456789"
+CREDENTIAL = student_credential(MASTER_KEY, STUDENT)  # carries its issue time: made once
 
 
 class FakeCollector(BaseHTTPRequestHandler):
@@ -55,7 +56,7 @@ def fake_collector():
 def jp_server_config(fake_collector):
     return {
         "ServerApp": {"jpserver_extensions": {"cell_monitor": True}, "identity_provider_class": NamedUser},
-        "CellMonitor": {"collector_url": fake_collector, "user": STUDENT, "credential": student_credential(MASTER_KEY, STUDENT), "request_timeout": 2.0},
+        "CellMonitor": {"collector_url": fake_collector, "user": STUDENT, "credential": CREDENTIAL, "request_timeout": 2.0},
     }
 
 
@@ -73,7 +74,7 @@ async def test_the_version_list_and_one_version_reach_the_collector_as_the_stamp
     assert one["path"] == "/api/v1/student/notebook-versions/42"
     for request in (listed, one):
         assert request["user"] == STUDENT
-        assert request["auth"] == f"Bearer {student_credential(MASTER_KEY, STUDENT)}"
+        assert request["auth"] == f"Bearer {CREDENTIAL}"
 
 
 async def test_the_collectors_404_comes_back_unchanged(jp_fetch):

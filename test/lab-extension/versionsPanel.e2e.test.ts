@@ -170,6 +170,14 @@ e2e('the Versions panel lists the versions newest first, compares the handed-in 
   await page.locator('.cm-Versions-change[data-kind="changed"] .cm-Versions-restoreCell').click();
   await waitFor(async () => (await notebookCells(page))[2].source === HANDED_IN[2].source, 5_000, 'the old source in the cell');
   await page.locator('.cm-Versions-statistics', { hasText: 'The same as your notebook now.' }).waitFor({ timeout: 5_000 });
+  // That is one step of the cell's own undo (Ctrl+Z in the cell), and the comparison follows the edit.
+  await page.locator('.jp-NotebookPanel .jp-Cell').nth(2).locator('.jp-InputArea-editor').click();
+  await page.keyboard.press('Control+z');
+  await waitFor(async () => (await notebookCells(page))[2].source === NOW[2].source, 5_000, 'undo of the restored source');
+  await page.locator('.cm-Versions-statistics', { hasText: 'Since this version: 1 edited' }).waitFor({ timeout: 5_000 });
+  await page.keyboard.press('Control+Shift+z');
+  await waitFor(async () => (await notebookCells(page))[2].source === HANDED_IN[2].source, 5_000, 'redo of the restored source');
+  await page.locator('.cm-Versions-statistics', { hasText: 'The same as your notebook now.' }).waitFor({ timeout: 5_000 });
   // Data is text, never markup: the markdown cell's <b> is shown as written.
   assert.equal(await page.locator('.cm-Versions b').count(), 0);
 
@@ -178,7 +186,8 @@ e2e('the Versions panel lists the versions newest first, compares the handed-in 
   await page.keyboard.press('Control+s');
   await waitFor(() => {
     const saved = JSON.parse(fs.readFileSync(path.join(stack.lab.rootDir, NOTEBOOK), 'utf8'));
-    return saved.cells.length === 5 && saved.cells[3].source === 'assert round(area(1), 2) == 3.14' ? true : undefined;
+    const sources = saved.cells.map((c: { source: string | string[] }) => (Array.isArray(c.source) ? c.source.join('') : c.source)); // nbformat writes lists of lines
+    return sources.length === 5 && sources[3] === HANDED_IN[3].source && sources[2] === HANDED_IN[2].source ? true : undefined;
   }, 10_000, 'the restored cells saved to disk');
   await page.screenshot({ path: artifactPath('jupyterlab-versions-restored.png') });
 });
