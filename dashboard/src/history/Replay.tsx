@@ -11,7 +11,7 @@ import { useLanguage, useT } from '../LanguageContext.tsx';
 import { ComparisonView } from './ComparisonView.tsx';
 import { NotebookAsOf } from './NotebookAsOf.tsx';
 import { momentTime, ReplayControls } from './ReplayControls.tsx';
-import { focusIndex, replayOf, versionAt, type ReplayFocus } from './replayState.ts';
+import { cellOfRun, focusIndex, replayOf, versionAt, type ReplayFocus } from './replayState.ts';
 import { useVersionDetails } from './useVersionDetails.ts';
 
 /** Up to this many versions, all are fetched when the replay opens. */
@@ -44,7 +44,7 @@ export function Replay({ timeline, focus }: { timeline: ReplayTimeline; focus: R
   const loading = (version && !detail) || (from && !fromDetail);
   return (
     <div class="replay">
-      <ReplayControls replay={replay} index={index} onIndex={setIndex} />
+      <ReplayControls replay={replay} index={index} ranAt={detail && moment.kind === 'run' ? cellOfRun(moment.run, detail.cells) : null} onIndex={setIndex} />
       <div class="compare-bar">
         <label>
           {t('compare.with')}{' '}

@@ -11,6 +11,8 @@ import { nearestChange, nearestError, type Moment, type Replay } from './replayS
 interface Props {
   replay: Replay;
   index: number;
+  /** Where the moment's run is in the version shown (0-based), when the run does not say. */
+  ranAt: number | null;
   onIndex: (index: number) => void;
 }
 
@@ -20,17 +22,21 @@ export function momentTime(at: string, language: string): string {
   return sameDay ? date.toLocaleTimeString(language) : date.toLocaleString(language, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
-/** What happened at a moment, in one line ("saved", "ran cell 4 — failed: NameError"). */
-export function momentWords(t: Translate, moment: Moment): string {
+/**
+ * What happened at a moment, in one line ("saved", "ran cell 4 — failed: NameError"). The cell's
+ * number: the run's index, else its place in the version shown (`position`, 0-based).
+ */
+export function momentWords(t: Translate, moment: Moment, position: number | null = null): string {
   if (moment.kind === 'version') return t(`trigger.${moment.version.trigger}` as WordKey);
   const { run } = moment;
-  const ran = run.cell_index !== null ? t('history.ranCell', { n: run.cell_index + 1 }) : t('history.ranUnknown');
+  const index = run.cell_index ?? position;
+  const ran = index !== null ? t('history.ranCell', { n: index + 1 }) : t('history.ranUnknown');
   return run.success ? `${ran} — ${t('history.ok')}` : `${ran} — ${t('history.failed')}${run.error_name ? `: ${run.error_name}` : ''}`;
 }
 
 const markClass = (m: Moment) => (m.kind === 'version' ? 'mark version' : m.run.success ? 'mark run' : 'mark error');
 
-export function ReplayControls({ replay, index, onIndex }: Props) {
+export function ReplayControls({ replay, index, ranAt, onIndex }: Props) {
   const t = useT();
   const [language] = useLanguage();
   const moment = replay.moments[index];
@@ -41,7 +47,8 @@ export function ReplayControls({ replay, index, onIndex }: Props) {
   const prevError = nearestError(replay, index, -1);
   const nextError = nearestError(replay, index, 1);
   const versionLabel = moment.versionIndex >= 0 ? t('history.versionOf', { k: moment.versionIndex + 1, n: replay.versions.length }) : t('history.noVersion');
-  const where = `${momentTime(moment.at, language)} — ${momentWords(t, moment)}`;
+  const what = momentWords(t, moment, ranAt);
+  const where = `${momentTime(moment.at, language)} — ${what}`;
   return (
     <div class="replay-controls">
       <div class="replay-now" aria-live="polite">
@@ -49,7 +56,7 @@ export function ReplayControls({ replay, index, onIndex }: Props) {
           {momentTime(moment.at, language)}
         </time>
         <span class={`replay-what ${moment.kind === 'run' && !moment.run.success ? 'ko' : ''}`} data-moment-kind={moment.kind}>
-          {momentWords(t, moment)}
+          {what}
         </span>
         <strong class="replay-version" data-version-index={moment.versionIndex}>
           {versionLabel}
