@@ -36,18 +36,29 @@ function Lines({ lines, label }: { lines: LineChange[]; label?: string }) {
   );
 }
 
-const position = (change: CellChange) =>
-  change.kind === 'added' ? `→ ${(change.to_position ?? 0) + 1}` : change.kind === 'removed' ? `${(change.from_position ?? 0) + 1} →` : change.from_position === change.to_position ? `${(change.to_position ?? 0) + 1}` : `${(change.from_position ?? 0) + 1} → ${(change.to_position ?? 0) + 1}`;
+/** Where the cell is: "cell 3", "cell 2 → 4" (moved or shifted); an added cell where it is, a removed one where it was. */
+const position = (change: CellChange) => {
+  const from = change.from_position === null ? null : change.from_position + 1;
+  const to = change.to_position === null ? null : change.to_position + 1;
+  return from === null || to === null || from === to ? String(to ?? from) : `${from} → ${to}`;
+};
+
+/**
+ * The source with a final newline, for the line diff: a cell's last line has none, so without this
+ * jsdiff reports "x = 1" becoming "x = 1\ny = 2" as the line removed and added again.
+ */
+const ended = (source: string) => (source === '' || source.endsWith('\n') ? source : `${source}\n`);
+const diffCell = (c: HistoryVersionDetail['cells'][number]) => ({ id: c.cell_id, type: c.cell_type, source: ended(c.source), outputs: c.outputs });
 
 function Change({ change }: { change: CellChange }) {
   const t = useT();
-  const shown = change.lines ?? change.source.split('\n').map((text) => ({ op: 'same' as const, text }));
+  const shown = change.lines ?? change.source.replace(/\n$/, '').split('\n').map((text) => ({ op: 'same' as const, text }));
   return (
     <li class={`change change-${change.kind}`} data-change={change.kind} data-cell-id={change.cell_id ?? ''}>
       <div class="change-head">
         <span class="change-kind">{t(`diff.${change.kind}` as WordKey)}</span>
         <span class="change-where">
-          {change.cell_type} · {position(change)}
+          {t('card.cell')} {position(change)} · {change.cell_type}
         </span>
         {change.outputs_changed && <span class="change-output">{t('compare.outputChanged')}</span>}
       </div>
@@ -62,11 +73,7 @@ export function ComparisonView({ from, to, fromNumber, toNumber, outputs }: Prop
   const [unchanged, setUnchanged] = useState(false);
   const comparison = useMemo(
     () =>
-      compareCells(
-        from.cells.map((c) => ({ id: c.cell_id, type: c.cell_type, source: c.source, outputs: c.outputs })),
-        to.cells.map((c) => ({ id: c.cell_id, type: c.cell_type, source: c.source, outputs: c.outputs })),
-        { outputs },
-      ),
+compareCells(from.cells.map(diffCell), to.cells.map(diffCell), { outputs }),
     [from, to, outputs],
   );
   const { statistics } = comparison;

@@ -57,7 +57,7 @@ export function HistorySection({ userId, classId, focus }: Props) {
             </select>
           </label>
         )}
-        {path && <span class="history-path">{path}</span>}
+        {path && path !== notebookName(path) && <span class="history-path">{path}</span>}
       </div>
       {error && <p class="error">{error}</p>}
       {student.data && studentId === null && <p class="hint">{t('history.notOnRoster')}</p>}

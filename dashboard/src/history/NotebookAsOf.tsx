@@ -77,7 +77,8 @@ export function NotebookAsOf({ detail, run }: Props) {
           return (
             <li class={`nb-cell nb-${cell.cell_type}${ran ? ` ran ${run.success ? 'ran-ok' : 'ran-ko'}` : ''}`} data-cell-position={i} data-cell-id={cell.cell_id ?? ''}>
               <div class="nb-gutter" aria-hidden="true">
-                {cell.cell_type === 'code' ? `[${i + 1}]` : cell.cell_type === 'markdown' ? 'md' : 'raw'}
+                <span class="nb-number">{i + 1}</span>
+                {cell.cell_type !== 'code' && <span class="nb-type">{cell.cell_type === 'markdown' ? 'md' : 'raw'}</span>}
               </div>
               <div class="nb-body">
                 <pre class="nb-source">{cell.source}</pre>

@@ -83,7 +83,7 @@ export function ReplayControls({ replay, index, ranAt, onIndex }: Props) {
       </div>
       <div class="replay-buttons">
         <button type="button" disabled={prevChange === null} onClick={() => step(prevChange)}>
-          <span aria-hidden="true">⏮</span> {t('history.prevChange')}
+          <span aria-hidden="true">«</span> {t('history.prevChange')}
         </button>
         <button type="button" disabled={index <= 0} onClick={() => step(index - 1)}>
           <span aria-hidden="true">◀</span> {t('history.prev')}
@@ -92,14 +92,14 @@ export function ReplayControls({ replay, index, ranAt, onIndex }: Props) {
           {t('history.next')} <span aria-hidden="true">▶</span>
         </button>
         <button type="button" disabled={nextChange === null} onClick={() => step(nextChange)}>
-          {t('history.nextChange')} <span aria-hidden="true">⏭</span>
+          {t('history.nextChange')} <span aria-hidden="true">»</span>
         </button>
         <span class="replay-error-steps">
           <button type="button" class="error-step" disabled={prevError === null} onClick={() => step(prevError)}>
-            <span aria-hidden="true">✗◀</span> {t('history.prevError')}
+            <span aria-hidden="true">‹</span> <span class="mark error" aria-hidden="true" /> {t('history.prevError')}
           </button>
           <button type="button" class="error-step" disabled={nextError === null} onClick={() => step(nextError)}>
-            {t('history.nextError')} <span aria-hidden="true">▶✗</span>
+            <span class="mark error" aria-hidden="true" /> {t('history.nextError')} <span aria-hidden="true">›</span>
           </button>
         </span>
         <span class="replay-legend" aria-hidden="true">
