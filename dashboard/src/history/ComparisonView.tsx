@@ -1,6 +1,6 @@
 /**
  * Two versions compared cell by cell: `compareCells` from shared/notebookDiff.ts run here on the two
- * versions' cells, which the replay already holds (useVersionDetails) — no round trip while the
+ * versions' cells, which the replay already holds (api/useVersionDetails.ts) — no round trip while the
  * instructor scrubs, and the same function the collector's `compare` route answers with. Added,
  * removed, moved and changed cells, each changed one with its line diff (+ / − / kept, marked by
  * sign and colour); unchanged cells folded unless asked for. All text.

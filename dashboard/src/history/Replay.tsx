@@ -12,7 +12,7 @@ import { ComparisonView } from './ComparisonView.tsx';
 import { NotebookAsOf } from './NotebookAsOf.tsx';
 import { momentTime, ReplayControls } from './ReplayControls.tsx';
 import { cellOfRun, focusIndex, replayOf, versionAt, type ReplayFocus } from './replayState.ts';
-import { useVersionDetails } from './useVersionDetails.ts';
+import { useVersionDetails } from '../api/useVersionDetails.ts';
 
 /** Up to this many versions, all are fetched when the replay opens. */
 const PREFETCH_ALL = 30;

@@ -5,8 +5,8 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HistoryVersionDetail } from '@cell-monitor/shared/notebookHistory';
-import { client } from '../api/client.ts';
-import { messageOf } from '../api/apiError.ts';
+import { client } from './client.ts';
+import { messageOf } from './apiError.ts';
 
 export interface VersionDetails {
   get: (id: number | null | undefined) => HistoryVersionDetail | undefined;
