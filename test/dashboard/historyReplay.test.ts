@@ -157,6 +157,7 @@ for (const mode of missing ? [] : modesToTest()) {
     const cluster = page.locator('.cluster', { hasText: 'NameError' }).first();
     await cluster.waitFor({ timeout: 10_000 });
     await cluster.locator('summary').click();
+    await page.screenshot({ path: artifactPath(`history-cluster-jump-${tag}.png`) });
     await cluster.locator('[data-replay="ada"]', { hasText: 'Ada Lovelace' }).click();
     await page.locator('.nb-cell.ran').waitFor({ timeout: 10_000 });
     const moment = await now();

@@ -58,6 +58,11 @@ export function HistorySection({ userId, classId, focus }: Props) {
           </label>
         )}
         {path && path !== notebookName(path) && <span class="history-path">{path}</span>}
+        {studentId !== null && (
+          <button type="button" class="history-refresh" onClick={() => void notebooks.reload().then(() => timeline.reload())}>
+            <span aria-hidden="true">↻</span> {t('history.refresh')}
+          </button>
+        )}
       </div>
       {error && <p class="error">{error}</p>}
       {student.data && studentId === null && <p class="hint">{t('history.notOnRoster')}</p>}

@@ -195,6 +195,7 @@ export const en = {
   'history.ranCode': 'The code that ran (differs from the saved cell)',
   'history.cellMissing': 'The cell that ran is not in this saved version (added or moved after the save). The code that ran:',
   'history.truncated': 'This version was over the size cap: some outputs or cells were left out.',
+  'history.refresh': 'Refresh',
   'history.loading': 'Loading…',
   'compare.with': 'Compare with',
   'compare.none': 'no comparison',

@@ -194,6 +194,7 @@ export const ja: Record<WordKey, string> = {
   'history.ranCode': '実行されたコード (保存されたセルと異なります)',
   'history.cellMissing': '実行されたセルはこの保存版にありません (保存後に追加・移動されました)。実行されたコード:',
   'history.truncated': 'この版はサイズ上限を超えたため、一部の出力やセルが省かれています。',
+  'history.refresh': '最新にする',
   'history.loading': '読み込み中…',
   'compare.with': '比較する版',
   'compare.none': '比較しない',
