@@ -142,8 +142,8 @@ export interface NotebookRunRow {
   error_message: string | null;
 }
 
-/** A student's finished runs of one notebook, oldest first (at most `limit`), as `scope` shows them. */
-export function runsOfStudentNotebook(db: Knex, options: { studentId: number; notebookId: number; scope?: (query: Knex.QueryBuilder, columns: RowColumns) => void; limit: number }): Promise<NotebookRunRow[]> {
+/** A student's finished runs of one notebook, oldest first (the newest `limit`), as `scope` shows them. */
+export async function runsOfStudentNotebook(db: Knex, options: { studentId: number; notebookId: number; scope?: (query: Knex.QueryBuilder, columns: RowColumns) => void; limit: number }): Promise<NotebookRunRow[]> {
   const query = db('cell_executions as ce')
     .join('notebooks as n', 'n.id', 'ce.notebook_id')
     .leftJoin('cells as c', 'c.id', 'ce.cell_id')
@@ -152,8 +152,8 @@ export function runsOfStudentNotebook(db: Knex, options: { studentId: number; no
     .where('ce.notebook_id', options.notebookId)
     .whereNot('ce.status', 'running')
     .select('ce.event_id', 'ce.executed_at', 'c.cell_id as cell_key', 'ce.status', 'ce.code', 'el.error_name', 'el.error_message')
-    .orderBy([{ column: 'ce.executed_at' }, { column: 'ce.id' }])
+    .orderBy([{ column: 'ce.executed_at', order: 'desc' }, { column: 'ce.id', order: 'desc' }])
     .limit(options.limit);
   options.scope?.(query, { student: 'ce.student_id', time: 'ce.executed_at', notebookPath: 'n.path' });
-  return query;
+  return ((await query) as NotebookRunRow[]).reverse();
 }

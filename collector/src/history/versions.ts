@@ -106,12 +106,12 @@ export async function historyOf(
   return { items: await decorate(db, items), total };
 }
 
-/** Every version of a student's notebook, oldest first (the replay; at most `limit`). */
+/** A student's versions of a notebook, oldest first (the replay; the newest `limit`). */
 export async function allVersionsOf(db: Knex, of: { studentId: number; notebookPath: string }, scope: StudentRowScope | undefined, limit: number): Promise<HistoryVersion[]> {
   const notebookId = await notebookIdOf(db, of.notebookPath);
   if (notebookId === undefined) return [];
-  const rows: VersionRow[] = await scopedVersions(db, scope).where('v.student_id', of.studentId).where('v.notebook_id', notebookId).orderBy([{ column: 'v.saved_at' }, { column: 'v.id' }]).limit(limit);
-  return decorate(db, rows);
+  const rows: VersionRow[] = await scopedVersions(db, scope).where('v.student_id', of.studentId).where('v.notebook_id', notebookId).orderBy([{ column: 'v.saved_at', order: 'desc' }, { column: 'v.id', order: 'desc' }]).limit(limit);
+  return decorate(db, rows.reverse());
 }
 
 /** A student's notebooks with versions in the scope: how many and the newest, most recent first. */
