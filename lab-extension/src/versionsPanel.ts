@@ -36,6 +36,8 @@ export class VersionsPanel extends Widget {
   private readonly message = el('div', 'cm-Versions-message');
   private readonly list = el('div', 'cm-Versions-list');
   private readonly detail = el('div', 'cm-Versions-detail');
+  /** Loads the next page of older versions (shown while there are more). */
+  private readonly more = el('button', 'jp-Button jp-mod-minimal cm-Versions-more', 'Show older versions');
   private path: string | null = null;
   private selected: { version: HistoryVersionDetail; ordinal: number; when: string } | null = null;
   /** The notebook whose edits re-run the comparison (debounced), and the pending re-run. */
@@ -52,7 +54,9 @@ export class VersionsPanel extends Widget {
     const refresh = el('button', 'jp-Button jp-mod-minimal cm-Versions-refresh', 'Refresh');
     refresh.addEventListener('click', () => void this.refresh());
     header.appendChild(refresh);
-    this.node.append(header, this.subtitle, this.message, this.list, this.detail);
+    this.more.hidden = true;
+    this.more.addEventListener('click', () => void this.loadOlder());
+    this.node.append(header, this.subtitle, this.message, this.list, this.more, this.detail);
     options.tracker.currentChanged.connect(() => this.isVisible && void this.refresh(), this);
   }
 
@@ -71,13 +75,26 @@ export class VersionsPanel extends Widget {
     if (!panel || !path) {
       this.message.textContent = NO_NOTEBOOK_TEXT;
       this.list.replaceChildren();
+      this.more.hidden = true;
       return;
     }
     const page = await this.ask(() => this.options.api.notebookVersions(path));
     if (!page || this.path !== path) return;
     this.message.textContent = page.items.length ? '' : NO_VERSIONS_TEXT;
     this.list.replaceChildren(...page.items.map((v, i) => this.renderItem(v, page, i)));
+    this.more.hidden = page.skip + page.items.length >= page.total;
     if (this.selected) this.renderComparison();
+  }
+
+  /** The next page of older versions, appended to the list. */
+  private async loadOlder(): Promise<void> {
+    const path = this.path;
+    const loaded = this.list.childElementCount;
+    if (!path) return;
+    const page = await this.ask(() => this.options.api.notebookVersions(path, loaded));
+    if (!page || this.path !== path || this.list.childElementCount !== loaded) return;
+    this.list.append(...page.items.map((v, i) => this.renderItem(v, page, i)));
+    this.more.hidden = page.items.length === 0 || page.skip + page.items.length >= page.total;
   }
 
   /** While a version is chosen, the student's edits update the comparison (at most every 400 ms). */

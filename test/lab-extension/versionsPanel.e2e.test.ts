@@ -20,6 +20,7 @@ const INGEST_KEY = `e2e-versions-master-key-${process.pid}-secret`;
 const STUDENT = 'さくら';
 const JWT_SECRET = `e2e-versions-jwt-secret-${process.pid}-0123456789abcdef`;
 const NOTEBOOK = 'circle.ipynb';
+const MANY = 'many.ipynb';
 const missing = missingPrerequisite();
 if (missing && process.env.CI === 'true') throw new Error(`CI=true and the browser E2E cannot run: ${missing}`);
 if (missing) console.log(`# skipped: ${missing} (never skipped when CI=true)`);
@@ -71,17 +72,20 @@ function writeCells(dir: string, name: string, cells: Cell[]): void {
   fs.writeFileSync(path.join(dir, name), JSON.stringify(notebook, null, 1));
 }
 
-/** Posts one snapshot as the student's companion does: to the companion route, which stamps and credentials it. */
-async function postSnapshot(trigger: 'save' | 'submission' | 'interval', cells: Cell[], at: Date): Promise<void> {
-  const event = {
-    eventId: `versions-e2e-${process.pid}-${trigger}-${at.getTime()}`,
+function snapshotEvent(notebookPath: string, trigger: 'save' | 'submission' | 'interval', cells: Cell[], at: Date) {
+  return {
+    eventId: `versions-e2e-${process.pid}-${notebookPath}-${trigger}-${at.getTime()}`,
     eventType: 'notebook_snapshot',
     eventTime: at.toISOString(),
     sessionId: `versions-e2e-${process.pid}`,
-    notebookPath: NOTEBOOK,
+    notebookPath,
     metadata: { snapshot: { trigger, cells } },
   };
-  const reply = await fetch(`${stack.lab.url}/cell-monitor?token=${stack.lab.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([event]) });
+}
+
+/** Posts snapshots as the student's companion does: to the companion route, which stamps and credentials them. */
+async function postSnapshots(events: Array<ReturnType<typeof snapshotEvent>>): Promise<void> {
+  const reply = await fetch(`${stack.lab.url}/cell-monitor?token=${stack.lab.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
   assert.equal(reply.status, 202, await reply.text());
 }
 
@@ -108,11 +112,13 @@ test.before(async () => {
     stack = { collector, lab, browser, page: await context.newPage() };
     // Oldest first: handed in two hours ago, then a save an hour ago (the same cells as now).
     const now = Date.now();
-    await postSnapshot('submission', HANDED_IN, new Date(now - 2 * 3600_000));
-    await postSnapshot('save', NOW, new Date(now - 3600_000));
+    await postSnapshots([snapshotEvent(NOTEBOOK, 'submission', HANDED_IN, new Date(now - 2 * 3600_000)), snapshotEvent(NOTEBOOK, 'save', NOW, new Date(now - 3600_000))]);
+    // A long day of automatic versions in another notebook: more than one page (50) of them.
+    writeCells(rootDir, MANY, [{ id: 'x', type: 'code', source: 'x = 54' }]);
+    await postSnapshots(Array.from({ length: 55 }, (_, i) => snapshotEvent(MANY, 'interval', [{ id: 'x', type: 'code', source: `x = ${i}` }], new Date(now - (60 - i) * 60_000))));
     const store = openStore(`sqlite://${path.join(dataDir, 'store.sqlite')}`);
     cleanups.push(() => store.destroy());
-    await waitFor(async () => Number((await store('history_versions').count({ n: '*' }))[0].n) === 2 || undefined, 20_000, 'the two versions stored');
+    await waitFor(async () => Number((await store('history_versions').count({ n: '*' }))[0].n) === 57 || undefined, 30_000, 'the 57 versions stored');
   } catch (error) {
     setupError = error;
   }
@@ -205,8 +211,25 @@ e2e('"Restore as new file" writes the version next to the notebook as "circle (v
   await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'circle (version 1).ipynb' }).waitFor({ timeout: 15_000 });
 });
 
+e2e('a notebook with more versions than one page shows the newest 50, and "Show older versions" the rest down to version 1', async (page) => {
+  await page.goto(`${stack.lab.url}/lab/workspaces/versions-many-${process.pid}/tree/${MANY}?reset&token=${stack.lab.token}`);
+  await page.locator('.jp-NotebookPanel .jp-Cell').first().waitFor({ timeout: 60_000 });
+  await page.locator('.jp-SideBar .lm-TabBar-tab[data-id="cell-monitor-versions"]').click();
+  const items = page.locator('.cm-Version');
+  await waitFor(async () => (await items.count()) === 50, 15_000, 'the first page');
+  assert.match(await items.nth(0).innerText(), /Version 55[\s\S]*kept automatically \(every few minutes\)/);
+  await page.locator('.cm-Versions-more').click();
+  await waitFor(async () => (await items.count()) === 55, 10_000, 'the older versions');
+  assert.match(await items.nth(54).innerText(), /Version 1\b/);
+  assert.equal(await page.locator('.cm-Versions-more').isVisible(), false);
+  // The oldest against the notebook now: one line edited.
+  await items.nth(54).click();
+  await page.locator('.cm-Versions-change[data-kind="changed"]', { hasText: 'Cell 1: edited since this version' }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('.cm-Versions-line[data-op="remove"] .cm-Versions-text').innerText(), 'x = 0');
+});
+
 e2e('with the collector away the panel says so in one line, and no dialog opens', async (page) => {
-  await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: /^circle\.ipynb$/ }).click();
+  await page.locator('.cm-Versions-refresh').waitFor({ state: 'visible', timeout: 5_000 });
   stack.collector.child.kill('SIGTERM');
   await stack.collector.exited;
   await page.locator('.cm-Versions-refresh').click();
