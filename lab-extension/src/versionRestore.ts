@@ -49,7 +49,8 @@ export function restorePlan(comparison: CellComparison, change: CellChange, from
     }
   }
   const taken = old.id !== null && current.some((c) => c.id === old.id);
-  return { action: 'insert', index, cell: { ...(old.id && !taken ? { id: old.id } : {}), cell_type: old.type, source: old.source } };
+  const type = old.type === 'markdown' || old.type === 'raw' ? old.type : 'code';
+  return { action: 'insert', index, cell: { ...(old.id && !taken ? { id: old.id } : {}), cell_type: type, source: old.source } };
 }
 
 /**

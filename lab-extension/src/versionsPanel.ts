@@ -143,7 +143,7 @@ export class VersionsPanel extends Widget {
       item.appendChild(labels);
     }
     if (summary.truncated) item.appendChild(el('div', 'cm-Version-truncated', summary.truncated));
-    item.addEventListener('click', () => void this.choose(version.id, ordinal, `${summary.title} (${summary.when})`));
+    item.addEventListener('click', () => this.choose(version.id, ordinal, `${summary.title} (${summary.when})`).catch((error) => console.warn('cell-monitor: comparing a version failed', version.id, error)));
     return item;
   }
 
@@ -170,8 +170,13 @@ export class VersionsPanel extends Widget {
     const current = currentCells(panel);
     const comparison = compareCells(from, current);
     const restoreCell = (change: CellChange) => {
-      const plan = restorePlan(comparison, change, from, current);
-      if (plan && applyRestorePlan(panel, plan) === null) Notification.warning('The notebook changed meanwhile: choose the version again.', { autoClose: 5000 });
+      try {
+        const plan = restorePlan(comparison, change, from, current);
+        if (plan && applyRestorePlan(panel, plan) === null) Notification.warning('The notebook changed meanwhile: choose the version again.', { autoClose: 5000 });
+      } catch (error) {
+        console.warn('cell-monitor: restoring a cell failed', selected.version.id, error);
+        Notification.error('The cell could not be restored.', { autoClose: 5000 });
+      }
       this.renderComparison();
     };
     this.detail.replaceChildren(comparisonNode({ comparison, heading: selected.when, onRestoreCell: restoreCell, onRestoreFile: () => void this.restoreFile(panel) }));
