@@ -175,10 +175,7 @@ export class Privacy {
    * event), then secrets are masked. A traceback shows code lines: only with code.
    */
   prepare(event: CellEvent, local: MonitorSettings): CellEvent {
-    if (local.redactPatterns !== this.redactPatterns) {
-      this.redactPatterns = local.redactPatterns;
-      this.redactor = createRedactor(local.redactPatterns);
-    }
+    const redactor = this.redactorFor(local);
     const settings = this.effective(local, event.notebookPath);
     let out = event;
     if (!settings.captureCode && (out.code !== undefined || out.error?.traceback !== undefined)) {
@@ -189,7 +186,16 @@ export class Privacy {
       const { output: _output, ...rest } = out;
       out = rest;
     }
-    return redactEvent(out, this.redactor);
+    return redactEvent(out, redactor);
+  }
+
+  /** The secret masking of these settings: the built-in rules and the admin's patterns (rebuilt when they change). */
+  redactorFor(local: MonitorSettings): Redactor {
+    if (local.redactPatterns !== this.redactPatterns) {
+      this.redactPatterns = local.redactPatterns;
+      this.redactor = createRedactor(local.redactPatterns);
+    }
+    return this.redactor;
   }
 
   /** Storage disabled (a locked-down profile): nothing is remembered, so consent is asked again. */
