@@ -228,6 +228,7 @@ export function aboutLines(privacy: Privacy, local: MonitorSettings): Array<[str
   return [
     ['Recording', now.enabled ? 'on' : `off${why}`],
     ['What is recorded', 'cell runs (when, how long, success, error name and message), notebook opens and saves, kernel restarts and interrupts, sessions, help requests'],
+    ['Notebook versions', now.captureCode ? `${sent}: the saved notebook's cells${now.captureOutput === 'off' ? '' : ' with their outputs'} at each save and hand-in${local.snapshotIntervalMinutes ? ` and every ${local.snapshotIntervalMinutes} minutes of runs` : ''}, for its version history` : 'not sent (no code is sent)'],
     ['Cell code', now.captureCode ? sent : `not sent${capped(local.captureCode, policy !== 'metadata')}`],
     ['Error tracebacks', now.captureCode ? sent : 'not sent'],
     ['Cell output', now.captureOutput === 'off' ? `not sent${capped(local.captureOutput !== 'off', policy === 'code_and_output')}` : now.captureOutput === 'full' ? `${sent} in full (up to 64 KiB)` : `${sent} as text, up to ${now.outputMaxChars} characters`],
