@@ -30,6 +30,7 @@ import { scopeGuard, type ScopeResolvers } from './classes/classAccess.ts';
 import { classIdOfAssignment } from './assignments/store.ts';
 import { classIdOfSubmission } from './assignments/submissionStore.ts';
 import { studentOfHelpRequest } from './help/helpStore.ts';
+import { studentOfVersion } from './history/reads.ts';
 import { addBufferAdminRoutes } from './operations/bufferAdmin.ts';
 import { addConnectionTestRoutes } from './operations/connectionTestRoutes.ts';
 import { addEnvironmentRoutes } from './environment/environmentRoutes.ts';
@@ -90,7 +91,7 @@ export function createApp(parts: AppParts): App {
 
   const router = new Router({ strict: true, sensitive: true });
   // Whose an assignment, a hand-in or a help request is: asked of their owners by the class scope guard.
-  const scopeResolvers: ScopeResolvers = { classOfAssignment: classIdOfAssignment, classOfSubmission: classIdOfSubmission, studentOfHelpRequest };
+  const scopeResolvers: ScopeResolvers = { classOfAssignment: classIdOfAssignment, classOfSubmission: classIdOfSubmission, studentOfHelpRequest, studentOfVersion };
   const revocations = config.ingestKey ? createRevocations(db, config.ingestKey) : undefined;
   const table = createRouteTable(router, {
     guards: createAccessGuards({

@@ -1,7 +1,7 @@
 /**
  * The domain routes of the collector, by noun: classes (and their teachers, enrolments, roster,
  * seat map, settings, capture policy), assignments and hand-ins, the student's own notifications,
- * the help loop, the board, and the views one click away (insights). Each route file declares the
+ * the help loop, the board, the views one click away (insights), and notebook history. Each route file declares the
  * parts it uses; this file only hands them out.
  */
 import { addAssignmentRoutes } from './assignments/assignmentRoutes.ts';
@@ -21,6 +21,7 @@ import { addStudentRecordRoutes } from './insights/studentRecordRoutes.ts';
 import { addTeacherRoutes } from './classes/teacherRoutes.ts';
 import type { Logger } from './core/logger.ts';
 import { addHelpRoutes } from './help/helpRoutes.ts';
+import { addHistoryRoutes } from './history/historyRoutes.ts';
 import type { RouteParts } from './http/routeParts.ts';
 import type { RouteTable } from './http/routeTable.ts';
 import { addEventRoutes } from './insights/eventRoutes.ts';
@@ -54,4 +55,5 @@ export function addDomainRoutes(table: RouteTable, parts: DomainRouteParts): voi
   addClassroomRoutes(table, { ...dashboard, broadcast: parts.channels.broadcast });
   addInsightRoutes(table, { ...dashboard, board });
   addSeatMapRoutes(table, dashboard);
+  addHistoryRoutes(table, lms);
 }

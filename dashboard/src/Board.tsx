@@ -2,6 +2,7 @@
 import type { StudentStatus } from '@cell-monitor/shared';
 import { STATUS_LOOK, teamGroups, visibleCards, type BoardView } from './boardState.ts';
 import type { ClassOption } from './api/client.ts';
+import type { ReplayFocus } from './history/replayState.ts';
 import { statusWord } from './i18n.ts';
 import { useT } from './LanguageContext.tsx';
 import { StudentCard } from './StudentCard.tsx';
@@ -17,7 +18,7 @@ interface Props {
   /** The class's environment analysis: each student's problems, and one line per failing requirement. */
   environment?: { problems: Map<string, string[]>; summary: string[] };
   now: number;
-  onOpen: (userId: string) => void;
+  onOpen: (userId: string, focus?: ReplayFocus) => void;
   onClearHighlight: () => void;
 }
 

@@ -9,6 +9,7 @@ import { useBoard } from './api/useBoard.ts';
 import { useClasses } from './api/useClasses.ts';
 import { Header } from './Header.tsx';
 import { useT } from './LanguageContext.tsx';
+import type { ReplayFocus } from './history/replayState.ts';
 import { StudentView } from './StudentView.tsx';
 import { NO_FILTERS, tabsFor, type BoardFilters, type PageState, type TabId } from './tabs.tsx';
 import { useEnvironmentBadges } from './useEnvironmentBadges.ts';
@@ -18,10 +19,11 @@ interface Props {
   onSignOut: () => void;
 }
 
-/** What the page shows: a tab, or one student opened from it. */
+/** What the page shows: a tab, or one student opened from it (at a moment of her history, for a jump). */
 interface Shown {
   tab: TabId;
   student: string | null;
+  focus?: ReplayFocus | null;
 }
 
 /** The time the waiting and "ago" figures count from, ticking every few seconds. */
@@ -61,7 +63,7 @@ export function Dashboard({ me, onSignOut }: Props) {
     environment,
     filters,
     filter: (change) => setFilters((old) => ({ ...old, ...change })),
-    openStudent: (student) => setShown((old) => ({ ...old, student })),
+    openStudent: (student, focus) => setShown((old) => ({ ...old, student, focus: focus ?? null })),
     showOnBoard: (userIds) => {
       setFilters((old) => ({ ...old, highlight: new Set(userIds) }));
       setShown({ tab: 'board', student: null });
@@ -104,7 +106,7 @@ export function Dashboard({ me, onSignOut }: Props) {
         {!shown.student && current.tools?.(page)}
       </nav>
       {shown.student ? (
-        <StudentView userId={shown.student} classId={classId} now={now} onBack={() => setShown((old) => ({ ...old, student: null }))} />
+        <StudentView userId={shown.student} classId={classId} now={now} focus={shown.focus ?? null} onBack={() => setShown((old) => ({ ...old, student: null }))} />
       ) : (
         current.view(page)
       )}

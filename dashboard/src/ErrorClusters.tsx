@@ -1,14 +1,38 @@
 /**
  * The class's errors grouped by what went wrong, largest first, live: "NameError: name '…' is not
  * defined — cell 5 — 14 students", with the latest example (traceback as text). Choosing one
- * highlights those students on the board.
+ * highlights those students on the board; each of its students opens her notebook's history at
+ * that error (the example's student at the example's time, the others at their newest such run).
  */
+import type { ErrorCluster } from '@cell-monitor/shared';
 import { notebookName } from '@cell-monitor/shared/notebookName';
 import { client } from './api/client.ts';
 import { useSnapshot } from './api/useSnapshot.ts';
+import type { BoardView } from './boardState.ts';
+import type { ReplayFocus } from './history/replayState.ts';
 import { useT } from './LanguageContext.tsx';
 
-export function ErrorClusters({ classId, stale, onHighlight }: { classId: number | null; stale: number; onHighlight: (userIds: string[]) => void }) {
+interface Props {
+  classId: number | null;
+  stale: number;
+  /** The board, for the students' names. */
+  board: BoardView | null;
+  onHighlight: (userIds: string[]) => void;
+  onOpen: (userId: string, focus: ReplayFocus) => void;
+}
+
+/** The moment of `userId`'s history a cluster points at. */
+export function clusterFocus(cluster: ErrorCluster, userId: string): ReplayFocus {
+  return {
+    notebookPath: cluster.notebookPath,
+    cellId: cluster.cellId,
+    cellIndex: cluster.cellIndex,
+    errorName: cluster.errorName,
+    at: cluster.example.userId === userId ? cluster.example.at : null,
+  };
+}
+
+export function ErrorClusters({ classId, stale, board, onHighlight, onOpen }: Props) {
   const t = useT();
   const { data, error } = useSnapshot(`errors:${classId}`, () => client.errors(classId), { stale });
   if (error) return <p class="error">{error}</p>;
@@ -33,6 +57,14 @@ export function ErrorClusters({ classId, stale, onHighlight }: { classId: number
                 </h4>
                 <pre>{cluster.example.traceback ?? cluster.example.message}</pre>
               </div>
+              <p class="cluster-students">
+                {t('errors.replay')}{' '}
+                {cluster.userIds.map((userId) => (
+                  <button type="button" class="linkish" data-replay={userId} onClick={() => onOpen(userId, clusterFocus(cluster, userId))}>
+                    {board?.cards.get(userId)?.displayName ?? userId}
+                  </button>
+                ))}
+              </p>
             </details>
             <button type="button" onClick={() => onHighlight(cluster.userIds)}>
               {t('errors.highlight')}

@@ -6,6 +6,7 @@
 import { notebookName } from '@cell-monitor/shared/notebookName';
 import type { BoardCard } from '@cell-monitor/shared';
 import { duration, STATUS_LOOK } from './boardState.ts';
+import type { ReplayFocus } from './history/replayState.ts';
 import { statusWord } from './i18n.ts';
 import { useT } from './LanguageContext.tsx';
 import { SelfReportedBadge } from './SelfReportedBadge.tsx';
@@ -18,7 +19,14 @@ interface Props {
   dimmed: boolean;
   /** What the student's environment lacks for this class ("pandas >=2 (has 1.5.3)"); none: fine or unknown. */
   envProblems?: string[];
-  onOpen: (userId: string) => void;
+  /** Opens the student; a stuck card opens her history at the error run that made her stuck. */
+  onOpen: (userId: string, focus?: ReplayFocus) => void;
+}
+
+/** Where a stuck card's history opens: the newest failed run of the stuck cell, with its error. */
+export function stuckFocus(card: BoardCard): ReplayFocus | undefined {
+  if (card.status !== 'stuck' || !card.stuck) return undefined;
+  return { notebookPath: card.notebookPath, cellId: card.stuck.cellId, cellIndex: card.stuck.cellIndex, errorName: card.stuck.errorName };
 }
 
 
@@ -34,7 +42,7 @@ export function StudentCard({ card, now, highlighted, dimmed, envProblems, onOpe
       data-card={card.userId}
       data-status={card.status}
     >
-      <button type="button" class="card-button" onClick={() => onOpen(card.userId)}>
+      <button type="button" class="card-button" onClick={() => onOpen(card.userId, stuckFocus(card))}>
         <span class="name">{card.displayName}</span>
         <span class="badges">
           <SelfReportedBadge userId={card.userId} />

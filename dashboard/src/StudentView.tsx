@@ -1,11 +1,15 @@
 /**
- * One student: their card, per-cell attempts (✓/✗ in order), and the timeline — runs with their code,
- * duration and result, errors with traceback, saves, help requests, kernel restarts. All as text.
+ * One student: their card, per-cell attempts (✓/✗ in order), the history of their notebooks (the
+ * replay, history/HistorySection.tsx: opened at the moment a jump names), and the timeline — runs
+ * with their code, duration and result, errors with traceback, saves, help requests, kernel
+ * restarts. All as text.
  */
 import { notebookName } from '@cell-monitor/shared/notebookName';
 import type { TimelineEntry } from '@cell-monitor/shared';
 import { client } from './api/client.ts';
 import { useSnapshot } from './api/useSnapshot.ts';
+import { HistorySection } from './history/HistorySection.tsx';
+import type { ReplayFocus } from './history/replayState.ts';
 import { useT } from './LanguageContext.tsx';
 import { SelfReportedBadge } from './SelfReportedBadge.tsx';
 import { StudentCard } from './StudentCard.tsx';
@@ -33,7 +37,16 @@ function Entry({ entry }: { entry: TimelineEntry }) {
   );
 }
 
-export function StudentView({ userId, classId, now, onBack }: { userId: string; classId: number | null; now: number; onBack: () => void }) {
+interface Props {
+  userId: string;
+  classId: number | null;
+  now: number;
+  /** Where the history opens (a jump from an error cluster or a stuck card); null: the newest moment. */
+  focus: ReplayFocus | null;
+  onBack: () => void;
+}
+
+export function StudentView({ userId, classId, now, focus, onBack }: Props) {
   const t = useT();
   const { data, error } = useSnapshot(JSON.stringify(['timeline', userId, classId]), () => client.timeline(userId, classId));
   return (
@@ -67,7 +80,8 @@ export function StudentView({ userId, classId, now, onBack }: { userId: string; 
               ))}
             </table>
           </div>
-          <div>
+          <div class="student-main">
+            <HistorySection key={JSON.stringify(focus)} userId={userId} classId={classId} focus={focus} />
             <h3>{t('student.timeline')}</h3>
             <ol class="timeline">
               {data.entries.map((entry) => (

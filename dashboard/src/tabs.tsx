@@ -13,6 +13,7 @@ import { BufferAdmin } from './BufferAdmin.tsx';
 import type { ClassOption } from './api/client.ts';
 import { ErrorClusters } from './ErrorClusters.tsx';
 import { HelpQueue } from './HelpQueue.tsx';
+import type { ReplayFocus } from './history/replayState.ts';
 import type { WordKey } from './i18n.ts';
 import { useT } from './LanguageContext.tsx';
 import { ProgressView } from './ProgressView.tsx';
@@ -42,7 +43,8 @@ export interface PageState {
   environment: EnvironmentBadges | undefined;
   filters: BoardFilters;
   filter: (change: Partial<BoardFilters>) => void;
-  openStudent: (userId: string) => void;
+  /** Open a student; `focus`: at that moment of her notebook's history (a jump). */
+  openStudent: (userId: string, focus?: ReplayFocus) => void;
   /** Show these students highlighted on the board. */
   showOnBoard: (userIds: string[]) => void;
   rosterChanged: () => void;
@@ -99,7 +101,7 @@ export const TABS: readonly Tab[] = [
     ),
   },
   { id: 'progress', label: 'tab.progress', who: 'instructor', view: (page) => <ProgressView classId={page.classId} stale={page.stale} /> },
-  { id: 'errors', label: 'tab.errors', who: 'instructor', view: (page) => <ErrorClusters classId={page.classId} stale={page.stale} onHighlight={page.showOnBoard} /> },
+  { id: 'errors', label: 'tab.errors', who: 'instructor', view: (page) => <ErrorClusters classId={page.classId} stale={page.stale} board={page.board} onHighlight={page.showOnBoard} onOpen={page.openStudent} /> },
   { id: 'broadcast', label: 'tab.broadcast', who: 'instructor', view: (page) => <BroadcastPanel classId={page.classId} stuckErrors={page.board?.stuckErrors ?? 3} /> },
   { id: 'roster', label: 'tab.roster', who: 'instructor', view: (page) => <RosterPanel classId={page.classId} onChanged={page.rosterChanged} /> },
   { id: 'buffer', label: 'tab.buffer', who: 'admin', view: () => <BufferAdmin /> },

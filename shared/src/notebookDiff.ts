@@ -68,7 +68,10 @@ export interface CellComparison {
 /** Text split into lines by jsdiff: each change's value into its lines (a final newline ends the last). */
 export function lineDiff(older: string, newer: string): LineChange[] {
   const out: LineChange[] = [];
-  for (const part of diffLines(older, newer)) {
+  // A cell's last line has no newline: end both with one, so an unchanged last line stays unchanged
+  // when a line is added after it.
+  const ended = (text: string) => (text === '' || text.endsWith('\n') ? text : `${text}\n`);
+  for (const part of diffLines(ended(older), ended(newer))) {
     const op = part.added ? 'add' : part.removed ? 'remove' : 'same';
     const lines = part.value.split('\n');
     if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();

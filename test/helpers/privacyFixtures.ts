@@ -36,13 +36,13 @@ export function activity(userId: string, base: Date, tag: string, extra: Array<R
  * A `notebook_snapshot` of `userId`'s notebook (the activity's, `tag`) at `at`: two cells, one the
  * same for every student (a template's: its blob is shared), one her own, with outputs. Stored by
  * history's own-table projection (never in `events`): one history_versions row, two
- * history_version_cells rows.
+ * history_version_cells rows, and (taken when she handed it in) a history_commits row.
  */
 export function snapshotEvent(userId: string, at: Date, tag: string): Record<string, any> {
   return buildCellEvent({
     userId, sessionId: `${tag}-${userId}`, notebookPath: notebookOf(userId, tag), eventType: 'notebook_snapshot', eventTime: at.toISOString(),
     cellId: undefined, code: undefined, output: undefined, executionCount: undefined, durationMs: undefined, success: undefined,
-    metadata: { snapshot: { trigger: 'save', cells: [
+    metadata: { snapshot: { trigger: 'submission', cells: [
       { id: 'c1', type: 'markdown', source: '# Week 1 (template)' },
       { id: 'c2', type: 'code', source: `name = ${JSON.stringify(userId)}`, outputs: JSON.stringify([{ output_type: 'stream', name: 'stdout', text: userId }]) },
     ] } },

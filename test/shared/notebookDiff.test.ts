@@ -50,8 +50,10 @@ it('outputs are compared only when asked, as the text a reader sees (stream, tex
   assert.is(outputText(null), '');
 });
 
-it('line diff keeps a last line without newline and marks every line', () => {
+it('line diff keeps a last line without newline and marks every line; a line added after the last one leaves it unchanged', () => {
   assert.equal(lineDiff('a\nb', 'a\nc\n'), [{ op: 'same', text: 'a' }, { op: 'remove', text: 'b' }, { op: 'add', text: 'c' }]);
+  assert.equal(lineDiff('x = 1', 'x = 1\ny = 2'), [{ op: 'same', text: 'x = 1' }, { op: 'add', text: 'y = 2' }]);
+  assert.equal(lineDiff('', 'a'), [{ op: 'add', text: 'a' }]);
 });
 
 it('a 200-cell notebook with a few edits compares to the right counts', () => {

@@ -130,3 +130,30 @@ export async function errorsById(db: Knex, ids: number[]): Promise<Array<{ id: n
 export function joinRunAndError(query: Knex.QueryBuilder, eventIdColumn: string, runs: string, errors: string): Knex.QueryBuilder {
   return query.leftJoin(`cell_executions as ${runs}`, `${runs}.event_id`, eventIdColumn).leftJoin(`error_logs as ${errors}`, `${errors}.event_id`, eventIdColumn);
 }
+
+/** One run of a student's notebook, for the history replay: when, which cell, how it ended, its error. */
+export interface NotebookRunRow {
+  event_id: string;
+  executed_at: string | Date;
+  cell_key: string | null;
+  status: string;
+  code: string | null;
+  error_name: string | null;
+  error_message: string | null;
+}
+
+/** A student's finished runs of one notebook, oldest first (the newest `limit`), as `scope` shows them. */
+export async function runsOfStudentNotebook(db: Knex, options: { studentId: number; notebookId: number; scope?: (query: Knex.QueryBuilder, columns: RowColumns) => void; limit: number }): Promise<NotebookRunRow[]> {
+  const query = db('cell_executions as ce')
+    .join('notebooks as n', 'n.id', 'ce.notebook_id')
+    .leftJoin('cells as c', 'c.id', 'ce.cell_id')
+    .leftJoin('error_logs as el', 'el.event_id', 'ce.event_id')
+    .where('ce.student_id', options.studentId)
+    .where('ce.notebook_id', options.notebookId)
+    .whereNot('ce.status', 'running')
+    .select('ce.event_id', 'ce.executed_at', 'c.cell_id as cell_key', 'ce.status', 'ce.code', 'el.error_name', 'el.error_message')
+    .orderBy([{ column: 'ce.executed_at', order: 'desc' }, { column: 'ce.id', order: 'desc' }])
+    .limit(options.limit);
+  options.scope?.(query, { student: 'ce.student_id', time: 'ce.executed_at', notebookPath: 'n.path' });
+  return ((await query) as NotebookRunRow[]).reverse();
+}

@@ -54,13 +54,14 @@ const notTeacher = (what: string) => errors.forbidden('not_class_teacher', `you 
 
 /**
  * Whose a scoped resource of another owner is: an assignment's or a hand-in's class, a help
- * request's student (undefined: no such row). Given by their owners (assignments/store.ts,
+ * request's or a notebook version's student (undefined: no such row). Given by their owners (assignments/store.ts,
  * help/helpStore.ts) where the app is composed, so this guard names no table of theirs.
  */
 export interface ScopeResolvers {
   classOfAssignment(db: Knex, id: number): Promise<number | undefined>;
   classOfSubmission(db: Knex, id: number): Promise<number | undefined>;
   studentOfHelpRequest(db: Knex, id: number): Promise<number | undefined>;
+  studentOfVersion(db: Knex, id: number): Promise<number | undefined>;
 }
 
 /** Whether a class of this id exists (the scope guard's 404). */
@@ -73,7 +74,7 @@ async function classesOf(db: Knex, resolvers: ScopeResolvers, kind: 'class' | 'a
   return kind === 'assignment' ? resolvers.classOfAssignment(db, id) : resolvers.classOfSubmission(db, id);
 }
 
-type ScopeKind = 'class' | 'assignment' | 'submission' | 'student' | 'student_user' | 'help_request';
+type ScopeKind = 'class' | 'assignment' | 'submission' | 'student' | 'student_user' | 'help_request' | 'version';
 
 async function requireTaughtStudent(db: Knex, who: Authenticated, studentId: number, next: () => Promise<unknown>): Promise<unknown> {
   const taught = await db('class_enrollments').where({ student_id: studentId }).whereIn('class_id', taughtClassIds(db, who.instructor.id)).first('id');
@@ -104,9 +105,9 @@ export function scopeGuard(db: Knex, resolvers: ScopeResolvers, scope: Exclude<S
       if (!(await studentExists(db, id))) throw errors.notFound('student');
       return requireTaughtStudent(db, who, id, next);
     }
-    if (kind === 'help_request') {
-      const studentId = await resolvers.studentOfHelpRequest(db, id);
-      if (studentId === undefined) throw errors.notFound('help_request');
+    if (kind === 'help_request' || kind === 'version') {
+      const studentId = await (kind === 'version' ? resolvers.studentOfVersion(db, id) : resolvers.studentOfHelpRequest(db, id));
+      if (studentId === undefined) throw errors.notFound(kind);
       return requireTaughtStudent(db, who, studentId, next);
     }
     const classId = await classesOf(db, resolvers, kind as 'class' | 'assignment' | 'submission', id);

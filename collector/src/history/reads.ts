@@ -112,12 +112,16 @@ export async function versionDetail(db: Knex, versionId: number): Promise<Versio
  */
 export async function storageStats(db: Knex, scope: { studentId?: number; notebookPath?: string } = {}): Promise<StorageStats> {
   const notebookId = scope.notebookPath === undefined ? undefined : await notebookIdOf(db, scope.notebookPath);
-  const empty: StorageStats = { versions: 0, cells: 0, blobs: 0, storedBytes: 0, referencedBytes: 0, dedupRatio: 0 };
-  if (scope.notebookPath !== undefined && notebookId === undefined) return empty;
+  if (scope.notebookPath !== undefined && notebookId === undefined) return storageOfVersions(db, db('history_versions').whereRaw('1 = 0').select('id'));
   const versions = db('history_versions as v').select('v.id')
     .modify((q) => void (scope.studentId !== undefined && q.where('v.student_id', scope.studentId)))
     .modify((q) => void (notebookId !== undefined && q.where('v.notebook_id', notebookId)));
-  const [{ n: versionCount }] = await versions.clone().clearSelect().count({ n: '*' });
+  return storageOfVersions(db, versions);
+}
+
+/** The storage of the versions whose ids `versions` selects (a one-column subquery). */
+export async function storageOfVersions(db: Knex, versions: Knex.QueryBuilder): Promise<StorageStats> {
+  const [{ n: versionCount }] = await db.from(versions.clone().as('sv')).count({ n: '*' });
   const cells = () => db('history_version_cells as c').whereIn('c.version_id', versions.clone());
   const [{ n: cellCount }] = await cells().count({ n: '*' });
   let referenced = 0;
@@ -136,4 +140,10 @@ export async function storageStats(db: Knex, scope: { studentId?: number; notebo
     referencedBytes: referenced,
     dedupRatio: storedBytes > 0 ? referenced / storedBytes : 0,
   };
+}
+
+/** The student a version is of (the class scope guard's question), undefined when there is none. */
+export async function studentOfVersion(db: Knex, id: number): Promise<number | undefined> {
+  const row: { student_id: number | string } | undefined = await db('history_versions').where({ id }).first('student_id');
+  return row ? Number(row.student_id) : undefined;
 }

@@ -65,16 +65,26 @@ export async function writeSnapshots(trx: Knex.Transaction, events: CellEvent[])
   }
   if (fresh.length === 0) return;
 
+  await storeVersionCells(trx, fresh.map(({ event, snapshot, versionId }) => ({ versionId, studentId: studentId.get(event.userId)!, cells: snapshot.cells })));
+  // A snapshot taken when the student handed the notebook in is labelled so (its commit).
+  const handedIn = fresh.filter((v) => v.snapshot.trigger === 'submission');
+  if (handedIn.length > 0) {
+    await trx('history_commits').insert(handedIn.map(({ event, versionId }) => ({ version_id: versionId, student_id: studentId.get(event.userId)!, message: 'handed in', kind: 'submission', made_by: null, created_at: event.eventTime })));
+  }
+}
+
+/** The cells of new versions: their texts as blobs (each once), then a row per cell pointing at them. */
+export async function storeVersionCells(trx: Knex.Transaction, versions: Array<{ versionId: number; studentId: number; cells: CheckedSnapshot['cells'] }>): Promise<void> {
   const blobs = new Map<string, string>();
   const hashOf = (text: string) => {
     const hash = contentHash(text);
     blobs.set(hash, text);
     return hash;
   };
-  const cellRows = fresh.flatMap(({ event, snapshot, versionId }) => snapshot.cells.map((cell, position) => ({
+  const cellRows = versions.flatMap(({ versionId, studentId, cells }) => cells.map((cell, position) => ({
     version_id: versionId,
     position,
-    student_id: studentId.get(event.userId)!,
+    student_id: studentId,
     cell_id: cell.id,
     cell_type: cell.type,
     source_hash: hashOf(cell.source),

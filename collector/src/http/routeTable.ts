@@ -29,7 +29,7 @@ export type IdFrom = { param: string } | { body: string } | { query: string };
  * Which classes' data a route touches, for instructors who are not admins (lms/classAccess.ts):
  * a class (`role: 'owner'` for what only its owners may do), an assignment's or a submission's
  * class, a student enrolled in one of the caller's classes (by id, by Jupyter user name, or as the
- * student of a help request), or `own_classes` for lists that are filtered to the caller's classes.
+ * student of a help request or of a notebook version), or `own_classes` for lists that are filtered to the caller's classes.
  */
 export type Scope =
   | { class: IdFrom; role?: 'owner' }
@@ -38,6 +38,7 @@ export type Scope =
   | { student: IdFrom }
   | { student_user: IdFrom }
   | { help_request: IdFrom }
+  | { version: IdFrom }
   | 'own_classes';
 
 export interface RouteSpec {

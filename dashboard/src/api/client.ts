@@ -9,6 +9,7 @@ import type {
   InstructorStatus, InstructorStatusView, InstructorView, OfflineStatus, QueuedEventView, StudentTimeline,
 } from '@cell-monitor/shared';
 import type { CapturePolicy } from '@cell-monitor/shared/capturePolicy';
+import type { HistoryVersionDetail, NotebookComparison, ReplayTimeline } from '@cell-monitor/shared/notebookHistory';
 import { OFFLINE_CLEAR_CONFIRMATION } from '@cell-monitor/shared/dashboard';
 import type { EnvironmentAnalysis, RosterImportRequest, RosterImportResult, RosterView, SeatMapView, SeatPlacement } from '@cell-monitor/shared/roster';
 import { requestBlob, requestJson, uploadBlob } from './http.ts';
@@ -32,6 +33,19 @@ export interface RosterChange {
   team?: string | null;
 }
 
+/** `GET /api/v1/notebook-version/notebooks?student_id=`: a student's notebooks with versions, newest saved first. */
+export interface HistoryNotebook {
+  notebook_path: string;
+  versions: number;
+  last_saved_at: string;
+}
+
+/** One row of `GET /api/v1/students` (what the page reads: the id the history routes take). */
+interface StudentRecord {
+  id: number;
+  user_id: string;
+}
+
 /** `?a=1&b=x` from the parameters that are set ('' when none is). */
 function query(params: Record<string, string | number | null | undefined>): string {
   const search = new URLSearchParams();
@@ -41,6 +55,25 @@ function query(params: Record<string, string | number | null | undefined>): stri
 }
 
 const classPath = (classId: number) => `/api/v1/classes/${classId}`;
+const historyPath = '/api/v1/notebook-version';
+
+/**
+ * The students table's id of a Jupyter user (the history routes take it; the board knows user
+ * names): from the class's roster, or, without a class, from the caller's students a page at a time.
+ * null: not a student the caller may see.
+ */
+async function studentIdOf(userId: string, classId: number | null): Promise<number | null> {
+  if (classId !== null) {
+    const roster = await requestJson<RosterView>('GET', `${classPath(classId)}/roster`);
+    return roster.students.find((s) => s.userId === userId)?.studentId ?? null;
+  }
+  for (let skip = 0; ; skip += 200) {
+    const page = await requestJson<StudentRecord[]>('GET', `/api/v1/students${query({ skip, limit: 200 })}`);
+    const found = page.find((s) => s.user_id === userId);
+    if (found) return found.id;
+    if (page.length < 200) return null;
+  }
+}
 
 export const client = {
   auth: {
@@ -89,6 +122,17 @@ export const client = {
     image: (classId: number) => requestBlob(`${classPath(classId)}/seat-map/image`),
     uploadImage: (classId: number, file: Blob) => uploadBlob<SeatMapView>('PUT', `${classPath(classId)}/seat-map/image`, file),
     savePlacements: (classId: number, placements: SeatPlacement[]) => requestJson<SeatMapView>('PUT', `${classPath(classId)}/seat-map/placements`, { placements }),
+  },
+
+  // A student's notebook history (issue 21): the replay's reads.
+  history: {
+    studentId: studentIdOf,
+    notebooks: (studentId: number) => requestJson<HistoryNotebook[]>('GET', `${historyPath}/notebooks${query({ student_id: studentId })}`),
+    timeline: (studentId: number, notebookPath: string) =>
+      requestJson<ReplayTimeline>('GET', `${historyPath}/timeline${query({ student_id: studentId, notebook_path: notebookPath })}`),
+    version: (versionId: number) => requestJson<HistoryVersionDetail>('GET', `${historyPath}/snapshot/${versionId}`),
+    compare: (fromVersionId: number, toVersionId: number, outputs = false) =>
+      requestJson<NotebookComparison>('POST', `${historyPath}/compare`, { from_snapshot_id: fromVersionId, to_snapshot_id: toVersionId, outputs }),
   },
 
   // The collector's buffer (admins).

@@ -20,6 +20,9 @@ import { openSocket } from '../../helpers/wsClient.ts';
 const SECRET = 'class-scope-jwt-secret-0123456789-abcdefgh';
 const KEY = 'class-scope-master-key-0123456789';
 const NOTEBOOK = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
+/** A saved version (notebook_snapshot) of one code cell. */
+const snapshotOf = (userId: string, notebookPath: string, source: string) =>
+  buildCellEvent({ userId, notebookPath, eventType: 'notebook_snapshot', eventTime: new Date().toISOString(), cellId: undefined, cellType: undefined, code: undefined, output: undefined, executionCount: undefined, durationMs: undefined, success: undefined, metadata: { snapshot: { trigger: 'save', cells: [{ id: 'c1', type: 'code', source }] } } });
 
 
 for (const mode of modesToTest()) {
@@ -62,6 +65,9 @@ for (const mode of modesToTest()) {
     // Events from after the enrolments (a class shows a student's data from her enrolment on).
     for (const user of ['alice', 'bob']) assert.is((await postEvents(app.url, [buildCellEvent({ userId: user, eventTime: new Date().toISOString() })], { headers: companionHeaders(KEY, user) })).status, 202);
     await waitFor(async () => (await call('admin', 'get', '/api/v1/events')).body.length >= 2, 10_000, 'events stored');
+    // A saved version of alice's hw1 (Ann's assignment): the notebook-version routes aim at it.
+    assert.is((await postEvents(app.url, [snapshotOf('alice', 'hw1.ipynb', 'ann_hw1_marker = 2')], { headers: companionHeaders(KEY, 'alice') })).status, 202);
+    ids.version = Number((await waitFor<{ id: number }>(() => app.collector.db('history_versions').first('id'), 10_000, "alice's version")).id);
     // Two kernel environments of alice's, so that every environment read (diff included) exists.
     const environment = (packages: Record<string, string>, agoMs: number) => buildCellEvent({ userId: 'alice', eventType: 'kernel_environment', eventTime: new Date(Date.now() - agoMs).toISOString(), metadata: { environment: { python: '3.11.7', implementation: 'CPython', platform: 'Linux', packages } } });
     // Both after alice's enrolment in Ann's class (a few seconds ago at most), 5 ms apart.
@@ -77,11 +83,12 @@ for (const mode of modesToTest()) {
   /** The path and body that aim a scoped route at Ann's class (or its assignment, submission, student). */
   function aimAtAnn(spec: RouteSpec): { path: string; body?: unknown } {
     const scope = spec.scope as Exclude<RouteSpec['scope'], 'own_classes' | undefined>;
-    const target = 'class' in scope ? ids.annClass : 'assignment' in scope ? ids.assignment : 'submission' in scope ? ids.submission : 'help_request' in scope ? ids.helpRequest : ids.alice;
+    const target = 'class' in scope ? ids.annClass : 'assignment' in scope ? ids.assignment : 'submission' in scope ? ids.submission : 'help_request' in scope ? ids.helpRequest : 'version' in scope ? ids.version : ids.alice;
     let path = spec.path.replace(':id', String(target)).replace(':studentId', String(ids.alice)).replace(':instructorId', String(ids.cat)).replace(':user_id', 'alice');
-    const from = Object.values(scope).find((v) => typeof v === 'object') as { query?: string };
+    const from = Object.values(scope).find((v) => typeof v === 'object') as { query?: string; body?: string };
     if (from.query) path += `?${from.query}=${target}`;
-    let body: unknown = spec.method === 'get' || spec.method === 'delete' ? undefined : {};
+    if (from.query && path.includes('/notebook-version/')) path += '&notebook_path=hw1.ipynb';
+    let body: unknown = spec.method === 'get' || spec.method === 'delete' ? undefined : from.body ? { [from.body]: target } : {};
     if (spec.path === '/api/v1/assignments' && spec.method === 'post') body = { class_id: ids.annClass, notebook_path: 'x.ipynb', title: 'Sneaky' };
     if (spec.path === '/api/v1/submissions' && spec.method === 'post') body = { assignment_id: ids.assignment, student_id: ids.alice, notebook_content: NOTEBOOK };
     return { path, body };
@@ -201,6 +208,10 @@ for (const mode of modesToTest()) {
     'put /api/v1/assignments/:id': { title: 'Ben lab renamed' },
     'post /api/v1/submissions': () => ({ assignment_id: foreign.benAssignment, student_id: ids.alice, notebook_content: NOTEBOOK }),
     'put /api/v1/submissions/:id': { score: 50, feedback: 'feedback from Ben' },
+    // His version of alice's lab compared with Ann's hw1 version: that one is not his to see (404).
+    'post /api/v1/notebook-version/compare': () => ({ from_snapshot_id: foreign.benVersion, to_snapshot_id: ids.version }),
+    'post /api/v1/notebook-version/commit': () => ({ snapshot_id: foreign.benVersion, message: 'seen by Ben' }),
+    'post /api/v1/notebook-version/branch': () => ({ from_snapshot_id: foreign.benVersion, name: 'ben-fix', cells: [{ cell_type: 'code', source: 'ben_lab_fix = 4' }] }),
     // Deletes run last, the class itself at the very end.
     'delete /api/v1/classes/:id/teams/:teamId': undefined,
     'delete /api/v1/classes/:id/teachers/:instructorId': undefined,
@@ -213,7 +224,7 @@ for (const mode of modesToTest()) {
   /** The path (and query) that aim a scoped route at Ben's class, alice, her help request, Ben's assignment and submission. */
   function aimAtBen(spec: RouteSpec): string {
     const scope = spec.scope as Exclude<RouteSpec['scope'], 'own_classes' | undefined>;
-    const target = 'class' in scope ? ids.benClass : 'assignment' in scope ? foreign.benAssignment : 'submission' in scope ? foreign.benSubmission : 'help_request' in scope ? ids.helpRequest : ids.alice;
+    const target = 'class' in scope ? ids.benClass : 'assignment' in scope ? foreign.benAssignment : 'submission' in scope ? foreign.benSubmission : 'help_request' in scope ? ids.helpRequest : 'version' in scope ? foreign.benVersion : ids.alice;
     let path = spec.path
       .replace(':id', String(target))
       .replace(':studentId', String(ids.alice))
@@ -224,6 +235,7 @@ for (const mode of modesToTest()) {
     assert.not.match(path, /:\w/, `${spec.method} ${spec.path}: no case for a path parameter`);
     const from = Object.values(scope).find((v) => typeof v === 'object') as { query?: string };
     if (from.query) path += `?${from.query}=${target}`;
+    if (from.query && path.includes('/notebook-version/')) path += '&notebook_path=ben-lab.ipynb';
     return path;
   }
 
@@ -270,6 +282,12 @@ for (const mode of modesToTest()) {
     const lab = buildCellEvent({ userId: 'alice', notebookPath: 'ben-lab.ipynb', code: 'ben_lab_marker = 3', eventTime: new Date(Date.now() + 1).toISOString() });
     assert.is((await postEvents(app.url, [hw1, lab], { headers: companionHeaders(KEY, 'alice') })).status, 202);
     await waitFor(async () => (await call('admin', 'get', '/api/v1/events?user_id=alice')).body.some((e: { event_id: string }) => e.event_id === lab.eventId) || undefined, 10_000, 'the later events stored');
+    const labVersion = snapshotOf('alice', 'ben-lab.ipynb', 'ben_lab_marker = 3');
+    assert.is((await postEvents(app.url, [labVersion], { headers: companionHeaders(KEY, 'alice') })).status, 202);
+    foreign.benVersion = Number((await waitFor<{ id: number }>(() => app.collector.db('history_versions').where({ event_id: labVersion.eventId }).first('id'), 10_000, "alice's lab version")).id);
+    // Ben reads his version of her lab, never Ann's hw1 version (the guard lets him ask: she is his student now).
+    assert.match(JSON.stringify((await call('ben', 'get', `/api/v1/notebook-version/snapshot/${foreign.benVersion}`)).body), 'ben_lab_marker');
+    assert.is((await call('ben', 'get', `/api/v1/notebook-version/snapshot/${ids.version}`)).body.error, 'version_not_found');
     // Ann's class really shows these (else the checks below prove nothing).
     const annBefore = await annShows();
     for (const marker of ['Alice Ann', 'Crimson', 'ann_hw1_marker', 'before_ben_marker']) assert.match(JSON.stringify(annBefore), marker, `Ann's class shows ${marker}`);

@@ -162,6 +162,9 @@ for (const mode of modesToTest()) {
       const student = (await api('post', `/api/v1/classes/${classId}/students`, { user_id: user })).body.student.id;
       assert.is((await api('post', '/api/v1/submissions', { assignment_id: assignmentId, student_id: student, notebook_content: { cells: [] } })).status, 201);
       await store('student_notifications').insert({ student_id: student, type: 'broadcast', payload: '{}', created_at: new Date().toISOString() });
+      // An instructor's fix on a branch of her saved version (history_branches, history_branch_versions).
+      const version = Number((await mine('history_versions', user).first('history_versions.id')).id);
+      assert.is((await api('post', '/api/v1/notebook-version/branch', { from_snapshot_id: version, name: 'fix', cells: [{ cell_type: 'code', source: `fixed_for = ${JSON.stringify(user)}` }] })).status, 201);
     }
     // alice's rows, aged: every time column of every one of her rows, whatever the table.
     for (const { table } of PERSONAL_TABLES) {
