@@ -205,4 +205,25 @@ e2e("a hand-in stores a submission version; an assignment of a code_and_output c
   assert.deepEqual(list[1].cells.map((c) => [c.source, c.outputs]), [['answer = 42', '[]']], 'outputs are captured on this assignment');
 });
 
+e2e('with snapshotIntervalMinutes at 1, a notebook whose cells ran gets an interval version within two minutes, unsaved', async () => {
+  const put = await fetch(`${lab.url}/lab/api/settings/@cell-monitor/lab-extension:plugin?token=${lab.token}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ raw: JSON.stringify({ snapshotIntervalMinutes: 1 }) }),
+  });
+  assert.ok(put.ok, `the setting is saved: ${put.status}`);
+  await openNotebook('homework.ipynb'); // a fresh page reads the setting
+  await cell(0).locator('.jp-InputArea-editor').click();
+  await page.keyboard.press('Control+Enter');
+  await cell(0).locator('.jp-InputPrompt', { hasText: '[1]' }).waitFor({ timeout: 30_000 });
+  const ranAt = Date.now();
+  const list = await waitFor(async () => {
+    const all = await versions('homework.ipynb');
+    return all.length >= 3 ? all : undefined;
+  }, 180_000, 'the interval version (the check runs once a minute: at most two minutes after the run)');
+  console.log(`# the interval version came ${((Date.now() - ranAt) / 1000).toFixed(0)} s after the run`);
+  assert.deepEqual(list.map((v) => v.trigger), ['save', 'submission', 'interval']);
+  assert.deepEqual(list[2].cells.map((c) => c.source), ['answer = 42'], 'the saved file, not the unsaved page');
+});
+
 test.run();
