@@ -3,7 +3,8 @@
  * pointed at the real collector CLI, Debian Chromium): each save of an edited notebook becomes one
  * version in the collector's history, read back through history/reads.ts; a fake key typed in a cell
  * is stored masked; under the class policy `metadata` no version is stored (nor asked for); a
- * hand-in through the Assignments panel stores a `submission` version. Locally a missing
+ * hand-in through the Assignments panel stores a `submission` version; with `snapshotIntervalMinutes`
+ * at 1, cells that ran give an `interval` version within two minutes. Locally a missing
  * prerequisite skips this file; under CI=true it fails.
  *
  * Prints (does not assert) the main-thread time spent masking each snapshot.
