@@ -15,6 +15,9 @@ GET  {base_url}cell-monitor/privacy
                               200 {"notice", "consent_required", "version", "user"}: what the students are told
                                 (``c.CellMonitor.privacy_notice``; empty: the extension's default text)
                                 and whether nothing is recorded until they agree
+GET  {base_url}cell-monitor/snapshot?path=…&trigger=save|submission|interval
+                              200 {"snapshot", "policy", "digest"}: the saved notebook as a notebook_snapshot
+                                payload under the student's capture policy (snapshot_handler.py)
 
 * Jupyter's own authentication applies (token or login cookie, plus XSRF for cookie requests).
 * The stamped user goes in ``X-Cell-Monitor-User``, percent-encoded UTF-8: ``c.CellMonitor.user``
@@ -49,6 +52,7 @@ from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from .credentials import PREFIX, encode_user
 from .settings import CellMonitor
+from .snapshot_handler import SnapshotHandler
 
 ROUTE = "cell-monitor"
 FORWARDED_HEADERS = ("Content-Type", "Content-Encoding")
@@ -235,6 +239,7 @@ def load_extension(serverapp) -> None:
             (student_route, StudentHandler, {"settings": settings}),
             (url_path_join(route, "privacy"), PrivacyHandler, {"settings": settings}),
             (url_path_join(route, "check"), CheckHandler, {"settings": settings}),
+            (url_path_join(route, "snapshot"), SnapshotHandler, {"settings": settings}),
         ],
     )
     serverapp.log.info(

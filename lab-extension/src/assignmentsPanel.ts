@@ -6,6 +6,7 @@
 import type { StudentAssignment } from '@cell-monitor/shared';
 import { Notification } from '@jupyterlab/apputils';
 import type { INotebookTracker } from '@jupyterlab/notebook';
+import { Signal, type ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import type { StudentApi } from './studentApi.ts';
 
@@ -29,6 +30,7 @@ function statusText(a: Pick<StudentAssignment, 'submission_status' | 'latest_sub
 export class AssignmentsPanel extends Widget {
   private readonly list = el('div', 'cm-Assignments-list');
   private readonly message = el('div', 'cm-Assignments-message');
+  private readonly handedIn = new Signal<this, string>(this);
 
   constructor(
     private readonly api: StudentApi,
@@ -44,6 +46,11 @@ export class AssignmentsPanel extends Widget {
     refresh.addEventListener('click', () => void this.refresh());
     header.appendChild(refresh);
     this.node.append(header, this.message, this.list);
+  }
+
+  /** The path of a notebook just handed in (after the collector took it): snapshots.ts takes its version. */
+  get submitted(): ISignal<this, string> {
+    return this.handedIn;
   }
 
   protected onAfterShow(): void {
@@ -87,6 +94,7 @@ export class AssignmentsPanel extends Widget {
     try {
       await panel.context.save();
       const result = await this.api.submit({ assignment_id: a.id, notebook_content: panel.context.model.toJSON() as object, submission_comment: null });
+      this.handedIn.emit(panel.context.path);
       Notification.success(`"${panel.context.path}" was submitted for "${a.title}"${result.is_late ? ' (late)' : ''}.`, { autoClose: 5000 });
       await this.refresh();
     } catch (error) {

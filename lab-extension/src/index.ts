@@ -18,6 +18,7 @@ import { HELP_TOOLBAR_ITEM, HelpButton, helpResolved } from './helpButton.ts';
 import { DEFAULT_NOTICE, Privacy } from './privacy.ts';
 import { addAboutCommand, showNoticeIfDue, type AboutParts } from './privacyNotice.ts';
 import { loadSettings } from './settings.ts';
+import { startSnapshots } from './snapshots.ts';
 import { browserStorage } from './storage.ts';
 import { addVersionsSidebar } from './versionsSidebar.ts';
 import { companionPrivacy, StudentApi } from './studentApi.ts';
@@ -48,6 +49,7 @@ function activate(
   addVersionsSidebar({ app, tracker, palette, away });
   const parts = startRecording({ app, settingRegistry, monitor, away, onGraded: () => void assignments.refresh() });
   addAboutCommand({ app, palette, parts });
+  startSnapshots({ app, tracker, recorder: monitor.started, parts, submitted: assignments.submitted });
   parts.catch((error) => {
     console.warn('cell-monitor: start-up failed, not recording', error);
     monitor.close();

@@ -175,10 +175,7 @@ export class Privacy {
    * event), then secrets are masked. A traceback shows code lines: only with code.
    */
   prepare(event: CellEvent, local: MonitorSettings): CellEvent {
-    if (local.redactPatterns !== this.redactPatterns) {
-      this.redactPatterns = local.redactPatterns;
-      this.redactor = createRedactor(local.redactPatterns);
-    }
+    const redactor = this.redactorFor(local);
     const settings = this.effective(local, event.notebookPath);
     let out = event;
     if (!settings.captureCode && (out.code !== undefined || out.error?.traceback !== undefined)) {
@@ -189,7 +186,16 @@ export class Privacy {
       const { output: _output, ...rest } = out;
       out = rest;
     }
-    return redactEvent(out, this.redactor);
+    return redactEvent(out, redactor);
+  }
+
+  /** The secret masking of these settings: the built-in rules and the admin's patterns (rebuilt when they change). */
+  redactorFor(local: MonitorSettings): Redactor {
+    if (local.redactPatterns !== this.redactPatterns) {
+      this.redactPatterns = local.redactPatterns;
+      this.redactor = createRedactor(local.redactPatterns);
+    }
+    return this.redactor;
   }
 
   /** Storage disabled (a locked-down profile): nothing is remembered, so consent is asked again. */
@@ -222,6 +228,7 @@ export function aboutLines(privacy: Privacy, local: MonitorSettings): Array<[str
   return [
     ['Recording', now.enabled ? 'on' : `off${why}`],
     ['What is recorded', 'cell runs (when, how long, success, error name and message), notebook opens and saves, kernel restarts and interrupts, sessions, help requests'],
+    ['Notebook versions', now.captureCode ? `${sent}: the saved notebook's cells${now.captureOutput === 'off' ? '' : ' with their outputs'} at each save and hand-in${local.snapshotIntervalMinutes ? ` and every ${local.snapshotIntervalMinutes} minutes of runs` : ''}, for its version history` : 'not sent (no code is sent)'],
     ['Cell code', now.captureCode ? sent : `not sent${capped(local.captureCode, policy !== 'metadata')}`],
     ['Error tracebacks', now.captureCode ? sent : 'not sent'],
     ['Cell output', now.captureOutput === 'off' ? `not sent${capped(local.captureOutput !== 'off', policy === 'code_and_output')}` : now.captureOutput === 'full' ? `${sent} in full (up to 64 KiB)` : `${sent} as text, up to ${now.outputMaxChars} characters`],

@@ -25,6 +25,8 @@ export interface MonitorSettings {
   maxQueueSize: number;
   /** Extra secret patterns (regular expressions) masked before anything is queued, besides the built-in ones. */
   redactPatterns: readonly string[];
+  /** A snapshot of each notebook whose cells ran, every this many minutes (0: off); saves and hand-ins always take one. */
+  snapshotIntervalMinutes: number;
 }
 
 export const DEFAULT_SETTINGS: MonitorSettings = {
@@ -36,6 +38,7 @@ export const DEFAULT_SETTINGS: MonitorSettings = {
   flushIntervalMs: 2_000,
   maxQueueSize: 10_000,
   redactPatterns: [],
+  snapshotIntervalMinutes: 10,
 };
 
 export const SETTING_BOUNDS = {
@@ -43,6 +46,7 @@ export const SETTING_BOUNDS = {
   batchSize: { min: 1, max: LIMITS.maxBatchEvents },
   flushIntervalMs: { min: 100, max: 600_000 },
   maxQueueSize: { min: 100, max: 1_000_000 },
+  snapshotIntervalMinutes: { min: 0, max: 1_440 },
 } as const;
 
 function bounded(value: unknown, key: keyof typeof SETTING_BOUNDS): number {
@@ -63,6 +67,7 @@ export function readSettings(raw: Readonly<Record<string, unknown>> | undefined)
     batchSize: bounded(value.batchSize, 'batchSize'),
     flushIntervalMs: bounded(value.flushIntervalMs, 'flushIntervalMs'),
     maxQueueSize: bounded(value.maxQueueSize, 'maxQueueSize'),
+    snapshotIntervalMinutes: bounded(value.snapshotIntervalMinutes, 'snapshotIntervalMinutes'),
     redactPatterns: Array.isArray(value.redactPatterns) ? value.redactPatterns.filter((p): p is string => typeof p === 'string' && p.length > 0 && p.length <= 500).slice(0, 50) : DEFAULT_SETTINGS.redactPatterns,
   };
 }

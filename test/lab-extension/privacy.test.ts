@@ -182,6 +182,13 @@ it('About data collection says what is sent now and why not', async () => {
   assert.is(lines.Recording, 'off (waiting for your agreement)');
   assert.is(lines['Cell code'], "not sent (your class's policy)");
   assert.is(lines["Your class's policy"], 'activity only, no code or output');
+  assert.is(lines['Notebook versions'], 'not sent (no code is sent)');
+  const open = privacy({ policy: 'code' });
+  await open.p.load();
+  assert.is(
+    Object.fromEntries(aboutLines(open.p, local))['Notebook versions'],
+    "sent: the saved notebook's cells at each save and hand-in and every 10 minutes of runs, for its version history",
+  );
   p.setConsent('agreed');
   assert.is(Object.fromEntries(aboutLines(p, local)).Recording, 'on');
 });
