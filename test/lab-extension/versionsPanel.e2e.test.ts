@@ -195,6 +195,16 @@ e2e('the Versions panel lists the versions newest first, compares the handed-in 
     const sources = saved.cells.map((c: { source: string | string[] }) => (Array.isArray(c.source) ? c.source.join('') : c.source)); // nbformat writes lists of lines
     return sources.length === 5 && sources[3] === HANDED_IN[3].source && sources[2] === HANDED_IN[2].source ? true : undefined;
   }, 10_000, 'the restored cells saved to disk');
+  // The save itself is captured (snapshots.ts through the companion): after Refresh it is the newest version.
+  await waitFor(
+    async () => {
+      await page.locator('.cm-Versions-refresh').click();
+      await page.waitForTimeout(500);
+      return /Version 3[\s\S]*saved · 5 cells/.test(await items.nth(0).innerText()) || undefined;
+    },
+    20_000,
+    'the save as version 3 in the panel',
+  );
   await page.screenshot({ path: artifactPath('jupyterlab-versions-restored.png') });
 });
 
