@@ -42,8 +42,14 @@ test('npm pack → npm install -g of the tarball → the installed bin starts: /
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
+  let exited: number | null | undefined;
+  child.on('exit', (code) => (exited = code));
   try {
-    const port = await waitFor(() => /"msg":"collector listening"/.test(output) && Number(/"port":(\d+)/.exec(output.split('\n').find((l) => l.includes('collector listening'))!)![1]), 30_000, 'the installed collector listening');
+    const port = await waitFor(() => {
+      // A bin that dies on start says why, rather than the wait timing out or the kill below failing.
+      if (exited !== undefined) throw new Error(`the installed collector exited (${exited}) before listening:\n${output}`);
+      return /"msg":"collector listening"/.test(output) && Number(/"port":(\d+)/.exec(output.split('\n').find((l) => l.includes('collector listening'))!)![1]);
+    }, 30_000, 'the installed collector listening');
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.is(health.status, 200, output);
     const page = await fetch(`http://127.0.0.1:${port}/`);
@@ -51,7 +57,7 @@ test('npm pack → npm install -g of the tarball → the installed bin starts: /
     assert.ok((await page.text()).includes('<'), 'the dashboard page is empty');
     assert.ok(fs.existsSync(path.join(dataDir, 'cell-monitor.sqlite')), 'the migrations did not run into DATA_DIR');
   } finally {
-    process.kill(-child.pid!, 'SIGTERM');
+    if (exited === undefined) process.kill(-child.pid!, 'SIGTERM');
   }
   console.log(`packaging: pack + install + start took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });

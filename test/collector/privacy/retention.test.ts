@@ -127,7 +127,7 @@ for (const mode of modesToTest()) {
         { ...counts },
         {
           events: 21, cell_executions: 8, cell_progress: 8, error_logs: 4, error_groups: 4, notebook_accesses: 4, help_requests: 4, student_notifications: 4, sessions: 4, cells: 8,
-          assignment_submissions: 2, class_broadcasts: 1, notebooks: 4, students: 1, buffer: 31, buffer_dead_letters: 1, connection_tests: 0, student_environments: 0, history_versions: 0, history_version_cells: 0, history_blobs: 0,
+          assignment_submissions: 2, class_broadcasts: 1, notebooks: 4, students: 1, buffer: 31, buffer_dead_letters: 1, connection_tests: 0, student_environments: 0, history_versions: 0, history_version_cells: 0, history_blobs: 0, history_branches: 0, history_branch_versions: 0, history_commits: 0,
           ...(redis ? { stream: 0, dead_letter_stream: 1 } : {}),
         },
       );

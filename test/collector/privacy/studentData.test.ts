@@ -110,7 +110,7 @@ for (const mode of modesToTest()) {
     assert.ok(data.tables.events.every((e) => e.user_id === 'alice' && e.payload.userId === 'alice'));
     const sizes = Object.fromEntries(Object.entries(data.tables).map(([t, rows]) => [t, rows.length]));
     assert.equal(sizes, { events: aliceEvents, cell_executions: 2, cell_progress: 2, error_logs: 1, error_groups: 1, notebook_accesses: 1, help_requests: 1, student_notifications: 1, assignment_submissions: 1, class_enrollments: 1, cells: 2, sessions: 1, notebooks: 1 });
-    assert.equal(data.rows, { ...sizes, connection_tests: 0, student_environments: 0, history_versions: 0, history_version_cells: 0, history_blobs: 0 }, 'the end record counts every table');
+    assert.equal(data.rows, { ...sizes, connection_tests: 0, student_environments: 0, history_versions: 0, history_version_cells: 0, history_blobs: 0, history_branches: 0, history_branch_versions: 0, history_commits: 0 }, 'the end record counts every table');
     assert.equal(data.tables.assignment_submissions[0].notebook_content, NOTEBOOK);
     assert.equal(data.tables.student_notifications[0].payload, { message: 'hello alice' });
     assert.equal(data.seats, [{ classId, x: 0.1, y: 0.5 }]);
@@ -152,7 +152,7 @@ for (const mode of modesToTest()) {
       erased: {
         events: aliceEvents, students: 1, sessions: 1, cells: 2, cell_executions: 2, error_logs: 1, notebook_accesses: 1, help_requests: 1,
         student_notifications: 1, assignment_submissions: 1, class_enrollments: 1, notebooks: 1, class_seat_maps: 1, buffer: 5, buffer_dead_letters: 1,
-        connection_tests: 0, student_environments: 0, history_versions: 0, history_version_cells: 0, history_blobs: 0, cell_progress: 2, error_groups: 1,
+        connection_tests: 0, student_environments: 0, history_versions: 0, history_version_cells: 0, history_blobs: 0, history_branches: 0, history_branch_versions: 0, history_commits: 0, cell_progress: 2, error_groups: 1,
         ...(redis ? { stream: 0, dead_letter_stream: 1 } : {}),
       },
     });
