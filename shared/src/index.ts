@@ -5,6 +5,7 @@ export * from './kernelEnvironment.ts';
 export * from './notebookSnapshot.ts';
 export * from './notebookDiff.ts';
 export * from './notebookHistory.ts';
+export * from './sessionReport.ts';
 export * from './normaliseEvent.ts';
 export * from './legacyEvent.ts';
 export * from './fastCheck.ts';
