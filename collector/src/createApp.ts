@@ -39,6 +39,7 @@ import { createMetrics } from './operations/metrics.ts';
 import { addMetricsRoute } from './operations/metricsRoute.ts';
 import { createRevocations } from './auth/credentialRevocation.ts';
 import { addPrivacyRoutes } from './privacy/privacyRoutes.ts';
+import { addResearchRoutes } from './research/researchRoutes.ts';
 import type { PersisterStats } from './persist/createPersister.ts';
 import type { InfluxSinkStats } from './sink/influxSink.ts';
 import { addDomainRoutes } from './routes.ts';
@@ -131,6 +132,7 @@ export function createApp(parts: AppParts): App {
   addEnvironmentRoutes(table, { db, log: log.child({ module: 'environments' }) });
   const closeBufferAdmin = addBufferAdminRoutes(table, { dataDir: config.dataDir, buffer: parts.buffer, mode: parts.coordination.mode, streams: parts.coordination.streams, log: log.child({ module: 'offline' }) });
   addPrivacyRoutes(table, { db, log: log.child({ module: 'privacy' }), dataDir: config.dataDir, streams: parts.coordination.streams, erasures: channels.erasures, influx: config.influx, revocations });
+  addResearchRoutes(table, { db, log: log.child({ module: 'research' }), pseudonymKey: config.exportPseudonymKey });
   addOpenApiRoute(table, '0.1.0');
   koa.use(errorMiddleware(log.child({ module: 'http' })));
   koa.use(hostGuard(config.allowedHosts));

@@ -4,6 +4,7 @@
 import { createInstructorCommand } from './cli/createInstructorCommand.ts';
 import { issueCredentialCommand, revokeCredentialCommand } from './cli/issueCredentialCommand.ts';
 import { migrateCommand } from './cli/migrateCommand.ts';
+import { exportClassCommand } from './cli/exportClassCommand.ts';
 import { installServiceCommand, uninstallServiceCommand } from './cli/serviceCommands.ts';
 import { explainStartupError } from './cli/startupErrors.ts';
 import { eraseStudentCommand, exportStudentCommand } from './cli/studentDataCommands.ts';
@@ -63,7 +64,7 @@ async function start(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-const commands: Record<string, () => Promise<void>> = { start, migrate: migrateCommand, 'create-instructor': createInstructorCommand, 'issue-credential': issueCredentialCommand, 'revoke-credential': revokeCredentialCommand, 'export-student': exportStudentCommand, 'erase-student': eraseStudentCommand, 'install-service': installServiceCommand, 'uninstall-service': uninstallServiceCommand };
+const commands: Record<string, () => Promise<void>> = { start, migrate: migrateCommand, 'create-instructor': createInstructorCommand, 'issue-credential': issueCredentialCommand, 'revoke-credential': revokeCredentialCommand, 'export-student': exportStudentCommand, 'export-class': exportClassCommand, 'erase-student': eraseStudentCommand, 'install-service': installServiceCommand, 'uninstall-service': uninstallServiceCommand };
 const command = process.argv[2] ?? 'start';
 const run = commands[command];
 if (!run) {

@@ -18,6 +18,13 @@ export const USAGE = `usage: cell-monitor-collector <command>
   export-student      --user NAME [--out FILE]
                       everything stored about one student (store, this DATA_DIR's buffer, the
                       Redis Streams) as NDJSON (one record per line), to FILE (mode 600) or stdout
+  export-class        --class ID --from ISO --to ISO --format progsnap2|events-csv
+                      [--pseudonymise] [--drop-free-text] [--out FILE]
+                      a class's events in a window as a ProgSnap2 dataset (zip) or raw events
+                      (CSV), as GET /api/v1/classes/:id/exports/… makes them, to FILE (mode 600)
+                      or stdout; --pseudonymise: keyed-hash SubjectIDs (EXPORT_PSEUDONYM_KEY, or a
+                      random key per export), names and emails redacted; --drop-free-text: no
+                      code, outputs or messages
   erase-student       --user NAME --yes
                       delete that student everywhere: every table, the buffer, the streams
                       (running collectors clear their own buffers too); prints rows per table

@@ -14,6 +14,7 @@ const envSchema = yup.object({
     .optional(),
   REDIS_URL: yup.string().matches(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional(),
   INGEST_KEY: yup.string().min(16, 'INGEST_KEY must be at least 16 characters').optional(),
+  EXPORT_PSEUDONYM_KEY: yup.string().min(32, 'EXPORT_PSEUDONYM_KEY must be at least 32 characters').optional(),
   INGEST_MAX_BYTES: yup.number().typeError('INGEST_MAX_BYTES must be a number').integer().min(1024).default(5 * 1024 * 1024),
   OUTPUT_MAX_CHARS: yup.number().typeError('OUTPUT_MAX_CHARS must be a number').integer().min(0).default(64 * 1024),
   BUFFER_SYNC: yup.string().oneOf(['full', 'normal'], 'BUFFER_SYNC must be full or normal').default('full'),
@@ -70,6 +71,11 @@ export interface Config {
    */
   mode: PipelineMode;
   ingestKey?: string;
+  /**
+   * The key of the research exports' pseudonyms (research/pseudonyms.ts): set, a student has the same
+   * pseudonym in every export; unset, each export draws its own key and pseudonyms do not link across exports.
+   */
+  exportPseudonymKey?: string;
   ingestMaxBytes: number;
   outputMaxChars: number;
   bufferSync: 'full' | 'normal';
@@ -174,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     mode: raw.REDIS_URL ? { kind: 'redis', redisUrl: raw.REDIS_URL } : { kind: 'embedded' },
     ingestKey: raw.INGEST_KEY,
+    exportPseudonymKey: raw.EXPORT_PSEUDONYM_KEY,
     ingestMaxBytes: raw.INGEST_MAX_BYTES,
     outputMaxChars: raw.OUTPUT_MAX_CHARS,
     bufferSync: raw.BUFFER_SYNC as Config['bufferSync'],

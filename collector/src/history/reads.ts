@@ -147,3 +147,24 @@ export async function studentOfVersion(db: Knex, id: number): Promise<number | u
   const row: { student_id: number | string } | undefined = await db('history_versions').where({ id }).first('student_id');
   return row ? Number(row.student_id) : undefined;
 }
+
+/**
+ * The source of cell `cellId` in the student's latest version of the notebook saved at or before
+ * `at` (ISO 8601); undefined when history holds none. The research exports' code state of a run
+ * whose event carries no code (a capture policy that keeps code out of events).
+ */
+export async function cellSourceAt(db: Knex, of: { studentId: number; notebookPath: string; cellId: string; at: string }): Promise<string | undefined> {
+  const notebookId = await notebookIdOf(db, of.notebookPath);
+  if (notebookId === undefined) return undefined;
+  const version = await db('history_versions')
+    .where({ student_id: of.studentId, notebook_id: notebookId })
+    .andWhere('saved_at', '<=', of.at)
+    .orderBy([{ column: 'saved_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .first('id');
+  if (!version) return undefined;
+  const cell = await db('history_version_cells as c')
+    .join('history_blobs as s', 's.hash', 'c.source_hash')
+    .where({ 'c.version_id': version.id, 'c.cell_id': of.cellId })
+    .first('s.content as source');
+  return cell?.source;
+}

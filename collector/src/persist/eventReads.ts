@@ -142,3 +142,37 @@ export function userTimelineEvents(db: Knex, userId: string, options: { exceptTy
     .orderBy([{ column: 'ev.event_time', order: 'desc' }, { column: 'ev.id', order: 'desc' }])
     .limit(options.limit);
 }
+
+/** An event row as the research exports read it (research/): the columns and the payload as stored. */
+export interface StoredEventRow {
+  id: number | string;
+  event_id: string;
+  event_type: string;
+  event_time: string | Date;
+  persisted_at: string | Date;
+  user_id: string;
+  session_id: string | null;
+  notebook_path: string | null;
+  cell_id: string | null;
+  /** jsonb (an object) on PostgreSQL, its text on SQLite. */
+  payload: unknown;
+}
+
+/**
+ * One page of the events a scope shows whose own time is in [from, to), after row `afterId` and up
+ * to row `upTo`, in row order (the store's arrival order): keyset paging on the primary key, so a
+ * page costs the same at the millionth row as at the first.
+ */
+export function storedEventsPage(
+  db: Knex,
+  options: { scope: EventScope | undefined; from: string; to: string; afterId: number; upTo: number; limit: number },
+): Promise<StoredEventRow[]> {
+  return scopedEvents(db, options.scope)
+    .where('ev.id', '>', options.afterId)
+    .andWhere('ev.id', '<=', options.upTo)
+    .andWhere('ev.event_time', '>=', options.from)
+    .andWhere('ev.event_time', '<', options.to)
+    .orderBy('ev.id')
+    .limit(options.limit)
+    .select('ev.id', 'ev.event_id', 'ev.event_type', 'ev.event_time', 'ev.persisted_at', 'ev.user_id', 'ev.session_id', 'ev.notebook_path', 'ev.cell_id', 'ev.payload');
+}

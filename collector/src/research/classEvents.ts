@@ -1,0 +1,90 @@
+/**
+ * The events of a class in a time window, as the research exports read them: what the class
+ * boundary shows (classes/rowScopes.ts: the class's students, from each one's enrolment on, minus
+ * other classes' assignment notebooks), whose own time is in [from, to), in the store's arrival
+ * order (row id), and no row stored after the export began (so two passes over the window — the
+ * ProgSnap2 MainTable, then its code states — read the same rows).
+ *
+ * Read in pages cut by rows and by bytes, with the event loop given a turn between pages: a page
+ * of SQLite is read synchronously, and a million-event export must not hold /healthz (or anyone's
+ * request) for more than a page's worth of milliseconds.
+ */
+import type { Knex } from 'knex';
+import { userRowsIn } from '../classes/rowScopes.ts';
+import { classEnrolments, type EnrolmentRow } from '../classes/enrolments.ts';
+import { iso } from '../db/rows.ts';
+import { findStudent, studentIdsOf } from '../students/store.ts';
+import { maxEventId, storedEventsPage, type StoredEventRow } from '../persist/eventReads.ts';
+import type { Identity } from './pseudonyms.ts';
+
+/** An export's subject: one class, a window of event time [from, to) as ISO 8601 UTC. */
+export interface ExportWindow {
+  classId: number;
+  from: string;
+  to: string;
+}
+
+/** A stored event with its times as ISO 8601 UTC and its payload parsed. */
+export interface ExportEvent extends Omit<StoredEventRow, 'payload' | 'event_time' | 'persisted_at' | 'id'> {
+  id: number;
+  event_time: string;
+  persisted_at: string;
+  payload: Record<string, unknown>;
+}
+
+const MAX_PAGE = 2000;
+/** A page is also cut to about this many bytes of payload (cells' code and outputs can be large). */
+const PAGE_BYTES = 1 << 20;
+
+/** The export's end of the store: the newest row id now (later rows are not part of it). */
+export function exportUpTo(db: Knex): Promise<number> {
+  return maxEventId(db);
+}
+
+/**
+ * Everyone the class enrols (past the boundary there is nobody else): user names, and the names and
+ * emails to hide — the class's (its roster) and the global ones (the students table).
+ */
+export async function classIdentities(db: Knex, classId: number): Promise<Identity[]> {
+  const rows: EnrolmentRow[] = await classEnrolments(db, classId);
+  const ids = await studentIdsOf(db, rows.map((r) => r.user_id));
+  const out: Identity[] = [];
+  for (const r of rows) {
+    out.push({ userId: r.user_id, name: r.display_name, email: r.email });
+    const id = ids.get(r.user_id);
+    const global = id === undefined ? undefined : await findStudent(db, { id });
+    if (global) out.push({ userId: r.user_id, name: global.name, email: global.email });
+  }
+  return out;
+}
+
+function parsed(payload: unknown): Record<string, unknown> {
+  if (typeof payload === 'string') return JSON.parse(payload) as Record<string, unknown>;
+  return (payload ?? {}) as Record<string, unknown>;
+}
+
+/** SQLite's `persisted_at` default is CURRENT_TIMESTAMP: UTC without a zone ("2026-12-03 06:55:32"). */
+function utc(value: string | Date): string {
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value)) return `${value.replace(' ', 'T')}.000Z`;
+  return iso(value) ?? String(value);
+}
+
+/** The window's events page by page (see the docblock); `upTo` from exportUpTo. */
+export async function* classEventPages(db: Knex, window: ExportWindow, upTo: number): AsyncGenerator<ExportEvent[]> {
+  const scope = userRowsIn(db, { classId: window.classId });
+  let afterId = 0;
+  let limit = 200; // grows while pages are small, shrinks when rows are large
+  for (;;) {
+    const rows = await storedEventsPage(db, { scope, from: window.from, to: window.to, afterId, upTo, limit });
+    let bytes = 0;
+    const page: ExportEvent[] = rows.map((r) => {
+      bytes += typeof r.payload === 'string' ? r.payload.length : 512;
+      return { ...r, id: Number(r.id), event_time: utc(r.event_time), persisted_at: utc(r.persisted_at), payload: parsed(r.payload) };
+    });
+    if (page.length > 0) yield page;
+    if (rows.length < limit) return;
+    afterId = page[page.length - 1].id;
+    limit = Math.max(10, Math.min(MAX_PAGE, Math.floor((limit * PAGE_BYTES) / Math.max(bytes, 1))));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

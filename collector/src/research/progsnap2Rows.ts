@@ -1,0 +1,128 @@
+/**
+ * Our events as ProgSnap2 MainTable rows (ProgSnap2 v1.0, the machine-readable spec in
+ * CSSPLICE/ProgSnapToolkit `spec/versions/progsnap2-v1.0.yaml`). One row per stored event, plus a
+ * child row for a failed run:
+ *
+ * | our event                                 | EventType                  | columns beyond the common ones                                  |
+ * |-------------------------------------------|----------------------------|-----------------------------------------------------------------|
+ * | session_start / session_end               | Session.Start / Session.End | SessionID                                                      |
+ * | notebook_opened / notebook_closed         | File.Open / File.Close     | CodeStateSection (the notebook path), EventInitiator            |
+ * | notebook_saved                            | File.Save                  | CodeStateSection, EventInitiator                                |
+ * | cell_execution_start                      | X-Run.Start                | ProblemID (the cell id)                                         |
+ * | cell_execution_complete / _error          | Run.Program                | ExecutionResult Success / Error; CodeStateID: the cell's code (below) |
+ * | … failed with SyntaxError, IndentationError, TabError | + Compile.Error (child) | ParentEventID, CompileMessageType (the exception), CompileMessageData (its message) |
+ * | … failed with any other exception         | + X-Run.Error (child)      | the same columns, for a runtime error                           |
+ * | kernel_restart / kernel_interrupt         | X-Kernel.Restart / X-Kernel.Interrupt |                                                      |
+ * | help_request / help_cancel                | X-Help.Request / X-Help.Cancel |                                                             |
+ * | client_queue_overflow                     | X-Logging.Lost             | (events lost on the student's machine)                          |
+ * | anything else (stored generically)        | X-<its type>               |                                                                 |
+ *
+ * Common columns: EventID (our event id; a child's is `<parent>/error`), Order (1, 2, … in the
+ * store's arrival order, so non-decreasing in ServerTimestamp), SubjectID, ToolInstances,
+ * ServerTimestamp (when the collector stored it) and ClientTimestamp (the event's own time, from the
+ * student's machine), CourseID (`class-<id>`), AssignmentID and CodeStateSection (the notebook path),
+ * ProblemID (the cell id), SessionID. Timestamps are ISO 8601 in UTC with `Z` (v1.0 has no timezone
+ * columns: the zone is in the value).
+ *
+ * A run's code state is the source of the cell it ran (ProgSnap2: the code the event ran): the code
+ * its event carries; when the event carries none (a capture policy keeps code out of events), the
+ * cell's source in the student's latest notebook-history version saved by then (history/reads.ts
+ * cellSourceAt); none when neither exists. A snapshot (history) is the notebook at a save, so a run
+ * between saves is described exactly only by its own code: hence that order.
+ */
+import crypto from 'node:crypto';
+import { EVENT_TYPES } from '@cell-monitor/shared';
+import type { ExportEvent } from './classEvents.ts';
+import type { ExportPolicy } from './exportPolicy.ts';
+
+export const MAIN_COLUMNS = [
+  'EventID', 'Order', 'SubjectID', 'EventType', 'ToolInstances', 'CodeStateID', 'ServerTimestamp', 'ClientTimestamp',
+  'CourseID', 'AssignmentID', 'ProblemID', 'SessionID', 'CodeStateSection', 'EventInitiator', 'ParentEventID',
+  'ExecutionResult', 'CompileMessageType', 'CompileMessageData',
+] as const;
+
+export type MainRow = Partial<Record<(typeof MAIN_COLUMNS)[number], string>>;
+
+/** The tools every event passed through (ProgSnap2 ToolInstances: semicolon-separated). */
+export const TOOL_INSTANCES = 'JupyterLab;cell-monitor 0.1.0';
+
+const SIMPLE: Record<string, string> = {
+  [EVENT_TYPES.sessionStart]: 'Session.Start',
+  [EVENT_TYPES.sessionEnd]: 'Session.End',
+  [EVENT_TYPES.notebookOpened]: 'File.Open',
+  [EVENT_TYPES.notebookClosed]: 'File.Close',
+  [EVENT_TYPES.notebookSaved]: 'File.Save',
+  [EVENT_TYPES.cellExecutionStart]: 'X-Run.Start',
+  [EVENT_TYPES.cellExecutionComplete]: 'Run.Program',
+  [EVENT_TYPES.cellExecutionError]: 'Run.Program',
+  [EVENT_TYPES.kernelRestart]: 'X-Kernel.Restart',
+  [EVENT_TYPES.kernelInterrupt]: 'X-Kernel.Interrupt',
+  [EVENT_TYPES.helpRequest]: 'X-Help.Request',
+  [EVENT_TYPES.helpCancel]: 'X-Help.Cancel',
+  [EVENT_TYPES.clientQueueOverflow]: 'X-Logging.Lost',
+};
+
+/** Python exceptions raised before the cell runs: ProgSnap2's compile errors. */
+const COMPILE_ERRORS = new Set(['SyntaxError', 'IndentationError', 'TabError']);
+
+const FILE_EVENTS = new Set(['File.Open', 'File.Close', 'File.Save']);
+
+export function progsnap2EventType(eventType: string): string {
+  return SIMPLE[eventType] ?? `X-${eventType}`;
+}
+
+export function isRun(event: ExportEvent): boolean {
+  return event.event_type === EVENT_TYPES.cellExecutionComplete || event.event_type === EVENT_TYPES.cellExecutionError;
+}
+
+function runError(event: ExportEvent): { name: string; message: string } | undefined {
+  const error = event.payload.error as { name?: unknown; message?: unknown } | undefined;
+  const failed = event.event_type === EVENT_TYPES.cellExecutionError || event.payload.success === false || error !== undefined;
+  if (!failed) return undefined;
+  return { name: typeof error?.name === 'string' ? error.name : 'Error', message: typeof error?.message === 'string' ? error.message : '' };
+}
+
+/** A code state's id: the first 24 hex digits of the SHA-256 of its text as exported (equal code, equal id). */
+export function codeStateId(code: string): string {
+  return crypto.createHash('sha256').update(code, 'utf8').digest('hex').slice(0, 24);
+}
+
+/** The MainTable rows of one event; `nextOrder` hands out Order values. */
+export function mainRows(event: ExportEvent, code: string | undefined, options: { classId: number; policy: ExportPolicy; nextOrder: () => number }): MainRow[] {
+  const { policy } = options;
+  const type = progsnap2EventType(event.event_type);
+  const path = policy.text(event.notebook_path);
+  const row: MainRow = {
+    EventID: policy.text(event.event_id),
+    Order: String(options.nextOrder()),
+    SubjectID: policy.subject(event.user_id),
+    EventType: type,
+    ToolInstances: TOOL_INSTANCES,
+    CodeStateID: code === undefined ? '' : codeStateId(code),
+    ServerTimestamp: event.persisted_at,
+    ClientTimestamp: event.event_time,
+    CourseID: `class-${options.classId}`,
+    AssignmentID: path,
+    ProblemID: policy.text(event.cell_id),
+    SessionID: policy.text(event.session_id),
+    CodeStateSection: FILE_EVENTS.has(type) || isRun(event) ? path : '',
+    EventInitiator: FILE_EVENTS.has(type) ? 'UserDirectAction' : '',
+  };
+  if (!isRun(event)) return [row];
+  const error = runError(event);
+  row.ExecutionResult = error ? 'Error' : 'Success';
+  if (!error) return [row];
+  return [
+    row,
+    {
+      ...row,
+      EventID: `${row.EventID}/error`,
+      Order: String(options.nextOrder()),
+      EventType: COMPILE_ERRORS.has(error.name) ? 'Compile.Error' : 'X-Run.Error',
+      ParentEventID: row.EventID,
+      ExecutionResult: '',
+      CompileMessageType: policy.text(error.name),
+      CompileMessageData: policy.freeText(error.message),
+    },
+  ];
+}
