@@ -86,11 +86,14 @@ export function progsnap2Zip(db: Knex, request: ExportRequest, policy: ExportPol
   const out = zip.outputStream as Readable;
   // yazl does not watch a lazy entry's stream for errors: a failed read ends the whole zip with it.
   const fail = (err: Error) => out.destroy(err);
+  let current: Readable | undefined;
+  // A client gone midway: the entry being read stops (its generator returns), nothing reads on.
+  out.on('close', () => current?.destroy());
   const entry = (name: string, chunks: () => AsyncIterable<string>) =>
     zip.addReadStreamLazy(name, (done) => {
-      const stream = Readable.from(chunks());
-      stream.on('error', fail);
-      done(null, stream);
+      current = Readable.from(chunks());
+      current.on('error', fail);
+      done(null, current);
     });
   zip.addBuffer(Buffer.from(README), 'README.md');
   zip.addBuffer(Buffer.from(stringify(DATASET_METADATA.map(([p, v]) => ({ Property: p, Value: v })), { header: true, columns: ['Property', 'Value'] })), 'DatasetMetadata.csv');

@@ -10,7 +10,7 @@
  * | notebook_saved                            | File.Save                  | CodeStateSection, EventInitiator                                |
  * | cell_execution_start                      | X-Run.Start                | ProblemID (the cell id)                                         |
  * | cell_execution_complete / _error          | Run.Program                | ExecutionResult Success / Error; CodeStateID: the cell's code (below) |
- * | … failed with SyntaxError, IndentationError, TabError | + Compile.Error (child) | ParentEventID, CompileMessageType (the exception), CompileMessageData (its message) |
+ * | … failed with SyntaxError, IndentationError, TabError | + Compile.Error (child) | ParentEventID, CodeStateSection, CompileMessageType (the exception), CompileMessageData (its message), SourceLocation (`Text:<line>` when the traceback names one) |
  * | … failed with any other exception         | + X-Run.Error (child)      | the same columns, for a runtime error                           |
  * | kernel_restart / kernel_interrupt         | X-Kernel.Restart / X-Kernel.Interrupt |                                                      |
  * | help_request / help_cancel                | X-Help.Request / X-Help.Cancel |                                                             |
@@ -20,7 +20,7 @@
  * Common columns: EventID (our event id; a child's is `<parent>/error`), Order (1, 2, … in the
  * store's arrival order, so non-decreasing in ServerTimestamp), SubjectID, ToolInstances,
  * ServerTimestamp (when the collector stored it) and ClientTimestamp (the event's own time, from the
- * student's machine), CourseID (`class-<id>`), AssignmentID and CodeStateSection (the notebook path),
+ * student's machine), CourseID (`class-<id>`), AssignmentID (the notebook path; CodeStateSection too, on the rows whose type takes one),
  * ProblemID (the cell id), SessionID. Timestamps are ISO 8601 in UTC with `Z` (v1.0 has no timezone
  * columns: the zone is in the value).
  *
@@ -38,7 +38,7 @@ import type { ExportPolicy } from './exportPolicy.ts';
 export const MAIN_COLUMNS = [
   'EventID', 'Order', 'SubjectID', 'EventType', 'ToolInstances', 'CodeStateID', 'ServerTimestamp', 'ClientTimestamp',
   'CourseID', 'AssignmentID', 'ProblemID', 'SessionID', 'CodeStateSection', 'EventInitiator', 'ParentEventID',
-  'ExecutionResult', 'CompileMessageType', 'CompileMessageData',
+  'ExecutionResult', 'CompileMessageType', 'CompileMessageData', 'SourceLocation',
 ] as const;
 
 export type MainRow = Partial<Record<(typeof MAIN_COLUMNS)[number], string>>;
@@ -75,11 +75,13 @@ export function isRun(event: ExportEvent): boolean {
   return event.event_type === EVENT_TYPES.cellExecutionComplete || event.event_type === EVENT_TYPES.cellExecutionError;
 }
 
-function runError(event: ExportEvent): { name: string; message: string } | undefined {
-  const error = event.payload.error as { name?: unknown; message?: unknown } | undefined;
+function runError(event: ExportEvent): { name: string; message: string; line?: number } | undefined {
+  const error = event.payload.error as { name?: unknown; message?: unknown; traceback?: unknown } | undefined;
   const failed = event.event_type === EVENT_TYPES.cellExecutionError || event.payload.success === false || error !== undefined;
   if (!failed) return undefined;
-  return { name: typeof error?.name === 'string' ? error.name : 'Error', message: typeof error?.message === 'string' ? error.message : '' };
+  // The cell's line, where Python says it: the last "line N" of the traceback (or the message).
+  const where = [error?.traceback, error?.message].map((t) => (typeof t === 'string' ? [...t.matchAll(/\bline (\d+)/g)].pop()?.[1] : undefined)).find(Boolean);
+  return { name: typeof error?.name === 'string' ? error.name : 'Error', message: typeof error?.message === 'string' ? error.message : '', line: where ? Number(where) : undefined };
 }
 
 /** A code state's id: the first 24 hex digits of the SHA-256 of its text as exported (equal code, equal id). */
@@ -105,7 +107,7 @@ export function mainRows(event: ExportEvent, code: string | undefined, options: 
     AssignmentID: path,
     ProblemID: policy.text(event.cell_id),
     SessionID: policy.text(event.session_id),
-    CodeStateSection: FILE_EVENTS.has(type) || isRun(event) ? path : '',
+    CodeStateSection: FILE_EVENTS.has(type) ? path : '',
     EventInitiator: FILE_EVENTS.has(type) ? 'UserDirectAction' : '',
   };
   if (!isRun(event)) return [row];
@@ -121,8 +123,10 @@ export function mainRows(event: ExportEvent, code: string | undefined, options: 
       EventType: COMPILE_ERRORS.has(error.name) ? 'Compile.Error' : 'X-Run.Error',
       ParentEventID: row.EventID,
       ExecutionResult: '',
+      CodeStateSection: path,
       CompileMessageType: policy.text(error.name),
       CompileMessageData: policy.freeText(error.message),
+      SourceLocation: error.line === undefined ? '' : `Text:${error.line}`,
     },
   ];
 }

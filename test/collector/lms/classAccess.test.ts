@@ -88,6 +88,7 @@ for (const mode of modesToTest()) {
     const from = Object.values(scope).find((v) => typeof v === 'object') as { query?: string; body?: string };
     if (from.query) path += `?${from.query}=${target}`;
     if (from.query && path.includes('/notebook-version/')) path += '&notebook_path=hw1.ipynb';
+    if (path.includes('/exports/')) path += '?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z'; // the research exports' window is required
     let body: unknown = spec.method === 'get' || spec.method === 'delete' ? undefined : from.body ? { [from.body]: target } : {};
     if (spec.path === '/api/v1/assignments' && spec.method === 'post') body = { class_id: ids.annClass, notebook_path: 'x.ipynb', title: 'Sneaky' };
     if (spec.path === '/api/v1/submissions' && spec.method === 'post') body = { assignment_id: ids.assignment, student_id: ids.alice, notebook_content: NOTEBOOK };

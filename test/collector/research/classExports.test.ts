@@ -47,7 +47,7 @@ function lesson(s: (typeof STUDENTS)[number], base: number) {
     { ...bare, eventType: 'cell_execution_start', cellId: 'c1' },
     { eventType: 'cell_execution_complete', cellId: 'c1', code: `# ${s.name} <${s.email}>\nx = 1`, output: `hello ${s.name}`, success: true },
     { eventType: 'cell_execution_complete', cellId: 'c2', code: `print(y)  # ${s.userId}`, success: false, error: { name: 'NameError', message: `name 'y' is not defined (${s.name})`, traceback: `File /home/${s.userId}/lab1.ipynb` } },
-    { eventType: 'cell_execution_error', cellId: 'c3', code: 'def f(:', success: false, error: { name: 'SyntaxError', message: 'invalid syntax' } },
+    { eventType: 'cell_execution_error', cellId: 'c3', code: 'def f(:', success: false, error: { name: 'SyntaxError', message: 'invalid syntax', traceback: '  Cell In[3], line 1\n    def f(:\n          ^\nSyntaxError: invalid syntax' } },
     { ...bare, eventType: 'help_request', cellId: 'c2', metadata: { message: `I am ${s.name} and I am stuck` } },
     {
       ...bare, eventType: 'notebook_snapshot',
@@ -152,6 +152,9 @@ for (const mode of modesToTest()) {
       assert.is(Number(row.Order), Number(parent.Order) + 1);
       assert.is(row.CompileMessageType, 'SyntaxError');
       assert.is(row.CompileMessageData, 'invalid syntax');
+      assert.is(row.SourceLocation, 'Text:1');
+      assert.is(row.CodeStateSection, parent.AssignmentID);
+      assert.is(row.CodeStateID, parent.CodeStateID);
     }
     const runtime = ps2.rows.filter((r: any) => r.EventType === 'X-Run.Error');
     assert.equal(new Set(runtime.map((r: any) => r.CompileMessageType)), new Set(['NameError']));
