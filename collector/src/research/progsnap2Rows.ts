@@ -21,7 +21,7 @@
  * store's arrival order, so non-decreasing in ServerTimestamp), SubjectID, ToolInstances,
  * ServerTimestamp (when the collector stored it) and ClientTimestamp (the event's own time, from the
  * student's machine), CourseID (`class-<id>`), AssignmentID (the notebook path; CodeStateSection too, on the rows whose type takes one),
- * ProblemID (the cell id), SessionID. Timestamps are ISO 8601 in UTC with `Z` (v1.0 has no timezone
+ * ProblemID (the cell id); SessionID on Session.Start and Session.End (v1.0 defines it for those only). Timestamps are ISO 8601 in UTC with `Z` (v1.0 has no timezone
  * columns: the zone is in the value).
  *
  * A run's code state is the source of the cell it ran (ProgSnap2: the code the event ran): the code
@@ -106,7 +106,8 @@ export function mainRows(event: ExportEvent, code: string | undefined, options: 
     CourseID: `class-${options.classId}`,
     AssignmentID: path,
     ProblemID: policy.text(event.cell_id),
-    SessionID: policy.text(event.session_id),
+    // Event-specific in v1.0 (CSSPLICE's validator refuses it elsewhere): the session's rows are between its Start and End.
+    SessionID: type === 'Session.Start' || type === 'Session.End' ? policy.text(event.session_id) : '',
     CodeStateSection: FILE_EVENTS.has(type) ? path : '',
     EventInitiator: FILE_EVENTS.has(type) ? 'UserDirectAction' : '',
   };
