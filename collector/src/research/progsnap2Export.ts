@@ -89,14 +89,16 @@ export function progsnap2Zip(db: Knex, request: ExportRequest, policy: ExportPol
   let current: Readable | undefined;
   // A client gone midway: the entry being read stops (its generator returns), nothing reads on.
   out.on('close', () => current?.destroy());
+  // Entries dated at the window's end: the same data gives the same bytes.
+  const mtime = new Date(request.to);
   const entry = (name: string, chunks: () => AsyncIterable<string>) =>
-    zip.addReadStreamLazy(name, (done) => {
+    zip.addReadStreamLazy(name, { mtime }, (done) => {
       current = Readable.from(chunks());
       current.on('error', fail);
       done(null, current);
     });
-  zip.addBuffer(Buffer.from(README), 'README.md');
-  zip.addBuffer(Buffer.from(stringify(DATASET_METADATA.map(([p, v]) => ({ Property: p, Value: v })), { header: true, columns: ['Property', 'Value'] })), 'DatasetMetadata.csv');
+  zip.addBuffer(Buffer.from(README), 'README.md', { mtime });
+  zip.addBuffer(Buffer.from(stringify(DATASET_METADATA.map(([p, v]) => ({ Property: p, Value: v })), { header: true, columns: ['Property', 'Value'] })), 'DatasetMetadata.csv', { mtime });
   let order = 0;
   const nextOrder = () => ++order;
   const studentIds = new Map<string, number | undefined>();

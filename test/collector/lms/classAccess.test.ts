@@ -88,7 +88,7 @@ for (const mode of modesToTest()) {
     const from = Object.values(scope).find((v) => typeof v === 'object') as { query?: string; body?: string };
     if (from.query) path += `?${from.query}=${target}`;
     if (from.query && path.includes('/notebook-version/')) path += '&notebook_path=hw1.ipynb';
-    if (path.includes('/exports/')) path += '?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z'; // the research exports' window is required
+    if (path.includes('/exports/')) path += EXPORT_WINDOW;
     let body: unknown = spec.method === 'get' || spec.method === 'delete' ? undefined : from.body ? { [from.body]: target } : {};
     if (spec.path === '/api/v1/assignments' && spec.method === 'post') body = { class_id: ids.annClass, notebook_path: 'x.ipynb', title: 'Sneaky' };
     if (spec.path === '/api/v1/submissions' && spec.method === 'post') body = { assignment_id: ids.assignment, student_id: ids.alice, notebook_content: NOTEBOOK };
@@ -223,6 +223,9 @@ for (const mode of modesToTest()) {
   };
 
   /** The path (and query) that aim a scoped route at Ben's class, alice, her help request, Ben's assignment and submission. */
+  /** The research exports require a window: one around the test's events. */
+  const EXPORT_WINDOW = `?from=${new Date(Date.now() - 300 * 86_400_000).toISOString()}&to=${new Date(Date.now() + 30 * 86_400_000).toISOString()}`;
+
   function aimAtBen(spec: RouteSpec): string {
     const scope = spec.scope as Exclude<RouteSpec['scope'], 'own_classes' | undefined>;
     const target = 'class' in scope ? ids.benClass : 'assignment' in scope ? foreign.benAssignment : 'submission' in scope ? foreign.benSubmission : 'help_request' in scope ? ids.helpRequest : 'version' in scope ? foreign.benVersion : ids.alice;
@@ -237,6 +240,7 @@ for (const mode of modesToTest()) {
     const from = Object.values(scope).find((v) => typeof v === 'object') as { query?: string };
     if (from.query) path += `?${from.query}=${target}`;
     if (from.query && path.includes('/notebook-version/')) path += '&notebook_path=ben-lab.ipynb';
+    if (path.includes('/exports/')) path += EXPORT_WINDOW;
     return path;
   }
 
