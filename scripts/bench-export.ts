@@ -8,6 +8,8 @@
  * `npm run bench:export`. Prints figures; never asserts.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import { createInstructor } from '../collector/src/instructors/store.ts';
@@ -26,6 +28,15 @@ const quantile = (values: number[], q: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 };
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
+
+/** fetch, once more on a socket the server closed as it was reused (a keep-alive race after a long idle). */
+async function get(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch {
+    return fetch(url, init);
+  }
+}
 
 function rssOf(pid: number): number {
   const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
@@ -80,14 +91,14 @@ async function measure(url: string, pid: number, token: string, route: string, l
     while (running) {
       rss.push(rssOf(pid));
       const sent = performance.now();
-      const res = await fetch(`${url}/healthz`);
+      const res = await get(`${url}/healthz`);
       await res.arrayBuffer();
       health.push(performance.now() - sent);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
   const t0 = performance.now();
-  const res = await fetch(url + route, { headers: { authorization: `Bearer ${token}` } });
+  const res = await get(url + route, { headers: { authorization: `Bearer ${token}` } });
   if (res.status !== 200) throw new Error(`${label}: ${res.status} ${await res.text()}`);
   let bytes = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.byteLength;
@@ -104,7 +115,9 @@ async function measure(url: string, pid: number, token: string, route: string, l
 const services = await startServices(mode);
 const env = services.env({ JWT_SECRET: 'bench-export-jwt-secret-0123456789abcdef' });
 const store = openStore(services.databaseUrl);
-const app = await spawnCollector(env);
+// BENCH_NODE_ARGS: flags for the collector's node (e.g. --trace-gc, to see where a /healthz stall
+// comes from); its whole output is then kept in $TMPDIR/bench-export-collector.log.
+const app = await spawnCollector(env, process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []);
 try {
   await createInstructor(store, { email: 'root@example.org', name: 'Root', password: 'root-password-1', role: 'admin' });
   const token = await login(app.url, 'root@example.org', 'root-password-1');
@@ -118,11 +131,23 @@ try {
   await store('class_enrollments').where({ class_id: classId }).update({ enrolled_at: new Date(start - DAY).toISOString() });
   await insertEvents(store, start);
   const window = `from=${encodeURIComponent(new Date(start - 1000).toISOString())}&to=${encodeURIComponent(new Date(start + EVENTS * 20 + 1000).toISOString())}`;
-  console.log(`# [${mode}] collector RSS before the exports: ${mb(rssOf(app.child.pid!))}`);
+  const idle: number[] = [];
+  for (let k = 0; k < 30; k++) {
+    const sent = performance.now();
+    await (await get(`${app.url}/healthz`)).arrayBuffer();
+    idle.push(performance.now() - sent);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  console.log(`# [${mode}] before the exports: collector RSS ${mb(rssOf(app.child.pid!))}; /healthz idle p50 ${quantile(idle, 0.5).toFixed(1)} ms, max ${Math.max(...idle).toFixed(1)} ms`);
   await measure(app.url, app.child.pid!, token, `/api/v1/classes/${classId}/exports/events.csv?${window}`, 'events.csv');
   await measure(app.url, app.child.pid!, token, `/api/v1/classes/${classId}/exports/progsnap2?${window}`, 'ProgSnap2 zip');
   await measure(app.url, app.child.pid!, token, `/api/v1/classes/${classId}/exports/progsnap2?${window}&pseudonymise=true`, 'ProgSnap2 zip, pseudonymised');
+} catch (err) {
+  console.error(`bench failed: ${(err as Error).message}; the collector's last output:\n${app.output().split('\n').slice(-15).join('\n')}`);
+  process.exitCode = 1;
 } finally {
+  // With BENCH_NODE_ARGS (e.g. --trace-gc) the collector's whole output is kept for reading.
+  if (process.env.BENCH_NODE_ARGS) fs.writeFileSync(path.join(os.tmpdir(), 'bench-export-collector.log'), app.output());
   app.child.kill('SIGTERM');
   await app.exited;
   await store.destroy();

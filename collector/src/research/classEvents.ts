@@ -9,6 +9,7 @@
  * of SQLite is read synchronously, and a million-event export must not hold /healthz (or anyone's
  * request) for more than a page's worth of milliseconds.
  */
+import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import { userRowsIn } from '../classes/rowScopes.ts';
 import { classEnrolments, type EnrolmentRow } from '../classes/enrolments.ts';
@@ -29,12 +30,22 @@ export interface ExportEvent extends Omit<StoredEventRow, 'payload' | 'event_tim
   id: number;
   event_time: string;
   persisted_at: string;
+  /** The payload parsed; `{}` when the pages were read with `parse: false`. */
   payload: Record<string, unknown>;
+  /** The payload as JSON text, when the pages were read with `parse: false`. */
+  payloadText?: string;
 }
 
-const MAX_PAGE = 2000;
+const MAX_PAGE = 1000;
+const MIN_PAGE = 20;
 /** A page is also cut to about this many bytes of payload (cells' code and outputs can be large). */
 const PAGE_BYTES = 1 << 20;
+/**
+ * …and to about this long a turn: the read of a page (SQLite: synchronous) plus its conversion. The
+ * consumer's work on a page (CSV, scrubbing) is of the same order, so a turn of the loop stays
+ * within a few times this, and /healthz answers between turns.
+ */
+const PAGE_MS = 4;
 
 /** The export's end of the store: the newest row id now (later rows are not part of it). */
 export function exportUpTo(db: Knex): Promise<number> {
@@ -69,22 +80,33 @@ function utc(value: string | Date): string {
   return iso(value) ?? String(value);
 }
 
-/** The window's events page by page (see the docblock); `upTo` from exportUpTo. */
-export async function* classEventPages(db: Knex, window: ExportWindow, upTo: number): AsyncGenerator<ExportEvent[]> {
+/**
+ * The window's events page by page (see the docblock); `upTo` from exportUpTo. `parse: false` leaves
+ * the payload as its JSON text (`payloadText`): a reader that writes it as is allocates and keeps
+ * half as much, which is what keeps the collector's pauses short during a million-event export.
+ */
+export async function* classEventPages(db: Knex, window: ExportWindow, upTo: number, options: { parse?: boolean } = {}): AsyncGenerator<ExportEvent[]> {
+  const parse = options.parse !== false;
   const scope = userRowsIn(db, { classId: window.classId });
   let afterId = 0;
-  let limit = 200; // grows while pages are small, shrinks when rows are large
+  let limit = 100; // follows the last page's cost in bytes and in time (see PAGE_BYTES, PAGE_MS)
   for (;;) {
+    const started = performance.now();
     const rows = await storedEventsPage(db, { scope, from: window.from, to: window.to, afterId, upTo, limit });
     let bytes = 0;
     const page: ExportEvent[] = rows.map((r) => {
       bytes += typeof r.payload === 'string' ? r.payload.length : 512;
-      return { ...r, id: Number(r.id), event_time: utc(r.event_time), persisted_at: utc(r.persisted_at), payload: parsed(r.payload) };
+      const times = { id: Number(r.id), event_time: utc(r.event_time), persisted_at: utc(r.persisted_at) };
+      if (parse) return { ...r, ...times, payload: parsed(r.payload) };
+      return { ...r, ...times, payload: {}, payloadText: typeof r.payload === 'string' ? r.payload : JSON.stringify(r.payload) };
     });
+    const ms = performance.now() - started;
     if (page.length > 0) yield page;
     if (rows.length < limit) return;
     afterId = page[page.length - 1].id;
-    limit = Math.max(10, Math.min(MAX_PAGE, Math.floor((limit * PAGE_BYTES) / Math.max(bytes, 1))));
+    const byBytes = (limit * PAGE_BYTES) / Math.max(bytes, 1);
+    const byTime = (limit * PAGE_MS) / Math.max(ms, 0.1);
+    limit = Math.max(MIN_PAGE, Math.min(MAX_PAGE, Math.floor(Math.min(byBytes, byTime, limit * 2))));
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

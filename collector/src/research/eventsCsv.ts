@@ -15,7 +15,9 @@ export const EVENT_COLUMNS = ['row', 'event_id', 'event_type', 'event_time', 'pe
 async function* chunks(db: Knex, window: ExportWindow, policy: ExportPolicy, upTo: number): AsyncGenerator<string> {
   yield stringify([], { header: true, columns: [...EVENT_COLUMNS] });
   let row = 0;
-  for await (const page of classEventPages(db, window, upTo)) {
+  // Neither option: the payload goes out as stored, never parsed and serialised again.
+  const asStored = !policy.pseudonymise && !policy.dropFreeText;
+  for await (const page of classEventPages(db, window, upTo, { parse: !asStored })) {
     yield stringify(
       page.map((e) => ({
         row: String(++row),
@@ -27,7 +29,7 @@ async function* chunks(db: Knex, window: ExportWindow, policy: ExportPolicy, upT
         session_id: policy.text(e.session_id),
         notebook_path: policy.text(e.notebook_path),
         cell_id: policy.text(e.cell_id),
-        payload: JSON.stringify(policy.payload(e.payload)),
+        payload: asStored ? e.payloadText! : JSON.stringify(policy.payload(e.payload)),
       })),
       { columns: [...EVENT_COLUMNS] },
     );
@@ -36,5 +38,6 @@ async function* chunks(db: Knex, window: ExportWindow, policy: ExportPolicy, upT
 
 /** The CSV as a stream; `upTo` is the export's last row (classEvents.ts exportUpTo). */
 export function eventsCsv(db: Knex, window: ExportWindow, policy: ExportPolicy, upTo: number): Readable {
-  return Readable.from(chunks(db, window, policy, upTo));
+  // One page held at a time (the default would buffer 16): the socket's pace is the read's pace.
+  return Readable.from(chunks(db, window, policy, upTo), { highWaterMark: 1 });
 }

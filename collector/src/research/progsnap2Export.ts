@@ -93,7 +93,7 @@ export function progsnap2Zip(db: Knex, request: ExportRequest, policy: ExportPol
   const mtime = new Date(request.to);
   const entry = (name: string, chunks: () => AsyncIterable<string>) =>
     zip.addReadStreamLazy(name, { mtime }, (done) => {
-      current = Readable.from(chunks());
+      current = Readable.from(chunks(), { highWaterMark: 1 }); // one page held at a time
       current.on('error', fail);
       done(null, current);
     });
