@@ -159,20 +159,21 @@ export interface StoredEventRow {
 }
 
 /**
- * One page of the events a scope shows whose own time is in [from, to), after row `afterId` and up
- * to row `upTo`, in row order (the store's arrival order): keyset paging on the primary key, so a
- * page costs the same at the millionth row as at the first.
+ * One page of the events a scope shows whose own time is in [from, to), among the rows with ids in
+ * (afterId, min(afterId + span, upTo)], in row order (the store's arrival order). A page is a range
+ * of the primary key, not a LIMIT: whatever plan the engine picks for the scope's joins (PostgreSQL
+ * may prefer the user/time index and sort), a page reads at most `span` rows, so it costs the same at
+ * the millionth row as at the first.
  */
 export function storedEventsPage(
   db: Knex,
-  options: { scope: EventScope | undefined; from: string; to: string; afterId: number; upTo: number; limit: number },
+  options: { scope: EventScope | undefined; from: string; to: string; afterId: number; span: number; upTo: number },
 ): Promise<StoredEventRow[]> {
   return scopedEvents(db, options.scope)
     .where('ev.id', '>', options.afterId)
-    .andWhere('ev.id', '<=', options.upTo)
+    .andWhere('ev.id', '<=', Math.min(options.upTo, options.afterId + options.span))
     .andWhere('ev.event_time', '>=', options.from)
     .andWhere('ev.event_time', '<', options.to)
     .orderBy('ev.id')
-    .limit(options.limit)
     .select('ev.id', 'ev.event_id', 'ev.event_type', 'ev.event_time', 'ev.persisted_at', 'ev.user_id', 'ev.session_id', 'ev.notebook_path', 'ev.cell_id', 'ev.payload');
 }

@@ -5,9 +5,10 @@
  * order (row id), and no row stored after the export began (so two passes over the window — the
  * ProgSnap2 MainTable, then its code states — read the same rows).
  *
- * Read in pages cut by rows and by bytes, with the event loop given a turn between pages: a page
- * of SQLite is read synchronously, and a million-event export must not hold /healthz (or anyone's
- * request) for more than a page's worth of milliseconds.
+ * Read in pages — ranges of row ids (persist/eventReads.ts storedEventsPage), sized by the last
+ * page's bytes and time — with the event loop given a turn between pages: a page of SQLite is read
+ * synchronously, and a million-event export must not hold /healthz (or anyone's request) for more
+ * than a page's worth of milliseconds.
  */
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
@@ -89,10 +90,10 @@ export async function* classEventPages(db: Knex, window: ExportWindow, upTo: num
   const parse = options.parse !== false;
   const scope = userRowsIn(db, { classId: window.classId });
   let afterId = 0;
-  let limit = 100; // follows the last page's cost in bytes and in time (see PAGE_BYTES, PAGE_MS)
-  for (;;) {
+  let span = 100; // ids per page: follows the last page's cost in bytes and in time (PAGE_BYTES, PAGE_MS)
+  while (afterId < upTo) {
     const started = performance.now();
-    const rows = await storedEventsPage(db, { scope, from: window.from, to: window.to, afterId, upTo, limit });
+    const rows = await storedEventsPage(db, { scope, from: window.from, to: window.to, afterId, span, upTo });
     let bytes = 0;
     const page: ExportEvent[] = rows.map((r) => {
       bytes += typeof r.payload === 'string' ? r.payload.length : 512;
@@ -102,11 +103,11 @@ export async function* classEventPages(db: Knex, window: ExportWindow, upTo: num
     });
     const ms = performance.now() - started;
     if (page.length > 0) yield page;
-    if (rows.length < limit) return;
-    afterId = page[page.length - 1].id;
-    const byBytes = (limit * PAGE_BYTES) / Math.max(bytes, 1);
-    const byTime = (limit * PAGE_MS) / Math.max(ms, 0.1);
-    limit = Math.max(MIN_PAGE, Math.min(MAX_PAGE, Math.floor(Math.min(byBytes, byTime, limit * 2))));
+    afterId = Math.min(upTo, afterId + span);
+    // Rows of other classes (or outside the window) cost reading too: the span follows the time, and the bytes of the rows kept.
+    const byBytes = page.length > 0 ? (span * PAGE_BYTES) / Math.max(bytes, 1) : Infinity;
+    const byTime = (span * PAGE_MS) / Math.max(ms, 0.1);
+    span = Math.max(MIN_PAGE, Math.min(MAX_PAGE, Math.floor(Math.min(byBytes, byTime, span * 2))));
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
