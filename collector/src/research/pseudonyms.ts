@@ -10,7 +10,7 @@
  *
  * Identities also hide inside text: a notebook path (`/home/alice/lab1.ipynb`, `alice/lab1.ipynb`),
  * a printed name, an email in an output. `text()` replaces every known user id, display name and
- * email of the class (case-insensitively, whole words, longest first) — the user id by her pseudonym, a name or
+ * email of the class (case-insensitively, longest first; Latin-script ones as whole words) — the user id by her pseudonym, a name or
  * email by `[redacted]` — in every string the export writes.
  */
 import crypto from 'node:crypto';
@@ -28,8 +28,13 @@ export interface Pseudonymiser {
   text(value: string): string;
 }
 
-/** Identities shorter than this are not searched inside text (a user "a" would rewrite every "a"). */
+/**
+ * Identities shorter than this are not searched inside text (a user "a" would rewrite every "a"):
+ * 3 characters in Latin script, 2 in others (a Japanese family name is often two characters).
+ */
 const MIN_SEARCHED = 3;
+const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s);
+const searched = (s: string) => s.length >= (isAscii(s) ? MIN_SEARCHED : 2);
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -49,12 +54,21 @@ export function createPseudonymiser(options: { key?: string; identities: Identit
   const replacement = new Map<string, string>();
   for (const { userId, name, email } of options.identities) {
     if (email) replacement.set(email.toLowerCase(), '[redacted]');
-    if (name) for (const part of [name, ...name.split(/\s+/)]) if (part.length >= MIN_SEARCHED) replacement.set(part.toLowerCase(), '[redacted]');
+    // The name, its parts and the name written without spaces ("山田 花子", "山田", "花子", "山田花子").
+    if (name) for (const part of [name, name.replace(/\s+/g, ''), ...name.split(/\s+/)]) if (searched(part)) replacement.set(part.toLowerCase(), '[redacted]');
     replacement.set(userId.toLowerCase(), subject(userId));
   }
-  const needles = [...replacement.keys()].filter((n) => n.length >= MIN_SEARCHED).sort((a, b) => b.length - a.length);
-  // Whole words only (not the "ana" of "banana"); a path's `/`, `-`, `_` and `.` are boundaries.
-  const pattern = needles.length > 0 ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${needles.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'giu') : undefined;
+  const needles = [...replacement.keys()].filter(searched).sort((a, b) => b.length - a.length);
+  // Latin-script identities as whole words only — not next to another Latin letter or digit (not the
+  // "ana" of "banana"; a path's `/`, `-`, `_`, `.` and a Japanese letter are boundaries); others
+  // anywhere (Japanese runs words together: "私は山田花子です").
+  const wordy = needles.filter(isAscii);
+  const other = needles.filter((n) => !isAscii(n));
+  const alternatives = [
+    ...(wordy.length > 0 ? [`(?<![A-Za-z0-9])(?:${wordy.map(escape).join('|')})(?![A-Za-z0-9])`] : []),
+    ...(other.length > 0 ? [`(?:${other.map(escape).join('|')})`] : []),
+  ];
+  const pattern = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'giu') : undefined;
   return {
     subject,
     text: (value) => (pattern && value ? value.replace(pattern, (m) => replacement.get(m.toLowerCase()) ?? '[redacted]') : value),
