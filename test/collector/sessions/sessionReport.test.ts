@@ -159,6 +159,8 @@ for (const mode of modesToTest()) {
     assert.is((await api(sato, 'put', `/api/v1/classes/${classId}/settings`, { stuck_errors: STUCK_ERRORS })).status, 200);
     // Enrolled before all of the generated work (a class shows a student's rows from her enrolment on).
     await stack.store('class_enrollments').update({ enrolled_at: iso(T0 - 60 * DAY) });
+    // The class existed before its timetable's slots of the last 8 weeks (a slot before the class is no meeting of it).
+    await stack.store('classes').update({ created_at: iso(T0 - 60 * DAY) });
     assert.is((await postEvents(stack.running.url, [...runs, ...others].map(eventOf))).status, 202);
     await settle(stack.running.url, stack.store);
     // Sato resolves ann's and bob's requests; the test sets when (the resolve stamps the server's clock).
@@ -278,6 +280,11 @@ for (const mode of modesToTest()) {
     assert.is(page.body.nextBefore, page.body.sessions[2].start);
     const next = await api(sato, 'get', `/api/v1/classes/${classId}/sessions?limit=3&before=${encodeURIComponent(page.body.nextBefore)}`);
     assert.equal(next.body.sessions.map((s: any) => s.id), list.body.sessions.slice(3, 6).map((s: any) => s.id));
+    // Had the class been created ten days before S, the slots before that would be none of its meetings.
+    await stack.store('classes').where({ id: classId }).update({ created_at: iso(S - 10 * DAY) });
+    const young = await api(sato, 'get', `/api/v1/classes/${classId}/sessions`);
+    assert.equal(young.body.sessions.filter((s: any) => s.source === 'schedule').map((s: any) => Date.parse(s.start)), [S, S - 7 * DAY]);
+    await stack.store('classes').where({ id: classId }).update({ created_at: iso(T0 - 60 * DAY) });
   });
 
   it('a manual meeting is added and deleted; another class\'s teacher gets 403, a missing class 404, bad input 422 with its id', async () => {
