@@ -68,13 +68,13 @@ async function classView(db: Knex, ctx: Ctx): Promise<ClassView & { classId: num
 }
 
 /** The report the query asks for (start < end, at most REPORT_MAX_DAYS apart). */
-async function reportOf(db: Knex, ctx: Ctx, query: yup.InferType<typeof reportSchema>): Promise<SessionReport> {
+async function reportOf(db: Knex, ctx: Ctx, query: yup.InferType<typeof reportSchema>, withPrevious = true): Promise<SessionReport> {
   const view = await classView(db, ctx);
   const start = Date.parse(query.start);
   const end = Date.parse(query.end);
   if (!(end > start)) throw invalidWindow('end must be after start');
   if (end - start > REPORT_MAX_DAYS * 24 * HOUR) throw invalidWindow(`a report covers at most ${REPORT_MAX_DAYS} days`);
-  return loadSessionReport(db, view, { start, end }, { notebookPath: query.notebook_path, lateAfterMinutes: query.late_after_minutes, now: Date.now() });
+  return loadSessionReport(db, view, { start, end }, { notebookPath: query.notebook_path, lateAfterMinutes: query.late_after_minutes, now: Date.now() }, withPrevious);
 }
 
 const stamp = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -167,7 +167,8 @@ export function addSessionRoutes(table: RouteTable, parts: RouteParts & { board:
     responses: { 200: 'text/csv (UTF-8 with BOM)', 404: 'no such class', 422: 'bad query (validation_failed, invalid_window)' },
     handler: async (ctx) => {
       const { table: which, ...query } = await validate(reportCsvSchema, { start: ctx.query.start, end: ctx.query.end, notebook_path: ctx.query.notebook_path, late_after_minutes: ctx.query.late_after_minutes, table: ctx.query.table });
-      const report = await reportOf(db, ctx, query);
+      // No table shows the previous meeting: not looked for.
+      const report = await reportOf(db, ctx, query, false);
       sendCsv(ctx, `session-${report.classId}-${stamp(report.start)}-${which}.csv`, reportTable(report, which as ReportTable), log);
     },
   });
