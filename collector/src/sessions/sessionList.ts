@@ -18,15 +18,19 @@ import { headlineOfFacts, loadWindowFacts, namesOf } from './windowFacts.ts';
 
 export const LOOKBACK_WEEKS = 8;
 const WEEK = 7 * 86_400_000;
+const PAD = 12 * 3_600_000;
 
 /** The class's meetings that start in [from, to), newest first (scheduled ones that started by `now` and ended after the class was created). */
 export async function classWindows(db: Knex, view: ClassView & { classId: number }, range: { from: number; to: number; now: number }): Promise<SessionWindow[]> {
+  // Read PAD beyond both ends: a run of activity across an end is inferred whole (on the page where
+  // it starts), and a meeting just outside still hides the inferred run it overlaps.
+  const from = range.from - PAD;
+  const to = range.to + PAD;
   const schedule = await readSchedule(db, view.classId);
   const created = Date.parse(iso((await requireClass(db, view.classId)).created_at)!);
-  const scheduled = schedule ? scheduledWindows(schedule, range.from, Math.min(range.to, range.now + 1)).filter((w) => w.end > created) : [];
-  const manual = await manualWindows(db, view.classId, range.from, range.to);
-  const window = { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() };
-  const inferred = inferredWindows(await activeMinutes(db, window, userRowsIn(db, view.reach)));
+  const scheduled = schedule ? scheduledWindows(schedule, from, Math.min(to, range.now + 1)).filter((w) => w.end > created) : [];
+  const manual = await manualWindows(db, view.classId, from, to);
+  const inferred = inferredWindows(await activeMinutes(db, { from: new Date(from).toISOString(), to: new Date(to).toISOString() }, userRowsIn(db, view.reach)));
   return combineWindows(scheduled, manual, inferred).filter((w) => w.start >= range.from && w.start < range.to);
 }
 

@@ -4,7 +4,8 @@
  * the per-cell progress (insights/classProgress.ts, over the runs in [start, end)), the error
  * clusters (insights/errorClusters.ts with `until`), time to help (help/helpStore.ts quantile) —
  * laid out by reportFigures.ts. `previous` is the same report of the latest earlier meeting of the
- * class (sessionList.ts windows, up to PREVIOUS_LOOKBACK_WEEKS back) in which the notebook ran.
+ * class (sessionList.ts windows, up to PREVIOUS_LOOKBACK_WEEKS back, ended by this one's start) in
+ * which the notebook ran.
  */
 import type { Knex } from 'knex';
 import type { ReportComparison, SessionReport } from '@cell-monitor/shared';
@@ -71,7 +72,8 @@ export const finishedShare = (report: Pick<SessionReport, 'headline' | 'unfinish
 async function previousMeeting(db: Knex, view: ClassOnly, window: MeetingWindow, options: ReportOptions & { notebookPath: string }): Promise<ReportComparison | null> {
   const earlier = await classWindows(db, view, { from: window.start - PREVIOUS_LOOKBACK_WEEKS * WEEK, to: window.start, now: options.now });
   const scope = studentRowsIn(db, view.reach);
-  for (const w of earlier) {
+  // Meetings that ended by this one's start (not one it overlaps).
+  for (const w of earlier.filter((e) => e.end <= window.start)) {
     if (!(await notebookRanBetween(db, { ...bounds(w), notebookPath: options.notebookPath }, scope))) continue;
     const report = await loadSessionReport(db, view, w, options, false);
     return {

@@ -280,6 +280,9 @@ for (const mode of modesToTest()) {
     assert.is(page.body.nextBefore, page.body.sessions[2].start);
     const next = await api(sato, 'get', `/api/v1/classes/${classId}/sessions?limit=3&before=${encodeURIComponent(page.body.nextBefore)}`);
     assert.equal(next.body.sessions.map((s: any) => s.id), list.body.sessions.slice(3, 6).map((s: any) => s.id));
+    // A page that ends in the middle of the inferred run still shows the run whole.
+    const cut = await api(sato, 'get', `/api/v1/classes/${classId}/sessions?limit=1&before=${encodeURIComponent(iso(TI + 10 * MIN))}`);
+    assert.equal(cut.body.sessions.map((s: any) => [s.source, s.start, s.end]), [['inferred', iso(TI), iso(TI + 21 * MIN)]]);
     // Had the class been created ten days before S, the slots before that would be none of its meetings.
     await stack.store('classes').where({ id: classId }).update({ created_at: iso(S - 10 * DAY) });
     const young = await api(sato, 'get', `/api/v1/classes/${classId}/sessions`);
