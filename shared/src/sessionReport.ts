@@ -51,7 +51,7 @@ export interface ClassSession {
   /** The notebook most of the window's runs were in, or null when nothing ran. */
   notebookPath: string | null;
   headline: SessionHeadline;
-  /** Added by the collector (optional): a manual meeting's id, for `DELETE /api/v1/classes/:id/sessions/:manualId`. */
+  /** Added by the collector (optional): a manual meeting's id: `DELETE /api/v1/classes/:id/sessions/:sessionId` takes it. */
   manualId?: number;
 }
 
