@@ -44,13 +44,14 @@ function usePrinting(): boolean {
 }
 
 /** A dash per cell at last time's share (the "previous" series, drawn after the bars). */
-function dashes(u: uPlot, seriesIdx: number, scale: number): void {
+function dashes(u: uPlot, seriesIdx: number, text: number): void {
   const ctx = u.ctx;
   const values = u.data[seriesIdx];
-  const half = (u.bbox.width / Math.max(1, u.data[0].length)) * 0.4;
+  // As wide as the two bars: each is 0.4 of a cell's slot, at most 48 px (text-scaled), in canvas pixels.
+  const half = Math.min((u.bbox.width / Math.max(1, u.data[0].length)) * 0.4, 48 * text * uPlot.pxRatio);
   ctx.save();
   ctx.strokeStyle = '#000';
-  ctx.lineWidth = 3 * uPlot.pxRatio * scale;
+  ctx.lineWidth = 3 * uPlot.pxRatio * text;
   values.forEach((v, i) => {
     if (v === null || v === undefined) return;
     const x = u.valToPos(u.data[0][i], 'x', true);
@@ -63,22 +64,29 @@ function dashes(u: uPlot, seriesIdx: number, scale: number): void {
   ctx.restore();
 }
 
-function options(data: CellChartData, width: number, scale: number): uPlot.Options {
-  const font = `${12 * scale}px system-ui, sans-serif`;
-  const bars = (align: -1 | 1) => uPlot.paths.bars!({ size: [0.4, 48 * scale], align });
+/** The canvas's size and how large its text is (1: the page's 12 px labels). */
+interface ChartSize {
+  width: number;
+  height: number;
+  text: number;
+}
+
+function options(data: CellChartData, { width, height, text }: ChartSize): uPlot.Options {
+  const font = `${Math.round(12 * text)}px system-ui, sans-serif`;
+  const bars = (align: -1 | 1) => uPlot.paths.bars!({ size: [0.4, 48 * text], align });
   return {
-    width: width * scale,
-    height: 200 * scale,
+    width,
+    height,
     legend: { show: false },
     cursor: { show: false },
-    padding: [8 * scale, 8 * scale, 0, 0],
+    padding: [8 * text, 8 * text, 0, 0],
     scales: { x: { time: false, range: [-0.6, Math.max(0.6, data.labels.length - 0.4)] }, y: { range: [0, 100] } },
     axes: [
       {
         font,
-        size: 40 * scale,
-        gap: 4 * scale,
-        ticks: { size: 4 * scale },
+        size: 40 * text,
+        gap: 4 * text,
+        ticks: { size: 4 * text },
         grid: { show: false },
         // One tick per cell; a stuck cell's number has ⚠ under it.
         splits: () => data.labels.map((_, i) => i),
@@ -86,11 +94,11 @@ function options(data: CellChartData, width: number, scale: number): uPlot.Optio
       },
       {
         font,
-        size: 44 * scale,
-        gap: 4 * scale,
-        ticks: { size: 4 * scale },
+        size: 44 * text,
+        gap: 4 * text,
+        ticks: { size: 4 * text },
         splits: () => [0, 25, 50, 75, 100],
-        grid: { stroke: '#d9dde3', width: scale },
+        grid: { stroke: '#d9dde3', width: text },
         values: (_u, splits) => splits.map((s) => `${s}%`),
       },
     ],
@@ -100,22 +108,47 @@ function options(data: CellChartData, width: number, scale: number): uPlot.Optio
       { fill: SUCCEEDED, stroke: SUCCEEDED, width: 0, paths: bars(1), points: { show: false } },
       ...(data.previous ? [{ stroke: '#000', paths: () => null, points: { show: false } }] : []),
     ],
-    hooks: data.previous ? { draw: [(u: uPlot) => dashes(u, 3, scale)] } : {},
+    hooks: data.previous ? { draw: [(u: uPlot) => dashes(u, 3, text)] } : {},
   };
+}
+
+/**
+ * The box's width and font size, followed (ResizeObserver): the chart fills the report's column and
+ * its text follows the report's (larger in projector mode).
+ */
+function useBox(box: { current: HTMLDivElement | null }): { width: number; font: number } | null {
+  const [size, setSize] = useState<{ width: number; font: number } | null>(null);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const measure = () => {
+      const width = Math.round(el.clientWidth);
+      const font = parseFloat(getComputedStyle(el).fontSize) || 14;
+      setSize((old) => (old && old.width === width && old.font === font ? old : { width, font }));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return size;
 }
 
 export function CellChart({ data, names }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const printing = usePrinting();
+  const shown = useBox(box);
   // A layout effect: when `beforeprint` says the page is being printed, the chart is redrawn before
-  // the browser lays the page out for paper (an ordinary effect would run after).
+  // the browser lays the page out for paper (an ordinary effect would run after). On paper: the
+  // column's width at twice the resolution; on screen: the column's width, text as the report's.
   useLayoutEffect(() => {
-    if (!box.current) return;
-    const width = printing ? PRINT_WIDTH : Math.max(320, Math.min(box.current.clientWidth || 900, Math.max(560, data.labels.length * 56)));
+    if (!box.current || (!printing && !shown)) return;
+    const text = printing ? 2 : Math.max(1, shown!.font / 14);
+    const size = printing ? { width: PRINT_WIDTH * 2, height: 400, text } : { width: Math.max(320, shown!.width), height: Math.round(200 * text), text };
     const series: uPlot.AlignedData = [data.labels.map((_, i) => i), data.ran, data.succeeded, ...(data.previous ? [data.previous] : [])];
-    const plot = new uPlot(options(data, width, printing ? 2 : 1), series, box.current);
+    const plot = new uPlot(options(data, size), series, box.current);
     return () => plot.destroy();
-  }, [data, printing]);
+  }, [data, printing, shown]);
   const description = data.labels.map((label, i) => `${label}: ${names.ran} ${data.ran[i]}%, ${names.succeeded} ${data.succeeded[i]}%${data.previous?.[i] != null ? `, ${names.previous} ${data.previous[i]}%` : ''}`).join('; ');
   return (
     <figure class="report-chart">

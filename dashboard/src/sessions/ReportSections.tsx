@@ -5,7 +5,7 @@
  */
 import type { ErrorCluster } from '@cell-monitor/shared';
 import { notebookName } from '@cell-monitor/shared/notebookName';
-import type { ReportHelp, SessionReport, UnfinishedStudent } from '@cell-monitor/shared/sessionReport';
+import type { AttendanceRow, ReportHelp, SessionReport, UnfinishedStudent } from '@cell-monitor/shared/sessionReport';
 import { seconds } from '../boardState.ts';
 import type { WordKey } from '../i18n.ts';
 import { useLanguage, useT } from '../LanguageContext.tsx';
@@ -38,13 +38,15 @@ export function Attendance({ report, timeZone }: { report: SessionReport; timeZo
   const [language] = useLanguage();
   const groups = attendanceGroups(report.attendance);
   const none = <span class="muted">{t('attendance.none')}</span>;
+  // Each name whole on its line (a Japanese name would otherwise break between any two characters).
+  const names = (rows: AttendanceRow[]) => rows.map((r, i) => <><span class="who">{r.displayName || r.userId}</span>{i < rows.length - 1 ? ', ' : ''}</>);
   return (
     <section class="report-section attendance" aria-labelledby="report-attendance">
       <h2 id="report-attendance">{t('attendance.title')}</h2>
       <div class="attendance-groups">
         <div data-attendance="on_time">
           <h3>{t('attendance.on_time', { n: groups.on_time.length })}</h3>
-          <p class="names">{groups.on_time.length ? groups.on_time.map((r) => r.displayName || r.userId).join(', ') : none}</p>
+          <p class="names">{groups.on_time.length ? names(groups.on_time) : none}</p>
         </div>
         <div data-attendance="late">
           <h3>{t('attendance.late', { n: groups.late.length })}</h3>
@@ -52,7 +54,7 @@ export function Attendance({ report, timeZone }: { report: SessionReport; timeZo
             <ul class="names">
               {groups.late.map((r) => (
                 <li>
-                  {r.displayName || r.userId}{' '}
+                  <span class="who">{r.displayName || r.userId}</span>{' '}
                   <span class="muted">
                     {clock(r.firstAt!, language, timeZone)} ({t('attendance.lateBy', { n: minutesAfter(report.start, r.firstAt!) })})
                   </span>
@@ -65,7 +67,7 @@ export function Attendance({ report, timeZone }: { report: SessionReport; timeZo
         </div>
         <div data-attendance="absent">
           <h3>{t('attendance.absent', { n: groups.absent.length })}</h3>
-          <p class="names">{groups.absent.length ? groups.absent.map((r) => r.displayName || r.userId).join(', ') : none}</p>
+          <p class="names">{groups.absent.length ? names(groups.absent) : none}</p>
         </div>
       </div>
       <p class="hint small">{t('report.lateAfter', { n: report.lateAfterMinutes })}</p>
@@ -82,7 +84,7 @@ function Cluster({ cluster }: { cluster: ErrorCluster }) {
         <strong class="count">{t(cluster.students === 1 ? 'errors.student' : 'errors.students', { n: cluster.students })}</strong>
         <code class="signature">{cluster.signature}</code>
         <span class="muted">
-          {where} · {t('clusters.times', { n: cluster.occurrences })}
+          {where} · {cluster.occurrences === 1 ? t('clusters.once') : t('clusters.times', { n: cluster.occurrences })}
         </span>
       </div>
       <div class="cluster-example">

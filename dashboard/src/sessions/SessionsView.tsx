@@ -44,6 +44,7 @@ function SessionRow({ session, timeZone, onOpen, onDelete }: { session: ListedSe
       <td class="num">{h.helpRequests}</td>
       <td class="num">{seconds(h.medianWaitSeconds)}</td>
       <td class="actions">
+        <div class="row-actions">
         <button type="button" onClick={onOpen}>
           {t('sessions.open')}
         </button>
@@ -52,6 +53,7 @@ function SessionRow({ session, timeZone, onOpen, onDelete }: { session: ListedSe
             {t('sessions.delete')}
           </button>
         )}
+        </div>
       </td>
     </tr>
   );

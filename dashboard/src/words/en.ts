@@ -292,6 +292,7 @@ export const en = {
   'clusters.title': 'Largest error clusters',
   'clusters.example': 'Example',
   'clusters.times': '{n} times',
+  'clusters.once': 'once',
   'clusters.none': 'No errors in this session.',
   'helpReport.title': 'Help requests',
   'helpReport.count': '{n} requests, {r} resolved',

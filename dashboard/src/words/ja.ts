@@ -291,6 +291,7 @@ export const ja: Record<WordKey, string> = {
   'clusters.title': 'エラーの傾向 (多い順)',
   'clusters.example': '例',
   'clusters.times': '{n} 回',
+  'clusters.once': '1 回',
   'clusters.none': 'この授業回ではエラーはありませんでした。',
   'helpReport.title': 'ヘルプ要請',
   'helpReport.count': '{n} 件 (解決 {r} 件)',
