@@ -21,6 +21,7 @@ const SECRET = 'session-report-page-jwt-secret-0123456789-ab';
 const MIN = 60_000;
 const missing = skipUnlessCi(dashboardPageMissing(), 'the session report browser test');
 const NOTEBOOK = 'course/lab3.ipynb';
+const EXTRA = 'course/extra.ipynb';
 const MARKUP_MESSAGE = "name '<b>total</b>' is not defined";
 let seq = 0;
 
@@ -53,7 +54,8 @@ const lastWeek = [
 /**
  * Today: Ada finishes (4 runs); Chiyo is stuck on cell 3 (3 NameErrors), asks for help at 28,
  * is helped at 34, succeeds, then fails cell 4 (7 runs); Fumi is stuck on cell 3 and asks at 50,
- * never helped (5 runs); Dan arrives at 40 (2 runs); Eve never shows.
+ * never helped (5 runs); Dan arrives at 40 (2 runs); Eve never shows. Ada runs one cell of another
+ * notebook at 60 (5 runs in all).
  */
 const today = [
   event('ada', 'session_start', T0 + 1 * MIN), run('ada', T0, 3, 0), run('ada', T0, 8, 1), run('ada', T0, 20, 2), run('ada', T0, 35, 3),
@@ -64,6 +66,8 @@ const today = [
   run('fumi', T0, 30, 2, NAME_ERROR), run('fumi', T0, 33, 2, NAME_ERROR), run('fumi', T0, 38, 2, NAME_ERROR),
   event('fumi', 'help_request', T0 + 50 * MIN, { cellId: 'c3', cellIndex: 2 }),
   event('dan', 'session_start', T0 + 40 * MIN), run('dan', T0, 42, 0), run('dan', T0, 55, 1),
+  // Ada also tries the extra notebook once: the report's notebook picker offers it.
+  { ...run('ada', T0, 60, 0), notebookPath: EXTRA, cellId: 'x1' },
 ];
 const runsToday = today.filter((e) => e.eventType.startsWith('cell_execution')).length;
 const errorsToday = today.filter((e) => e.eventType === 'cell_execution_error').length;
@@ -214,6 +218,16 @@ for (const mode of missing ? [] : modesToTest()) {
     await page.setViewportSize({ width: 1366, height: 900 });
   });
 
+  it("the notebook picker shows the same meeting's other notebook: its cells, no earlier session to compare", async () => {
+    await page.locator('.report-toolbar select').selectOption({ label: 'extra.ipynb (1)' });
+    await page.locator(`.report[data-notebook="${EXTRA}"]`).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('table.per-cell tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-cell'))), ['x1']);
+    assert.match((await page.locator('table.per-cell tr[data-cell="x1"] td').allInnerTexts())[1], /^25% \(1\)/, '1 of the 4 active students');
+    assert.match(await page.locator('.comparison-section').innerText(), /No earlier session on this notebook/);
+    await page.locator('.report-toolbar select').selectOption({ label: 'lab3.ipynb (4)' });
+    await page.locator(`.report[data-notebook="${NOTEBOOK}"]`).waitFor({ timeout: 10_000 });
+  });
+
   it('a table downloads as CSV with the token in a header, never in a URL', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-csv="cells"]').click()]);
     const text = fs.readFileSync((await download.path())!, 'utf8');
@@ -254,6 +268,15 @@ for (const mode of missing ? [] : modesToTest()) {
     for (const pages of [pagesOf(en), pagesOf(ja)]) assert.ok(pages >= 2 && pages <= 3, `a five-student report on two or three sheets (no blank pages, no chrome): ${pages}`);
     await page.setViewportSize({ width: 1366, height: 900 });
     await page.emulateMedia({ media: 'screen' });
+  });
+
+  it('a meeting added by hand can be deleted from the list', async () => {
+    await page.locator('.report-toolbar button', { hasText: 'Back to the sessions' }).click();
+    const lastWeek = page.locator('.sessions-table tr', { hasText: 'Lab 3, first try' });
+    await lastWeek.locator('button', { hasText: 'Delete' }).click();
+    await page.locator('.sessions .notice', { hasText: 'Session deleted.' }).waitFor({ timeout: 10_000 });
+    assert.is(await lastWeek.count(), 0);
+    assert.is(await page.locator('.sessions-table tr', { hasText: 'Lab 3 — loops' }).count(), 1, "today's is still there");
   });
 
   it.run();

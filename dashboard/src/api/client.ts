@@ -47,12 +47,6 @@ export interface SessionWindow {
   end: string;
 }
 
-/** A listed meeting: a manual one carries `manualId`, what `DELETE …/sessions/:id` takes. */
-export type ListedSession = ClassSession & { manualId?: number };
-
-/** `GET …/sessions`: `nextBefore` is the `before` of the next (older) page, null when there is none. */
-export type SessionPage = Omit<SessionList, 'sessions'> & { sessions: ListedSession[]; nextBefore?: string | null };
-
 /** The tables of a session report the collector exports as CSV (`report.csv?table=`). */
 export type ReportTable = 'attendance' | 'cells' | 'help' | 'unfinished' | 'clusters';
 
@@ -153,10 +147,10 @@ export const client = {
 
   // After class (issue 22): a class's meetings and the report of one.
   sessions: {
-    list: (classId: number, before: string | null = null, limit = 20) => requestJson<SessionPage>('GET', `${classPath(classId)}/sessions${query({ before, limit })}`),
+    list: (classId: number, before: string | null = null, limit = 20) => requestJson<SessionList>('GET', `${classPath(classId)}/sessions${query({ before, limit })}`),
     schedule: (classId: number) => requestJson<ClassSchedule>('GET', `${classPath(classId)}/schedule`),
     setSchedule: (classId: number, schedule: { timezone: string; slots: ScheduleSlot[] }) => requestJson<ClassSchedule>('PUT', `${classPath(classId)}/schedule`, schedule),
-    add: (classId: number, session: SessionWindow & { title?: string }) => requestJson<ListedSession>('POST', `${classPath(classId)}/sessions`, session),
+    add: (classId: number, session: SessionWindow & { title?: string }) => requestJson<ClassSession>('POST', `${classPath(classId)}/sessions`, session),
     /** A meeting added by hand, by its `manualId` (the others come from the timetable or activity). */
     remove: (classId: number, manualId: number) => requestJson<unknown>('DELETE', `${classPath(classId)}/sessions/${manualId}`),
     report: (classId: number, window: SessionWindow, notebookPath: string | null) =>

@@ -7,7 +7,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import './sessions.css';
 import { notebookName } from '@cell-monitor/shared/notebookName';
-import { client, type ListedSession, type SessionPage } from '../api/client.ts';
+import type { ClassSession, SessionList } from '@cell-monitor/shared/sessionReport';
+import { client } from '../api/client.ts';
 import { messageOf } from '../api/apiError.ts';
 import { useSnapshot } from '../api/useSnapshot.ts';
 import { seconds } from '../boardState.ts';
@@ -20,7 +21,7 @@ import { meetingWindow } from './sessionFormat.ts';
 
 const PAGE = 20;
 
-function SessionRow({ session, timeZone, onOpen, onDelete }: { session: ListedSession; timeZone?: string; onOpen: () => void; onDelete: () => void }) {
+function SessionRow({ session, timeZone, onOpen, onDelete }: { session: ClassSession; timeZone?: string; onOpen: () => void; onDelete: () => void }) {
   const t = useT();
   const [language] = useLanguage();
   const h = session.headline;
@@ -61,11 +62,11 @@ function SessionRow({ session, timeZone, onOpen, onDelete }: { session: ListedSe
 
 export function SessionsView({ classId }: { classId: number | null }) {
   const t = useT();
-  const list = useSnapshot<SessionPage>(classId === null ? null : `sessions:${classId}`, () => client.sessions.list(classId!, null, PAGE));
+  const list = useSnapshot<SessionList>(classId === null ? null : `sessions:${classId}`, () => client.sessions.list(classId!, null, PAGE));
   /** Older pages read so far, and the `before` of the next one (undefined: not read yet, null: none). */
-  const [older, setOlder] = useState<ListedSession[]>([]);
+  const [older, setOlder] = useState<ClassSession[]>([]);
   const [next, setNext] = useState<string | null | undefined>(undefined);
-  const [open, setOpen] = useState<ListedSession | null>(null);
+  const [open, setOpen] = useState<ClassSession | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   useEffect(() => {
     setOlder([]);
@@ -97,7 +98,7 @@ export function SessionsView({ classId }: { classId: number | null }) {
       setMessage(messageOf(err, t('error.generic')));
     }
   };
-  const remove = async (session: ListedSession) => {
+  const remove = async (session: ClassSession) => {
     try {
       await client.sessions.remove(classId, session.manualId!);
       await changed(t('sessions.deleted'));
