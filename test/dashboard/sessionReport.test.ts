@@ -247,7 +247,7 @@ for (const mode of missing ? [] : modesToTest()) {
     await page.screenshot({ path: artifactPath(`session-report-ja-${tag}.png`), fullPage: true });
   });
 
-  it('printed: the report alone, black on white, the chart redrawn at paper width; A4 PDF', async () => {
+  it('printed: the report alone, black on white, the chart redrawn at paper width; A4 and Letter PDFs', async () => {
     await page.emulateMedia({ media: 'print' });
     await page.locator('.chart-box.printing canvas').waitFor({ timeout: 5_000 });
     assert.is(await page.locator('.header').isVisible(), false, 'no header');
@@ -264,8 +264,9 @@ for (const mode of missing ? [] : modesToTest()) {
     await page.locator('.lang button', { hasText: 'EN' }).first().dispatchEvent('click');
     await page.locator('.report h1', { hasText: 'After-class report' }).waitFor({ timeout: 5_000 });
     const en = await page.pdf({ path: artifactPath(`session-report${suffix}.pdf`), format: 'A4' });
-    console.log(`# [${mode}] printed report: ${pagesOf(en)} A4 pages in English, ${pagesOf(ja)} in Japanese`);
-    for (const pages of [pagesOf(en), pagesOf(ja)]) assert.ok(pages >= 2 && pages <= 3, `a five-student report on two or three sheets (no blank pages, no chrome): ${pages}`);
+    const letter = await page.pdf({ path: artifactPath(`session-report-letter${suffix}.pdf`), format: 'Letter' });
+    console.log(`# [${mode}] printed report: ${pagesOf(en)} A4 pages in English, ${pagesOf(ja)} in Japanese, ${pagesOf(letter)} Letter pages`);
+    for (const pages of [pagesOf(en), pagesOf(ja), pagesOf(letter)]) assert.ok(pages >= 2 && pages <= 3, `a five-student report on two or three sheets (no blank pages, no chrome): ${pages}`);
     await page.setViewportSize({ width: 1366, height: 900 });
     await page.emulateMedia({ media: 'screen' });
   });

@@ -83,11 +83,13 @@ export function SessionsView({ classId }: { classId: number | null }) {
   // The next page starts where the collector says (a page looks back a few weeks at most), else
   // before the oldest meeting shown.
   const nextBefore = next !== undefined ? next : list.data?.nextBefore !== undefined ? list.data.nextBefore : sessions.length >= PAGE ? sessions[sessions.length - 1].start : null;
+  // Said once the list shows the change (a deleted meeting gone, an added one there).
   const changed = async (said: string) => {
     setOlder([]);
     setNext(undefined);
-    setMessage(said);
+    setMessage(null);
     await list.reload();
+    setMessage(said);
   };
   const loadOlder = async () => {
     try {
