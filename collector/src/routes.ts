@@ -1,7 +1,8 @@
 /**
  * The domain routes of the collector, by noun: classes (and their teachers, enrolments, roster,
  * seat map, settings, capture policy), assignments and hand-ins, the student's own notifications,
- * the help loop, the board, the views one click away (insights), and notebook history. Each route file declares the
+ * the help loop, the board, the views one click away (insights), notebook history, and after class
+ * (sessions: meetings, their report, the CSV exports). Each route file declares the
  * parts it uses; this file only hands them out.
  */
 import { addAssignmentRoutes } from './assignments/assignmentRoutes.ts';
@@ -26,6 +27,7 @@ import type { RouteParts } from './http/routeParts.ts';
 import type { RouteTable } from './http/routeTable.ts';
 import { addEventRoutes } from './insights/eventRoutes.ts';
 import { addInsightRoutes } from './insights/insightRoutes.ts';
+import { addSessionRoutes } from './sessions/sessionRoutes.ts';
 import { addNotificationRoutes } from './students/notificationRoutes.ts';
 
 export interface DomainRouteParts extends Pick<RouteParts, 'db'>, SubmissionLimits {
@@ -56,4 +58,5 @@ export function addDomainRoutes(table: RouteTable, parts: DomainRouteParts): voi
   addInsightRoutes(table, { ...dashboard, board });
   addSeatMapRoutes(table, dashboard);
   addHistoryRoutes(table, lms);
+  addSessionRoutes(table, { ...dashboard, board });
 }

@@ -19,9 +19,10 @@ import { useT } from './LanguageContext.tsx';
 import { ProgressView } from './ProgressView.tsx';
 import { RosterPanel } from './RosterPanel.tsx';
 import { SeatMap } from './seatMap/SeatMap.tsx';
+import { SessionsView } from './sessions/SessionsView.tsx';
 import type { EnvironmentBadges } from './useEnvironmentBadges.ts';
 
-export type TabId = 'board' | 'seats' | 'progress' | 'errors' | 'broadcast' | 'roster' | 'buffer';
+export type TabId = 'board' | 'seats' | 'progress' | 'errors' | 'sessions' | 'broadcast' | 'roster' | 'buffer';
 
 /** How the board is narrowed: status chips (header), search, by team (tab bar), an error cluster's students. */
 export interface BoardFilters {
@@ -102,6 +103,7 @@ export const TABS: readonly Tab[] = [
   },
   { id: 'progress', label: 'tab.progress', who: 'instructor', view: (page) => <ProgressView classId={page.classId} stale={page.stale} /> },
   { id: 'errors', label: 'tab.errors', who: 'instructor', view: (page) => <ErrorClusters classId={page.classId} stale={page.stale} board={page.board} onHighlight={page.showOnBoard} onOpen={page.openStudent} /> },
+  { id: 'sessions', label: 'tab.sessions', who: 'instructor', view: (page) => <SessionsView classId={page.classId} /> },
   { id: 'broadcast', label: 'tab.broadcast', who: 'instructor', view: (page) => <BroadcastPanel classId={page.classId} stuckErrors={page.board?.stuckErrors ?? 3} /> },
   { id: 'roster', label: 'tab.roster', who: 'instructor', view: (page) => <RosterPanel classId={page.classId} onChanged={page.rosterChanged} /> },
   { id: 'buffer', label: 'tab.buffer', who: 'admin', view: () => <BufferAdmin /> },

@@ -51,6 +51,8 @@ export interface ClassSession {
   /** The notebook most of the window's runs were in, or null when nothing ran. */
   notebookPath: string | null;
   headline: SessionHeadline;
+  /** Added by the collector (optional): a manual meeting's id: `DELETE /api/v1/classes/:id/sessions/:sessionId` takes it. */
+  manualId?: number;
 }
 
 /** `GET /api/v1/classes/:id/sessions[?before=ISO][&limit=]`: newest first. */
@@ -58,6 +60,11 @@ export interface SessionList {
   classId: number;
   sessions: ClassSession[];
   schedule: ClassSchedule | null;
+  /**
+   * Added by the collector (optional): the `before` that lists older meetings (one page looks back
+   * at most 8 weeks from `before`), or null when there is nothing older to look at.
+   */
+  nextBefore?: string | null;
 }
 
 export type AttendanceStatus = 'on_time' | 'late' | 'absent';
@@ -109,6 +116,8 @@ export interface ReportHelp {
   longestWaits: ReportWait[];
   /** Who resolved how many, most first. */
   resolvers: Array<{ name: string; count: number }>;
+  /** Added by the collector (optional): every request of the window but the cancelled ones, oldest first (the help CSV). */
+  waits?: ReportWait[];
 }
 
 export interface UnfinishedStudent {

@@ -72,8 +72,8 @@ export function e2eTests(suite: E2eSuite): (name: string, body: () => Promise<vo
   };
 }
 
-/** Headless Debian Chromium and one page of this size (and locale): what a page suite drives. */
-export async function openPage(options: { viewport: { width: number; height: number }; locale?: string }): Promise<{ browser: Browser; page: Page }> {
+/** Headless Debian Chromium and one page of this size (and locale, time zone): what a page suite drives. */
+export async function openPage(options: { viewport: { width: number; height: number }; locale?: string; timezoneId?: string; acceptDownloads?: boolean }): Promise<{ browser: Browser; page: Page }> {
   const browser = await chromium.launch({ executablePath: CHROMIUM });
   return { browser, page: await browser.newPage(options) };
 }

@@ -70,13 +70,16 @@ export interface ErrorClusterRow {
 export const aloneInCluster = ({ user_id, ...group }: ErrorGroupRow): ErrorClusterRow => ({ ...group, user_ids: [user_id] });
 
 /**
- * The errors since `since` per cluster (see `ErrorClusterRow`), from `error_groups`: one statement
+ * The errors since `since` (and before `until`, when given: then from the errors themselves) per cluster (see `ErrorClusterRow`), from `error_groups`: one statement
  * sums the kept rows of the students shown whole per signature, notebook and cell; those shown
  * partly are added from their errors (`errorGroups`, a row per student), as are the rows of errors
  * from before signatures: the caller masks and merges them (insights/errorClusters.ts).
  */
-export async function errorClusterSums(db: Knex, options: { since: Date; notebookPath?: string; scope?: RowScope }): Promise<ErrorClusterRow[]> {
+export async function errorClusterSums(db: Knex, options: { since: Date; until?: Date; notebookPath?: string; scope?: RowScope }): Promise<ErrorClusterRow[]> {
   const { scope } = options;
+  // A window that ends (a past meeting's): its errors are few, and the kept rows (a day each) cannot
+  // be cut at `until` — every student's part is read from her errors.
+  if (options.until) return (await errorGroups(db, options)).map(aloneInCluster);
   const notebookId = options.notebookPath === undefined ? undefined : await notebookIdOf(db, options.notebookPath);
   if (options.notebookPath !== undefined && notebookId === undefined) return [];
   const since = options.since.toISOString();

@@ -87,11 +87,12 @@ export interface ErrorGroupRow {
   latest_at: string | Date;
 }
 
-/** The errors since `since` (of one notebook, of `students`, and those `scope` keeps), grouped by signature, notebook, cell and student (at most 50,000 groups). */
-export function errorGroups(db: Knex, options: { since: Date; notebookPath?: string; scope?: RowScope; students?: number[] }): Promise<ErrorGroupRow[]> {
+/** The errors since `since` (before `until` when given; of one notebook, of `students`, and those `scope` keeps), grouped by signature, notebook, cell and student (at most 50,000 groups). */
+export function errorGroups(db: Knex, options: { since: Date; until?: Date; notebookPath?: string; scope?: RowScope; students?: number[] }): Promise<ErrorGroupRow[]> {
   // Grouped on the bare error rows (ids, not names); names are joined to the groups afterwards.
   const inner = db('error_logs as e')
     .where('e.occurred_at', '>=', options.since.toISOString())
+    .modify((q) => (options.until ? q.where('e.occurred_at', '<', options.until.toISOString()) : q))
     .modify((q) => {
       if (options.students) q.whereIn('e.student_id', options.students);
       if (options.scope) {
@@ -112,6 +113,45 @@ export function errorGroups(db: Knex, options: { since: Date; notebookPath?: str
     .leftJoin('cells as c', 'c.id', 'g.cell_id')
     .select('g.signature', 'g.raw_message', 'g.error_name', 'g.cell_index', 'g.n', 'g.latest_id', 'g.latest_at', 's.user_id', 'n.path', 'c.cell_id as cell_key')
     .limit(50_000);
+}
+
+/** One run (a cell, an outcome) in a window, with its student's user name and its notebook's path. */
+export interface WindowRun {
+  user_id: string;
+  path: string;
+  cell_key: string;
+  cell_index: number | string | null;
+  status: 'success' | 'error';
+  executed_at: string | Date;
+}
+
+/** The runs in [from, to) of the students `scope` keeps, oldest first (time, then id): what a meeting's report folds. */
+export function runsBetween(db: Knex, window: { from: string; to: string; notebookPath?: string }, scope?: RowScope): Promise<WindowRun[]> {
+  return db('cell_executions as x')
+    .join('notebooks as n', 'n.id', 'x.notebook_id')
+    .join('cells as c', 'c.id', 'x.cell_id')
+    .modify(joinStudents, 's', 'x.student_id')
+    .whereIn('x.status', ['success', 'error'])
+    .where('x.executed_at', '>=', window.from)
+    .where('x.executed_at', '<', window.to)
+    .modify((q) => (window.notebookPath === undefined ? q : q.where('n.path', window.notebookPath)))
+    .modify((q) => scope?.(q, { student: 'x.student_id', time: 'x.executed_at', notebookPath: 'n.path' }))
+    .select('s.user_id', 'n.path', 'c.cell_id as cell_key', 'x.cell_index', 'x.status', 'x.executed_at')
+    .orderBy([{ column: 'x.executed_at' }, { column: 'x.id' }]);
+}
+
+/** Whether any run of `notebookPath` in [from, to) is one `scope` keeps. */
+export async function notebookRanBetween(db: Knex, window: { from: string; to: string; notebookPath: string }, scope?: RowScope): Promise<boolean> {
+  const row = await db('cell_executions as x')
+    .join('notebooks as n', 'n.id', 'x.notebook_id')
+    .where('n.path', window.notebookPath)
+    .whereIn('x.status', ['success', 'error'])
+    .whereNotNull('x.cell_id')
+    .where('x.executed_at', '>=', window.from)
+    .where('x.executed_at', '<', window.to)
+    .modify((q) => scope?.(q, { student: 'x.student_id', time: 'x.executed_at', notebookPath: 'n.path' }))
+    .first('x.id');
+  return row !== undefined;
 }
 
 /** Errors by id (read 500 a query): message, traceback, the student's user name, when. */

@@ -197,7 +197,7 @@ export async function readRoster(db: Knex, classId: number): Promise<RosterView>
 }
 
 /** A cell Excel or LibreOffice would run as a formula is prefixed with a quote (CSV injection). */
-const safeCell = (text: string | null): string => (text === null ? '' : /^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+export const safeCell = (text: string | null): string => (text === null ? '' : /^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 export function rosterCsv(roster: RosterView): string {
   return stringify([[...ROSTER_COLUMNS], ...roster.students.map((s) => [s.userId, s.name, s.email, s.team, s.studentNumber].map(safeCell))], { bom: true, record_delimiter: 'windows' });

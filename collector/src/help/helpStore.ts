@@ -126,6 +126,38 @@ export async function timeToHelp(db: Knex, since: Date, reach: ClassesFor | null
   return { resolved: seconds.length, medianSeconds: quantile(seconds, 0.5), p90Seconds: quantile(seconds, 0.9) };
 }
 
+/** A help request asked in a window, for the after-class report (sessions/): when, who, and how it ended. */
+export interface WindowHelpRequest {
+  id: number;
+  userId: string;
+  cellId: string | null;
+  requestedAt: string;
+  resolvedAt: string | null;
+  cancelledAt: string | null;
+  resolverName: string | null;
+}
+
+/** The requests asked in [from, to) that `reach` shows (the same boundary as timeToHelp), oldest first. */
+export async function helpRequestsBetween(db: Knex, window: { from: string; to: string }, reach: ClassesFor | null): Promise<WindowHelpRequest[]> {
+  const rows: Array<{ id: number | string; user_id: string; cell_id: string | null; requested_at: string | Date; resolved_at: string | Date | null; cancelled_at: string | Date | null; resolver_name: string | null }> = await db('help_requests as h')
+    .modify(joinStudents, 's', 'h.student_id')
+    .modify(leftJoinInstructors, 'r', 'h.resolved_by')
+    .where('h.requested_at', '>=', window.from)
+    .where('h.requested_at', '<', window.to)
+    .modify((q) => (reach ? q.where(withinClasses(db, reach, { student: 'h.student_id', time: 'h.requested_at', notebookPath: 'h.notebook_path' })) : q))
+    .select('h.id', 's.user_id', 'h.cell_id', 'h.requested_at', 'h.resolved_at', 'h.cancelled_at', 'r.name as resolver_name')
+    .orderBy([{ column: 'h.requested_at' }, { column: 'h.id' }]);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    userId: r.user_id,
+    cellId: r.cell_id,
+    requestedAt: iso(r.requested_at)!,
+    resolvedAt: iso(r.resolved_at),
+    cancelledAt: iso(r.cancelled_at),
+    resolverName: r.resolved_at ? (r.resolver_name ?? '') : null,
+  }));
+}
+
 /** Nearest-rank quantile of sorted values (null when there are none). */
 export function quantile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;

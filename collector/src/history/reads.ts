@@ -49,15 +49,19 @@ export interface StorageStats {
   dedupRatio: number;
 }
 
-interface VersionRow {
+/** A history_versions row's columns both readers use (versions.ts adds the student and path). */
+export interface VersionColumns {
   id: number | string;
-  event_id: string;
   trigger: string;
   saved_at: string | Date;
   cell_count: number | string;
   truncated: unknown;
   total_cells: number | string;
   total_bytes: number | string;
+}
+
+interface VersionRow extends VersionColumns {
+  event_id: string;
 }
 
 const summary = (r: VersionRow): VersionSummary => ({

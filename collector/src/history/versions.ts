@@ -11,18 +11,11 @@ import { notebookIdOf, notebookPathSql } from '../activity/notebooks.ts';
 import type { StudentRowScope } from '../classes/rowScopes.ts';
 import { bool, iso, page } from '../db/rows.ts';
 import { leftJoinInstructors } from '../instructors/store.ts';
-import { storageOfVersions, versionDetail } from './reads.ts';
+import { storageOfVersions, versionDetail, type VersionColumns } from './reads.ts';
 
-interface VersionRow {
-  id: number | string;
+interface VersionRow extends VersionColumns {
   student_id: number | string;
   path: string;
-  trigger: string;
-  saved_at: string | Date;
-  cell_count: number | string;
-  truncated: unknown;
-  total_cells: number | string;
-  total_bytes: number | string;
 }
 
 const COLUMNS = ['v.id', 'v.student_id', 'v.notebook_id', 'v.trigger', 'v.saved_at', 'v.cell_count', 'v.truncated', 'v.total_cells', 'v.total_bytes', 'v.path'];

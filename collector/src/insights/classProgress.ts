@@ -7,10 +7,11 @@
 import type { Knex } from 'knex';
 import type { CellProgress, ClassProgress } from '@cell-monitor/shared';
 import { iso } from '../db/rows.ts';
-import { notebooksRun } from '../activity/reads.ts';
+import { cellRunSums, notebooksRun, type CellRunSum, type RowScope } from '../activity/reads.ts';
 import { MAX_GAP_SECONDS } from '../activity/cellProgress.ts';
 import { cellProgressSums } from '../activity/progressReads.ts';
 import type { ClassesFor } from '../classes/classBoundary.ts';
+import type { ClassView } from '../board/classViews.ts';
 import { rowsOfNotebookIn, studentRowsIn } from '../classes/rowScopes.ts';
 import { quantile } from '../help/helpStore.ts';
 
@@ -83,8 +84,25 @@ export function summariseProgress(notebookPath: string, rows: StudentCellRuns[],
  */
 export async function loadCellRuns(db: Knex, notebookPath: string, reach: ClassesFor | null): Promise<StudentCellRuns[]> {
   // Kept per student and cell as runs are persisted (activity/cellProgress.ts): ~40 rows a student, whatever the history.
-  const rows = await cellProgressSums(db, notebookPath, { maxGapSeconds: MAX_GAP_SECONDS, scope: rowsOfNotebookIn(db, reach, notebookPath) });
-  return rows.map((r) => ({
+  return (await cellProgressSums(db, notebookPath, { maxGapSeconds: MAX_GAP_SECONDS, scope: rowsOfNotebookIn(db, reach, notebookPath) })).map(studentCellRuns);
+}
+
+/**
+ * The same per student and cell, of the runs in [from, to) only (a past meeting's, for the
+ * after-class report): summed from the runs themselves, the window cutting each student's history
+ * — her first run in the window is attempt 1 and spends no time, as her first run ever does.
+ */
+export async function loadCellRunsBetween(db: Knex, notebookPath: string, reach: ClassesFor | null, window: { from: string; to: string }): Promise<StudentCellRuns[]> {
+  const boundary = rowsOfNotebookIn(db, reach, notebookPath);
+  const scope: RowScope = (query, columns) => {
+    boundary?.(query, columns);
+    query.where(columns.time, '>=', window.from).where(columns.time, '<', window.to);
+  };
+  return (await cellRunSums(db, notebookPath, { maxGapSeconds: MAX_GAP_SECONDS, scope })).map(studentCellRuns);
+}
+
+function studentCellRuns(r: CellRunSum): StudentCellRuns {
+  return {
     userId: String(r.user_id),
     cellId: String(r.cell_key),
     cellIndex: r.cell_index === null ? null : Number(r.cell_index),
@@ -92,7 +110,15 @@ export async function loadCellRuns(db: Knex, notebookPath: string, reach: Classe
     firstSuccess: r.first_success === null ? null : Number(r.first_success),
     seconds: Math.round(Number(r.seconds) || 0),
     lastAt: iso(r.last_at)!,
-  }));
+  };
+}
+
+/** The progress view of a class view: of `notebookPath`, else of the notebook most students ran. */
+export async function loadClassProgress(db: Knex, view: ClassView, notebookPath?: string): Promise<ClassProgress> {
+  const notebooks = await loadNotebooks(db, view.reach);
+  const path = notebookPath ?? notebooks[0]?.notebookPath ?? '';
+  const rows = path ? await loadCellRuns(db, path, view.reach) : [];
+  return { classId: view.classId, notebooks, ...summariseProgress(path, rows, (id) => view.names.get(id) ?? id) };
 }
 
 /** Notebooks the students ran cells of (as far as `reach` shows), most students first. */

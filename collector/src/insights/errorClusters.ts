@@ -101,14 +101,14 @@ export function errorGroupsOf(rows: ErrorClusterRow[]): ErrorGroup[] {
 }
 
 /**
- * The class's errors since `since`, summed in the database per cluster (signature, notebook, cell;
+ * The class's errors since `since` (before `until` when given: a past meeting's), summed in the database per cluster (signature, notebook, cell;
  * errors stored before signatures were kept per message, masked and merged here, as are the students
  * the class shows only partly), with the newest error of each as its example.
  */
-export async function loadErrorClusters(db: Knex, options: { since: Date; reach: ClassesFor | null; notebookPath?: string }): Promise<ErrorCluster[]> {
+export async function loadErrorClusters(db: Knex, options: { since: Date; until?: Date; reach: ClassesFor | null; notebookPath?: string }): Promise<ErrorCluster[]> {
   // Only the errors `reach` shows (classes/classBoundary.ts; null: all, for an admin).
   // Kept per student, cell, signature and day as errors are persisted (activity/errorGroups.ts).
-  const groups = errorGroupsOf(await errorClusterSums(db, { since: options.since, notebookPath: options.notebookPath, scope: studentRowsIn(db, options.reach) }));
+  const groups = errorGroupsOf(await errorClusterSums(db, { since: options.since, until: options.until, notebookPath: options.notebookPath, scope: studentRowsIn(db, options.reach) }));
   const examples = new Map<number, ErrorExample>();
   for (const r of await errorsById(db, newestErrorIds(groups))) examples.set(Number(r.id), { message: r.error_message ?? '', traceback: r.traceback, userId: r.user_id, at: iso(r.occurred_at)! });
   return clusterErrors(groups, examples);

@@ -16,7 +16,7 @@ import type { BoardService } from '../board/boardService.ts';
 import type { RouteParts } from '../http/routeParts.ts';
 import { assignmentNotebook } from '../assignments/store.ts';
 import { studentByUserId } from '../students/studentQueries.ts';
-import { loadNotebooks, loadCellRuns, summariseProgress } from './classProgress.ts';
+import { loadClassProgress } from './classProgress.ts';
 import { loadClassView, startOfToday, type ClassView } from '../board/classViews.ts';
 import { loadErrorClusters } from './errorClusters.ts';
 import { attemptsByCell, loadTimeline } from './studentTimeline.ts';
@@ -53,11 +53,7 @@ export function addInsightRoutes(table: RouteTable, parts: RouteParts & { board:
       const who = authOf(ctx);
       const view = await loadClassView(db, idQuery(ctx, 'class_id') ?? null, who);
       const chosen = assignmentId ? await assignmentPath(db, assignmentId, view, who) : query.notebook_path;
-      const notebooks = await loadNotebooks(db, view.reach);
-      const notebookPath = chosen ?? notebooks[0]?.notebookPath ?? '';
-      const rows = notebookPath ? await loadCellRuns(db, notebookPath, view.reach) : [];
-      const names = (id: string) => view.names.get(id) ?? id;
-      ctx.body = { classId: view.classId, notebooks, ...summariseProgress(notebookPath, rows, names) } satisfies ClassProgress;
+      ctx.body = (await loadClassProgress(db, view, chosen)) satisfies ClassProgress;
     },
   });
 

@@ -177,3 +177,26 @@ export function storedEventsPage(
     .orderBy('ev.id')
     .select('ev.id', 'ev.event_id', 'ev.event_type', 'ev.event_time', 'ev.persisted_at', 'ev.user_id', 'ev.session_id', 'ev.notebook_path', 'ev.cell_id', 'ev.payload');
 }
+
+/** Per user, the first and the last of their events in [from, to) (as far as `scope` shows): who was there when (the after-class attendance). */
+export async function activitySpans(db: Knex, window: { from: string; to: string }, scope?: EventScope): Promise<Array<{ user_id: string; first_at: string; last_at: string }>> {
+  const rows: Array<{ user_id: string; first_at: string | Date; last_at: string | Date }> = await scopedEvents(db, scope)
+    .where('ev.event_time', '>=', window.from)
+    .where('ev.event_time', '<', window.to)
+    .groupBy('ev.user_id')
+    .select('ev.user_id')
+    .min({ first_at: 'ev.event_time' })
+    .max({ last_at: 'ev.event_time' });
+  return rows.map((r) => ({ user_id: r.user_id, first_at: iso(r.first_at)!, last_at: iso(r.last_at)! }));
+}
+
+/** The minutes (epoch minute: ms / 60,000, floored) in [from, to) in which each user had an event (as far as `scope` shows): a class's activity, to find its meetings. */
+export async function activeMinutes(db: Knex, window: { from: string; to: string }, scope?: EventScope): Promise<Array<{ userId: string; minute: number }>> {
+  const minute = isPostgres(db) ? 'FLOOR(EXTRACT(EPOCH FROM ev.event_time) / 60)' : "CAST(strftime('%s', ev.event_time) AS INTEGER) / 60";
+  const rows: Array<{ user_id: string; minute: number | string }> = await scopedEvents(db, scope)
+    .where('ev.event_time', '>=', window.from)
+    .where('ev.event_time', '<', window.to)
+    .groupByRaw(`ev.user_id, ${minute}`)
+    .select('ev.user_id', db.raw(`${minute} AS minute`));
+  return rows.map((r) => ({ userId: r.user_id, minute: Number(r.minute) }));
+}

@@ -22,11 +22,12 @@ import { TABLES as history } from '../history/tables.ts';
 import { TABLES as instructors } from '../instructors/tables.ts';
 import { TABLES as operations } from '../operations/tables.ts';
 import { TABLES as persist } from '../persist/tables.ts';
+import { TABLES as sessions } from '../sessions/tables.ts';
 import { INFLUX_SINK, type InfluxEraser } from '../sink/influxErasure.ts';
 import { TABLES as students } from '../students/tables.ts';
 
 /** Every table of the store, each declared by its one owner. */
-export const OWNED_TABLES: readonly OwnedTable[] = [...persist, ...operations, ...environment, ...activity, ...history, ...help, ...students, ...assignments, ...classes, ...instructors, ...auth];
+export const OWNED_TABLES: readonly OwnedTable[] = [...persist, ...operations, ...environment, ...activity, ...history, ...help, ...students, ...assignments, ...classes, ...sessions, ...instructors, ...auth];
 
 /** The handles privacy is given for the sinks; a sink without one is skipped. */
 export interface Transports {

@@ -10,6 +10,7 @@ import type {
 } from '@cell-monitor/shared';
 import type { CapturePolicy } from '@cell-monitor/shared/capturePolicy';
 import type { HistoryVersionDetail, NotebookComparison, ReplayTimeline } from '@cell-monitor/shared/notebookHistory';
+import type { ClassSchedule, ClassSession, ScheduleSlot, SessionList, SessionReport } from '@cell-monitor/shared/sessionReport';
 import { OFFLINE_CLEAR_CONFIRMATION } from '@cell-monitor/shared/dashboard';
 import type { EnvironmentAnalysis, RosterImportRequest, RosterImportResult, RosterView, SeatMapView, SeatPlacement } from '@cell-monitor/shared/roster';
 import { requestBlob, requestJson, uploadBlob } from './http.ts';
@@ -39,6 +40,15 @@ export interface HistoryNotebook {
   versions: number;
   last_saved_at: string;
 }
+
+/** A meeting's window, as the report routes take it (ISO times). */
+export interface SessionWindow {
+  start: string;
+  end: string;
+}
+
+/** The tables of a session report the collector exports as CSV (`report.csv?table=`). */
+export type ReportTable = 'attendance' | 'cells' | 'help' | 'unfinished' | 'clusters';
 
 /** One row of `GET /api/v1/students` (what the page reads: the id the history routes take). */
 interface StudentRecord {
@@ -133,6 +143,21 @@ export const client = {
     version: (versionId: number) => requestJson<HistoryVersionDetail>('GET', `${historyPath}/snapshot/${versionId}`),
     compare: (fromVersionId: number, toVersionId: number, outputs = false) =>
       requestJson<NotebookComparison>('POST', `${historyPath}/compare`, { from_snapshot_id: fromVersionId, to_snapshot_id: toVersionId, outputs }),
+  },
+
+  // After class (issue 22): a class's meetings and the report of one.
+  sessions: {
+    list: (classId: number, before: string | null = null, limit = 20) => requestJson<SessionList>('GET', `${classPath(classId)}/sessions${query({ before, limit })}`),
+    schedule: (classId: number) => requestJson<ClassSchedule>('GET', `${classPath(classId)}/schedule`),
+    setSchedule: (classId: number, schedule: { timezone: string; slots: ScheduleSlot[] }) => requestJson<ClassSchedule>('PUT', `${classPath(classId)}/schedule`, schedule),
+    add: (classId: number, session: SessionWindow & { title?: string }) => requestJson<ClassSession>('POST', `${classPath(classId)}/sessions`, session),
+    /** A meeting added by hand, by its `manualId` (the others come from the timetable or activity). */
+    remove: (classId: number, manualId: number) => requestJson<unknown>('DELETE', `${classPath(classId)}/sessions/${manualId}`),
+    report: (classId: number, window: SessionWindow, notebookPath: string | null) =>
+      requestJson<SessionReport>('GET', `${classPath(classId)}/sessions/report${query({ start: window.start, end: window.end, notebook_path: notebookPath })}`),
+    /** A report's table as CSV, fetched with the token in its header (never in a URL), saved by the page as a Blob. */
+    reportCsv: (classId: number, window: SessionWindow, table: ReportTable, notebookPath: string | null) =>
+      requestBlob(`${classPath(classId)}/sessions/report.csv${query({ start: window.start, end: window.end, table, notebook_path: notebookPath })}`),
   },
 
   // The collector's buffer (admins).
