@@ -1,5 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -7,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { tempDir, waitFor } from '../helpers/services.ts';
 import { ROOT } from '../helpers/stack.ts';
 
-const started = Date.now();
+const started0 = Date.now();
 const work = tempDir('packaging');
 const prefix = path.join(work, 'prefix');
 const installedBin = path.join(prefix, 'bin/cell-monitor-collector');
@@ -30,36 +31,131 @@ function localPrebuild(): string {
   return dir;
 }
 
-test('npm pack → npm install -g of the tarball → the installed bin starts: /healthz and the dashboard answer 200', async () => {
+interface Started {
+  child: ChildProcess;
+  port: number;
+  /** From spawn until /readyz first answers 200 "ready". */
+  readyMs: number;
+  output: () => string;
+  exited: () => number | null | undefined;
+}
+
+/** Starts a collector on a free port and waits for /readyz to answer ready (a dying one says why). */
+async function startUntilReady(cmd: string, args: string[], env: Record<string, string>, cwd = work): Promise<Started> {
+  const port = await closedPort();
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { cwd, detached: true, env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  let exited: number | null | undefined;
+  child.on('exit', (code) => (exited = code));
+  let dead: Error | undefined;
+  await waitFor(async () => {
+    if (exited !== undefined) dead ??= new Error(`${cmd} ${args.join(' ')} exited (${exited}) before it was ready:\n${output}`);
+    if (dead) return true;
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    return ready.status === 200 && ((await ready.json()) as { status: string }).status === 'ready';
+  }, 60_000, `${cmd} ready`);
+  if (dead) throw dead;
+  return { child, port, readyMs: performance.now() - t0, output: () => output, exited: () => exited };
+}
+
+/** The resident memory of an idle process, in MB (from /proc; undefined elsewhere). */
+async function idleRssMb(pid: number): Promise<number | undefined> {
+  await new Promise((r) => setTimeout(r, 3_000));
+  const status = fs.existsSync(`/proc/${pid}/status`) ? fs.readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  return kb ? Number(kb[1]) / 1024 : undefined;
+}
+
+async function stop(started: Started): Promise<void> {
+  if (started.exited() !== undefined) return;
+  const gone = new Promise((r) => started.child.once('exit', r));
+  process.kill(-started.child.pid!, 'SIGTERM');
+  await gone;
+}
+
+const figure = (ms: number, rss: number | undefined) => `${(ms / 1000).toFixed(2)} s to /readyz ready, idle RSS ${rss === undefined ? '?' : `${rss.toFixed(0)} MB`}`;
+let compiledFigure = '';
+
+test('npm pack → npm install -g of the tarball → the installed bin starts compiled JavaScript (no .ts, no tsx, source maps): /readyz, /healthz and the dashboard answer', async () => {
   run('npm', ['pack', '-w', 'collector', '--pack-destination', work, '--silent']);
   const tarball = path.join(work, 'cell-monitor-collector-0.1.0.tgz');
   assert.ok(fs.existsSync(tarball), 'no tarball');
   assert.not.ok(fs.existsSync(path.join(ROOT, 'collector/packaged')), 'postpack left collector/packaged behind');
+  assert.not.ok(fs.existsSync(path.join(ROOT, 'collector/dist')), 'postpack left collector/dist behind');
+  // What the tarball carries: compiled JavaScript with its source maps, and no TypeScript at all
+  // (so none can be loaded at run time), nor the workspace sources it was compiled from.
+  const files = run('tar', ['tzf', tarball]).split('\n').filter(Boolean);
+  assert.equal(files.filter((f) => /\.(c|m)?tsx?$/.test(f)), [], 'TypeScript in the tarball');
+  for (const f of ['package/dist/main.mjs', 'package/dist/main.mjs.map', 'package/dist/worker.mjs', 'package/dist/worker.mjs.map', 'package/dist/hashWorker.mjs', 'package/dist/migrations/20261123090000_create_events.mjs', 'package/packaged/dashboard/index.html']) {
+    assert.ok(files.includes(f), `${f} is not in the tarball`);
+  }
+  assert.not.ok(files.some((f) => f.startsWith('package/src/') || f.startsWith('package/node_modules/')), 'sources or bundled node_modules in the tarball');
   run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: work, env: { npm_config_better_sqlite3_local_prebuilds: localPrebuild() } });
+  const installed = path.join(prefix, 'lib/node_modules/@cell-monitor/collector');
+  const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  assert.not.ok('tsx' in manifest.dependencies, 'tsx is a run-time dependency');
+  // tsx is nowhere the installed bin could import it from: it cannot compile a .ts file.
+  assert.throws(() => createRequire(path.join(installed, 'dist/main.mjs')).resolve('tsx'), /Cannot find module/);
 
   const dataDir = path.join(work, 'data');
-  const child = spawn(installedBin, ['start'], { cwd: work, detached: true, env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  let exited: number | null | undefined;
-  child.on('exit', (code) => (exited = code));
+  const started = await startUntilReady(installedBin, ['start'], { DATA_DIR: dataDir });
   try {
-    const port = await waitFor(() => {
-      // A bin that dies on start says why, rather than the wait timing out or the kill below failing.
-      if (exited !== undefined) throw new Error(`the installed collector exited (${exited}) before listening:\n${output}`);
-      return /"msg":"collector listening"/.test(output) && Number(/"port":(\d+)/.exec(output.split('\n').find((l) => l.includes('collector listening'))!)![1]);
-    }, 30_000, 'the installed collector listening');
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    assert.is(health.status, 200, output);
-    const page = await fetch(`http://127.0.0.1:${port}/`);
-    assert.is(page.status, 200, output);
+    const health = await fetch(`http://127.0.0.1:${started.port}/healthz`);
+    assert.is(health.status, 200, started.output());
+    const page = await fetch(`http://127.0.0.1:${started.port}/`);
+    assert.is(page.status, 200, started.output());
     assert.ok((await page.text()).includes('<'), 'the dashboard page is empty');
     assert.ok(fs.existsSync(path.join(dataDir, 'cell-monitor.sqlite')), 'the migrations did not run into DATA_DIR');
+    compiledFigure = figure(started.readyMs, await idleRssMb(started.child.pid!));
   } finally {
-    if (exited === undefined) process.kill(-child.pid!, 'SIGTERM');
+    await stop(started);
   }
-  console.log(`packaging: pack + install + start took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // The same store under the sources (tsx): the migrations keep their names, nothing to apply again.
+  const again = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'migrate'], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info' }, encoding: 'utf8' });
+  assert.is(again.status, 0, again.stderr);
+  assert.not.ok(/"applied":\["/.test(again.stdout), `the sources applied migrations again:\n${again.stdout}`);
+  console.log(`packaging: pack + install + start took ${((Date.now() - started0) / 1000).toFixed(1)} s`);
+});
+
+test('a stack trace from the installed, compiled collector names the TypeScript source (source maps on)', () => {
+  const file = path.join(work, 'not-a-dir');
+  fs.writeFileSync(file, '');
+  const result = spawnSync(installedBin, ['start'], { cwd: work, env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: path.join(file, 'data'), LOG_LEVEL: 'debug' }, encoding: 'utf8', timeout: 30_000 });
+  assert.is(result.status, 2, result.stderr);
+  assert.match(result.stderr, /^\s+at .*\/src\/[\w/]+\.ts:\d+:\d+\)?$/m, `no frame in a .ts source:\n${result.stderr}`);
+  assert.not.match(result.stderr, /dist\/[\w-]+\.mjs:\d+/, `a frame in the compiled file:\n${result.stderr}`);
+});
+
+test('the installed package writes readable lines with LOG_FORMAT=pretty (pino-pretty, loaded only then, is installed with it)', () => {
+  const result = spawnSync(installedBin, ['migrate'], { cwd: work, env: { ...process.env, DATA_DIR: path.join(work, 'pretty'), LOG_FORMAT: 'pretty', LOG_LEVEL: 'info' }, encoding: 'utf8', timeout: 30_000 });
+  assert.is(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^\[\d\d:\d\d:\d\d\] INFO: migrations applied \{"applied":"\d+ \(/m, result.stdout);
+});
+
+test('cold start, the compiled package against the sources through tsx (figures printed, not asserted)', async () => {
+  // tsx compiles each source on first load and caches it under TMPDIR; the systemd unit's PrivateTmp
+  // gives every service start an empty one, so "cold" is an empty cache; "warm" is a second start.
+  const tsxTmp = path.join(work, 'tsx-tmp');
+  fs.mkdirSync(tsxTmp);
+  const tsxRun = (name: string) => startUntilReady(process.execPath, ['--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'start'], { DATA_DIR: path.join(work, name), TMPDIR: tsxTmp }, ROOT);
+  const figures: string[] = [];
+  for (const name of ['tsx-cold', 'tsx-warm']) {
+    const started = await tsxRun(name);
+    try {
+      figures.push(`sources through tsx (${name === 'tsx-cold' ? 'empty' : 'warm'} compile cache): ${figure(started.readyMs, await idleRssMb(started.child.pid!))}`);
+    } finally {
+      await stop(started);
+    }
+  }
+  // The compiled package a second time too, on a store that exists (as after a restart).
+  const restarted = await startUntilReady(installedBin, ['start'], { DATA_DIR: path.join(work, 'data') });
+  const restartMs = restarted.readyMs;
+  await stop(restarted);
+  console.log(`# cold start: installed compiled package: ${compiledFigure}; restarted on its store: ${(restartMs / 1000).toFixed(2)} s`);
+  for (const line of figures) console.log(`# cold start: ${line}`);
 });
 
 test('install-service --dry-run prints a hardened unit that systemd-analyze verify accepts, and writes nothing', () => {

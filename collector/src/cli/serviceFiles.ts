@@ -17,7 +17,7 @@ export interface UnitOptions {
 
 /**
  * Hardened: its own user, read-only system (ProtectSystem=strict) but for the state directory the
- * buffer and the SQLite store live in, no home directories, own /tmp (tsx's compile cache), no
+ * buffer and the SQLite store live in, no home directories, own /tmp, no
  * capabilities (the default port is above 1024; to listen on 80 add CAP_NET_BIND_SERVICE to both
  * capability lines), only the system calls of an ordinary service (@system-service without
  * @privileged; a refused call fails with EPERM instead of killing the process), no other users'

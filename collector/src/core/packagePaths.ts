@@ -1,14 +1,28 @@
 /**
- * Files the collector reads from outside its own folder — the repository's `migrations/` and the
- * built dashboard — are found in the repository when run from a checkout, and in `packaged/` (the
- * copies `npm pack` puts into the tarball: scripts/pack.mjs) when installed as a package.
+ * Files the collector reads from outside its own folder — the built dashboard — are found in the
+ * repository when run from a checkout, and in `packaged/` (the copy `npm pack` puts into the
+ * tarball: scripts/pack.mjs) when installed as a package. (The migrations are compiled into dist/.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The collector package's folder (collector/ in the repository, the installed package otherwise). */
-export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The folder of the nearest package.json above `file`. */
+function packageDirOf(file: string): string {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${file}`);
+  }
+}
+
+/**
+ * The collector package's folder (collector/ in the repository, the installed package otherwise):
+ * the nearest package.json above this code, which is src/core/ in the sources and dist/ compiled.
+ */
+export const PACKAGE_DIR = packageDirOf(fileURLToPath(import.meta.url));
+
+/** True when this code is the compiled collector (dist/*.mjs, scripts/build.mjs), not the TypeScript sources. */
+export const COMPILED = !import.meta.url.endsWith('.ts');
 
 /** `repoPath` (relative to the repository root), unless only `packaged/<packagedPath>` exists. */
 export function repoOrPackaged(repoPath: string, packagedPath: string): string {
