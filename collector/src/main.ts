@@ -1,6 +1,7 @@
 /**
  * The collector's command line: `start` (the daemon) here; the one-shot commands in cli/.
  */
+import type { AddressInfo } from 'node:net';
 import { createInstructorCommand } from './cli/createInstructorCommand.ts';
 import { issueCredentialCommand, revokeCredentialCommand } from './cli/issueCredentialCommand.ts';
 import { migrateCommand } from './cli/migrateCommand.ts';
@@ -9,10 +10,12 @@ import { installServiceCommand, uninstallServiceCommand } from './cli/serviceCom
 import { explainStartupError } from './cli/startupErrors.ts';
 import { eraseStudentCommand, exportStudentCommand } from './cli/studentDataCommands.ts';
 import { configOrExit, USAGE } from './cli/usage.ts';
+import { createInstructorCommandLine, dashboardUrl } from './cli/nextSteps.ts';
 import { ConfigError } from './core/config.ts';
 import { createLogger } from './core/logger.ts';
 import { dataDirWarning } from './core/privateFiles.ts';
 import { createCollector } from './createCollector.ts';
+import { countInstructors } from './instructors/store.ts';
 
 // Everything the collector writes (store, buffer, secret, env file) is for its own user only: files
 // 0600 and directories 0700 from birth, whatever the shell's umask (core/privateFiles.ts).
@@ -20,7 +23,7 @@ process.umask(0o077);
 
 async function start(): Promise<void> {
   const config = configOrExit();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config);
   if (!config.ingestKey) {
     log.warn({ host: config.host }, 'INGEST_KEY is not set: events are taken only from this machine (loopback) and the student routes are closed');
   }
@@ -43,6 +46,11 @@ async function start(): Promise<void> {
   const unsafeDir = dataDirWarning(config.dataDir);
   if (unsafeDir) log.warn({ dataDir: config.dataDir }, unsafeDir);
   log.info({ address }, 'collector listening');
+  // The newcomer's next step, last on the screen (no fields: on a terminal a line is what she reads).
+  log.info(`dashboard: ${dashboardUrl(address as AddressInfo)}`);
+  if ((await countInstructors(collector.db).catch(() => 1)) === 0) {
+    log.warn(`no instructor account yet; create the first one (it asks for the password): ${createInstructorCommandLine(config)}`);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -33,7 +33,7 @@ export async function createInstructorCommand(): Promise<void> {
   const password = await readPassword();
   if (password.length < 8) usage('the password must be at least 8 characters');
   const config = configOrExit();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config);
   const db = createDb(config.databaseUrl);
   try {
     await migrateLatest(db);

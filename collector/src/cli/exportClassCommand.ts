@@ -40,7 +40,7 @@ export async function exportClassCommand(): Promise<void> {
   if ('problems' in read) problems.push(...read.problems.map((p) => `--${p.field}: ${p.message} (${p.id})`));
   if (problems.length > 0 || !('request' in read)) usageError(problems.join('; '));
   const config = configOrExit();
-  const log = createLogger(values.out ? config.logLevel : 'silent'); // stdout may be the export itself
+  const log = createLogger(values.out ? config.logLevel : 'silent', config); // stdout may be the export itself
   const db = createDb(config.databaseUrl);
   try {
     await migrateLatest(db);

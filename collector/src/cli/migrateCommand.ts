@@ -5,7 +5,7 @@ import { configOrExit } from './usage.ts';
 /** `migrate`: apply the database migrations and exit. */
 export async function migrateCommand(): Promise<void> {
   const config = configOrExit();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config);
   const db = createDb(config.databaseUrl);
   try {
     const applied = await migrateLatest(db);

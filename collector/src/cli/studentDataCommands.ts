@@ -53,7 +53,7 @@ export async function exportStudentCommand(): Promise<void> {
   const userId = userOf('export-student', values.user);
   const config = configOrExit();
   // stdout may be the export itself: the log goes nowhere but warnings' stderr line below.
-  const log = createLogger(values.out ? config.logLevel : 'silent');
+  const log = createLogger(values.out ? config.logLevel : 'silent', config);
   const found = await withStores(config, log, async (db, transports) => {
     if (!(await hasStudentData(db, userId, transports))) return false;
     const out = typeof values.out === 'string' ? fs.createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
@@ -76,7 +76,7 @@ export async function eraseStudentCommand(): Promise<void> {
     process.exit(2);
   }
   const config = configOrExit();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config);
   const counts = await withStores(config, log, async (db, transports, channels) => {
     try {
       return await eraseStudent(db, userId, transports);

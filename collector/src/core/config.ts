@@ -55,6 +55,7 @@ const envSchema = yup.object({
     .string()
     .oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'LOG_LEVEL must be a pino level')
     .default('info'),
+  LOG_FORMAT: yup.string().oneOf(['json', 'pretty'], 'LOG_FORMAT must be json or pretty').optional(),
 });
 
 export type PipelineMode = { kind: 'embedded' } | { kind: 'redis'; redisUrl: string };
@@ -118,6 +119,13 @@ export interface Config {
   /** INFLUXDB_URL/TOKEN/ORG/BUCKET (all four or none): persisted executions also go to InfluxDB (sink/influxSink.ts). */
   influx?: InfluxConfig;
   logLevel: string;
+  /**
+   * LOG_FORMAT: `json` (one JSON object per line, for journald and log shippers) or `pretty`
+   * (readable lines, core/logger.ts); unset, pretty when stdout is a terminal, JSON otherwise.
+   */
+  logFormat: 'json' | 'pretty';
+  /** Pretty lines in colour: only on a terminal, and not with NO_COLOR set. */
+  logColour: boolean;
 }
 
 export interface InfluxConfig {
@@ -150,7 +158,7 @@ export class ConfigError extends Error {
 }
 
 /** Reads and validates the environment once, reporting every problem at the same time. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTTY = Boolean(process.stdout.isTTY)): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   let raw: yup.InferType<typeof envSchema>;
   try {
@@ -206,6 +214,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     legacy: { enabled: raw.LEGACY_V1_CLIENTS === '1', corsOrigins: originList(raw.LEGACY_CORS_ORIGINS ?? '') ?? [], classCode: raw.LEGACY_CLASS_CODE || undefined, addressRateLimit: raw.LEGACY_ADDRESS_RATE_LIMIT },
     influx: raw.INFLUXDB_URL ? { url: raw.INFLUXDB_URL, token: raw.INFLUXDB_TOKEN!, org: raw.INFLUXDB_ORG!, bucket: raw.INFLUXDB_BUCKET! } : undefined,
     logLevel: raw.LOG_LEVEL,
+    logFormat: (raw.LOG_FORMAT as Config['logFormat'] | undefined) ?? (stdoutIsTTY ? 'pretty' : 'json'),
+    logColour: stdoutIsTTY && (raw.LOG_FORMAT ?? 'pretty') === 'pretty' && !env.NO_COLOR,
   };
 }
 

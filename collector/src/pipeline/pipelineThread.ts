@@ -17,7 +17,7 @@ import type { FromPipeline, PipelineData, ToPipeline } from './messages.ts';
  */
 const port = parentPort!;
 const { config } = workerData as PipelineData;
-const log = createLogger(config.logLevel).child({ thread: 'pipeline' });
+const log = createLogger(config.logLevel, config).child({ thread: 'pipeline' });
 const send = (message: FromPipeline) => port.postMessage(message);
 
 const cursor = openBufferCursor(config.dataDir);
