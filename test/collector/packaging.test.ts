@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tempDir, waitFor } from '../helpers/services.ts';
-import { ROOT } from '../helpers/stack.ts';
+import { buildCellEvent, postEvents, ROOT } from '../helpers/stack.ts';
 
 const started0 = Date.now();
 const work = tempDir('packaging');
@@ -108,6 +109,18 @@ test('npm pack → npm install -g of the tarball → the installed bin starts co
     assert.is(page.status, 200, started.output());
     assert.ok((await page.text()).includes('<'), 'the dashboard page is empty');
     assert.ok(fs.existsSync(path.join(dataDir, 'cell-monitor.sqlite')), 'the migrations did not run into DATA_DIR');
+    // An event through the ingest API reaches the store: the compiled pipeline thread (dist/worker.mjs) runs.
+    const event = buildCellEvent({ userId: 'packaged-student' });
+    assert.is((await postEvents(`http://127.0.0.1:${started.port}`, [event])).status, 202);
+    const store = new Database(path.join(dataDir, 'cell-monitor.sqlite'), { readonly: true });
+    try {
+      const stored = () => (store.prepare('SELECT count(*) AS n FROM events WHERE event_id = ?').get(event.eventId) as { n: number }).n;
+      await waitFor(() => stored() > 0, 20_000, 'the event stored');
+      assert.is(stored(), 1);
+    } finally {
+      store.close();
+    }
+    assert.not.ok(started.output().includes('pipeline thread'), started.output());
   } finally {
     await stop(started);
   }
@@ -131,6 +144,10 @@ test('the installed package writes readable lines with LOG_FORMAT=pretty (pino-p
   const result = spawnSync(installedBin, ['migrate'], { cwd: work, env: { ...process.env, DATA_DIR: path.join(work, 'pretty'), LOG_FORMAT: 'pretty', LOG_LEVEL: 'info' }, encoding: 'utf8', timeout: 30_000 });
   assert.is(result.status, 0, result.stderr);
   assert.match(result.stdout, /^\[\d\d:\d\d:\d\d\] INFO: migrations applied \{"applied":"\d+ \(/m, result.stdout);
+  // The first account from the installed bin: its password hashed in the compiled bcrypt thread (dist/hashWorker.mjs).
+  const created = spawnSync(installedBin, ['create-instructor', '--email', 'admin@school.example', '--name', 'Admin'], { cwd: work, env: { ...process.env, DATA_DIR: path.join(work, 'pretty'), CELL_MONITOR_PASSWORD: 'a long enough password' }, encoding: 'utf8', timeout: 30_000 });
+  assert.is(created.status, 0, created.stderr);
+  assert.match(created.stdout, /created admin #\d+ admin@school\.example/);
 });
 
 test('cold start, the compiled package against the sources through tsx (figures printed, not asserted)', async () => {

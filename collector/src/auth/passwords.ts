@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import * as yup from 'yup';
+import { workerExecArgv } from '../core/packagePaths.ts';
 import { HttpError } from '../http/errors.ts';
 
 export const BCRYPT_COST = 11;
@@ -38,6 +39,7 @@ function hashPool(): Piscina {
   // One thread on a 2-core machine: the other core stays with the HTTP thread and the pipeline.
   pool ??= new Piscina({
     filename: new URL('./hashWorker.mjs', import.meta.url).href,
+    execArgv: workerExecArgv(),
     minThreads: 0,
     maxThreads: Math.max(1, Math.min(4, os.availableParallelism() - 1)),
     maxQueue: MAX_QUEUED_HASHES,

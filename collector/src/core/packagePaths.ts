@@ -30,3 +30,12 @@ export function repoOrPackaged(repoPath: string, packagedPath: string): string {
   const inPackage = path.join(PACKAGE_DIR, 'packaged', packagedPath);
   return !fs.existsSync(inRepo) && fs.existsSync(inPackage) ? inPackage : inRepo;
 }
+
+/**
+ * The Node options of a worker thread: the parent's, plus --enable-source-maps when the parent has
+ * source maps on (the compiled package's bin turns them on with process.setSourceMapsEnabled, which
+ * a worker does not inherit), so the pipeline and bcrypt threads' stack traces name .ts lines too.
+ */
+export function workerExecArgv(): string[] {
+  return process.sourceMapsEnabled && !process.execArgv.includes('--enable-source-maps') ? [...process.execArgv, '--enable-source-maps'] : process.execArgv;
+}

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { BufferWriter } from '../buffer/bufferWriter.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
+import { workerExecArgv } from '../core/packagePaths.ts';
 import type { PersisterStats } from '../persist/createPersister.ts';
 import type { InfluxSinkStats } from '../sink/influxSink.ts';
 import type { FromPipeline, PipelineData, ToPipeline } from './messages.ts';
@@ -47,7 +48,7 @@ export function startPipeline(options: PipelineOptions): Pipeline {
 
   function spawn(): void {
     const data: PipelineData = { config };
-    worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: data });
+    worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: data, execArgv: workerExecArgv() });
     const current = worker;
     exited = new Promise((resolve) => current.once('exit', () => resolve()));
     current.on('message', (message: FromPipeline) => {
