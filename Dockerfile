@@ -16,7 +16,9 @@ COPY shared shared
 COPY collector collector
 COPY dashboard dashboard
 COPY migrations migrations
-RUN npm run build:dashboard && npm prune --omit=dev
+# The collector compiled (collector/dist: ES modules with source maps, as in its npm package), then
+# the development dependencies (tsx, esbuild, TypeScript) left out of the image.
+RUN npm run build:dashboard && npm run build -w collector && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8765 DATA_DIR=/var/lib/cell-monitor
@@ -27,5 +29,5 @@ USER node
 VOLUME ["/var/lib/cell-monitor"]
 EXPOSE 8765
 HEALTHCHECK --interval=10s --timeout=3s --retries=6 CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8765)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "--import", "tsx", "collector/src/main.ts"]
+ENTRYPOINT ["node", "collector/bin/cell-monitor-collector.mjs"]
 CMD ["start"]

@@ -10,7 +10,7 @@ import { installServiceCommand, uninstallServiceCommand } from './cli/serviceCom
 import { explainStartupError } from './cli/startupErrors.ts';
 import { eraseStudentCommand, exportStudentCommand } from './cli/studentDataCommands.ts';
 import { configOrExit, USAGE } from './cli/usage.ts';
-import { createInstructorCommandLine, dashboardUrl } from './cli/nextSteps.ts';
+import { dashboardUrl, noAccountLine } from './cli/nextSteps.ts';
 import { ConfigError } from './core/config.ts';
 import { createLogger } from './core/logger.ts';
 import { dataDirWarning } from './core/privateFiles.ts';
@@ -49,7 +49,7 @@ async function start(): Promise<void> {
   // The newcomer's next step, last on the screen (no fields: on a terminal a line is what she reads).
   log.info(`dashboard: ${dashboardUrl(address as AddressInfo)}`);
   if ((await countInstructors(collector.db).catch(() => 1)) === 0) {
-    log.warn(`no instructor account yet; create the first one (it asks for the password): ${createInstructorCommandLine(config)}`);
+    log.warn(noAccountLine(config));
   }
 
   let stopping = false;

@@ -2,10 +2,12 @@
 // `script`), ending with the dashboard's address and, while there is no instructor account, the
 // command that makes one — a command that works; JSON lines when stdout is not a terminal.
 import { spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, loadConfig } from '@cell-monitor/collector';
+import { dashboardUrl, noAccountLine } from '../../collector/src/cli/nextSteps.ts';
 import { tempDir, waitFor } from '../helpers/services.ts';
 import { ROOT } from '../helpers/stack.ts';
 
@@ -122,6 +124,17 @@ test('LOG_FORMAT: unset → pretty on a terminal, json otherwise; NO_COLOR → n
   assert.is(loadConfig({ LOG_FORMAT: 'pretty' }, false).logColour, false);
   assert.is(loadConfig({ LOG_FORMAT: 'json' }, true).logFormat, 'json');
   assert.throws(() => loadConfig({ LOG_FORMAT: 'xml' }), (err: unknown) => err instanceof ConfigError && err.message.includes('LOG_FORMAT must be json or pretty'));
+});
+
+test('the next-step lines: a wildcard HOST by this machine’s name, IPv6 in brackets; under systemd no command to paste into a root shell', () => {
+  assert.is(dashboardUrl({ address: '0.0.0.0', family: 'IPv4', port: 8765 }), `http://${os.hostname()}:8765/`);
+  assert.is(dashboardUrl({ address: '::1', family: 'IPv6', port: 8765 }), 'http://[::1]:8765/');
+  const config = loadConfig({ DATA_DIR: '/srv/class data' }, false);
+  assert.ok(noAccountLine(config, { DATA_DIR: '/srv/class data' }).endsWith(`DATA_DIR='/srv/class data' npm run cli -- create-instructor --email you@school.example --name "Your Name" --role admin`));
+  assert.not.ok(noAccountLine(config, {}).includes('DATA_DIR='), 'the default DATA_DIR repeated');
+  const service = noAccountLine(config, { INVOCATION_ID: 'abc', DATA_DIR: '/var/lib/cell-monitor' });
+  assert.not.ok(service.includes('DATA_DIR=') || service.includes('npm run'), service);
+  assert.ok(service.includes("as this service's user"), service);
 });
 
 test.run();

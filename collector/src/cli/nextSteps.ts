@@ -26,6 +26,18 @@ export function createInstructorCommandLine(config: Config, env: NodeJS.ProcessE
   return `${dataDir}${cli} create-instructor --email you@school.example --name "Your Name" --role admin`;
 }
 
+/**
+ * The whole "what next" line. A systemd service (systemd sets INVOCATION_ID) has its own user and
+ * environment file: a command pasted into a root shell would make the store as root, so there it
+ * names the command and says with which configuration to run it instead.
+ */
+export function noAccountLine(config: Config, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.INVOCATION_ID !== undefined) {
+    return 'no instructor account yet; create the first one with create-instructor --email you@school.example --name "Your Name" --role admin, run as this service\'s user with its environment file';
+  }
+  return `no instructor account yet; create the first one (it asks for the password): ${createInstructorCommandLine(config, env)}`;
+}
+
 function shellWord(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
