@@ -7,8 +7,8 @@
  *
  * | part          | what she does                                                                  |
  * |---------------|--------------------------------------------------------------------------------|
- * | steady        | a cell every 6-16 s; first tries fail as often as the cell's mistake says, a    |
- * |               | retry mostly works; after 2 failures she sometimes asks for help (at most 4     |
+ * | steady        | a cell every 5-30 s; first tries fail as often as the cell's mistake says, a    |
+ * |               | retry mostly works; after 2 failures she sometimes asks for help (at most 3     |
  * |               | open at once), and sometimes cancels it when she fixes it herself; at the end   |
  * |               | she saves and re-runs cells now and then                                        |
  * | stuck         | as steady, but fails on one cell again and again (the second one gets it after  |
@@ -47,6 +47,8 @@ interface Sim {
   failures: number;
   runs: number;
   helpOpen: boolean;
+  /** How long she takes over a cell, against the class's usual pace (fast 0.7 … slow 1.8). */
+  pace: number;
   /** Events made while "offline", sent later (catching up). */
   held: object[];
   holdUntil: number;
@@ -54,7 +56,7 @@ interface Sim {
   done: boolean;
 }
 
-const MAX_OPEN_HELP = 4;
+const MAX_OPEN_HELP = 3;
 /** Where each stuck student fails (a cell index): demo-04 for good, demo-12 until her 8th try. */
 const STUCK_CELL: Record<string, number> = { 'demo-04': 3, 'demo-12': 5 };
 
@@ -80,6 +82,7 @@ export function createDemoClass(options: DemoClassOptions): { start(): void; clo
     failures: 0,
     runs: 0,
     helpOpen: false,
+    pace: student.part === 'steady' ? between(0.7, 1.8) : 0.8, // the stuck and the askers reach their moment early
     held: [],
     holdUntil: 0,
     liveUntil: 0,
@@ -95,8 +98,8 @@ export function createDemoClass(options: DemoClassOptions): { start(): void; clo
     sim.runs += 1;
     const common = { cellId: `cell-${index + 1}`, cellIndex: index, cellType: 'code', code: cell.code, executionCount: sim.runs, durationMs: Math.round(between(15, 900)), success: ok };
     if (ok) return event(sim, EVENT_TYPES.cellExecutionComplete, at, { ...common, output: cell.output });
-    const mistake = cell.mistake ?? { name: 'SyntaxError', message: 'invalid syntax', chance: 0 };
-    return event(sim, EVENT_TYPES.cellExecutionError, at, { ...common, error: { name: mistake.name, message: mistake.message, traceback: tracebackOf(index, mistake) } });
+    const mistake = cell.mistake ?? { name: 'SyntaxError', message: 'invalid syntax', code: `${cell.code})`, chance: 0 };
+    return event(sim, EVENT_TYPES.cellExecutionError, at, { ...common, code: mistake.code, error: { name: mistake.name, message: mistake.message, traceback: tracebackOf(index, mistake) } });
   };
 
   const openHelp = () => sims.filter((s) => s.helpOpen).length;
@@ -128,7 +131,7 @@ export function createDemoClass(options: DemoClassOptions): { start(): void; clo
     const out = [runCell(sim, index, !fails, at)];
     if (fails) {
       sim.failures += 1;
-      const asks = asksHere || (part === 'steady' && sim.failures >= 2 && !sim.helpOpen && random() < 0.2 && openHelp() < MAX_OPEN_HELP);
+      const asks = asksHere || (part === 'steady' && sim.failures >= 2 && !sim.helpOpen && random() < 0.15 && openHelp() < MAX_OPEN_HELP);
       if (asks) {
         sim.helpOpen = true;
         out.push(event(sim, EVENT_TYPES.helpRequest, at + 1, { cellId: `cell-${index + 1}`, cellIndex: index }));
@@ -143,14 +146,14 @@ export function createDemoClass(options: DemoClassOptions): { start(): void; clo
     }
     sim.cell += 1;
     sim.failures = 0;
-    sim.nextAt = at + between(6_000, 16_000);
+    sim.nextAt = at + between(7_000, 16_000) * sim.pace;
     return out;
   };
 
   // The catching-up student's last ten minutes, queued while her connection was down.
   for (const sim of sims.filter((s) => s.student.part === 'catching_up')) {
     for (let at = t0 - 10 * 60_000; sim.cell < 6; at += 40_000) sim.held.push(...step(sim, at));
-    sim.holdUntil = t0 + 3_000;
+    sim.holdUntil = t0;
   }
 
   // The class has been at work for a minute and a half when the demo opens: that is sent at once,
