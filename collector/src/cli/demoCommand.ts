@@ -17,6 +17,7 @@ import { createDb, migrateLatest } from '../db/createDb.ts';
 import { createDemoClass } from '../demo/demoClass.ts';
 import { DemoAccountTakenError, removeDemo, seedDemo } from '../demo/demoData.ts';
 import { DEMO_STUDENTS } from '../demo/demoRoster.ts';
+import { explainStartupError } from './startupErrors.ts';
 import { configOrExit, USAGE } from './usage.ts';
 
 /** What main.ts hands in to start a collector (cli/ does not import the composition root). */
@@ -49,8 +50,20 @@ async function runDemo(createCollector: StartCollector): Promise<void> {
   } finally {
     await db.destroy();
   }
-  const collector = await createCollector(config, log);
-  const server = await collector.listen();
+  let collector: Awaited<ReturnType<StartCollector>> | undefined;
+  let server: Server;
+  try {
+    collector = await createCollector(config, log);
+    server = await collector.listen();
+  } catch (err) {
+    // As `start` does: an expected failure (the port taken by a running collector, say) names its fix.
+    await collector?.close(0).catch(() => undefined);
+    const explained = explainStartupError(err, config);
+    if (!explained) throw err;
+    process.stderr.write(`cell-monitor-collector demo: ${explained}\n`);
+    process.exit(2);
+  }
+  const running = collector;
   const { address, port } = server.address() as { address: string; port: number };
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   const simulation = createDemoClass({ url, ingestKey: config.ingestKey, log: log.child({ module: 'demo' }) });
@@ -72,7 +85,7 @@ async function runDemo(createCollector: StartCollector): Promise<void> {
     log.info({ signal }, 'demo: stopping the simulated class, then the collector');
     simulation
       .close()
-      .then(() => collector.close())
+      .then(() => running.close())
       .then(
         () => process.exit(0),
         (err) => {
