@@ -2,7 +2,8 @@
  * `npm run demo` (cell-monitor-collector demo): a newcomer who runs it meets a busy board within
  * seconds — 30 simulated students posting through the real ingest API with their own credentials —
  * marked as demo data where the dashboard reads it, with the sign-in page naming the demo account;
- * `demo --remove` leaves no row of a demo student in any personal table, and no demo instructor.
+ * `demo --remove` leaves no row of a demo student in any personal table, no demo instructor, and a
+ * sign-in page that no longer names the demo account.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,7 +13,7 @@ import { DEMO_STUDENTS } from '../../../collector/src/demo/demoRoster.ts';
 import { removeDemoCli, spawnDemo, type DemoProcess } from '../../helpers/demo.ts';
 import { login, request } from '../../helpers/http.ts';
 import { waitFor } from '../../helpers/services.ts';
-import { countRows, modesToTest, openStore, startServices, type Services } from '../../helpers/stack.ts';
+import { countRows, modesToTest, openStore, startCollector, startServices, type Services } from '../../helpers/stack.ts';
 
 for (const mode of modesToTest()) {
   const it = suite(`npm run demo [${mode}]`);
@@ -21,11 +22,13 @@ for (const mode of modesToTest()) {
   let demo: DemoProcess | undefined;
   let token: string;
   let classId: number;
+  let started: number;
 
   it.before(async () => {
     services = await startServices(mode);
     // Outside the embedded default a collector with accounts needs JWT_SECRET (README); the embedded one makes its own.
     env = services.env(mode === 'embedded' ? {} : { JWT_SECRET: 'demo-test-jwt-secret-0123456789-abcdef' });
+    started = Date.now();
     demo = await spawnDemo(env);
   });
   it.after(async () => {
@@ -56,7 +59,7 @@ for (const mode of modesToTest()) {
     }, 60_000, 'a busy board');
     const counts: Record<string, number> = {};
     for (const card of busy.cards) counts[card.status] = (counts[card.status] ?? 0) + 1;
-    console.log(`# [${mode}] board: ${JSON.stringify(counts)}, help queue ${busy.helpQueue.length}`);
+    console.log(`# [${mode}] busy board ${((Date.now() - started) / 1000).toFixed(1)} s after the demo was started: ${JSON.stringify(counts)}, help queue ${busy.helpQueue.length}`);
     const store = openStore(services.databaseUrl);
     try {
       const events = () => countRows(store, 'events');
@@ -97,6 +100,15 @@ for (const mode of modesToTest()) {
       assert.is(await countRows(store, 'instructors', { email: DEMO_ACCOUNT.email }), 0, 'the demo instructor is gone');
       const again = removeDemoCli(env);
       assert.match(again.output, /nothing to remove/);
+      // The collector started again on that store: its sign-in page no longer names a demo account.
+      const app = await startCollector(env);
+      try {
+        const setup = await request(app.url, 'get', '/api/v1/auth/setup');
+        assert.is(setup.status, 200);
+        assert.is(setup.body.demo, undefined);
+      } finally {
+        await app.close();
+      }
     } finally {
       await store.destroy();
     }
