@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { DEMO_ACCOUNT } from '@cell-monitor/shared';
 import { openBufferRows } from '../buffer/bufferRows.ts';
 import type { Server } from 'node:http';
-import type { Config } from '../core/config.ts';
+import { LOOPBACK_HOSTS, type Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { createCoordination } from '../coordination/createCoordination.ts';
 import { createDb, migrateLatest } from '../db/createDb.ts';
@@ -64,6 +64,8 @@ async function runDemo(createCollector: StartCollector): Promise<void> {
     process.exit(2);
   }
   const running = collector;
+  // The demo account's password is in the README: say so when this collector answers beyond this machine.
+  if (!LOOPBACK_HOSTS.includes(config.host)) log.warn({ host: config.host }, `demo: listening beyond this machine with a public demo account (${DEMO_ACCOUNT.email}); remove the demo before real use`);
   const { address, port } = server.address() as { address: string; port: number };
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   const simulation = createDemoClass({ url, ingestKey: config.ingestKey, log: log.child({ module: 'demo' }) });
