@@ -3,6 +3,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createInstructorCommand } from './cli/createInstructorCommand.ts';
+import { demoCommand } from './cli/demoCommand.ts';
 import { issueCredentialCommand, revokeCredentialCommand } from './cli/issueCredentialCommand.ts';
 import { migrateCommand } from './cli/migrateCommand.ts';
 import { exportClassCommand } from './cli/exportClassCommand.ts';
@@ -72,7 +73,7 @@ async function start(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-const commands: Record<string, () => Promise<void>> = { start, migrate: migrateCommand, 'create-instructor': createInstructorCommand, 'issue-credential': issueCredentialCommand, 'revoke-credential': revokeCredentialCommand, 'export-student': exportStudentCommand, 'export-class': exportClassCommand, 'erase-student': eraseStudentCommand, 'install-service': installServiceCommand, 'uninstall-service': uninstallServiceCommand };
+const commands: Record<string, () => Promise<void>> = { start, migrate: migrateCommand, 'create-instructor': createInstructorCommand, 'issue-credential': issueCredentialCommand, 'revoke-credential': revokeCredentialCommand, 'export-student': exportStudentCommand, 'export-class': exportClassCommand, 'erase-student': eraseStudentCommand, 'install-service': installServiceCommand, 'uninstall-service': uninstallServiceCommand, demo: () => demoCommand(createCollector) };
 const command = process.argv[2] ?? 'start';
 const run = commands[command];
 if (!run) {

@@ -70,11 +70,17 @@ export function Dashboard({ me, onSignOut }: Props) {
     },
     rosterChanged: () => setRosterVersion((n) => n + 1),
   };
+  const demo = classes?.find((c) => c.id === classId)?.demo === true;
   const tabs = tabsFor(me);
   const current = tabs.find((tab) => tab.id === shown.tab) ?? tabs[0];
   const onTab = (tab: TabId) => !shown.student && current.id === tab;
   return (
     <div class={projector ? 'page projector' : 'page'}>
+      {demo && (
+        <p class="demo-banner" role="note" data-demo>
+          <strong class="demo-badge">{t('demo.badge')}</strong> {t('demo.banner')} <code>npm run demo -- --remove</code>
+        </p>
+      )}
       <Header
         me={me}
         classes={classes ?? []}

@@ -47,6 +47,14 @@ export function SignIn({ ended, onSignedIn }: Props) {
             <pre>npm run cli -- create-instructor --email you@school.example --name "Your Name" --role admin</pre>
           </div>
         )}
+        {setup?.demo && (
+          <div class="notice demo-signin" role="note">
+            <p>{t('signin.demo')}</p>
+            <p>
+              <code data-demo-email>{setup.demo.email}</code> / <code data-demo-password>{setup.demo.password}</code>
+            </p>
+          </div>
+        )}
         {setup && !setup.signIn && <p class="notice">{t('signin.noSignIn')}</p>}
         <label>
           {t('signin.email')}

@@ -12,7 +12,7 @@ POST {base_url}cell-monitor/check
                               200 {"ok", "hops": [{hop, ok, ms, hint?}]}: the connection check (check.py):
                                 companion → collector → credential → stored, with a hint per failure
 GET  {base_url}cell-monitor/privacy
-                              200 {"notice", "consent_required", "version", "user"}: what the students are told
+                              200 {"notice", "consent_required", "version", "user", "visitor"}: what the students are told
                                 (``c.CellMonitor.privacy_notice``; empty: the extension's default text)
                                 and whether nothing is recorded until they agree
 GET  {base_url}cell-monitor/snapshot?path=…&trigger=save|submission|interval
@@ -26,6 +26,11 @@ GET  {base_url}cell-monitor/snapshot?path=…&trigger=save|submission|interval
 * A batch names the user whose queue it comes from in ``X-Cell-Monitor-Owner`` (percent-encoded
   UTF-8): when that is not the user this server stamps, the answer is 409 ``owner_mismatch`` and
   nothing is forwarded (the extension keeps the events for their owner's server).
+* Under JupyterHub the server belongs to one hub user (``$JUPYTERHUB_USER``); a hub admin with
+  ``access:servers`` who opens it is a *visitor*: the privacy route says so (``"visitor": true``),
+  the extension then records nothing, and the event and student routes answer 403
+  ``visitor_not_recorded`` (an admin's runs are not the student's work, and must not go out under
+  her name). The connection check still runs, as the owner (its test event is kept apart).
 * ``Authorization: Bearer <credential>`` is added when a per-student credential is configured
   (``cell_monitor.credentials``): it speaks for that one user only, the collector answers 401 for
   any other stamp. It never reaches the browser. The collector's master key is never held here.
@@ -64,11 +69,23 @@ OWNER_HEADER = "X-Cell-Monitor-Owner"  # whose queue a batch comes from (percent
 SECRET_VARIABLES = ("CELL_MONITOR_CREDENTIAL", "CELL_MONITOR_INGEST_KEY", "CELL_MONITOR_MASTER_KEY")
 
 
+def visiting(handler: APIHandler) -> bool:
+    """Under JupyterHub: the browser's hub user is not the one this server belongs to (an admin visiting)."""
+    owner = os.environ.get("JUPYTERHUB_USER")
+    return bool(owner) and handler.current_user.username != owner
+
+
 class CompanionHandler(APIHandler):
     """POST relays a batch (transport failures become 502/504); GET says whether the collector is there."""
 
     def initialize(self, settings: CellMonitor):
         self.cm = settings
+
+    def refuse_visitor(self) -> bool:
+        if not visiting(self):
+            return False
+        self.fail(403, "visitor_not_recorded", f"this server belongs to {os.environ['JUPYTERHUB_USER']}; nothing is recorded or sent while another hub user visits it")
+        return True
 
     def fail(self, status: int, error: str, message: str) -> None:
         self.set_status(status)
@@ -111,6 +128,8 @@ class CompanionHandler(APIHandler):
 
     @web.authenticated
     async def post(self):
+        if self.refuse_visitor():
+            return
         # The extension keeps one queue per (server, user) and names its owner: a batch is never sent
         # under anyone else's name (on a shared PC under a hub, the next student's page must not).
         owner = self.request.headers.get(OWNER_HEADER)
@@ -185,13 +204,15 @@ class PrivacyHandler(APIHandler):
         version = digest if notice else ("default-consent" if self.cm.consent_required else "default")
         # The student the events are stamped with: the consent and the notice are theirs.
         user = self.cm.user or self.current_user.username
-        self.finish(json.dumps({"notice": notice, "consent_required": self.cm.consent_required, "version": version, "user": user}))
+        self.finish(json.dumps({"notice": notice, "consent_required": self.cm.consent_required, "version": version, "user": user, "visitor": visiting(self)}))
 
 
 class StudentHandler(CompanionHandler):
     """The student's LMS routes, relayed with the same stamp and credential (the user is never in the body)."""
 
     async def relay(self, resource: str, method: str):
+        if self.refuse_visitor():
+            return
         url = f"{self.cm.collector_url.rstrip('/')}/api/v1/student/{resource}"
         if self.request.query:
             url += "?" + self.request.query

@@ -1,12 +1,13 @@
 """JupyterHub helper: give each single-user server its own student's credential, never the master key.
 
-In ``jupyterhub_config.py`` (the master key lives only in the hub's environment and the collector's)::
+In ``jupyterhub_config.py`` (the master key lives only in the hub's environment and the collector's;
+the whole tested fragment is ``docs/jupyterhub_config.py``, quoted in the README's JupyterHub section)::
 
     import os
     from cell_monitor.hub import spawner_environment
 
     c.Spawner.environment.update(spawner_environment(os.environ["CELL_MONITOR_MASTER_KEY"]))
-    c.Spawner.environment.update({"CELL_MONITOR_COLLECTOR_URL": "http://collector.internal:8765"})
+    c.Spawner.environment.update({"CELL_MONITOR_COLLECTOR_URL": os.environ["CELL_MONITOR_COLLECTOR_URL"]})
 
 JupyterHub calls a callable value of ``Spawner.environment`` with the spawner as its only argument
 when it starts a server, so each server gets ``CELL_MONITOR_USER`` (the hub user name, normalised as

@@ -51,9 +51,16 @@ function activate(
   addAboutCommand({ app, palette, parts });
   startSnapshots({ app, tracker, recorder: monitor.started, parts, submitted: assignments.submitted });
   parts.catch((error) => {
-    console.warn('cell-monitor: start-up failed, not recording', error);
+    if (error instanceof Visiting) console.info(`cell-monitor: this server belongs to ${error.owner}; nothing is recorded while you visit it`);
+    else console.warn('cell-monitor: start-up failed, not recording', error);
     monitor.close();
   });
+}
+
+class Visiting extends Error {
+  constructor(readonly owner: string) {
+    super(`visiting the server of ${owner}`);
+  }
 }
 
 /** Who records, what the class allows, the queue: in this order, then the notice if it is due. */
@@ -64,6 +71,8 @@ async function startRecording(options: { app: JupyterFrontEnd; settingRegistry: 
   await app.serviceManager.user.ready.catch(() => undefined);
   // The student the companion stamps events with owns the consent (not the browser's Jupyter identity).
   const companion = await companionPrivacy(server).catch(() => null);
+  // A hub admin visiting a student's server: what they do is not hers, and not a student's at all.
+  if (companion?.visitor) throw new Visiting(companion.user);
   // Whose queue this page records into and drains: this server and the student it stamps (queueOwner.ts).
   const owner = { baseUrl: server.baseUrl, user: companion?.user || app.serviceManager.user.identity?.username || 'unknown' };
   const probe = companionProbe(server);

@@ -58,14 +58,16 @@ export class StudentApi {
 }
 
 /** The companion's privacy notice and consent mode (`{baseUrl}cell-monitor/privacy`); an empty notice means the default. */
-export async function companionPrivacy(settings: ServerConnection.ISettings): Promise<{ notice: string; consentRequired: boolean; version: string; user: string }> {
+export async function companionPrivacy(settings: ServerConnection.ISettings): Promise<{ notice: string; consentRequired: boolean; version: string; user: string; visitor: boolean }> {
   const response = await ServerConnection.makeRequest(URLExt.join(settings.baseUrl, COMPANION_PATH, 'privacy'), { cache: 'no-store' }, settings);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const body = (await response.json()) as { notice?: unknown; consent_required?: unknown; version?: unknown; user?: unknown };
+  const body = (await response.json()) as { notice?: unknown; consent_required?: unknown; version?: unknown; user?: unknown; visitor?: unknown };
   return {
     notice: typeof body.notice === 'string' ? body.notice : '',
     consentRequired: body.consent_required === true,
     version: typeof body.version === 'string' ? body.version : 'default',
     user: typeof body.user === 'string' ? body.user : '',
+    // Under JupyterHub: a hub admin opened someone else's server (companion.py).
+    visitor: body.visitor === true,
   };
 }

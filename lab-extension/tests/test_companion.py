@@ -85,12 +85,36 @@ async def test_stamps_the_user_and_adds_the_students_credential(jp_fetch, collec
 
 @pytest.mark.parametrize("identity", [("alice", "alice")])
 async def test_the_configured_user_is_stamped_whoever_is_logged_in(jp_fetch, collector):
-    # The server belongs to alice; a request authenticated as someone else (an admin visiting her
-    # server under a hub) still records alice's events, with alice's credential.
+    # The server belongs to alice (no hub: nothing says who else may use it); a request
+    # authenticated as someone else still records alice's events, with alice's credential. Under a
+    # hub a visitor is not recorded (the next test).
     assert await jupyter_user(jp_fetch) == STUDENT
     reply = await jp_fetch("cell-monitor", method="POST", body=json.dumps([event("companion-owner")]), headers={"Content-Type": "application/json"})
     assert reply.code == 202
     assert await stored_user(collector["store"], "companion-owner") == "alice"
+
+
+@pytest.mark.parametrize("identity", [("alice", "alice")])
+async def test_under_a_hub_a_visiting_admin_is_not_recorded(jp_fetch, collector, monkeypatch):
+    # The hub spawned this server for alice ($JUPYTERHUB_USER); the browser's hub user is someone else.
+    monkeypatch.setenv("JUPYTERHUB_USER", "alice")
+    assert await jupyter_user(jp_fetch) == STUDENT
+    privacy = json.loads((await jp_fetch("cell-monitor", "privacy", method="GET")).body)
+    assert (privacy["user"], privacy["visitor"]) == ("alice", True)
+    for path in (("cell-monitor",), ("cell-monitor", "student", "submissions")):
+        with pytest.raises(HTTPClientError) as caught:
+            await jp_fetch(*path, method="POST", body=json.dumps([event("companion-visitor")]), headers={"Content-Type": "application/json"})
+        assert caught.value.code == 403
+        assert json.loads(caught.value.response.body)["error"] == "visitor_not_recorded"
+    assert await stored_user(collector["store"], "companion-visitor", timeout=1.0) is None
+    # The connection check still tests alice's path for the admin.
+    assert all(hop["ok"] for hop in (await check(jp_fetch))["hops"])
+    # Alice herself (the hub user the server belongs to) is recorded.
+    monkeypatch.setenv("JUPYTERHUB_USER", STUDENT)
+    privacy = json.loads((await jp_fetch("cell-monitor", "privacy", method="GET")).body)
+    assert privacy["visitor"] is False
+    reply = await jp_fetch("cell-monitor", method="POST", body=json.dumps([event("companion-owner-hub")]), headers={"Content-Type": "application/json"})
+    assert reply.code == 202
 
 
 @pytest.mark.parametrize("identity_provider, identity", [(WangXiaoming, ("", "王小明"))])
@@ -210,7 +234,7 @@ async def test_privacy_says_what_the_admin_configured_and_a_new_text_is_a_new_ve
         return json.loads(reply.body)
 
     settings = jp_serverapp.web_app.settings["cell_monitor"]
-    assert await privacy() == {"notice": "", "consent_required": False, "version": "default", "user": STUDENT}
+    assert await privacy() == {"notice": "", "consent_required": False, "version": "default", "user": STUDENT, "visitor": False}
     settings.privacy_notice = "Your runs are recorded for the course. <b>not markup</b>"
     settings.consent_required = True
     first = await privacy()

@@ -25,7 +25,15 @@ export interface AuthSetup {
   accounts: boolean;
   /** Whether sign-in works on this collector (a JWT secret is configured). */
   signIn: boolean;
+  /** While the demo's data exists (`npm run demo`): how to sign in to it (a fixed, documented account). */
+  demo?: { email: string; password: string };
 }
+
+/**
+ * The demo instructor (`npm run demo`, collector/src/demo/): fixed and documented in the README, shown
+ * on the sign-in page while the demo's data exists, deleted with it (`npm run demo -- --remove`).
+ */
+export const DEMO_ACCOUNT = { email: 'demo@example.org', password: 'demo-password', name: 'Demo Instructor' } as const;
 
 /** Precedence order: when several hold, the first wins (collector/src/dashboard/statusRules.ts). */
 export const STUDENT_STATUSES = ['help', 'stuck', 'catching_up', 'active', 'idle', 'offline'] as const;

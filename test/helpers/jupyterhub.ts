@@ -3,7 +3,7 @@
  * wheel: configurable-http-proxy from the root devDependencies, DummyAuthenticator (any name logs
  * in), SimpleLocalProcessSpawner (each student's server runs as this OS user, in a home folder of
  * its own under a throwaway directory), each server given its student's credential by
- * `cell_monitor.hub.spawner_environment` as the README's Security model says. Bound to 127.0.0.1 on
+ * `cell_monitor.hub.spawner_environment` through the README's own fragment (docs/jupyterhub_config.py). Bound to 127.0.0.1 on
  * free ports, in a process group of its own; `stop()` ends the hub (which stops the servers it
  * spawned) and then whatever of that group is left.
  */
@@ -32,17 +32,60 @@ export interface JupyterHub {
   /** Where the server of `user` keeps its notebooks (its home folder), created on first use. */
   homeOf(user: string): string;
   output: () => string;
+  /** The hub's own process, and every process its spawned servers started (the servers, their kernels), with their environments as exec'd. */
+  processes(): { hub: SpawnedProcess; servers: SpawnedProcess[] };
   stop(): Promise<void>;
 }
 
-export async function startJupyterHub(venv: Venv, options: { collectorUrl: string; masterKey: string }): Promise<JupyterHub> {
+export interface SpawnedProcess {
+  pid: number;
+  cmdline: string;
+  /** /proc/<pid>/environ: what the process was started with, and what any code running as the same OS user can read. */
+  environ: Record<string, string>;
+}
+
+function readProcess(pid: number): SpawnedProcess | undefined {
+  try {
+    const environ = Object.fromEntries(
+      fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
+    return { pid, cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim(), environ };
+  } catch {
+    return undefined; // ended meanwhile
+  }
+}
+
+/** `roots` and all their descendants, from the parent pids in /proc/<pid>/stat. */
+function processTree(roots: number[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const all: number[] = [];
+  const visit = (pid: number) => (all.push(pid), (children.get(pid) ?? []).forEach(visit));
+  roots.forEach(visit);
+  return all;
+}
+
+/** The README's JupyterHub section quotes this file; the hub below runs it as it is. */
+export const HUB_CONFIG_FRAGMENT = path.join(ROOT, 'docs/jupyterhub_config.py');
+
+/** `admins`: hub admins (JupyterHub's admin role: access to every user's server). */
+export async function startJupyterHub(venv: Venv, options: { collectorUrl: string; masterKey: string; admins?: string[] }): Promise<JupyterHub> {
   const dir = tempDir('jupyterhub');
   const homes = path.join(dir, 'homes');
   fs.mkdirSync(homes);
   const [port, hubPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  // Test-only settings (ports, files, the dummy authenticator, the venv), then the documented fragment as it is.
   const config = `
 import os
-from cell_monitor.hub import spawner_environment
 
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = ${port}
@@ -54,6 +97,7 @@ c.JupyterHub.db_url = "sqlite:///" + ${JSON.stringify(path.join(dir, 'jupyterhub
 c.JupyterHub.cookie_secret_file = ${JSON.stringify(path.join(dir, 'cookie_secret'))}
 c.JupyterHub.authenticator_class = "dummy"
 c.Authenticator.allow_all = True
+c.Authenticator.admin_users = set(${JSON.stringify(options.admins ?? [])})
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = ${JSON.stringify(homes)} + "/{username}"
 c.Spawner.cmd = [${JSON.stringify(venv.bin('python'))}, "-m", "jupyterhub.singleuser"]
@@ -61,9 +105,9 @@ c.Spawner.args = ["--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpda
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
-# The README's Security model: the master key stays here; each server gets its own student's credential.
-c.Spawner.environment.update(spawner_environment(os.environ["CELL_MONITOR_MASTER_KEY"]))
-c.Spawner.environment.update({"CELL_MONITOR_COLLECTOR_URL": ${JSON.stringify(options.collectorUrl)}})
+
+# The README's JupyterHub section: the master key stays here; each server gets its own student's credential.
+exec(compile(open(${JSON.stringify(HUB_CONFIG_FRAGMENT)}).read(), ${JSON.stringify(HUB_CONFIG_FRAGMENT)}, "exec"))
 `;
   fs.writeFileSync(path.join(dir, 'jupyterhub_config.py'), config);
   // jupyterhub-singleuser is a plain Jupyter server: JupyterLab is one of its extensions, enabled
@@ -74,7 +118,7 @@ c.Spawner.environment.update({"CELL_MONITOR_COLLECTOR_URL": ${JSON.stringify(opt
   fs.writeFileSync(path.join(enabled, 'jupyterlab.json'), JSON.stringify({ ServerApp: { jpserver_extensions: { jupyterlab: true } } }));
   const child: ChildProcess = spawn(venv.bin('python'), ['-m', 'jupyterhub', '-f', path.join(dir, 'jupyterhub_config.py')], {
     cwd: dir,
-    env: { ...process.env, PATH: `${path.join(venv.dir, 'bin')}:${process.env.PATH}`, CELL_MONITOR_MASTER_KEY: options.masterKey },
+    env: { ...process.env, PATH: `${path.join(venv.dir, 'bin')}:${process.env.PATH}`, CELL_MONITOR_MASTER_KEY: options.masterKey, CELL_MONITOR_COLLECTOR_URL: options.collectorUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -137,6 +181,11 @@ c.Spawner.environment.update({"CELL_MONITOR_COLLECTOR_URL": ${JSON.stringify(opt
       return home;
     },
     output: () => out,
+    processes() {
+      const hubProcess = readProcess(child.pid!);
+      if (!hubProcess) throw new Error('the hub process is gone');
+      return { hub: hubProcess, servers: processTree(serverPids()).flatMap((pid) => readProcess(pid) ?? []) };
+    },
     async stop() {
       const pids = serverPids();
       const signal = (sig: NodeJS.Signals) => {

@@ -21,6 +21,9 @@ const INGEST_KEY = `hub-master-key-${process.pid}-secret`;
 const ALICE = 'alice';
 /** The next student at the PC: a name that is not Latin-1 (percent-encoded in the hub's URLs and in the stamp). */
 const TARO = 'たろう';
+/** A hub admin (JupyterHub's admin role may open every user's server). */
+const TEACHER = 'teacher';
+const TEACHER_RUN = 'print("checked by the teacher")';
 const missing = skipUnlessCi(missingPrerequisite(), 'the JupyterHub E2E');
 
 let collector: CollectorProcess;
@@ -33,6 +36,7 @@ let store: Knex;
 let setupError: unknown;
 const started = Date.now();
 const phase = (what: string) => console.log(`# ${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
+const consoleLines: string[] = [];
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 
 async function stored(where: Record<string, unknown>): Promise<Array<{ event_id: string; event_type: string; user_id: string; session_id: string; body: Record<string, any> }>> {
@@ -71,6 +75,28 @@ async function run(index: number, expectOutput: string): Promise<void> {
   await cell.locator('.jp-InputArea-editor').click();
   await page.keyboard.press('Control+Enter');
   await cell.locator('.jp-OutputArea-output', { hasText: expectOutput }).waitFor({ timeout: 30_000 });
+}
+
+/** A hub admin logs in and opens `user`'s notebook on `user`'s server (granting the hub's "Authorize access" if asked). */
+async function visitAsAdmin(user: string, notebook: string): Promise<void> {
+  phase(`${TEACHER} (hub admin) opens ${user}'s server`);
+  const visited = consoleLines.length;
+  await page.goto(`${hub.url}/hub/login?next=${encodeURIComponent('/hub/home')}`);
+  await page.locator('#username_input').fill(TEACHER);
+  await page.locator('#password_input').fill('any password');
+  await page.locator('#login_submit').click();
+  await page.waitForURL((url) => url.pathname.startsWith('/hub/home'), { timeout: 30_000 });
+  const lab = `/user/${encodeURIComponent(user)}/lab`;
+  await page.goto(`${hub.url}${lab}/tree/${notebook}?reset`);
+  await page.waitForURL((url) => url.pathname.startsWith(lab) || url.pathname.includes('/oauth2/authorize'), { timeout: 30_000 });
+  if (!new URL(page.url()).pathname.startsWith(lab)) {
+    await page.locator('form input[type=submit], form button[type=submit]').first().click();
+    await page.waitForURL((url) => url.pathname.startsWith(lab), { timeout: 30_000 });
+  }
+  await page.locator('.jp-NotebookPanel .jp-Cell').first().waitFor({ timeout: 60_000 });
+  await page.locator('.jp-StatusBar-Widget', { hasText: /Python 3 \(ipykernel\) \| (Idle|Busy)/ }).first().waitFor({ timeout: 60_000 });
+  await waitFor(async () => consoleLines.slice(visited).some((line) => line.includes(`belongs to ${user}; nothing is recorded`)), 30_000, 'the extension to see a visitor');
+  phase(`${TEACHER} is in ${user}'s JupyterLab`);
 }
 
 async function logOut(): Promise<void> {
@@ -171,14 +197,14 @@ test.before(async () => {
     // A fixed port: the collector is stopped while alice works and started again on the same address.
     collectorEnv = { PORT: String(await freePort()), DATA_DIR: dataDir, DATABASE_URL: `sqlite://${path.join(dataDir, 'store.sqlite')}`, INGEST_KEY, JWT_SECRET: `hub-jwt-secret-${process.pid}-0123456789abcdefghij` };
     const collectorUrl = `http://127.0.0.1:${collectorEnv.PORT}`;
-    const [c, h] = await Promise.allSettled([spawnCollector(collectorEnv), startJupyterHub(venv, { collectorUrl, masterKey: INGEST_KEY })]);
+    const [c, h] = await Promise.allSettled([spawnCollector(collectorEnv), startJupyterHub(venv, { collectorUrl, masterKey: INGEST_KEY, admins: [TEACHER] })]);
     if (c.status === 'fulfilled') (collector = c.value), cleanups.push(stopCollector);
     if (h.status === 'fulfilled') (hub = h.value), cleanups.push(() => hub.stop());
     for (const started of [c, h]) if (started.status === 'rejected') throw started.reason;
     store = openStore(collectorEnv.DATABASE_URL);
     cleanups.push(() => store.destroy());
     phase('hub up');
-    writeNotebook(hub.homeOf(ALICE), 'lab1.ipynb', ['alice_was_here = 1\nprint("alice ran cell one")', 'print("alice ran cell two")']);
+    writeNotebook(hub.homeOf(ALICE), 'lab1.ipynb', ['alice_was_here = 1\nprint("alice ran cell one")', 'print("alice ran cell two")', TEACHER_RUN]);
     writeNotebook(hub.homeOf(TARO), 'lab1.ipynb', ['print("taro ran a cell")']);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     cleanups.push(() => browser.close());
@@ -187,6 +213,7 @@ test.before(async () => {
     await noticeSeen(context, ALICE);
     await noticeSeen(context, TARO);
     page = await context.newPage();
+    page.on('console', (message) => consoleLines.push(message.text()));
   } catch (error) {
     setupError = error;
   }
@@ -228,6 +255,21 @@ e2e("a shared lab PC: alice's runs queued while the collector was away are never
   assert.deepEqual(await legacyQueue(), [UNKNOWN_RUN], 'the run of an unknown recorder stays in the old queue, unsent');
   await logOut();
 
+  // A hub admin opens alice's server (her notebook, her kernel) and runs a cell there: nothing is recorded.
+  await visitAsAdmin(ALICE, 'lab1.ipynb');
+  await run(2, 'checked by the teacher');
+  const refused = await page.evaluate(async (base) => {
+    const xsrf = document.cookie.split('; ').find((c) => c.startsWith('_xsrf='))?.slice('_xsrf='.length) ?? '';
+    const response = await fetch(`${base}cell-monitor`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-XSRFToken': decodeURIComponent(xsrf) }, body: JSON.stringify({ events: [] }) });
+    return { status: response.status, body: await response.json() };
+  }, `/user/${ALICE}/`);
+  assert.equal(refused.status, 403, 'her server sends nothing for a visiting admin');
+  assert.equal(refused.body.error, 'visitor_not_recorded');
+  assert.equal((await queuedRuns(ALICE)).filter((code) => code === TEACHER_RUN).length, 0, "the admin's run is not queued as alice's");
+  assert.equal((await queuedRuns(ALICE)).length, 3, "and the admin's page left alice's queue for her");
+  await page.screenshot({ path: artifactPath('hub-admin-visits-alice.png') });
+  await logOut();
+
   // alice comes back: her page sends her queue, stamped by her own server.
   await logIn(ALICE);
   const hers = await waitFor(async () => {
@@ -245,7 +287,63 @@ e2e("a shared lab PC: alice's runs queued while the collector was away are never
   await waitFor(async () => (await queuedRuns(ALICE)).length === 0, 15_000, "alice's queue to empty");
   assert.deepEqual(await legacyQueue(), [UNKNOWN_RUN], 'the run of an unknown recorder is still never sent');
   assert.equal((await stored({})).filter((row) => row.body.code === UNKNOWN_RUN).length, 0);
+  // alice's queue is empty: had the admin's page queued or sent her run, it would be stored by now.
+  assert.deepEqual((await stored({})).filter((row) => JSON.stringify(row.body).includes('checked by the teacher')), [], "the admin's run is stored under no name");
+  assert.deepEqual(await stored({ user_id: TEACHER }), []);
   await logOut();
+});
+
+e2e('"Check connection" from a hub-spawned server: every hop green, the test event stored apart under the student', async () => {
+  await logOut(); // whoever the browser was signed in as
+  await logIn(TARO);
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Help' }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: 'Cell Monitor: Check connection' }).click();
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.locator('.cm-check').waitFor({ timeout: 30_000 });
+  const hops = await dialog.locator('.cm-check li').evaluateAll((items) => items.map((li) => [(li as HTMLElement).dataset.hop!, (li as HTMLElement).dataset.ok === 'true']));
+  await page.screenshot({ path: artifactPath('hub-check-connection.png') });
+  assert.deepEqual(hops, [['companion', true], ['collector', true], ['credential', true], ['stored', true]]);
+  await page.locator('.jp-Dialog button', { hasText: 'Close' }).click();
+  assert.equal((await store('connection_tests').where({ user_id: TARO })).length, 1, 'his test event, under his name');
+  assert.deepEqual(await stored({ event_type: 'connection_test' }), [], 'and not among the events');
+  await logOut();
+});
+
+e2e("the master key is in no student server's or kernel's environment; each server holds only its own student's credential", async () => {
+  const { hub: hubProcess, servers } = hub.processes();
+  // Not vacuous: the hub that issues the credentials does hold the key.
+  assert.equal(hubProcess.environ.CELL_MONITOR_MASTER_KEY, INGEST_KEY);
+  const singleuser = servers.filter((p) => p.cmdline.includes('jupyterhub.singleuser'));
+  const kernels = servers.filter((p) => p.cmdline.includes('ipykernel'));
+  const users = singleuser.map((p) => p.environ.JUPYTERHUB_USER);
+  assert.ok(users.includes(ALICE) && users.includes(TARO), `both students' servers (${users})`);
+  assert.equal(kernels.length >= 2, true, `their kernels (${kernels.length})`);
+  for (const p of servers) {
+    const holding = Object.entries(p.environ).filter(([, value]) => value.includes(INGEST_KEY)).map(([name]) => name);
+    assert.deepEqual(holding, [], `the master key in the environment of ${p.cmdline}`);
+  }
+  for (const server of singleuser) {
+    assert.equal(server.environ.CELL_MONITOR_USER, server.environ.JUPYTERHUB_USER);
+    assert.match(server.environ.CELL_MONITOR_CREDENTIAL ?? '', /^cmc2_\d+_/, 'its own credential');
+    assert.equal(server.environ.CELL_MONITOR_COLLECTOR_URL, `http://127.0.0.1:${collectorEnv.PORT}`, "the collector URL from the hub's environment");
+  }
+  assert.equal(new Set(singleuser.map((p) => p.environ.CELL_MONITOR_CREDENTIAL)).size, singleuser.length, 'a credential of its own each');
+  // The companion removes the credential before any kernel starts: a kernel has neither.
+  for (const kernel of kernels) assert.equal(kernel.environ.CELL_MONITOR_CREDENTIAL, undefined, `a credential in ${kernel.cmdline}`);
+});
+
+e2e("each student's events are stored under their hub name only", async () => {
+  const all = await stored({});
+  assert.deepEqual([...new Set(all.map((row) => row.user_id))].sort(), [ALICE, TARO].sort(), 'no other name (not the percent-encoded たろう, not the admin)');
+  assert.equal(all.some((row) => row.user_id === encodeURIComponent(TARO)), false);
+  const text = (row: (typeof all)[number]) => JSON.stringify(row.body);
+  const whose = (pattern: RegExp) => [...new Set(all.filter((row) => pattern.test(text(row))).map((row) => row.user_id))];
+  assert.deepEqual(whose(/taro ran a cell/), [TARO], 'his runs under his name only');
+  assert.deepEqual(whose(/alice ran cell|alice_was_here|before the upgrade/), [ALICE], 'hers under hers only');
+  // A page load (session) belongs to one student.
+  const owners = new Map<string, Set<string>>();
+  for (const row of all) owners.set(row.session_id, (owners.get(row.session_id) ?? new Set()).add(row.user_id));
+  assert.deepEqual([...owners].filter(([, users]) => users.size > 1), [], 'no session under two names');
 });
 
 test.run();

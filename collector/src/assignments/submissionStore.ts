@@ -87,6 +87,44 @@ export function submissionsWithTitles(db: Knex, studentId: number, assignmentId?
     .limit(200);
 }
 
+/** A hand-in as the research exports read it: who, which notebook, when handed in and graded, the grade (no notebook). */
+export interface ClassHandIn {
+  id: number;
+  user_id: string;
+  notebook_path: string;
+  submitted_at: string;
+  graded_at: string | null;
+  score: number | null;
+  feedback: string | null;
+}
+
+/**
+ * The hand-ins of a class's assignments that were handed in or graded in [from, to), oldest first,
+ * without their notebooks (submissionNotebook reads one). A class's hand-ins are bounded (students ×
+ * assignments × the kept ones), so the window is applied here rather than compared as text in two
+ * engines' timestamp formats.
+ */
+export async function classHandInsBetween(db: Knex, window: { classId: number; from: string; to: string }): Promise<ClassHandIn[]> {
+  const rows: Array<Omit<ClassHandIn, 'submitted_at' | 'graded_at'> & { submitted_at: string | Date; graded_at: string | Date | null }> = await db('assignment_submissions as s')
+    .join('class_assignments as a', 'a.id', 's.assignment_id')
+    .modify(joinStudents, 'st', 's.student_id')
+    .where('a.class_id', window.classId)
+    .select('s.id', 'st.user_id', 'a.notebook_path', 's.submitted_at', 's.graded_at', 's.score', 's.feedback')
+    .orderBy('s.id');
+  const from = Date.parse(window.from);
+  const to = Date.parse(window.to);
+  const inWindow = (t: string | null) => t !== null && Date.parse(t) >= from && Date.parse(t) < to;
+  return rows
+    .map((r) => ({ ...r, id: Number(r.id), score: r.score === null ? null : Number(r.score), submitted_at: iso(r.submitted_at)!, graded_at: iso(r.graded_at) }))
+    .filter((r) => inWindow(r.submitted_at) || inWindow(r.graded_at));
+}
+
+/** One hand-in's notebook (parsed), or undefined when it is gone. */
+export async function submissionNotebook(db: Knex, id: number): Promise<unknown> {
+  const row: { notebook_content: unknown } | undefined = await db('assignment_submissions').where({ id }).first('notebook_content');
+  return row === undefined ? undefined : json(row.notebook_content);
+}
+
 /** Changes a submission's grade fields (score, status, feedback, graded_at, graded_by). */
 export async function updateSubmission(db: Knex, id: number, changes: Partial<Pick<SubmissionRow, 'score' | 'status' | 'feedback' | 'graded_at' | 'graded_by'>>): Promise<void> {
   await db('assignment_submissions').where({ id }).update(changes);

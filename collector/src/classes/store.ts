@@ -15,6 +15,8 @@ export interface ClassRow {
   name: string;
   class_code: string;
   description: string | null;
+  /** The demo class (collector/src/demo/): simulated students, marked on every dashboard screen. */
+  demo?: boolean | number;
   created_at: string | Date;
   updated_at: string | Date;
 }
@@ -24,6 +26,7 @@ export const classView = (row: ClassRow) => ({
   name: row.name,
   class_code: row.class_code,
   description: row.description,
+  demo: Boolean(row.demo),
   created_at: iso(row.created_at),
   updated_at: iso(row.updated_at),
 });
@@ -59,6 +62,17 @@ export async function updateClass(db: Knex, id: number, changes: Partial<ClassFi
 /** Deletes a class; its enrolments, teachers, assignments and submissions go with it (ON DELETE CASCADE). */
 export async function deleteClass(db: Knex, id: number): Promise<void> {
   await db('classes').where({ id }).delete();
+}
+
+/** Marks `id` the demo class and dates its enrolments back to `enrolledAt` (its simulated work may be older than the seeding). */
+export async function markDemoClass(db: Knex, id: number, enrolledAt: Date): Promise<void> {
+  await db('classes').where({ id }).update({ demo: true, updated_at: now() });
+  await db('class_enrollments').where({ class_id: id }).update({ enrolled_at: enrolledAt.toISOString() });
+}
+
+/** The demo classes (normally one), by id. */
+export async function demoClassIds(db: Knex): Promise<number[]> {
+  return (await db('classes').where({ demo: true }).orderBy('id').select('id')).map((row: { id: number }) => Number(row.id));
 }
 
 export interface ClassSettingsRow {

@@ -4,6 +4,10 @@ export const USAGE = `usage: cell-monitor-collector <command>
 
   start               run the collector (configuration from the environment; see README)
   migrate             apply database migrations and exit
+  demo                [--remove]
+                      run the collector with a demo instructor (demo@example.org, password
+                      demo-password) and a class of 30 simulated students sending events to it;
+                      --remove deletes the demo class, its students everywhere and the instructor
   create-instructor   --email E --name N [--role admin|instructor]
                       create an account; the password is read from stdin (one line) or from
                       CELL_MONITOR_PASSWORD

@@ -4,7 +4,7 @@
  * change the password (every other token of the account stops working).
  */
 import * as yup from 'yup';
-import type { AuthSetup } from '@cell-monitor/shared';
+import { DEMO_ACCOUNT, type AuthSetup } from '@cell-monitor/shared';
 import { dummyHash, hashPassword, newPasswordSchema, verifyPassword } from '../auth/passwords.ts';
 import { createLoginThrottle, LoginLockedError, MAX_FAILURES } from '../auth/loginThrottle.ts';
 import { issueToken } from '../auth/tokens.ts';
@@ -28,10 +28,12 @@ export function addSessionRoutes(table: RouteTable, parts: InstructorRouteParts,
     path: '/api/v1/auth/setup',
     access: 'public',
     tag: 'auth',
-    summary: "Whether an instructor account exists and sign-in works (the dashboard's first-run hint); nothing else",
+    summary: "Whether an instructor account exists and sign-in works (the dashboard's first-run hint), and the demo's documented account while the demo's data exists; nothing else",
     responses: { 200: 'the setup state' },
     handler: async (ctx) => {
-      ctx.body = { accounts: (await countInstructors(db)) > 0, signIn: Boolean(config.jwtSecret) } satisfies AuthSetup;
+      // The demo's account is public knowledge (README): named here only while it exists, i.e. while the demo's data does.
+      const demo = (await findByEmail(db, DEMO_ACCOUNT.email)) ? { email: DEMO_ACCOUNT.email, password: DEMO_ACCOUNT.password } : undefined;
+      ctx.body = { accounts: (await countInstructors(db)) > 0, signIn: Boolean(config.jwtSecret), ...(demo ? { demo } : {}) } satisfies AuthSetup;
     },
   });
 

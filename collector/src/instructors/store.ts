@@ -99,6 +99,11 @@ export async function createInstructor(db: Knex, input: { email: string; name: s
   });
 }
 
+/** Deletes an account (its status history and class teaching go with it; rows it signed keep a NULL author): false when there was none. */
+export async function deleteInstructor(db: Knex, id: number): Promise<boolean> {
+  return (await db('instructors').where({ id }).delete()) > 0;
+}
+
 export async function listInstructors(db: Knex, options: { skip: number; limit: number; isActive?: boolean }): Promise<{ items: InstructorRow[]; total: number }> {
   const query = db<InstructorRow>('instructors').modify((q) => {
     if (options.isActive !== undefined) q.where({ is_active: options.isActive });

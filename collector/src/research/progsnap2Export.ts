@@ -5,7 +5,8 @@
  *   README.md                  what this dataset is and the custom (X-) event types
  *   DatasetMetadata.csv        Property,Value: Version 1.0, IsEventOrderingConsistent true,
  *                              EventOrderScope Global, CodeStateRepresentation Table
- *   MainTable.csv              one row per event (progsnap2Rows.ts has the mapping), page by page
+ *   MainTable.csv              one row per event (progsnap2Rows.ts has the mapping), page by page,
+ *                              with the class's hand-ins and grades of the window between them by time
  *   CodeStates/CodeStates.csv  CodeStateID,Code: each code state the MainTable refers to, once
  *
  * The code states are a second pass over the same rows (classEvents.ts: both passes stop at the
@@ -16,12 +17,13 @@ import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import { stringify } from 'csv-stringify/sync';
 import yazl from 'yazl';
+import { classHandInsBetween, submissionNotebook, type ClassHandIn } from '../assignments/submissionStore.ts';
 import { cellSourceAt } from '../history/reads.ts';
 import { studentIdsOf } from '../students/store.ts';
 import { classEventPages, type ExportEvent } from './classEvents.ts';
 import type { ExportPolicy } from './exportPolicy.ts';
 import type { ExportRequest } from './exportRequest.ts';
-import { codeStateId, isRun, MAIN_COLUMNS, mainRows } from './progsnap2Rows.ts';
+import { codeStateId, gradeRow, isRun, MAIN_COLUMNS, mainRows, notebookCode, submitRow, type MainRow } from './progsnap2Rows.ts';
 
 export const DATASET_METADATA: ReadonlyArray<[string, string]> = [
   ['Version', '1.0'],
@@ -49,6 +51,11 @@ Custom event types:
 - X-Help.Request, X-Help.Cancel: the student asked for help, or withdrew the request.
 - X-Logging.Lost: the student's machine dropped events (its offline queue was full).
 - X-<type>: any other event type, as the extension named it.
+
+Hand-ins and grades: Submit is an assignment handed in (EventID submission-<n>; its code state is the
+handed-in notebook's code cells, each after a "# %%" line). A grade, given by hand later, is an
+Intervention with InterventionCategory EarnedGrade, InterventionType Score=<0-100>/100 and the
+instructor's feedback as InterventionMessage; Submit rows carry no Score.
 `;
 
 /** Text chunks of a CSV: the header, then page after page (one chunk per page). */
@@ -80,6 +87,33 @@ async function codesOf(db: Knex, page: ExportEvent[], policy: ExportPolicy, stud
   return codes;
 }
 
+/** A hand-in or a grade at its time: the MainTable puts it before the first event stored after it. */
+interface HandInMoment {
+  at: number;
+  kind: 'submit' | 'grade';
+  handIn: ClassHandIn;
+}
+
+function handInMoments(handIns: ClassHandIn[], request: ExportRequest): HandInMoment[] {
+  const from = Date.parse(request.from);
+  const to = Date.parse(request.to);
+  const moments: HandInMoment[] = [];
+  for (const handIn of handIns) {
+    for (const [kind, time] of [['submit', handIn.submitted_at], ['grade', handIn.graded_at]] as const) {
+      const at = time === null ? NaN : Date.parse(time);
+      if (at >= from && at < to) moments.push({ at, kind, handIn });
+    }
+  }
+  return moments.sort((a, b) => a.at - b.at || (a.kind === b.kind ? 0 : a.kind === 'submit' ? -1 : 1) || a.handIn.id - b.handIn.id);
+}
+
+/** A hand-in's code state under the policy: none when free text is dropped or the notebook is gone. */
+async function handInCode(db: Knex, handIn: ClassHandIn, policy: ExportPolicy): Promise<string | undefined> {
+  if (policy.dropFreeText) return undefined;
+  const code = notebookCode(await submissionNotebook(db, handIn.id));
+  return code === undefined ? undefined : policy.freeText(code);
+}
+
 /** The zip as a stream; `upTo` is the export's last row (classEvents.ts exportUpTo). */
 export function progsnap2Zip(db: Knex, request: ExportRequest, policy: ExportPolicy, upTo: number): Readable {
   const zip = new yazl.ZipFile();
@@ -102,28 +136,51 @@ export function progsnap2Zip(db: Knex, request: ExportRequest, policy: ExportPol
   let order = 0;
   const nextOrder = () => ++order;
   const studentIds = new Map<string, number | undefined>();
-  entry('MainTable.csv', () =>
-    csvChunks(MAIN_COLUMNS, classEventPages(db, request, upTo), async (page) => {
+  const options = { classId: request.classId, policy, nextOrder };
+  const momentRow = async (moment: HandInMoment): Promise<MainRow> =>
+    moment.kind === 'submit' ? submitRow(moment.handIn, await handInCode(db, moment.handIn, policy), options) : gradeRow({ ...moment.handIn, graded_at: moment.handIn.graded_at! }, options);
+  async function* mainTablePages(): AsyncGenerator<MainRow[]> {
+    const moments = handInMoments(await classHandInsBetween(db, request), request);
+    let next = 0;
+    for await (const page of classEventPages(db, request, upTo)) {
       const codes = await codesOf(db, page, policy, studentIds);
-      return page.flatMap((event) => mainRows(event, codes.get(event.event_id), { classId: request.classId, policy, nextOrder }));
-    }),
-  );
-  const written = new Set<string>();
-  entry('CodeStates/CodeStates.csv', () =>
-    csvChunks(['CodeStateID', 'Code'], classEventPages(db, request, upTo), async (page) => {
-      const codes = await codesOf(db, page, policy, studentIds);
-      const rows: Array<Record<string, string>> = [];
+      const rows: MainRow[] = [];
       for (const event of page) {
-        const code = codes.get(event.event_id);
-        if (code === undefined) continue;
-        const id = codeStateId(code);
-        if (written.has(id)) continue;
-        written.add(id);
-        rows.push({ CodeStateID: id, Code: code });
+        // Strictly before: an event's stored time may be cut to the second (SQLite), a hand-in's is not.
+        const stored = Date.parse(event.persisted_at);
+        while (next < moments.length && moments[next].at < stored) rows.push(await momentRow(moments[next++]));
+        rows.push(...mainRows(event, codes.get(event.event_id), options));
       }
-      return rows;
-    }),
-  );
+      yield rows;
+    }
+    const rest: MainRow[] = [];
+    while (next < moments.length) rest.push(await momentRow(moments[next++]));
+    yield rest;
+  }
+  entry('MainTable.csv', () => csvChunks(MAIN_COLUMNS, mainTablePages(), (rows) => rows as Array<Record<string, string>>));
+  const written = new Set<string>();
+  const codeStates = (codes: Iterable<string | undefined>) => {
+    const rows: Array<Record<string, string>> = [];
+    for (const code of codes) {
+      if (code === undefined) continue;
+      const id = codeStateId(code);
+      if (written.has(id)) continue;
+      written.add(id);
+      rows.push({ CodeStateID: id, Code: code });
+    }
+    return rows;
+  };
+  async function* codeStatePages(): AsyncGenerator<Array<Record<string, string>>> {
+    for await (const page of classEventPages(db, request, upTo)) {
+      const codes = await codesOf(db, page, policy, studentIds);
+      yield codeStates(page.map((event) => codes.get(event.event_id)));
+    }
+    const submits = handInMoments(await classHandInsBetween(db, request), request).filter((m) => m.kind === 'submit');
+    const handInCodes: Array<string | undefined> = [];
+    for (const moment of submits) handInCodes.push(await handInCode(db, moment.handIn, policy));
+    yield codeStates(handInCodes);
+  }
+  entry('CodeStates/CodeStates.csv', () => csvChunks(['CodeStateID', 'Code'], codeStatePages(), (rows) => rows));
   zip.end();
   return out;
 }

@@ -16,6 +16,13 @@
  * | help_request / help_cancel                | X-Help.Request / X-Help.Cancel |                                                             |
  * | client_queue_overflow                     | X-Logging.Lost             | (events lost on the student's machine)                          |
  * | anything else (stored generically)        | X-<its type>               |                                                                 |
+ * | a hand-in (assignment_submissions)        | Submit                     | EventID `submission-<id>`, ServerTimestamp its hand-in time, CodeStateID: the handed-in notebook's code cells (`# %%` between them) |
+ * | its grade                                 | Intervention               | EventInitiator InstructorDirectAction, InterventionCategory EarnedGrade, InterventionType `Score=<0-100>/100`, InterventionMessage the feedback (free text) |
+ *
+ * A hand-in or grade is not an event of the store: its row goes between the events by its time (the
+ * first event stored after it follows it), so Order still follows ServerTimestamp. No Score on the
+ * Submit row: grades here are given by hand, later; ProgSnap2 logs those as an EarnedGrade
+ * Intervention.
  *
  * Common columns: EventID (our event id; a child's is `<parent>/error`), Order (1, 2, … in the
  * store's arrival order, so non-decreasing in ServerTimestamp), SubjectID, ToolInstances,
@@ -39,6 +46,7 @@ export const MAIN_COLUMNS = [
   'EventID', 'Order', 'SubjectID', 'EventType', 'ToolInstances', 'CodeStateID', 'ServerTimestamp', 'ClientTimestamp',
   'CourseID', 'AssignmentID', 'ProblemID', 'SessionID', 'CodeStateSection', 'EventInitiator', 'ParentEventID',
   'ExecutionResult', 'CompileMessageType', 'CompileMessageData', 'SourceLocation',
+  'InterventionCategory', 'InterventionType', 'InterventionMessage',
 ] as const;
 
 export type MainRow = Partial<Record<(typeof MAIN_COLUMNS)[number], string>>;
@@ -130,4 +138,58 @@ export function mainRows(event: ExportEvent, code: string | undefined, options: 
       SourceLocation: error.line === undefined ? '' : `Text:${error.line}`,
     },
   ];
+}
+
+/** A handed-in notebook as one code state: its code cells' sources, `# %%` before each (the percent format). */
+export function notebookCode(notebook: unknown): string | undefined {
+  const cells = (notebook as { cells?: unknown } | undefined)?.cells;
+  if (!Array.isArray(cells)) return undefined;
+  const sources = cells
+    .filter((c): c is { cell_type: string; source: unknown } => c !== null && typeof c === 'object' && (c as { cell_type?: unknown }).cell_type === 'code')
+    .map((c) => (Array.isArray(c.source) ? c.source.join('') : typeof c.source === 'string' ? c.source : ''));
+  return sources.map((source) => `# %%\n${source}`).join('\n\n');
+}
+
+/** What a hand-in row needs (assignments/submissionStore.ts ClassHandIn). */
+export interface HandInFacts {
+  id: number;
+  user_id: string;
+  notebook_path: string;
+  submitted_at: string;
+  graded_at: string | null;
+  score: number | null;
+  feedback: string | null;
+}
+
+/** A hand-in's Submit row (`code`: its code state under the policy, when kept). */
+export function submitRow(handIn: HandInFacts, code: string | undefined, options: { classId: number; policy: ExportPolicy; nextOrder: () => number }): MainRow {
+  return {
+    EventID: `submission-${handIn.id}`,
+    Order: String(options.nextOrder()),
+    SubjectID: options.policy.subject(handIn.user_id),
+    EventType: 'Submit',
+    ToolInstances: TOOL_INSTANCES,
+    CodeStateID: code === undefined ? '' : codeStateId(code),
+    ServerTimestamp: handIn.submitted_at,
+    CourseID: `class-${options.classId}`,
+    AssignmentID: options.policy.text(handIn.notebook_path),
+  };
+}
+
+/** A grade's EarnedGrade Intervention row. */
+export function gradeRow(handIn: HandInFacts & { graded_at: string }, options: { classId: number; policy: ExportPolicy; nextOrder: () => number }): MainRow {
+  return {
+    EventID: `submission-${handIn.id}/grade`,
+    Order: String(options.nextOrder()),
+    SubjectID: options.policy.subject(handIn.user_id),
+    EventType: 'Intervention',
+    ToolInstances: TOOL_INSTANCES,
+    ServerTimestamp: handIn.graded_at,
+    CourseID: `class-${options.classId}`,
+    AssignmentID: options.policy.text(handIn.notebook_path),
+    EventInitiator: 'InstructorDirectAction',
+    InterventionCategory: 'EarnedGrade',
+    InterventionType: handIn.score === null ? 'Score=' : `Score=${handIn.score}/100`,
+    InterventionMessage: options.policy.freeText(handIn.feedback),
+  };
 }

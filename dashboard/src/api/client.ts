@@ -20,6 +20,8 @@ export interface ClassOption {
   id: number;
   name: string;
   class_code: string;
+  /** The demo class (`npm run demo`): every screen says its students are simulated. */
+  demo?: boolean;
 }
 
 /** `POST /api/v1/auth/login`. */

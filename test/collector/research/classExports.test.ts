@@ -75,6 +75,17 @@ for (const mode of modesToTest()) {
   let sent: Array<Record<string, any>> = [];
   let from: string;
   let to: string;
+  /** Hand-ins through the LMS routes: the first two students hand in, the first is graded. */
+  let handIns: Array<{ id: number; userId: string; code: string; submittedAt: string }> = [];
+  const HANDIN_NOTEBOOK = (s: (typeof STUDENTS)[number]) => ({
+    nbformat: 4, nbformat_minor: 5, metadata: {},
+    cells: [
+      { cell_type: 'markdown', source: ['# Lab 1'], metadata: {} },
+      { cell_type: 'code', source: ['import math\n', `r = ${s.userId.length}`], metadata: {}, outputs: [], execution_count: 1 },
+      { cell_type: 'code', source: `area = math.pi * r ** 2  # ${s.name}`, metadata: {}, outputs: [], execution_count: 2 },
+    ],
+  });
+  const FEEDBACK = `Well done, ${STUDENTS[0].name}`;
 
   const get = async (route: string, token = teacher) => {
     const res = await fetch(running.url + route, { headers: { authorization: `Bearer ${token}` } });
@@ -105,6 +116,19 @@ for (const mode of modesToTest()) {
     const stored = sent.length + 1 + stranger.length - (STUDENTS.length + 1); // snapshots go to the history, not to `events`
     await waitFor(async () => Number((await store('events').whereIn('user_id', [...STUDENTS.map((s) => s.userId), OUTSIDER_STUDENT]).count({ n: '*' }))[0].n) === stored || undefined, 30_000, 'every event stored');
     await waitFor(async () => Number((await store('history_versions').count({ n: '*' }))[0].n) >= STUDENTS.length || undefined, 30_000, 'the snapshots stored');
+
+    const assignment = (await request(running.url, 'post', '/api/v1/assignments', { token: teacher, body: { class_id: classId, notebook_path: 'lab1.ipynb', title: 'Lab 1' } })).body.id as number;
+    // Handed in and graded inside the window, after every event was stored (the export puts them between the events by time).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(from) + 50 - Date.now())));
+    for (const s of STUDENTS.slice(0, 2)) {
+      const studentId = (await store('students').where({ user_id: s.userId }).first('id')).id as number;
+      const submittedAt = new Date().toISOString();
+      const reply = await request(running.url, 'post', '/api/v1/submissions', { token: teacher, body: { assignment_id: assignment, student_id: studentId, notebook_content: HANDIN_NOTEBOOK(s), submitted_at: submittedAt } });
+      assert.is(reply.status, 201, JSON.stringify(reply.body));
+      const n = HANDIN_NOTEBOOK(s);
+      handIns.push({ id: reply.body.id, userId: s.userId, submittedAt, code: `# %%\nimport math\nr = ${s.userId.length}\n\n# %%\n${n.cells[2].source}` });
+    }
+    assert.is((await request(running.url, 'put', `/api/v1/submissions/${handIns[0].id}`, { token: teacher, body: { score: 85, feedback: FEEDBACK } })).status, 200);
   });
   it.after(async () => {
     await running.close();
@@ -127,9 +151,9 @@ for (const mode of modesToTest()) {
     const n = STUDENTS.length;
     assert.equal(ps2.countsByType, {
       'Session.Start': n, 'Session.End': n, 'File.Open': n, 'File.Save': n, 'X-Run.Start': n, 'Run.Program': 4 * n,
-      'X-Run.Error': n, 'Compile.Error': n, 'X-Help.Request': n,
+      'X-Run.Error': n, 'Compile.Error': n, 'X-Help.Request': n, Submit: 2, Intervention: 1,
     });
-    assert.is(ps2.rows.length, inWindow.length + 2 * n);
+    assert.is(ps2.rows.length, inWindow.length + 2 * n + 3);
     assert.ok(ps2.orderStrictlyIncreasing);
     assert.ok(ps2.serverTimestampFollowsOrder);
     assert.ok(ps2.eventIdsUnique);
@@ -159,6 +183,22 @@ for (const mode of modesToTest()) {
     }
     const runtime = ps2.rows.filter((r: any) => r.EventType === 'X-Run.Error');
     assert.equal(new Set(runtime.map((r: any) => r.CompileMessageType)), new Set(['NameError']));
+
+    // Hand-ins: the handed-in notebook's code cells as the code state, at the hand-in's time; the grade as an EarnedGrade intervention after it.
+    for (const handIn of handIns) {
+      const row = ps2.rows.find((r: any) => r.EventID === `submission-${handIn.id}`);
+      assert.is(row.EventType, 'Submit');
+      assert.is(row.SubjectID, handIn.userId);
+      assert.is(row.AssignmentID, 'lab1.ipynb');
+      assert.is(row.ServerTimestamp, handIn.submittedAt);
+      assert.is(ps2.codeById[row.CodeStateID], handIn.code);
+    }
+    const grade = ps2.rows.find((r: any) => r.EventType === 'Intervention');
+    assert.equal(
+      { id: grade.EventID, subject: grade.SubjectID, category: grade.InterventionCategory, type: grade.InterventionType, message: grade.InterventionMessage, initiator: grade.EventInitiator },
+      { id: `submission-${handIns[0].id}/grade`, subject: handIns[0].userId, category: 'EarnedGrade', type: 'Score=85/100', message: FEEDBACK, initiator: 'InstructorDirectAction' },
+    );
+    assert.ok(Number(grade.Order) > Number(ps2.rows.find((r: any) => r.EventID === `submission-${handIns[0].id}`).Order));
   });
 
   it('the pseudonymised exports hold no user id, name or email of the input, and pseudonyms differ between exports (no key set)', async () => {
@@ -174,14 +214,16 @@ for (const mode of modesToTest()) {
     for (const subject of subjects(first)) assert.match(subject, /^S[0-9a-f]{20}$/);
     assert.not.ok(subjects(first).some((s) => subjects(second).includes(s)));
     // Still the same dataset: the same rows, with the code (scrubbed) kept.
-    assert.is(first.rows.length, (sent.length - STUDENTS.length) + 2 * STUDENTS.length);
+    assert.is(first.rows.length, (sent.length - STUDENTS.length) + 2 * STUDENTS.length + 3);
+    assert.is(first.rows.find((r: any) => r.EventType === 'Intervention').InterventionMessage, 'Well done, [redacted]');
     assert.ok(Object.values(first.codeById as Record<string, string>).some((code) => code.startsWith('# [redacted] <[redacted]>\nx = 1')));
   });
 
   it('free_text=drop: no code states, no code, outputs or messages anywhere; error names stay', async () => {
     const ps2 = readZip((await get(exportUrl('progsnap2', '&pseudonymise=true&free_text=drop'))).bytes);
     assert.equal(ps2.codeById, {});
-    assert.ok(ps2.rows.every((r: any) => r.CodeStateID === '' && r.CompileMessageData === ''));
+    assert.ok(ps2.rows.every((r: any) => r.CodeStateID === '' && r.CompileMessageData === '' && r.InterventionMessage === ''));
+    assert.is(ps2.rows.filter((r: any) => r.EventType === 'Submit').length, 2);
     assert.equal(new Set(ps2.rows.filter((r: any) => r.CompileMessageType).map((r: any) => r.CompileMessageType)), new Set(['NameError', 'SyntaxError']));
     const csv = (await get(exportUrl('events.csv', '&free_text=drop'))).bytes.toString('utf8');
     for (const text of ['print(y)', 'def f(:', 'x = 1', 'hello', 'is not defined', 'stuck', 'File /home']) assert.not.ok(csv.includes(text), text);
