@@ -38,7 +38,7 @@ async function runDemo(createCollector: StartCollector): Promise<void> {
   const given = configOrExit();
   // Students post with their own credentials, derived from the master key: without one set, a key for this run.
   const config = { ...given, ingestKey: given.ingestKey ?? crypto.randomBytes(32).toString('base64url') };
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config);
   const db = createDb(config.databaseUrl);
   try {
     await migrateLatest(db);
@@ -102,7 +102,7 @@ async function runDemo(createCollector: StartCollector): Promise<void> {
 
 async function removeCommand(): Promise<void> {
   const config = configOrExit();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config);
   const db = createDb(config.databaseUrl);
   const buffer = openBufferRows(config.dataDir);
   const coordination = createCoordination({ mode: config.mode, collectorId: config.collectorId, log, command: 'demo-remove' });
