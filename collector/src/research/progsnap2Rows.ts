@@ -39,6 +39,7 @@
  */
 import crypto from 'node:crypto';
 import { EVENT_TYPES } from '@cell-monitor/shared';
+import type { ClassHandIn } from '../assignments/submissionStore.ts';
 import type { ExportEvent } from './classEvents.ts';
 import type { ExportPolicy } from './exportPolicy.ts';
 
@@ -150,19 +151,8 @@ export function notebookCode(notebook: unknown): string | undefined {
   return sources.map((source) => `# %%\n${source}`).join('\n\n');
 }
 
-/** What a hand-in row needs (assignments/submissionStore.ts ClassHandIn). */
-export interface HandInFacts {
-  id: number;
-  user_id: string;
-  notebook_path: string;
-  submitted_at: string;
-  graded_at: string | null;
-  score: number | null;
-  feedback: string | null;
-}
-
 /** A hand-in's Submit row (`code`: its code state under the policy, when kept). */
-export function submitRow(handIn: HandInFacts, code: string | undefined, options: { classId: number; policy: ExportPolicy; nextOrder: () => number }): MainRow {
+export function submitRow(handIn: ClassHandIn, code: string | undefined, options: { classId: number; policy: ExportPolicy; nextOrder: () => number }): MainRow {
   return {
     EventID: `submission-${handIn.id}`,
     Order: String(options.nextOrder()),
@@ -177,7 +167,7 @@ export function submitRow(handIn: HandInFacts, code: string | undefined, options
 }
 
 /** A grade's EarnedGrade Intervention row. */
-export function gradeRow(handIn: HandInFacts & { graded_at: string }, options: { classId: number; policy: ExportPolicy; nextOrder: () => number }): MainRow {
+export function gradeRow(handIn: ClassHandIn & { graded_at: string }, options: { classId: number; policy: ExportPolicy; nextOrder: () => number }): MainRow {
   return {
     EventID: `submission-${handIn.id}/grade`,
     Order: String(options.nextOrder()),
