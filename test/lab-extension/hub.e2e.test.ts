@@ -296,8 +296,14 @@ e2e("a shared lab PC: alice's runs queued while the collector was away are never
 e2e('"Check connection" from a hub-spawned server: every hop green, the test event stored apart under the student', async () => {
   await logOut(); // whoever the browser was signed in as
   await logIn(TARO);
-  await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Help' }).click();
-  await page.locator('.lm-Menu-itemLabel', { hasText: 'Cell Monitor: Check connection' }).click();
+  // JupyterLab may still be rebuilding its Help menu as late plugins add their items: an open menu
+  // is then replaced under the pointer (the item "detached from the DOM"), so open it again until the click lands.
+  await waitFor(async () => {
+    await page.keyboard.press('Escape');
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Help' }).click({ timeout: 5_000 });
+    await page.locator('.lm-Menu-itemLabel', { hasText: 'Cell Monitor: Check connection' }).click({ timeout: 3_000 });
+    return true;
+  }, 45_000, 'the Help menu\'s "Cell Monitor: Check connection" clicked');
   const dialog = page.locator('.jp-Dialog');
   await dialog.locator('.cm-check').waitFor({ timeout: 30_000 });
   const hops = await dialog.locator('.cm-check li').evaluateAll((items) => items.map((li) => [(li as HTMLElement).dataset.hop!, (li as HTMLElement).dataset.ok === 'true']));
