@@ -2,7 +2,7 @@
  * A short message to every student of the class, and the class's settings: the stuck threshold, what
  * the students' extensions may send (capture policy) and how long the class's data is kept.
  */
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { CAPTURE_POLICIES, type CapturePolicy } from '@cell-monitor/shared/capturePolicy';
 import { client } from './api/client.ts';
 import { messageOf } from './api/apiError.ts';
@@ -18,12 +18,22 @@ export function BroadcastPanel({ classId, stuckErrors }: { classId: number | nul
   const [threshold, setThreshold] = useState(stuckErrors);
   const [policy, setPolicy] = useState<CapturePolicy | null>(null);
   const [retention, setRetention] = useState('');
+  // Fields the instructor changed since the last save: a read that answers later (the first one, or a
+  // refresh) must not put the stored value back over her choice before she saves it.
+  const edited = useRef({ threshold: false, policy: false, retention: false });
   // The forms start from the class's settings as read (each read on its own: one failing leaves the other).
   const settings = useSnapshot(classId === null ? null : `settings:${classId}`, () => client.settings.get(classId!), {
-    onLoad: (s) => (setThreshold(s.stuckErrors), setRetention(days(s.retentionDays))),
+    onLoad: (s) => {
+      if (!edited.current.threshold) setThreshold(s.stuckErrors);
+      if (!edited.current.retention) setRetention(days(s.retentionDays));
+    },
   });
   const loadedRetention = days(settings.data?.retentionDays);
-  useSnapshot(classId === null ? null : `capture-policy:${classId}`, () => client.capturePolicy.get(classId!), { onLoad: (p) => setPolicy(p.policy) });
+  useSnapshot(classId === null ? null : `capture-policy:${classId}`, () => client.capturePolicy.get(classId!), {
+    onLoad: (p) => {
+      if (!edited.current.policy) setPolicy(p.policy);
+    },
+  });
   if (classId === null) return <section class="view"><p class="hint">{t('broadcast.pickClass')}</p></section>;
   const fail = (err: unknown) => setResult(messageOf(err, t('error.generic')));
   const send = async (event: Event) => {
@@ -47,6 +57,7 @@ export function BroadcastPanel({ classId, stuckErrors }: { classId: number | nul
       settings.update(() => saved);
       setThreshold(saved.stuckErrors);
       if (policy) await client.capturePolicy.set(classId, policy);
+      edited.current = { threshold: false, policy: false, retention: false };
       setResult(t('settings.saved'));
     } catch (err) {
       fail(err);
@@ -71,11 +82,11 @@ export function BroadcastPanel({ classId, stuckErrors }: { classId: number | nul
         <h2>{t('settings.title')}</h2>
         <label>
           {t('settings.stuck')}{' '}
-          <input type="number" min={2} max={20} value={threshold} onInput={(e) => setThreshold(Number((e.target as HTMLInputElement).value))} />
+          <input type="number" min={2} max={20} value={threshold} onInput={(e) => ((edited.current.threshold = true), setThreshold(Number((e.target as HTMLInputElement).value)))} />
         </label>
         <label>
           {t('settings.policy')}{' '}
-          <select value={policy ?? ''} onChange={(e) => setPolicy(CAPTURE_POLICIES.find((p) => p === (e.target as HTMLSelectElement).value) ?? null)} data-setting="capture-policy">
+          <select value={policy ?? ''} onChange={(e) => ((edited.current.policy = true), setPolicy(CAPTURE_POLICIES.find((p) => p === (e.target as HTMLSelectElement).value) ?? null))} data-setting="capture-policy">
             <option value="code_and_output">{t('policy.code_and_output')}</option>
             <option value="code">{t('policy.code')}</option>
             <option value="metadata">{t('policy.metadata')}</option>
@@ -83,7 +94,7 @@ export function BroadcastPanel({ classId, stuckErrors }: { classId: number | nul
         </label>
         <label>
           {t('settings.retention')}{' '}
-          <input type="number" min={0} max={36500} placeholder={t('settings.retentionDefault')} value={retention} onInput={(e) => setRetention((e.target as HTMLInputElement).value)} data-setting="retention-days" />
+          <input type="number" min={0} max={36500} placeholder={t('settings.retentionDefault')} value={retention} onInput={(e) => ((edited.current.retention = true), setRetention((e.target as HTMLInputElement).value))} data-setting="retention-days" />
         </label>
         <button type="submit">{t('settings.save')}</button>
       </form>

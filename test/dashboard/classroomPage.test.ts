@@ -175,9 +175,28 @@ if (!missing) {
   it('class settings in the page: the capture policy and the retention are saved for the class', async () => {
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.locator('.header input[type=checkbox]').uncheck();
+    // The class's stored policy answers only after the instructor chose hers (a slow read, as CI saw once):
+    // it must not put the stored value back over her choice.
+    let answerPolicy!: () => void;
+    const chosen = new Promise<void>((resolve) => (answerPolicy = resolve));
+    let held = 0;
+    await page.route('**/capture-policy', async (route) => {
+      if (route.request().method() === 'GET') {
+        held += 1;
+        await chosen;
+      }
+      await route.continue();
+    });
     await page.locator('[role=tab]', { hasText: '全体連絡' }).click();
     await page.locator('[data-setting="capture-policy"]').selectOption('metadata');
     await page.fill('[data-setting="retention-days"]', '90');
+    await waitFor(() => held > 0 || undefined, 5_000, 'the policy read held');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/capture-policy') && r.request().method() === 'GET');
+    answerPolicy();
+    await answered;
+    await page.waitForTimeout(300); // for the page to apply the answer it received
+    await page.unroute('**/capture-policy');
+    assert.is(await page.locator('[data-setting="capture-policy"]').inputValue(), 'metadata', 'her choice kept');
     await page.locator('.settings button[type=submit]').click();
     await page.locator('[role=status]', { hasText: '設定を保存しました' }).waitFor({ timeout: 5_000 });
     assert.is((await request(app.url, 'get', `/api/v1/classes/${classId}/capture-policy`, { token })).body.policy, 'metadata');
