@@ -5,13 +5,24 @@ import { openBufferFile, pendingStatements, type BufferedEvent } from './bufferF
  * the embedded persister reads. Commits on the ingest side are announced with `appended()` (a
  * message from the main thread), which wakes whoever waits in `onAppend`.
  */
+export interface DeadLetterEntry {
+  eventId: string;
+  body: string;
+  selfReported?: boolean;
+  reason: string;
+}
+
 export interface BufferCursor {
   /** Events not yet delivered downstream, oldest first; with `after`, only those after that seq. */
   readPending(limit: number, after?: number): BufferedEvent[];
-  /** Everything up to and including `seq` has left the buffer durably (in the Redis Stream, or persisted). */
-  markDelivered(seq: number): void;
+  /**
+   * Everything up to and including `seq` has left the buffer durably (in the Redis Stream, or
+   * persisted), and `deadLetters` (rows the persister could never store) are set aside: one
+   * transaction, so a dead letter is never listed while its row still counts as undelivered, and a
+   * crash before it leaves the row to be read (and judged) again rather than set aside twice.
+   */
+  markDelivered(seq: number, deadLetters?: DeadLetterEntry[]): void;
   pendingCount(): number;
-  deadLetter(entry: { eventId: string; body: string; selfReported?: boolean }, reason: string): void;
   /** Calls `listener` after each commit on the ingest side; returns an unsubscribe function. */
   onAppend(listener: () => void): () => void;
   appended(): void;
@@ -29,9 +40,11 @@ export function openBufferCursor(dataDir: string): BufferCursor {
   const listeners = new Set<() => void>();
   return {
     readPending: (limit, after = 0) => (selectPending.all(after, limit) as Array<Omit<BufferedEvent, 'selfReported'> & { selfReported: number }>).map((r) => ({ ...r, selfReported: r.selfReported === 1 })),
-    markDelivered: (seq) => void updateCursor.run(seq),
+    markDelivered: db.transaction((seq: number, deadLetters: DeadLetterEntry[] = []) => {
+      for (const d of deadLetters) insertDead.run(d.eventId, d.body, d.reason, Date.now(), d.selfReported ? 1 : 0);
+      updateCursor.run(seq);
+    }),
     pendingCount,
-    deadLetter: (entry, reason) => void insertDead.run(entry.eventId, entry.body, reason, Date.now(), entry.selfReported ? 1 : 0),
     onAppend(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,5 +1,5 @@
 import type { EventSource, SourceEntry } from './eventSource.ts';
-import type { BufferCursor } from '../../buffer/bufferCursor.ts';
+import type { BufferCursor, DeadLetterEntry } from '../../buffer/bufferCursor.ts';
 import { waitForSignal } from '../../core/waitForSignal.ts';
 
 /**
@@ -8,12 +8,16 @@ import { waitForSignal } from '../../core/waitForSignal.ts';
  * The persister acks fair batches (persist/fairWindow.ts), not always the oldest rows: reads go on
  * after the last row read, and the cursor moves to just before the oldest row read and not yet
  * acked. A crash re-reads from there; rows already stored are dropped by the idempotency gate.
+ * A dead letter is held until its row is acked and written with the cursor's move (one
+ * transaction): the admin never sees it listed while the row still counts as undelivered.
  */
 export function createBufferSource(buffer: BufferCursor): EventSource & { stop(): void } {
   const signal = waitForSignal(buffer.onAppend.bind(buffer));
   /** The last row read, and the rows read but not yet acked (the persister holds them). */
   let lastRead = 0;
   const unacked = new Set<number>();
+  /** Dead letters of rows read, written when those rows are acked. */
+  const dead = new Map<number, DeadLetterEntry>();
   return {
     name: 'buffer',
     async read(max, options) {
@@ -28,13 +32,24 @@ export function createBufferSource(buffer: BufferCursor): EventSource & { stop()
     },
     async ack(entries: SourceEntry[]) {
       if (entries.length === 0) return;
-      for (const e of entries) unacked.delete(Number(e.id));
+      const letters: DeadLetterEntry[] = [];
+      for (const e of entries) {
+        const letter = dead.get(Number(e.id));
+        if (letter) letters.push(letter);
+      }
+      const rest = new Set(unacked);
+      for (const e of entries) rest.delete(Number(e.id));
       let oldest = Infinity;
-      for (const seq of unacked) oldest = Math.min(oldest, seq);
-      buffer.markDelivered(oldest === Infinity ? lastRead : oldest - 1);
+      for (const seq of rest) oldest = Math.min(oldest, seq);
+      buffer.markDelivered(oldest === Infinity ? lastRead : oldest - 1, letters);
+      // Only once written: a failed write leaves the rows unacked, to be acked (or read) again.
+      for (const e of entries) {
+        unacked.delete(Number(e.id));
+        dead.delete(Number(e.id));
+      }
     },
     async deadLetter(entry, reason) {
-      buffer.deadLetter(entry, reason);
+      dead.set(Number(entry.id), { eventId: entry.eventId, body: entry.body, selfReported: entry.selfReported, reason });
     },
     stop: () => signal.stop(),
     async close() {
