@@ -83,8 +83,9 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - n[3] - n[4], total }; // minus idle and iowait
 }
 
-/** CPU use of the collector, this process, the busiest others and the whole machine until `end()`. */
-export function cpuWindow(collectorPid: number): { end(): CpuFigures } {
+/** CPU use of the collector (or collectors, summed), this process, the busiest others and the whole machine until `end()`. */
+export function cpuWindow(collectorPid: number | number[]): { end(): CpuFigures } {
+  const collectors = new Set([collectorPid].flat());
   const [p0, m0, t0] = [processTicks(), machineTicks(), performance.now()];
   return {
     end() {
@@ -92,7 +93,7 @@ export function cpuWindow(collectorPid: number): { end(): CpuFigures } {
       const [p1, m1] = [processTicks(), machineTicks()];
       const byName = new Map<string, number>();
       for (const [pid, { name, ticks }] of p1) {
-        const label = pid === collectorPid ? 'collector' : pid === process.pid ? 'bench client' : name.startsWith('postgres') ? 'postgres' : name.startsWith('kworker') ? 'kernel workers' : name;
+        const label = collectors.has(pid) ? 'collector' : pid === process.pid ? 'bench client' : name.startsWith('postgres') ? 'postgres' : name.startsWith('kworker') ? 'kernel workers' : name;
         const delta = ticks - (p0.get(pid)?.ticks ?? 0); // a pid new in the window counts in full
         byName.set(label, (byName.get(label) ?? 0) + delta / seconds);
       }

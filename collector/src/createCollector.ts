@@ -133,6 +133,12 @@ export async function createCollector(given: Config, log: Logger): Promise<Colle
     listen() {
       return new Promise((resolve, reject) => {
         const s = app.koa.listen(config.port, config.host);
+        // An idle keep-alive connection stays longer than a reverse proxy's (nginx: 60 s) or a
+        // client agent's usual idle time, so it is the client that closes it: a POST sent on a
+        // connection the server is closing at that instant fails with ECONNRESET (the classroom
+        // bench saw 2-3 in 15,000 with Node's 5 s default). Headers must still come within 66 s.
+        s.keepAliveTimeout = 65_000;
+        s.headersTimeout = 66_000;
         s.once('listening', () => resolve(s));
         s.once('error', reject);
         // The WebSocket server re-emits the HTTP server's errors (EADDRINUSE…): handled by `reject`.

@@ -116,9 +116,12 @@ export interface CollectorProcess {
 /**
  * The real CLI (`collector/src/main.ts start`) as a child process, for crash and signal tests.
  * `nodeArgs` go before the script (the benchmark passes --cpu-prof, which NODE_OPTIONS refuses).
+ * `compiled`: the build admins install (`collector/dist/main.mjs`, from `npm run build -w collector`)
+ * instead of the sources through tsx — what a benchmark of memory should measure.
  */
-export async function spawnCollector(env: Record<string, string>, nodeArgs: string[] = []): Promise<CollectorProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'collector/src/main.ts'), 'start'], {
+export async function spawnCollector(env: Record<string, string>, nodeArgs: string[] = [], options: { compiled?: boolean } = {}): Promise<CollectorProcess> {
+  const entry = options.compiled ? [path.join(ROOT, 'collector/dist/main.mjs')] : ['--import', 'tsx', path.join(ROOT, 'collector/src/main.ts')];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry, 'start'], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
