@@ -93,7 +93,7 @@ export function createApp(parts: AppParts): App {
   const router = new Router({ strict: true, sensitive: true });
   // Whose an assignment, a hand-in or a help request is: asked of their owners by the class scope guard.
   const scopeResolvers: ScopeResolvers = { classOfAssignment: classIdOfAssignment, classOfSubmission: classIdOfSubmission, studentOfHelpRequest, studentOfVersion };
-  const revocations = config.ingestKey ? createRevocations(db, config.ingestKey) : undefined;
+  const revocations = config.ingestKey ? createRevocations(db, config.ingestKey, { readNow: true }) : undefined;
   const table = createRouteTable(router, {
     guards: createAccessGuards({
       authenticator: () => authenticator,

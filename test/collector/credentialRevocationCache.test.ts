@@ -4,7 +4,8 @@
  * every 2 s costs the store one read per refresh, not one per request (the classroom bench saw a
  * query per ingest request before); a revocation made elsewhere (the CLI, another collector) is seen
  * within the refresh time; one made here is seen at once; a store that goes away leaves the last
- * copy standing, and a collector that never read one answers 503, never 500.
+ * copy standing (a starting collector reads one at once), and a collector that never read one
+ * answers 503, never 500.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -77,18 +78,22 @@ it('a revocation made elsewhere is seen within the refresh time; one made here a
   }
 });
 
-it('the store goes away: the last copy stands; a collector with no copy answers 503 store_unavailable', async () => {
+it('the store goes away: the last copy stands; a collector that read at start keeps answering; one with no copy answers 503 store_unavailable', async () => {
   const { db, services } = await store();
   const issued = Date.now() - 1000;
   const warm = createRevocations(db, KEY);
   await warm.revoke('alice');
   await warm.check('bob', issued);
   const cold = createRevocations(db, KEY);
+  const started = createRevocations(db, KEY, { readNow: true }); // a collector starting reads at once
+  await sleep(300);
   await db.destroy(); // every later query fails
   await sleep(2 * REVOCATION_CACHE_MS + 100);
   assert.is(await refused(warm.check('alice', issued)), 'credential_revoked');
   assert.is(await refused(warm.check('bob', issued)), undefined);
   assert.is(await refused(cold.check('bob', issued)), 'store_unavailable');
+  assert.is(await refused(started.check('bob', issued)), undefined, 'read at start: bob is acked without the store');
+  assert.is(await refused(started.check('alice', issued)), 'credential_revoked');
   await services.stop();
 });
 

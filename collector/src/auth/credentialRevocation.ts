@@ -33,7 +33,8 @@ export interface Revocations {
   revoke(userId: string, at?: number): Promise<number>;
 }
 
-export function createRevocations(db: Knex, masterKey: string): Revocations {
+/** `readNow`: read the copy at once (a collector starting), so a store that goes away later leaves it one. */
+export function createRevocations(db: Knex, masterKey: string, options: { readNow?: boolean } = {}): Revocations {
   /** user_key → not_before, as last read; undefined before the first read. */
   let revoked: Map<string, number> | undefined;
   let readAt = 0;
@@ -70,6 +71,8 @@ export function createRevocations(db: Knex, masterKey: string): Revocations {
     })();
     return reading;
   }
+
+  if (options.readNow) read().catch(() => undefined);
 
   async function notBefore(userId: string): Promise<number> {
     const age = Date.now() - readAt;
