@@ -32,20 +32,15 @@ export function createBufferSource(buffer: BufferCursor): EventSource & { stop()
     },
     async ack(entries: SourceEntry[]) {
       if (entries.length === 0) return;
-      const letters: DeadLetterEntry[] = [];
-      for (const e of entries) {
-        const letter = dead.get(Number(e.id));
-        if (letter) letters.push(letter);
-      }
-      const rest = new Set(unacked);
-      for (const e of entries) rest.delete(Number(e.id));
+      const acked = new Set(entries.map((e) => Number(e.id)));
+      const letters = [...acked].flatMap((seq) => dead.get(seq) ?? []);
       let oldest = Infinity;
-      for (const seq of rest) oldest = Math.min(oldest, seq);
+      for (const seq of unacked) if (!acked.has(seq)) oldest = Math.min(oldest, seq);
       buffer.markDelivered(oldest === Infinity ? lastRead : oldest - 1, letters);
       // Only once written: a failed write leaves the rows unacked, to be acked (or read) again.
-      for (const e of entries) {
-        unacked.delete(Number(e.id));
-        dead.delete(Number(e.id));
+      for (const seq of acked) {
+        unacked.delete(seq);
+        dead.delete(seq);
       }
     },
     async deadLetter(entry, reason) {
